@@ -1,0 +1,161 @@
+/**
+ * Builds the HTTP server: GraphQL over HTTP and graphql-ws subscriptions on one port and
+ * path, the offline playground, health, readiness and metrics. Used by main.ts and by
+ * the tests, which start it on a free port against their own database.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { AppDeps, type Context, createContext } from './context';
+import { createErrorFormatter } from './core/errors';
+import { pendingMigrations } from './db/orm';
+import { Metrics } from './metrics';
+import { playgroundHtmlPath, playgroundRouter } from './playground';
+import { buildApiSchema } from './schema';
+
+export interface AppOptions extends AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface RunningApp {
+  url: string;
+  httpServer: http.Server;
+  /** Stops accepting, finishes in-flight requests, closes WebSockets. The ORM is the caller's. */
+  close(): Promise<void>;
+}
+
+/** Logs every operation and feeds the request and error metrics. */
+function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, response }) {
+          const operation = operationName ?? 'anonymous';
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.requests.inc({ operation });
+          metrics.requestDuration.observe({ operation }, seconds);
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operation,
+              durationMs: Math.round(seconds * 1000),
+              userId: contextValue.principal?.userId,
+              errors: errors.length ? errors.map((e) => e.extensions?.code) : undefined,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}
+
+export async function startApp(options: AppOptions, port: number, host?: string): Promise<RunningApp> {
+  const { config, orm, logger, metrics } = options;
+  const schema = await buildApiSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<{ authorization?: string }>(
+    {
+      schema,
+      context: async (ctx) => createContext(options, ctx.connectionParams?.authorization),
+      onConnect: async (ctx) => {
+        const context = await createContext(options, ctx.connectionParams?.authorization);
+        // Returning false closes the socket with 4403 Forbidden.
+        return context.principal !== undefined;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createErrorFormatter({
+      includeStack: config.nodeEnv === 'development',
+      onInternalError: (error) => logger.error({ err: error }, 'internal error'),
+    }),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      observabilityPlugin(logger, metrics),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.fork().execute('select 1');
+      const pending = await pendingMigrations(orm);
+      if (pending.length > 0) {
+        res.status(503).json({ status: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.use(playgroundRouter());
+  app.get('/graphql', (req, res, next) => {
+    // A browser asking for a page gets the playground; GraphQL GET requests pass on.
+    if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
+      res.sendFile(playgroundHtmlPath());
+      return;
+    }
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(options, req.headers.authorization, String(req.headers['x-request-id'] ?? '') || randomUUID()),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const shownHost = host && host !== '0.0.0.0' && host !== '::' ? host : 'localhost';
+  return {
+    url: `http://${shownHost}:${address.port}/graphql`,
+    httpServer,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

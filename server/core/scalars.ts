@@ -1,0 +1,57 @@
+/**
+ * The API's custom scalars (API.md): Money as an exact decimal string, LocalDate as
+ * `YYYY-MM-DD`. Invalid values are rejected while the request is parsed, before any
+ * resolver runs, so bad input never changes anything.
+ */
+import { GraphQLScalarType, Kind } from 'graphql';
+import { type Cents, formatMoney, MoneyFormatError, parseMoney } from './money';
+import { isLocalDate, type LocalDate } from './local-date';
+import { badInput } from './errors';
+
+export const MoneyScalar = new GraphQLScalarType<Cents, string>({
+  name: 'Money',
+  description:
+    'An exact, non-negative amount of money as a decimal string with two fraction digits, e.g. "1234.50". ' +
+    'Numbers, exponents, signs and more than two decimals are rejected.',
+  serialize(value) {
+    if (typeof value === 'bigint') return formatMoney(value);
+    throw new TypeError('Money must be serialised from bigint cents');
+  },
+  parseValue(value) {
+    try {
+      return parseMoney(value);
+    } catch (e) {
+      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount');
+    }
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) {
+      throw badInput('', 'Money must be a decimal string such as "1234.50", not a number');
+    }
+    try {
+      return parseMoney(ast.value);
+    } catch (e) {
+      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount');
+    }
+  },
+});
+
+function parseDate(value: unknown): LocalDate {
+  if (!isLocalDate(value)) {
+    throw badInput('', `${JSON.stringify(value)?.slice(0, 40)} is not a valid date: use YYYY-MM-DD`);
+  }
+  return value;
+}
+
+export const LocalDateScalar = new GraphQLScalarType<LocalDate, string>({
+  name: 'LocalDate',
+  description: 'A calendar date without time or zone, YYYY-MM-DD, in the company time zone.',
+  serialize(value) {
+    if (typeof value === 'string' && isLocalDate(value)) return value;
+    throw new TypeError(`LocalDate cannot represent ${String(value)}`);
+  },
+  parseValue: parseDate,
+  parseLiteral(ast) {
+    return parseDate(ast.kind === Kind.STRING ? ast.value : undefined);
+  },
+});

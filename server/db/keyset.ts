@@ -1,0 +1,61 @@
+/**
+ * Keyset pagination over raw SQL, hydrated to entities: one statement for the page and
+ * one for the total, whatever the page size.
+ */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityName } from '@mikro-orm/core';
+import { CursorValues, decodeCursor, encodeCursor, Page } from '../core/pagination';
+import { Where } from './sql';
+
+export interface SortKey<T> {
+  /** Column expression, e.g. `r.due_on`. */
+  column: string;
+  /** Cast applied to the cursor value, e.g. `date`. */
+  cast: string;
+  value: (row: T) => string | number;
+}
+
+export interface KeysetQuery<T> {
+  entity: EntityName<T>;
+  /** `from … join …` part, without `where`. */
+  from: string;
+  /** Table alias whose columns are selected, e.g. `r`. */
+  alias: string;
+  where: Where;
+  /** Sort keys; all in the same direction, the last one unique. */
+  keys: SortKey<T>[];
+  descending?: boolean;
+  first: number;
+  after?: string | null;
+}
+
+export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
+  const after = decodeCursor(q.after, q.keys.length);
+  const countRows: { n: string }[] = await em.execute(`select count(*) as n ${q.from} where ${q.where.sql}`, q.where.params);
+  const totalCount = Number(countRows[0].n);
+
+  const where = new Where().add(q.where.sql, ...q.where.params);
+  const op = q.descending ? '<' : '>';
+  if (after) {
+    where.add(
+      `(${q.keys.map((k) => k.column).join(', ')}) ${op} (${q.keys.map((k) => `?::${k.cast}`).join(', ')})`,
+      ...after,
+    );
+  }
+  const dir = q.descending ? 'desc' : 'asc';
+  const rows: Record<string, unknown>[] =
+    q.first === 0
+      ? []
+      : await em.execute(
+          `select ${q.alias}.* ${q.from} where ${where.sql}
+           order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit ${q.first + 1}`,
+          where.params,
+        );
+  const nodes = rows.slice(0, q.first).map((row) => em.map(q.entity, row as never));
+  return {
+    nodes,
+    hasNextPage: rows.length > q.first,
+    totalCount,
+    cursorOf: (node: T): string => encodeCursor(q.keys.map((k) => k.value(node)) as CursorValues),
+  };
+}

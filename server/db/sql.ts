@@ -1,0 +1,31 @@
+/** Small helpers for raw SQL sent through MikroORM (knex placeholders: `?`). */
+
+/**
+ * A PostgreSQL array literal for text-like values (uuid, date, text). Knex would expand a
+ * JS array binding into a list of placeholders, so arrays travel as one literal and
+ * are cast in SQL: `unnest(?::uuid[])`.
+ */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/** Conjunction of SQL conditions with their `?` parameters, built up step by step. */
+export class Where {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(clause: string, ...params: unknown[]): this {
+    this.clauses.push(clause);
+    this.params.push(...params);
+    return this;
+  }
+
+  get sql(): string {
+    return this.clauses.length ? this.clauses.map((c) => `(${c})`).join(' and ') : 'true';
+  }
+}
+
+/** An ILIKE pattern matching `text` anywhere, with LIKE wildcards in it taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

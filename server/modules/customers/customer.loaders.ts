@@ -1,0 +1,98 @@
+/**
+ * Per-request batch loaders of customers: by id, their balances (one statement for
+ * outstanding, overdue amount and credit of a whole page), and their first receivables.
+ */
+import DataLoader from 'dataloader';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
+import { Clock } from '../../core/clock';
+import { type Cents, centsFromNumeric } from '../../core/money';
+import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
+import { pgArray, Where } from '../../db/sql';
+import { Receivable } from '../receivables/receivable.entity';
+import { ReceivableFilter } from '../receivables/receivable.inputs';
+import { receivableFilterWhere } from '../receivables/receivable.queries';
+import { Customer } from './customer.entity';
+
+export interface CustomerBalances {
+  outstanding: Cents;
+  overdueAmount: Cents;
+  credit: Cents;
+}
+
+export interface ReceivablePageArgs {
+  first: number;
+  after?: string | null;
+  filter?: ReceivableFilter | null;
+}
+
+function receivablesOfCustomers(em: EntityManager, today: string, args: ReceivablePageArgs) {
+  return new DataLoader<string, Page<Receivable>>(async (customerIds) => {
+    const after = decodeCursor(args.after, 2);
+    const where = receivableFilterWhere(new Where(), args.filter, today);
+    const filterSql = where.sql;
+    const filterParams = [...where.params];
+    if (after) where.add('(r.due_on, r.id) > (?::date, ?::uuid)', ...after);
+    const rows: Record<string, unknown>[] = await em.execute(
+      `select * from (
+         select r.*, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
+           from receivable r
+          where r.customer_id = any(?::uuid[]) and ${where.sql}
+       ) ranked where hk_rank <= ? order by customer_id, hk_rank`,
+      [pgArray(customerIds), ...where.params, args.first + 1],
+    );
+    const counts: { customer_id: string; n: string }[] = await em.execute(
+      `select r.customer_id, count(*) as n from receivable r
+        where r.customer_id = any(?::uuid[]) and ${filterSql} group by r.customer_id`,
+      [pgArray(customerIds), ...filterParams],
+    );
+    const totals = orderByKeys(customerIds, counts, (c) => c.customer_id, (c) => Number(c.n), 0);
+    const grouped = groupByKeys(customerIds, rows, (r) => r.customer_id as string);
+    return grouped.map((group, i) => ({
+      nodes: group.slice(0, args.first).map((row) => em.map(Receivable, row as never)),
+      hasNextPage: group.length > args.first,
+      totalCount: totals[i],
+      cursorOf: (r: Receivable) => encodeCursor([r.dueOn, r.id]),
+    }));
+  });
+}
+
+export function createCustomerLoaders(em: EntityManager, clock: Clock) {
+  const today = clock.today();
+  const receivablePages = new Map<string, DataLoader<string, Page<Receivable>>>();
+  return {
+    customerById: byIdLoader((ids) => em.find(Customer, { id: { $in: ids } })),
+
+    customerBalances: new DataLoader<string, CustomerBalances>(async (ids) => {
+      const rows: { id: string; outstanding: string; overdue: string; credit: string }[] = await em.execute(
+        `select k.id,
+           coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
+           coalesce((select sum(r.outstanding) from receivable r
+                      where r.customer_id = k.id and r.outstanding > 0 and r.effective_due_on < ?::date), 0) as overdue,
+           coalesce((select sum(p.unallocated) from payment p
+                      where p.customer_id = k.id and p.voided_at is null), 0) as credit
+         from unnest(?::uuid[]) as k(id)`,
+        [today, pgArray(ids)],
+      );
+      const zero: CustomerBalances = { outstanding: 0n, overdueAmount: 0n, credit: 0n };
+      return orderByKeys(
+        ids,
+        rows,
+        (r) => r.id,
+        (r) => ({ outstanding: centsFromNumeric(r.outstanding), overdueAmount: centsFromNumeric(r.overdue), credit: centsFromNumeric(r.credit) }),
+        zero,
+      );
+    }),
+
+    /** One loader per distinct argument set, so every page in a request shares one statement. */
+    receivablesOfCustomer(args: ReceivablePageArgs): DataLoader<string, Page<Receivable>> {
+      const key = JSON.stringify([args.first, args.after ?? null, args.filter ?? null]);
+      let loader = receivablePages.get(key);
+      if (!loader) {
+        loader = receivablesOfCustomers(em, today, args);
+        receivablePages.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}

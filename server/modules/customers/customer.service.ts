@@ -1,0 +1,147 @@
+/** Customers: creation, changes, reassignment and visibility-scoped reads. */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Principal, Role } from '../../core/auth';
+import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
+import { Clock } from '../../core/clock';
+import { badInput, conflict, forbidden, notFound } from '../../core/errors';
+import { Page, pageSize } from '../../core/pagination';
+import { keysetPage } from '../../db/keyset';
+import { containsPattern, Where } from '../../db/sql';
+import { User } from '../users/user.entity';
+import { Customer } from './customer.entity';
+import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
+
+const MAX_CREDIT_TERM_DAYS = 3650;
+
+export class CustomerService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
+  async getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
+    const customer = await this.em.findOne(Customer, { id });
+    if (!customer || !canSeeCustomerOwnedBy(principal, customer.ownerId)) throw notFound('Customer', id, field);
+    return customer;
+  }
+
+  async findVisible(principal: Principal, id: string): Promise<Customer | null> {
+    const customer = await this.em.findOne(Customer, { id });
+    return customer && canSeeCustomerOwnedBy(principal, customer.ownerId) ? customer : null;
+  }
+
+  list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
+    const where = new Where();
+    const scope = ownerScope(principal);
+    if (scope) where.add('c.owner_id = ?', scope);
+    if (filter?.ownerId) where.add('c.owner_id = ?', filter.ownerId);
+    if (filter?.search?.trim()) {
+      const pattern = containsPattern(filter.search.trim());
+      where.add('c.code ilike ? or c.name ilike ?', pattern, pattern);
+    }
+    if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
+      where.add(
+        `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
+           where r.customer_id = c.id and r.outstanding > 0 and r.effective_due_on < ?::date)`,
+        this.clock.today(),
+      );
+    }
+    return keysetPage(this.em, {
+      entity: Customer,
+      from: 'from customer c',
+      alias: 'c',
+      where,
+      keys: [
+        { column: 'c.code', cast: 'text', value: (c) => c.code },
+        { column: 'c.id', cast: 'uuid', value: (c) => c.id },
+      ],
+      first: pageSize(first),
+      after,
+    });
+  }
+
+  private async assertSalesOwner(ownerId: string, field: string): Promise<void> {
+    const owner = await this.em.findOne(User, { id: ownerId });
+    if (!owner) throw notFound('User', ownerId, field);
+    if (owner.role !== Role.SALES || !owner.active) {
+      throw badInput(field, 'the owner must be an active SALES user', 'OWNER_NOT_SALES');
+    }
+  }
+
+  private validateFields(input: Partial<CreateCustomerInput>, prefix: string): void {
+    if (input.code !== undefined && input.code !== null) {
+      const code = input.code.trim();
+      if (code.length < 1 || code.length > 40) throw badInput(`${prefix}.code`, 'code must have 1 to 40 characters');
+    }
+    if (input.name !== undefined && input.name !== null) {
+      const name = input.name.trim();
+      if (name.length < 1 || name.length > 200) throw badInput(`${prefix}.name`, 'name must have 1 to 200 characters');
+    }
+    if (input.creditTermDays !== undefined && input.creditTermDays !== null) {
+      if (input.creditTermDays < 0 || input.creditTermDays > MAX_CREDIT_TERM_DAYS) {
+        throw badInput(`${prefix}.creditTermDays`, `creditTermDays must be from 0 to ${MAX_CREDIT_TERM_DAYS}`);
+      }
+    }
+  }
+
+  private async assertCodeFree(code: string, exceptId?: string): Promise<void> {
+    const existing = await this.em.findOne(Customer, { code });
+    if (existing && existing.id !== exceptId) throw conflict(`Customer code ${code} is taken`, 'CODE_TAKEN', 'input.code');
+  }
+
+  async create(principal: Principal, input: CreateCustomerInput): Promise<Customer> {
+    this.validateFields(input, 'input');
+    if (principal.role === Role.SALES && input.ownerId !== principal.userId) {
+      throw forbidden('A salesperson creates customers for themselves only');
+    }
+    await this.assertSalesOwner(input.ownerId, 'input.ownerId');
+    const code = input.code.trim();
+    await this.assertCodeFree(code);
+    const customer = this.em.create(Customer, {
+      code,
+      name: input.name.trim(),
+      ownerId: input.ownerId,
+      creditTermDays: input.creditTermDays,
+      creditLimit: input.creditLimit,
+    });
+    await this.flushUnique(() => this.em.flush());
+    return customer;
+  }
+
+  async update(principal: Principal, id: string, input: UpdateCustomerInput): Promise<Customer> {
+    const customer = await this.getVisible(principal, id);
+    this.validateFields(input, 'input');
+    if (input.code !== undefined && input.code !== null) {
+      const code = input.code.trim();
+      await this.assertCodeFree(code, customer.id);
+      customer.code = code;
+    }
+    if (input.name !== undefined && input.name !== null) customer.name = input.name.trim();
+    if (input.creditTermDays !== undefined && input.creditTermDays !== null) customer.creditTermDays = input.creditTermDays;
+    if (input.creditLimit !== undefined && input.creditLimit !== null) customer.creditLimit = input.creditLimit;
+    await this.flushUnique(() => this.em.flush());
+    return customer;
+  }
+
+  /** Moves the customer to another salesperson; existing receivables keep their salesperson. */
+  async reassign(principal: Principal, id: string, ownerId: string): Promise<Customer> {
+    const customer = await this.getVisible(principal, id);
+    await this.assertSalesOwner(ownerId, 'ownerId');
+    customer.ownerId = ownerId;
+    await this.em.flush();
+    return customer;
+  }
+
+  /** A concurrent insert of the same code loses at the unique index: report it as CONFLICT. */
+  private async flushUnique(flush: () => Promise<void>): Promise<void> {
+    try {
+      await flush();
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505' || (e as Error).name === 'UniqueConstraintViolationException') {
+        throw conflict('Customer code is taken', 'CODE_TAKEN', 'input.code');
+      }
+      throw e;
+    }
+  }
+}

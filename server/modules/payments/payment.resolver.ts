@@ -1,0 +1,84 @@
+/** GraphQL surface of payments and allocations. */
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../core/auth';
+import { PageArgs, toConnection } from '../../core/pagination';
+import { type Context } from '../../context';
+import { Customer } from '../customers/customer.entity';
+import { Receivable } from '../receivables/receivable.entity';
+import { User } from '../users/user.entity';
+import { Allocation } from './allocation.entity';
+import { Payment } from './payment.entity';
+import { AllocationInput, PaymentConnection, PaymentFilter, RecordPaymentInput } from './payment.inputs';
+
+const PAYMENT_READERS = [Role.SALES, Role.FINANCE, Role.MANAGER];
+
+@ArgsType()
+class PaymentsArgs extends PageArgs {
+  @Field(() => PaymentFilter, { nullable: true })
+  filter?: PaymentFilter;
+}
+
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @Authorized(...PAYMENT_READERS)
+  @Query(() => Payment, { nullable: true })
+  payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Payment | null> {
+    return ctx.services.payments.findVisible(ctx.principal!, id);
+  }
+
+  @Authorized(...PAYMENT_READERS)
+  @Query(() => PaymentConnection, { description: 'Payments, latest receivedOn first.' })
+  async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context): Promise<PaymentConnection> {
+    return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after));
+  }
+
+  @Authorized(Role.FINANCE)
+  @Mutation(() => Payment)
+  recordPayment(@Arg('input', () => RecordPaymentInput) input: RecordPaymentInput, @Ctx() ctx: Context): Promise<Payment> {
+    return ctx.services.payments.record(ctx.principal!, input);
+  }
+
+  @Authorized(Role.FINANCE)
+  @Mutation(() => Payment, { description: 'Applies unallocated credit of a payment: explicit allocations, or oldest due first.' })
+  allocatePayment(
+    @Arg('id', () => ID) id: string,
+    @Arg('allocations', () => [AllocationInput], { nullable: true }) allocations: AllocationInput[] | null,
+    @Ctx() ctx: Context,
+  ): Promise<Payment> {
+    return ctx.services.payments.allocateCredit(ctx.principal!, id, allocations ?? undefined);
+  }
+
+  @Authorized(Role.FINANCE)
+  @Mutation(() => Payment, { description: 'Voids a payment; what it paid becomes outstanding again. Payments are never deleted.' })
+  voidPayment(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Payment> {
+    return ctx.services.payments.void(ctx.principal!, id, reason);
+  }
+
+  @FieldResolver(() => Customer)
+  async customer(@Root() payment: Payment, @Ctx() ctx: Context): Promise<Customer> {
+    return (await ctx.loaders.customerById.load(payment.customerId))!;
+  }
+
+  @FieldResolver(() => User, { description: 'Who booked the payment.' })
+  async bookedBy(@Root() payment: Payment, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.userById.load(payment.bookedById))!;
+  }
+
+  @FieldResolver(() => [Allocation])
+  allocations(@Root() payment: Payment, @Ctx() ctx: Context): Promise<Allocation[]> {
+    return ctx.loaders.allocationsOfPayment.load(payment.id);
+  }
+}
+
+@Resolver(() => Allocation)
+export class AllocationResolver {
+  @FieldResolver(() => Payment)
+  async payment(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Payment> {
+    return (await ctx.loaders.paymentById.load(allocation.paymentId))!;
+  }
+
+  @FieldResolver(() => Receivable)
+  async receivable(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Receivable> {
+    return (await ctx.loaders.receivableById.load(allocation.receivableId))!;
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Payments and their allocation to receivables. Every booking runs in one transaction
+ * that first locks the customer row, so concurrent bookings for a customer are applied
+ * one after another against fresh balances: allocations never exceed the payment nor a
+ * receivable's outstanding (the database checks both again).
+ */
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { Principal } from '../../core/auth';
+import { ownerScope } from '../../core/access';
+import { Clock } from '../../core/clock';
+import { localDateAt } from '../../core/local-date';
+import { badInput, conflict, notFound } from '../../core/errors';
+import { type Cents, minCents, sumCents } from '../../core/money';
+import { Page, pageSize } from '../../core/pagination';
+import { keysetPage } from '../../db/keyset';
+import { Where } from '../../db/sql';
+import { loadBusinessCalendar } from '../calendar/calendar.service';
+import { Customer } from '../customers/customer.entity';
+import { CustomerService } from '../customers/customer.service';
+import { Receivable } from '../receivables/receivable.entity';
+import { Allocation } from './allocation.entity';
+import { Payment } from './payment.entity';
+import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.inputs';
+
+export interface PaymentRules {
+  bookingLagLimitDays: number;
+  timeZone: string;
+}
+
+const MAX_TEXT = 200;
+
+export class PaymentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly customers: CustomerService,
+    private readonly rules: PaymentRules,
+  ) {}
+
+  async findVisible(principal: Principal, id: string): Promise<Payment | null> {
+    const payment = await this.em.findOne(Payment, { id });
+    if (!payment) return null;
+    return (await this.customers.findVisible(principal, payment.customerId)) ? payment : null;
+  }
+
+  async getVisible(principal: Principal, id: string, field = 'id'): Promise<Payment> {
+    const payment = await this.findVisible(principal, id);
+    if (!payment) throw notFound('Payment', id, field);
+    return payment;
+  }
+
+  list(principal: Principal, filter: PaymentFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Payment>> {
+    const where = new Where();
+    const scope = ownerScope(principal);
+    if (scope) where.add('c.owner_id = ?', scope);
+    if (filter?.customerId) where.add('p.customer_id = ?', filter.customerId);
+    if (filter?.receivedFrom) where.add('p.received_on >= ?::date', filter.receivedFrom);
+    if (filter?.receivedTo) where.add('p.received_on <= ?::date', filter.receivedTo);
+    if (filter?.method) where.add('p.method = ?', filter.method);
+    if (filter?.voided === true) where.add('p.voided_at is not null');
+    if (filter?.voided === false) where.add('p.voided_at is null');
+    if (filter?.hasUnallocated === true) where.add('p.unallocated > 0 and p.voided_at is null');
+    if (filter?.hasUnallocated === false) where.add('p.unallocated = 0');
+    return keysetPage(this.em, {
+      entity: Payment,
+      from: 'from payment p join customer c on c.id = p.customer_id',
+      alias: 'p',
+      where,
+      keys: [
+        { column: 'p.received_on', cast: 'date', value: (p) => p.receivedOn },
+        { column: 'p.id', cast: 'uuid', value: (p) => p.id },
+      ],
+      descending: true,
+      first: pageSize(first),
+      after,
+    });
+  }
+
+  async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
+    if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero');
+    const today = this.clock.today();
+    if (input.receivedOn > today) {
+      throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, 'RECEIVED_IN_FUTURE');
+    }
+    const reference = input.reference?.trim() || null;
+    if (reference && reference.length > MAX_TEXT) throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`);
+    const idempotencyKey = input.idempotencyKey?.trim() || null;
+    if (idempotencyKey && idempotencyKey.length > MAX_TEXT) throw badInput('input.idempotencyKey', `idempotencyKey must have at most ${MAX_TEXT} characters`);
+    this.validateAllocationInputs(input.allocations, input.amount, 'input.allocations');
+
+    if (idempotencyKey) {
+      const earlier = await this.findByIdempotencyKey(idempotencyKey, input);
+      if (earlier) return earlier;
+    }
+    await this.customers.getVisible(principal, input.customerId, 'input.customerId');
+
+    const calendar = await loadBusinessCalendar(this.em);
+    const bookedAt = this.clock.now();
+    const bookingLagDays = calendar.workingDaysAfter(input.receivedOn, localDateAt(bookedAt, this.rules.timeZone));
+    const lagReason = input.lagReason?.trim() || null;
+    if (bookingLagDays > this.rules.bookingLagLimitDays && !lagReason) {
+      throw badInput(
+        'input.lagReason',
+        `booked ${bookingLagDays} working days after the money arrived (limit ${this.rules.bookingLagLimitDays}): say why in lagReason`,
+        'LAG_REASON_REQUIRED',
+      );
+    }
+    if (lagReason && lagReason.length > 1000) throw badInput('input.lagReason', 'lagReason must have at most 1000 characters');
+
+    try {
+      return await this.em.transactional(async (em) => {
+        await em.findOneOrFail(Customer, { id: input.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+        const payment = em.create(Payment, {
+          customerId: input.customerId,
+          amount: input.amount,
+          unallocated: input.amount,
+          receivedOn: input.receivedOn,
+          bookedAt,
+          bookedById: principal.userId,
+          bookingLagDays,
+          lagReason,
+          method: input.method,
+          reference,
+          idempotencyKey,
+        });
+        await this.allocate(em, payment, input.allocations, 'input.allocations');
+        return payment;
+      });
+    } catch (e) {
+      // A concurrent retry with the same key won the race: answer with its payment.
+      if (idempotencyKey && (e as Error).name === 'UniqueConstraintViolationException') {
+        const earlier = await this.findByIdempotencyKey(idempotencyKey, input);
+        if (earlier) return earlier;
+      }
+      throw e;
+    }
+  }
+
+  /** Applies a payment's customer credit to receivables (explicit, or oldest due first). */
+  async allocateCredit(principal: Principal, id: string, allocations: AllocationInput[] | undefined): Promise<Payment> {
+    const visible = await this.getVisible(principal, id);
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
+      if (payment.voidedAt) throw conflict('The payment is voided', 'PAYMENT_VOIDED');
+      if (payment.unallocated === 0n) throw conflict('The payment has no unallocated credit', 'NO_CREDIT');
+      this.validateAllocationInputs(allocations, payment.unallocated, 'allocations');
+      await this.allocate(em, payment, allocations, 'allocations');
+      return payment;
+    });
+  }
+
+  /** Voids a payment: its allocations no longer count and what it paid is outstanding again. */
+  async void(principal: Principal, id: string, reason: string): Promise<Payment> {
+    const trimmed = reason.trim();
+    if (!trimmed) throw badInput('reason', 'a reason is required to void a payment');
+    const visible = await this.getVisible(principal, id);
+    return this.em.transactional(async (em) => {
+      await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
+      if (payment.voidedAt) throw conflict('The payment is already voided', 'ALREADY_VOIDED');
+      const allocations = await em.find(Allocation, { paymentId: id });
+      const receivables = await em.find(
+        Receivable,
+        { id: { $in: allocations.map((a) => a.receivableId) } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+      );
+      const byId = new Map(receivables.map((r) => [r.id, r]));
+      for (const allocation of allocations) byId.get(allocation.receivableId)!.outstanding += allocation.amount;
+      payment.voidedAt = this.clock.now();
+      payment.voidReason = trimmed;
+      payment.voidedById = principal.userId;
+      return payment;
+    });
+  }
+
+  private async findByIdempotencyKey(key: string, input: RecordPaymentInput): Promise<Payment | null> {
+    const earlier = await this.em.fork().findOne(Payment, { idempotencyKey: key });
+    if (!earlier) return null;
+    if (earlier.customerId !== input.customerId || earlier.amount !== input.amount || earlier.receivedOn !== input.receivedOn) {
+      throw conflict('This idempotencyKey was used for a different payment', 'IDEMPOTENCY_KEY_REUSED', 'input.idempotencyKey');
+    }
+    return earlier;
+  }
+
+  private validateAllocationInputs(allocations: AllocationInput[] | undefined | null, available: Cents, field: string): void {
+    if (!allocations) return;
+    const seen = new Set<string>();
+    allocations.forEach((a, i) => {
+      if (a.amount <= 0n) throw badInput(`${field}.${i}.amount`, 'allocation amounts must be greater than zero');
+      if (seen.has(a.receivableId)) throw badInput(`${field}.${i}.receivableId`, 'a receivable may appear once per payment');
+      seen.add(a.receivableId);
+    });
+    if (sumCents(allocations.map((a) => a.amount)) > available) {
+      throw badInput(field, 'allocations add up to more than the amount available', 'ALLOCATIONS_EXCEED_PAYMENT');
+    }
+  }
+
+  /**
+   * Allocates from `payment.unallocated` inside the caller's transaction, which holds the
+   * customer lock. Receivables are locked and re-read, so their outstanding is current.
+   */
+  private async allocate(em: EntityManager, payment: Payment, explicit: AllocationInput[] | undefined | null, field: string): Promise<void> {
+    const plan: { receivable: Receivable; amount: Cents }[] = [];
+    if (explicit) {
+      const receivables = await em.find(
+        Receivable,
+        { id: { $in: explicit.map((a) => a.receivableId) } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+      );
+      const byId = new Map(receivables.map((r) => [r.id, r]));
+      explicit.forEach((a, i) => {
+        const receivable = byId.get(a.receivableId);
+        if (!receivable || receivable.customerId !== payment.customerId) {
+          throw notFound('Receivable of this customer', a.receivableId, `${field}.${i}.receivableId`);
+        }
+        if (receivable.writtenOffAt) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, 'WRITTEN_OFF');
+        if (a.amount > receivable.outstanding) {
+          throw badInput(
+            `${field}.${i}.amount`,
+            `allocation exceeds the outstanding amount of receivable ${receivable.reference}`,
+            'EXCEEDS_OUTSTANDING',
+          );
+        }
+        plan.push({ receivable, amount: a.amount });
+      });
+    } else {
+      const open = await em.find(
+        Receivable,
+        { customerId: payment.customerId, outstanding: { $gt: 0n }, writtenOffAt: null },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { dueOn: 'asc', issuedOn: 'asc', id: 'asc' } },
+      );
+      let left = payment.unallocated;
+      for (const receivable of open) {
+        if (left === 0n) break;
+        const amount = minCents(left, receivable.outstanding);
+        plan.push({ receivable, amount });
+        left -= amount;
+      }
+    }
+    const existing = new Map(
+      (await em.find(Allocation, { paymentId: payment.id })).map((a) => [a.receivableId, a]),
+    );
+    for (const { receivable, amount } of plan) {
+      receivable.outstanding -= amount;
+      payment.unallocated -= amount;
+      const earlier = existing.get(receivable.id);
+      if (earlier) earlier.amount += amount;
+      else em.create(Allocation, { paymentId: payment.id, receivableId: receivable.id, amount });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A receivable: money a customer owes for one invoice. `outstanding` is kept equal to
+ * amount − allocations of non-void payments − write-off, in the same transaction as every
+ * change to those, under a row lock; the database checks 0 ≤ outstanding ≤ amount.
+ */
+import { randomUUID } from 'node:crypto';
+import { Entity, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { type LocalDate } from '../../core/local-date';
+import { type Cents } from '../../core/money';
+import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
+import { MoneyType } from '../../db/money.type';
+
+export enum ReceivableStatus {
+  OPEN = 'OPEN',
+  PARTIALLY_PAID = 'PARTIALLY_PAID',
+  PAID = 'PAID',
+  WRITTEN_OFF = 'WRITTEN_OFF',
+}
+registerEnumType(ReceivableStatus, { name: 'ReceivableStatus' });
+
+@ObjectType()
+@Entity({ tableName: 'receivable' })
+export class Receivable {
+  [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  customerId!: string;
+
+  /** Owner of the customer when the receivable was issued; reassignment does not change it. */
+  @Property({ type: 'uuid' })
+  salespersonId!: string;
+
+  @Field({ description: 'Invoice or order number, unique per customer.' })
+  @Property({ type: 'text' })
+  reference!: string;
+
+  @Field(() => MoneyScalar)
+  @Property({ type: MoneyType })
+  amount!: Cents;
+
+  @Field(() => LocalDateScalar)
+  @Property({ type: 'date' })
+  issuedOn!: LocalDate;
+
+  @Field(() => LocalDateScalar)
+  @Property({ type: 'date' })
+  dueOn!: LocalDate;
+
+  @Field(() => LocalDateScalar, {
+    description: 'Due date rolled forward to the next working day, plus the grace working days.',
+  })
+  @Property({ type: 'date' })
+  effectiveDueOn!: LocalDate;
+
+  @Field(() => MoneyScalar, { description: 'amount − allocations of non-void payments − write-off' })
+  @Property({ type: MoneyType })
+  outstanding!: Cents;
+
+  @Field(() => MoneyScalar)
+  @Property({ type: MoneyType })
+  writtenOffAmount: Cents = 0n;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  writtenOffAt: Date | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  writeOffReason: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  writtenOffById: string | null = null;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  get status(): ReceivableStatus {
+    if (this.writtenOffAt) return ReceivableStatus.WRITTEN_OFF;
+    if (this.outstanding === 0n) return ReceivableStatus.PAID;
+    return this.outstanding < this.amount ? ReceivableStatus.PARTIALLY_PAID : ReceivableStatus.OPEN;
+  }
+}

@@ -1,0 +1,105 @@
+/** GraphQL surface of receivables and payment notices. */
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../core/auth';
+import { LEDGER_READERS } from '../../core/access';
+import { daysBetween } from '../../core/local-date';
+import { PageArgs, toConnection } from '../../core/pagination';
+import { type Context } from '../../context';
+import { Customer } from '../customers/customer.entity';
+import { Allocation } from '../payments/allocation.entity';
+import { User } from '../users/user.entity';
+import { PaymentNotice } from './payment-notice.entity';
+import { Receivable, ReceivableStatus } from './receivable.entity';
+import { CreateReceivableInput, PaymentNoticeInput, ReceivableConnection, ReceivableFilter } from './receivable.inputs';
+
+/** Overdue stages by days past the effective due date (DESIGN.md, overdue engine). */
+const OVERDUE_STAGES = [90, 60, 30, 1];
+
+@ArgsType()
+class ReceivablesArgs extends PageArgs {
+  @Field(() => ReceivableFilter, { nullable: true })
+  filter?: ReceivableFilter;
+}
+
+@Resolver(() => Receivable)
+export class ReceivableResolver {
+  @Authorized(...LEDGER_READERS)
+  @Query(() => Receivable, { nullable: true })
+  receivable(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Receivable | null> {
+    return ctx.services.receivables.findVisible(ctx.principal!, id);
+  }
+
+  @Authorized(...LEDGER_READERS)
+  @Query(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
+  async receivables(@Args() { first, after, filter }: ReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
+    return toConnection(await ctx.services.receivables.list(ctx.principal!, filter, first, after));
+  }
+
+  @Authorized(Role.SALES, Role.FINANCE)
+  @Mutation(() => Receivable)
+  createReceivable(@Arg('input', () => CreateReceivableInput) input: CreateReceivableInput, @Ctx() ctx: Context): Promise<Receivable> {
+    return ctx.services.receivables.create(ctx.principal!, input);
+  }
+
+  @Authorized(Role.FINANCE)
+  @Mutation(() => Receivable, { description: 'Writes off the outstanding amount.' })
+  writeOffReceivable(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Receivable> {
+    return ctx.services.receivables.writeOff(ctx.principal!, id, reason);
+  }
+
+  @Authorized(Role.SALES)
+  @Mutation(() => PaymentNotice, { description: '"The customer says they paid on claimedPaidOn": holds back the overdue alarm while finance confirms.' })
+  reportPaymentNotice(@Arg('input', () => PaymentNoticeInput) input: PaymentNoticeInput, @Ctx() ctx: Context): Promise<PaymentNotice> {
+    return ctx.services.receivables.reportPaymentNotice(ctx.principal!, input);
+  }
+
+  @FieldResolver(() => Customer)
+  async customer(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Customer> {
+    return (await ctx.loaders.customerById.load(receivable.customerId))!;
+  }
+
+  @FieldResolver(() => User, { description: 'The salesperson who owned the customer when it was issued.' })
+  async salesperson(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.userById.load(receivable.salespersonId))!;
+  }
+
+  @FieldResolver(() => ReceivableStatus)
+  status(@Root() receivable: Receivable): ReceivableStatus {
+    return receivable.status;
+  }
+
+  @FieldResolver(() => Int, { description: 'Days past the effective due date while money is outstanding, else 0.' })
+  daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): number {
+    if (receivable.outstanding === 0n) return 0;
+    return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Overdue stage reached (1, 30, 60, 90 days past effective due), or null.' })
+  overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): number | null {
+    const days = this.daysOverdue(receivable, ctx);
+    return OVERDUE_STAGES.find((stage) => days >= stage) ?? null;
+  }
+
+  @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })
+  allocations(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Allocation[]> {
+    return ctx.loaders.allocationsOfReceivable.load(receivable.id);
+  }
+
+  @FieldResolver(() => [PaymentNotice])
+  paymentNotices(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<PaymentNotice[]> {
+    return ctx.loaders.noticesOfReceivable.load(receivable.id);
+  }
+}
+
+@Resolver(() => PaymentNotice)
+export class PaymentNoticeResolver {
+  @FieldResolver(() => Receivable)
+  async receivable(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<Receivable> {
+    return (await ctx.loaders.receivableById.load(notice.receivableId))!;
+  }
+
+  @FieldResolver(() => User)
+  async reportedBy(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.userById.load(notice.reportedById))!;
+  }
+}

@@ -1,0 +1,40 @@
+/** An API token for a system integration; only the SHA-256 of its secret is stored. */
+import { randomUUID } from 'node:crypto';
+import { Entity, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType()
+@Entity({ tableName: 'api_token' })
+export class ApiToken {
+  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'lastUsedAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field()
+  @Property({ type: 'text' })
+  name!: string;
+
+  /** The INTEGRATION user this token acts as. */
+  @Property({ type: 'uuid' })
+  userId!: string;
+
+  @Property({ type: 'text', unique: true, hidden: true })
+  tokenHash!: string;
+
+  @Property({ type: 'uuid' })
+  createdById!: string;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  revokedAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null = null;
+}

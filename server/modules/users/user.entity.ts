@@ -1,0 +1,39 @@
+/** A person (or, for INTEGRATION, a system) that signs in and acts in a role. */
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Role } from '../../core/auth';
+
+@ObjectType()
+@Entity({ tableName: 'app_user' })
+export class User {
+  [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field()
+  @Property({ type: 'text', unique: true })
+  email!: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Field(() => Role)
+  @Enum({ items: () => Role, type: 'text' })
+  role!: Role;
+
+  /** Null for INTEGRATION users: they authenticate with API tokens only. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  passwordHash: string | null = null;
+
+  @Field()
+  @Property({ type: 'boolean' })
+  active: boolean = true;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

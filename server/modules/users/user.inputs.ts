@@ -1,0 +1,44 @@
+/** Inputs and payloads of the users and authentication area. */
+import { Field, InputType, ObjectType } from 'type-graphql';
+import { Role } from '../../core/auth';
+import { ApiToken } from './api-token.entity';
+import { User } from './user.entity';
+
+@InputType()
+export class CreateUserInput {
+  @Field()
+  email!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Role)
+  role!: Role;
+
+  @Field({ description: 'At least 8 characters.' })
+  password!: string;
+}
+
+@ObjectType()
+export class AuthPayload {
+  @Field({ description: 'Send as `Authorization: Bearer <token>`.' })
+  token!: string;
+
+  @Field(() => Date)
+  expiresAt!: Date;
+
+  @Field(() => User)
+  user!: User;
+}
+
+@ObjectType()
+export class ApiTokenPayload {
+  @Field({ description: 'The secret, shown only this once. Send as `Authorization: Bearer <token>`.' })
+  token!: string;
+
+  @Field(() => ApiToken)
+  apiToken!: ApiToken;
+
+  @Field(() => User, { description: 'The INTEGRATION user the token acts as.' })
+  user!: User;
+}

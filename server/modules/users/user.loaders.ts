@@ -1,0 +1,10 @@
+/** Per-request batch loaders of users. */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader } from '../../core/dataloader';
+import { User } from './user.entity';
+
+export function createUserLoaders(em: EntityManager) {
+  return {
+    userById: byIdLoader((ids) => em.find(User, { id: { $in: ids } })),
+  };
+}

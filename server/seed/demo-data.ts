@@ -1,0 +1,107 @@
+/**
+ * A small, realistic demo ledger for the playground: three salespeople, a finance clerk
+ * and a manager, 50 customers, ~500 receivables over the last six months and payments
+ * that arrived on time, late, partly, or were booked days after they arrived.
+ * Deterministic (seeded PRNG) and loaded only into a database without customers.
+ */
+import { MikroORM } from '@mikro-orm/postgresql';
+import { hashPassword, Role } from '../core/auth';
+import { BusinessCalendar } from '../core/business-calendar';
+import { Clock } from '../core/clock';
+import { addDays, type LocalDate } from '../core/local-date';
+import { type Cents, minCents } from '../core/money';
+import { Customer } from '../modules/customers/customer.entity';
+import { Allocation } from '../modules/payments/allocation.entity';
+import { Payment, PaymentMethod } from '../modules/payments/payment.entity';
+import { Receivable } from '../modules/receivables/receivable.entity';
+import { User } from '../modules/users/user.entity';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COMPANY_WORDS = ['Jinhua', 'Tianyu', 'Hengtai', 'Xinda', 'Huaxing', 'Longsheng', 'Ruifeng', 'Baolian', 'Zhongke', 'Dongfang'];
+const COMPANY_KINDS = ['Trading', 'Electronics', 'Foods', 'Textiles', 'Logistics'];
+
+/** Returns a one-line summary, or undefined when the database already has customers. */
+export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string | undefined> {
+  return orm.em.fork().transactional(async (em) => {
+    if ((await em.count(Customer, {})) > 0) return undefined;
+    const random = prng(20261129);
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    const user = (email: string, name: string, role: Role) => em.create(User, { email, name, role, passwordHash });
+    const sales = [
+      user('li.na@example.com', 'Li Na', Role.SALES),
+      user('wang.wei@example.com', 'Wang Wei', Role.SALES),
+      user('zhang.min@example.com', 'Zhang Min', Role.SALES),
+    ];
+    const finance = user('chen.jing@example.com', 'Chen Jing', Role.FINANCE);
+    user('zhao.lei@example.com', 'Zhao Lei', Role.MANAGER);
+    user('sun.li@example.com', 'Sun Li', Role.PROJECT_LEAD);
+
+    const calendar = new BusinessCalendar();
+    const today = clock.today();
+    let receivables = 0;
+    let payments = 0;
+    for (let i = 1; i <= 50; i++) {
+      const owner = sales[i % sales.length];
+      const customer = em.create(Customer, {
+        code: `C${String(i).padStart(4, '0')}`,
+        name: `${pick(COMPANY_WORDS)} ${pick(COMPANY_KINDS)} Co. ${i}`,
+        ownerId: owner.id,
+        creditTermDays: pick([15, 30, 30, 45, 60]),
+        creditLimit: BigInt(pick([50_000, 100_000, 200_000])) * 100n,
+      });
+      for (let j = 1; j <= 10; j++) {
+        const issuedOn: LocalDate = addDays(today, -Math.floor(random() * 180) - 1);
+        const dueOn = addDays(issuedOn, customer.creditTermDays);
+        const amount: Cents = BigInt(Math.floor(500 + random() * 49_500)) * 100n + BigInt(Math.floor(random() * 100));
+        const receivable = em.create(Receivable, {
+          customerId: customer.id,
+          salespersonId: owner.id,
+          reference: `INV-${customer.code}-${String(j).padStart(3, '0')}`,
+          amount,
+          issuedOn,
+          dueOn,
+          effectiveDueOn: calendar.effectiveDueOn(dueOn, 0),
+          outstanding: amount,
+        });
+        receivables++;
+        // Most customers pay around the due date; some late, some partly, some not yet.
+        const behaviour = random();
+        if (behaviour < 0.2) continue;
+        const receivedOn = addDays(dueOn, Math.floor(random() * 50) - 20);
+        if (receivedOn > today) continue;
+        const paid = behaviour < 0.3 ? (amount * BigInt(Math.floor(30 + random() * 60))) / 100n : amount;
+        const lag = random() < 0.15 ? 3 + Math.floor(random() * 6) : Math.floor(random() * 2);
+        const bookedOn = addDays(receivedOn, lag) > today ? today : addDays(receivedOn, lag);
+        const payment = em.create(Payment, {
+          customerId: customer.id,
+          amount: paid,
+          unallocated: 0n,
+          receivedOn,
+          bookedAt: new Date(`${bookedOn}T02:00:00Z`),
+          bookedById: finance.id,
+          bookingLagDays: calendar.workingDaysAfter(receivedOn, bookedOn),
+          lagReason: calendar.workingDaysAfter(receivedOn, bookedOn) > 3 ? 'Bank statement arrived late' : null,
+          method: pick([PaymentMethod.BANK_TRANSFER, PaymentMethod.BANK_TRANSFER, PaymentMethod.MOBILE, PaymentMethod.CHECK]),
+          reference: `BANK-${i}-${j}`,
+        });
+        const applied = minCents(paid, receivable.outstanding);
+        em.create(Allocation, { paymentId: payment.id, receivableId: receivable.id, amount: applied });
+        receivable.outstanding -= applied;
+        payments++;
+      }
+    }
+    return `${sales.length} salespeople (password "${DEMO_PASSWORD}"), 50 customers, ${receivables} receivables, ${payments} payments`;
+  });
+}
