@@ -1,0 +1,45 @@
+/** The SDK's error: every failed call rejects with a HuikuanError carrying the API code. */
+
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'NETWORK_ERROR';
+
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; field?: string; reason?: string; [key: string]: unknown };
+}
+
+export class HuikuanError extends Error {
+  /** API code of the first error (API.md), or NETWORK_ERROR when no GraphQL answer came. */
+  readonly code: ApiErrorCode;
+  /** The offending input field for BAD_USER_INPUT, e.g. `input.amount`. */
+  readonly field?: string;
+  /** Machine-readable reason within the area, e.g. `LAG_REASON_REQUIRED`. */
+  readonly reason?: string;
+  /** Every GraphQL error of the response. */
+  readonly errors: GraphQLErrorEntry[];
+  /** HTTP status of the response, when there was one. */
+  readonly status?: number;
+
+  constructor(message: string, code: ApiErrorCode, errors: GraphQLErrorEntry[] = [], status?: number) {
+    super(message);
+    this.name = 'HuikuanError';
+    this.code = code;
+    this.errors = errors;
+    this.status = status;
+    this.field = errors[0]?.extensions?.field;
+    this.reason = errors[0]?.extensions?.reason;
+  }
+
+  static fromErrors(errors: GraphQLErrorEntry[], status?: number): HuikuanError {
+    const first = errors[0];
+    const code = (first?.extensions?.code ?? 'INTERNAL_SERVER_ERROR') as ApiErrorCode;
+    return new HuikuanError(first?.message ?? 'Unknown error', code, errors, status);
+  }
+}

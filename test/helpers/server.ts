@@ -1,0 +1,168 @@
+/**
+ * A real huikuan server for one test file: its own database cloned from the migrated
+ * template, the compiled server (`dist/`, built by `npm test`) started as a child
+ * process exactly as `npm start` runs it, and SDK clients signed in per role.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { createClient, Client, Role } from '../../sdk';
+
+export const ADMIN_EMAIL = 'admin@test.example';
+export const ADMIN_PASSWORD = 'admin-password';
+export const USER_PASSWORD = 'user-password';
+const MAIN = path.resolve(__dirname, '../../dist/server/main.js');
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  client: Client;
+}
+
+export interface ServerProcess {
+  url: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM, then waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface TestServer {
+  url: string;
+  databaseUrl: string;
+  /** Signed in as the first ADMIN. */
+  admin: Client;
+  adminToken: string;
+  anonymous(): Client;
+  client(token?: string): Client;
+  /** Creates a user of the role through the API and signs them in. */
+  createUser(role: Exclude<Role, 'INTEGRATION'>, name?: string): Promise<TestUser>;
+  /** Runs SQL against the test database (for assertions, never to fake state). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** SQL statements the server has sent so far (from GET /metrics). */
+  statementCount(): Promise<number>;
+  /** Starts another server process on the same database (several instances). */
+  startInstance(env?: Record<string, string>): Promise<ServerProcess>;
+  /** Stops the server process and starts a new one on the same database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/helpers/global-setup.ts)`);
+  return value;
+}
+
+/** Starts `node dist/server/main.js` and resolves once it prints its URL. */
+export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let started = false;
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /GraphQL:\s+(http:\/\/\S+)/.exec(output);
+      if (match && !started) {
+        started = true;
+        resolve({
+          url: match[1],
+          output: () => output,
+          stop: async () => {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      if (!started) reject(new Error(`server exited with ${code} before it started:\n${output}`));
+    });
+  });
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const serverUrl = requireEnv('HUIKUAN_TEST_SERVER_URL');
+  const template = requireEnv('HUIKUAN_TEST_TEMPLATE_DB');
+  const dbName = `hk_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const adminPg = new PgClient({ connectionString: serverUrl });
+  await adminPg.connect();
+  await adminPg.query(`create database ${dbName} template ${template}`);
+  await adminPg.end();
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+
+  const serverEnv = { DATABASE_URL: databaseUrl, ADMIN_EMAIL, ADMIN_PASSWORD, ...env };
+  const instances: ServerProcess[] = [];
+  let main = await spawnServer(serverEnv);
+  instances.push(main);
+  const pg = new PgClient({ connectionString: databaseUrl });
+  await pg.connect();
+
+  const client = (token?: string) => createClient({ url: main.url, token });
+  const { login } = await client().login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  const admin = createClient({ url: main.url, getToken: () => login.token });
+  let userCounter = 0;
+
+  const server: TestServer = {
+    get url() {
+      return main.url;
+    },
+    databaseUrl,
+    admin,
+    adminToken: login.token,
+    anonymous: () => client(),
+    client,
+    async createUser(role, name) {
+      userCounter += 1;
+      const email = `${role.toLowerCase()}${userCounter}.${randomUUID().slice(0, 6)}@test.example`;
+      const { createUser } = await admin.createUser({
+        input: { email, name: name ?? `${role} ${userCounter}`, role, password: USER_PASSWORD },
+      });
+      const signedIn = await client().login({ email, password: USER_PASSWORD });
+      const token = signedIn.login.token;
+      return { id: createUser.id, email, token, client: createClient({ url: main.url, getToken: () => token }) };
+    },
+    async sql<T>(text: string, params: unknown[] = []) {
+      return (await pg.query(text, params)).rows as T[];
+    },
+    async statementCount() {
+      const text = await (await fetch(main.url.replace(/\/graphql$/, '/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith('huikuan_db_statements_total '));
+      return Number(line?.split(' ')[1] ?? NaN);
+    },
+    async startInstance(extra = {}) {
+      const instance = await spawnServer({ ...serverEnv, ...extra });
+      instances.push(instance);
+      return instance;
+    },
+    async restart() {
+      await main.stop();
+      main = await spawnServer(serverEnv);
+      instances.push(main);
+    },
+    async close() {
+      await pg.end();
+      await Promise.all(instances.map((i) => i.stop()));
+      const drop = new PgClient({ connectionString: serverUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${dbName} with (force)`);
+      await drop.end();
+    },
+  };
+  return server;
+}
+
+/** Expects `promise` to reject with a HuikuanError of `code` (and `field`, when given). */
+export async function expectApiError(promise: Promise<unknown>, code: string, field?: string): Promise<void> {
+  await expect(promise).rejects.toMatchObject(field === undefined ? { code } : { code, field });
+}
