@@ -1,4 +1,7 @@
-/** Writes schema/schema.graphql from the type-graphql code (`npm run schema`). */
+/**
+ * Writes schema/schema.graphql from the type-graphql code (`npm run schema`);
+ * with `--stdout` prints it instead (the freshness test compares the two).
+ */
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +12,10 @@ export const SCHEMA_FILE = path.resolve(__dirname, __dirname.includes(`${path.se
 if (require.main === module) {
   printApiSchema()
     .then((sdl) => {
+      if (process.argv.includes('--stdout')) {
+        process.stdout.write(sdl);
+        return;
+      }
       fs.writeFileSync(SCHEMA_FILE, sdl);
       process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}\n`);
     })

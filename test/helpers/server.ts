@@ -45,7 +45,7 @@ export interface TestServer {
   statementCount(): Promise<number>;
   /** Starts another server process on the same database (several instances). */
   startInstance(env?: Record<string, string>): Promise<ServerProcess>;
-  /** Stops the server process and starts a new one on the same database. */
+  /** Stops the server process and starts a new one on the same database and port. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -146,8 +146,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return instance;
     },
     async restart() {
+      const port = new URL(main.url).port;
       await main.stop();
-      main = await spawnServer(serverEnv);
+      main = await spawnServer({ ...serverEnv, PORT: port });
       instances.push(main);
     },
     async close() {
