@@ -12,6 +12,7 @@ import { CreateUserInput } from './user.inputs';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -33,8 +34,11 @@ export class AuthService {
       if (!apiToken) return undefined;
       const user = await this.em.findOne(User, { id: apiToken.userId, active: true });
       if (!user) return undefined;
-      // Best effort, outside any transaction: when an integration last called.
-      await this.em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: new Date() });
+      // When an integration last called, to the minute: no write on every request.
+      const now = new Date();
+      if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+        await this.em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+      }
       return { userId: user.id, role: user.role };
     }
     const claims = verifyUserToken(token, this.deps.tokenSecret);
