@@ -5,7 +5,14 @@
  * `fetch`, so it runs unchanged in Node 18+ and in browsers.
  */
 import { HuikuanError, type GraphQLErrorEntry } from './errors';
-import { operationSources, type OperationMethods, type OperationName, type RequestOptions } from './generated/graphql';
+import { subscribeOverdueEvents, type OverdueEventStream, type SubscribeOptions } from './subscriptions';
+import {
+  operationSources,
+  type OperationMethods,
+  type OperationName,
+  type RequestOptions,
+  type SubscribeOverdueEventsSubscriptionVariables,
+} from './generated/graphql';
 
 export interface ClientOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */
@@ -18,6 +25,10 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
+  /** WebSocket URL for subscriptions; defaults to `url` with ws(s)://. */
+  wsUrl?: string;
+  /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from 'ws'`). */
+  webSocketImpl?: unknown;
 }
 
 export interface Client extends OperationMethods {
@@ -29,6 +40,11 @@ export interface Client extends OperationMethods {
   ): Promise<TData>;
   /** Replaces the token used by later calls (e.g. after `login`). */
   setToken(token: string | undefined): void;
+  /**
+   * Overdue events as an async iterable: replays every event after `after`, then live
+   * ones; reconnects by itself and resumes after the last event it delivered.
+   */
+  subscribeOverdueEvents(variables?: SubscribeOverdueEventsSubscriptionVariables, options?: SubscribeOptions): OverdueEventStream;
 }
 
 interface GraphQLResponse<TData> {
@@ -41,8 +57,10 @@ export function createClient(options: ClientOptions): Client {
   if (!fetchImpl) throw new Error('No fetch available: pass one in createClient({ fetch })');
   let token = options.token;
 
+  const currentToken = async () => (options.getToken ? await options.getToken() : token);
+
   async function request<TData, TVariables extends object>(query: string, variables?: TVariables, callOptions?: RequestOptions): Promise<TData> {
-    const bearer = options.getToken ? await options.getToken() : token;
+    const bearer = await currentToken();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
@@ -76,6 +94,17 @@ export function createClient(options: ClientOptions): Client {
     request,
     setToken(next: string | undefined) {
       token = next;
+    },
+    subscribeOverdueEvents(variables?: SubscribeOverdueEventsSubscriptionVariables, subscribeOptions?: SubscribeOptions) {
+      return subscribeOverdueEvents(
+        {
+          wsUrl: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
+          webSocketImpl: options.webSocketImpl,
+          getToken: currentToken,
+        },
+        variables,
+        subscribeOptions,
+      );
     },
   } as Client;
   const methods = client as unknown as Record<string, unknown>;

@@ -28,6 +28,12 @@ export interface Config {
   paymentNoticeHoldDays: number;
   logSql: boolean;
   logLevel: LogLevel;
+  /** Days past the effective due date at which each overdue stage starts, ascending. */
+  overdueStages: number[];
+  /** Seconds between scheduled overdue scans; 0 disables them. */
+  overdueScanIntervalSeconds: number;
+  /** Pretend today is this date (demos, training, tests); never in production. */
+  clockDate: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -105,6 +111,29 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (str('LOG_LEVEL') ?? (nodeEnvRaw === 'test' ? 'silent' : 'info')) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
+  const stagesRaw = str('OVERDUE_STAGES') ?? '1,30,60,90';
+  const overdueStages = stagesRaw.split(',').map((s) => Number(s.trim()));
+  if (
+    overdueStages.length === 0 ||
+    overdueStages.some((s) => !Number.isInteger(s) || s < 1 || s > 3650) ||
+    overdueStages.some((s, i) => i > 0 && s <= overdueStages[i - 1])
+  ) {
+    problems.push(`OVERDUE_STAGES must be ascending whole numbers of days ≥ 1, e.g. "1,30,60,90" (got "${stagesRaw}")`);
+  }
+
+  const intervalRaw = str('OVERDUE_SCAN_INTERVAL') ?? '60s';
+  const interval = /^(\d+)(s|m|h)?$/.exec(intervalRaw);
+  const overdueScanIntervalSeconds = interval ? Number(interval[1]) * { s: 1, m: 60, h: 3600 }[(interval[2] ?? 's') as 's' | 'm' | 'h'] : 60;
+  if (!interval) problems.push(`OVERDUE_SCAN_INTERVAL must be a duration like 60s, 5m or 1h, or 0 to disable (got "${intervalRaw}")`);
+
+  const clockDate = str('CLOCK_DATE');
+  if (clockDate !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(clockDate) || Number.isNaN(Date.parse(`${clockDate}T00:00:00Z`))) {
+      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD (got "${clockDate}")`);
+    }
+    if (nodeEnvRaw === 'production') problems.push('CLOCK_DATE is not allowed in production');
+  }
+
   const config: Config = {
     nodeEnv: nodeEnvRaw as NodeEnv,
     port: int('PORT', 4000, 0, 65535),
@@ -123,6 +152,9 @@ export function loadConfig(env: Env = process.env): Config {
     paymentNoticeHoldDays: int('PAYMENT_NOTICE_HOLD_DAYS', 3, 0, 365),
     logSql: bool('LOG_SQL'),
     logLevel,
+    overdueStages,
+    overdueScanIntervalSeconds,
+    clockDate,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,6 +10,7 @@ import { Clock } from './core/clock';
 import { Principal } from './core/auth';
 import { createLoaders, Loaders } from './loaders';
 import { createServices, Services } from './services';
+import type { OverdueEventHub } from './modules/overdue/overdue.hub';
 
 export interface Context {
   requestId: string;
@@ -20,6 +21,12 @@ export interface Context {
   principal?: Principal;
   loaders: Loaders;
   services: Services;
+  hub: OverdueEventHub;
+  /**
+   * Starts a fresh unit of work (EntityManager, loaders, services) for the same caller:
+   * a subscription resolves each event with it, so no cached row outlives its event.
+   */
+  renew(): void;
 }
 
 export interface AppDeps {
@@ -27,12 +34,27 @@ export interface AppDeps {
   orm: MikroORM;
   clock: Clock;
   tokenSecret: string;
+  hub: OverdueEventHub;
 }
 
 export async function createContext(deps: AppDeps, authorization: string | undefined, requestId: string = randomUUID()): Promise<Context> {
   const em = deps.orm.em.fork();
   const services = createServices(em, deps);
   const principal = await services.auth.authenticate(authorization);
-  const loaders = createLoaders(em, deps.clock);
-  return { requestId, config: deps.config, clock: deps.clock, em, principal, loaders, services };
+  const context: Context = {
+    requestId,
+    config: deps.config,
+    clock: deps.clock,
+    em,
+    principal,
+    loaders: createLoaders(em),
+    services,
+    hub: deps.hub,
+    renew() {
+      context.em = deps.orm.em.fork();
+      context.loaders = createLoaders(context.em);
+      context.services = createServices(context.em, deps);
+    },
+  };
+  return context;
 }

@@ -1,15 +1,14 @@
 /** The typed set of per-request DataLoaders, one group per domain area. */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Clock } from './core/clock';
 import { createCustomerLoaders } from './modules/customers/customer.loaders';
 import { createPaymentLoaders } from './modules/payments/payment.loaders';
 import { createReceivableLoaders } from './modules/receivables/receivable.loaders';
 import { createUserLoaders } from './modules/users/user.loaders';
 
-export function createLoaders(em: EntityManager, clock: Clock) {
+export function createLoaders(em: EntityManager) {
   return {
     ...createUserLoaders(em),
-    ...createCustomerLoaders(em, clock),
+    ...createCustomerLoaders(em),
     ...createReceivableLoaders(em),
     ...createPaymentLoaders(em),
   };

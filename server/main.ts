@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig } from './config';
-import { systemClock } from './core/clock';
+import { clockFor } from './core/clock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate, openOrm } from './db/orm';
 import { createMetrics } from './metrics';
@@ -14,6 +14,8 @@ import { startApp } from './app';
 import { bootstrap } from './modules/users/bootstrap';
 import { syncGraceWorkingDays } from './modules/calendar/calendar.service';
 import { seedDemoData } from './seed/demo-data';
+import { OverdueEventHub } from './modules/overdue/overdue.hub';
+import { startOverdueScheduler } from './modules/overdue/overdue.scheduler';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -43,12 +45,21 @@ async function main(): Promise<void> {
     const applied = await migrate(orm);
     const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
     await syncGraceWorkingDays(orm.em.fork(), config.graceWorkingDays);
-    const clock = systemClock(config.timeZone);
+    const clock = clockFor(config);
     if (config.demoData) {
       const seeded = await seedDemoData(orm, clock);
       if (seeded) process.stdout.write(`Demo data loaded: ${seeded}\n`);
     }
-    const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics }, config.port);
+    const hub = new OverdueEventHub(orm, databaseUrl, logger);
+    await hub.start();
+    const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics, hub }, config.port);
+    const scheduler = startOverdueScheduler(
+      orm,
+      clock,
+      { stages: config.overdueStages, timeZone: config.timeZone },
+      config.overdueScanIntervalSeconds,
+      logger,
+    );
 
     const dbLine = embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : `external PostgreSQL at ${new URL(databaseUrl).host}`;
     const lines = [
@@ -70,7 +81,9 @@ async function main(): Promise<void> {
       stopping = true;
       process.stdout.write(`${signal}: shutting down…\n`);
       try {
+        await scheduler.stop();
         await app.close();
+        await hub.stop();
         await orm!.close();
         await embedded?.stop();
         process.exit(0);

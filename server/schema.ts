@@ -9,6 +9,7 @@ import { CustomerResolver } from './modules/customers/customer.resolver';
 import { AllocationResolver, PaymentResolver } from './modules/payments/payment.resolver';
 import { PaymentNoticeResolver, ReceivableResolver } from './modules/receivables/receivable.resolver';
 import { UserResolver } from './modules/users/user.resolver';
+import { OverdueResolver } from './modules/overdue/overdue.resolver';
 
 export const RESOLVERS = [
   UserResolver,
@@ -18,11 +19,27 @@ export const RESOLVERS = [
   PaymentResolver,
   AllocationResolver,
   CalendarResolver,
+  OverdueResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a PubSub once a subscription exists. Ours never uses it: the
+ * event stream is read from PostgreSQL (modules/overdue), so in-process topics would
+ * only miss events of other instances.
+ */
+const NO_IN_PROCESS_PUBSUB = {
+  publish(): void {
+    throw new Error('in-process PubSub is not used: events are published through PostgreSQL');
+  },
+  subscribe(): AsyncIterable<never> {
+    throw new Error('in-process PubSub is not used: subscribe with a `subscribe` function');
+  },
+};
 
 export function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
+    pubSub: NO_IN_PROCESS_PUBSUB,
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

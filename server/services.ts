@@ -6,17 +6,26 @@ import { CustomerService } from './modules/customers/customer.service';
 import { PaymentService } from './modules/payments/payment.service';
 import { ReceivableService } from './modules/receivables/receivable.service';
 import { AuthService, UserService } from './modules/users/user.service';
+import { OverdueService } from './modules/overdue/overdue.service';
 
-export function createServices(em: EntityManager, deps: AppDeps) {
+export function createServices(em: EntityManager, deps: Pick<AppDeps, 'config' | 'clock' | 'tokenSecret'>) {
   const { config, clock } = deps;
-  const customers = new CustomerService(em, clock);
+  const customers = new CustomerService(em);
+  const overdue = new OverdueService(em, clock, { stages: config.overdueStages, timeZone: config.timeZone });
   return {
+    overdue,
     auth: new AuthService(em, deps),
     users: new UserService(em),
     calendar: new CalendarService(em, config.graceWorkingDays),
     customers,
-    receivables: new ReceivableService(em, clock, customers, config.graceWorkingDays),
-    payments: new PaymentService(em, clock, customers, { bookingLagLimitDays: config.bookingLagLimitDays, timeZone: config.timeZone }),
+    receivables: new ReceivableService(em, clock, customers, overdue, {
+      graceWorkingDays: config.graceWorkingDays,
+      paymentNoticeHoldDays: config.paymentNoticeHoldDays,
+    }),
+    payments: new PaymentService(em, clock, customers, overdue, {
+      bookingLagLimitDays: config.bookingLagLimitDays,
+      timeZone: config.timeZone,
+    }),
   };
 }
 

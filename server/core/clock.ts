@@ -15,3 +15,24 @@ export function systemClock(timeZone: string): Clock {
     today: () => localDateAt(new Date(), timeZone),
   };
 }
+
+/**
+ * A clock whose calendar date is fixed (CLOCK_DATE) while time of day runs on: for
+ * demos and tests that must book "on 4 January". Instants are that date in the company
+ * time zone at the current time of day.
+ */
+export function fixedDateClock(date: LocalDate, timeZone: string): Clock {
+  return {
+    today: () => date,
+    now: () => {
+      const real = new Date();
+      const realLocal = localDateAt(real, timeZone);
+      const shiftDays = (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${realLocal}T00:00:00Z`)) / 86_400_000;
+      return new Date(real.getTime() + shiftDays * 86_400_000);
+    },
+  };
+}
+
+export function clockFor(config: { clockDate?: string; timeZone: string }): Clock {
+  return config.clockDate ? fixedDateClock(config.clockDate, config.timeZone) : systemClock(config.timeZone);
+}

@@ -50,7 +50,8 @@ const KNOWN_CODES = new Set<string>(Object.values(ApiErrorCode));
 /** graphql-js names the offending variable path in its message: `at "input.amount"`. */
 function fieldFromCoercionMessage(message: string): string | undefined {
   const at = /^Variable "\$([^"]+)" got invalid value .*? at "([^"]+)"/s.exec(message);
-  if (at) return at[2];
+  // graphql-js writes list indexes as `[0]`; API fields are dotted throughout (`input.allocations.0.amount`).
+  if (at) return at[2].replace(/\[(\d+)\]/g, '.$1');
   const top = /^Variable "\$([^"]+)"/.exec(message);
   return top?.[1];
 }

@@ -43,14 +43,12 @@ export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQ
     );
   }
   const dir = q.descending ? 'desc' : 'asc';
-  const rows: Record<string, unknown>[] =
-    q.first === 0
-      ? []
-      : await em.execute(
-          `select ${q.alias}.* ${q.from} where ${where.sql}
-           order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit ${q.first + 1}`,
-          where.params,
-        );
+  // Also for first = 0: the one extra row tells whether a next page exists (Relay).
+  const rows: Record<string, unknown>[] = await em.execute(
+    `select ${q.alias}.* ${q.from} where ${where.sql}
+     order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit ${q.first + 1}`,
+    where.params,
+  );
   const nodes = rows.slice(0, q.first).map((row) => em.map(q.entity, row as never));
   return {
     nodes,

@@ -7,6 +7,7 @@ import { MikroORM, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { AppSetting } from './app-setting.entity';
 import { Migration20261129000000_ledger } from './migrations/Migration20261129000000_ledger';
+import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
 import { User } from '../modules/users/user.entity';
 import { ApiToken } from '../modules/users/api-token.entity';
 import { Customer } from '../modules/customers/customer.entity';
@@ -19,7 +20,10 @@ import { CalendarDayOverride } from '../modules/calendar/calendar-day.entity';
 export const ENTITIES = [AppSetting, User, ApiToken, Customer, Receivable, PaymentNotice, Payment, Allocation, CalendarDayOverride];
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [{ name: 'Migration20261129000000_ledger', class: Migration20261129000000_ledger }];
+export const MIGRATIONS = [
+  { name: 'Migration20261129000000_ledger', class: Migration20261129000000_ledger },
+  { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
+];
 
 export interface OrmOptions {
   databaseUrl: string;

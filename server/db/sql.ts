@@ -9,6 +9,13 @@ export function pgArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an id from a client can name a row: PostgreSQL rejects other strings compared with a uuid column. */
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
 /** Conjunction of SQL conditions with their `?` parameters, built up step by step. */
 export class Where {
   readonly clauses: string[] = [];
@@ -18,6 +25,11 @@ export class Where {
     this.clauses.push(clause);
     this.params.push(...params);
     return this;
+  }
+
+  /** `column = id` on a uuid column; an id that is no uuid matches no row instead of failing. */
+  addIdEquals(column: string, id: string): this {
+    return isUuid(id) ? this.add(`${column} = ?`, id) : this.add('false');
   }
 
   get sql(): string {

@@ -1,7 +1,7 @@
 /** `npm run seed`: loads the demo data into the configured (or embedded) database. */
 import 'reflect-metadata';
 import { loadConfig } from '../config';
-import { systemClock } from '../core/clock';
+import { clockFor } from '../core/clock';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { bootstrap } from '../modules/users/bootstrap';
@@ -17,7 +17,7 @@ async function run(): Promise<void> {
     if (boot.createdAdmin?.generatedPassword) {
       process.stdout.write(`Admin login: ${boot.createdAdmin.email} / ${boot.createdAdmin.generatedPassword} (shown once)\n`);
     }
-    const summary = await seedDemoData(orm, systemClock(config.timeZone));
+    const summary = await seedDemoData(orm, clockFor(config));
     process.stdout.write(summary ? `Demo data loaded: ${summary}\n` : 'The database already has customers: demo data not loaded.\n');
   } finally {
     await orm.close();

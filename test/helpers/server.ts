@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
 import { createClient, Client, Role } from '../../sdk';
 
 export const ADMIN_EMAIL = 'admin@test.example';
@@ -45,6 +46,8 @@ export interface TestServer {
   statementCount(): Promise<number>;
   /** Starts another server process on the same database (several instances). */
   startInstance(env?: Record<string, string>): Promise<ServerProcess>;
+  /** What the current server process printed (its warnings and errors). */
+  logs(): string;
   /** Stops the server process and starts a new one on the same database and port. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -60,7 +63,7 @@ function requireEnv(name: string): string {
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', OVERDUE_SCAN_INTERVAL: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -108,9 +111,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const pg = new PgClient({ connectionString: databaseUrl });
   await pg.connect();
 
-  const client = (token?: string) => createClient({ url: main.url, token });
+  const client = (token?: string) => createClient({ url: main.url, token, webSocketImpl: WebSocket });
   const { login } = await client().login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  const admin = createClient({ url: main.url, getToken: () => login.token });
+  const admin = createClient({ url: main.url, getToken: () => login.token, webSocketImpl: WebSocket });
   let userCounter = 0;
 
   const server: TestServer = {
@@ -130,7 +133,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       });
       const signedIn = await client().login({ email, password: USER_PASSWORD });
       const token = signedIn.login.token;
-      return { id: createUser.id, email, token, client: createClient({ url: main.url, getToken: () => token }) };
+      return { id: createUser.id, email, token, client: createClient({ url: main.url, getToken: () => token, webSocketImpl: WebSocket }) };
     },
     async sql<T>(text: string, params: unknown[] = []) {
       return (await pg.query(text, params)).rows as T[];
@@ -140,6 +143,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const line = text.split('\n').find((l) => l.startsWith('huikuan_db_statements_total '));
       return Number(line?.split(' ')[1] ?? NaN);
     },
+    logs: () => main.output(),
     async startInstance(extra = {}) {
       const instance = await spawnServer({ ...serverEnv, ...extra });
       instances.push(instance);

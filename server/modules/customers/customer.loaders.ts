@@ -5,7 +5,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
-import { Clock } from '../../core/clock';
 import { type Cents, centsFromNumeric } from '../../core/money';
 import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
 import { pgArray, Where } from '../../db/sql';
@@ -26,10 +25,10 @@ export interface ReceivablePageArgs {
   filter?: ReceivableFilter | null;
 }
 
-function receivablesOfCustomers(em: EntityManager, today: string, args: ReceivablePageArgs) {
+function receivablesOfCustomers(em: EntityManager, args: ReceivablePageArgs) {
   return new DataLoader<string, Page<Receivable>>(async (customerIds) => {
     const after = decodeCursor(args.after, 2);
-    const where = receivableFilterWhere(new Where(), args.filter, today);
+    const where = receivableFilterWhere(new Where(), args.filter);
     const filterSql = where.sql;
     const filterParams = [...where.params];
     if (after) where.add('(r.due_on, r.id) > (?::date, ?::uuid)', ...after);
@@ -57,8 +56,7 @@ function receivablesOfCustomers(em: EntityManager, today: string, args: Receivab
   });
 }
 
-export function createCustomerLoaders(em: EntityManager, clock: Clock) {
-  const today = clock.today();
+export function createCustomerLoaders(em: EntityManager) {
   const receivablePages = new Map<string, DataLoader<string, Page<Receivable>>>();
   return {
     customerById: byIdLoader((ids) => em.find(Customer, { id: { $in: ids } })),
@@ -68,11 +66,11 @@ export function createCustomerLoaders(em: EntityManager, clock: Clock) {
         `select k.id,
            coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
            coalesce((select sum(r.outstanding) from receivable r
-                      where r.customer_id = k.id and r.outstanding > 0 and r.effective_due_on < ?::date), 0) as overdue,
+                      where r.customer_id = k.id and r.overdue_stage is not null), 0) as overdue,
            coalesce((select sum(p.unallocated) from payment p
                       where p.customer_id = k.id and p.voided_at is null), 0) as credit
          from unnest(?::uuid[]) as k(id)`,
-        [today, pgArray(ids)],
+        [pgArray(ids)],
       );
       const zero: CustomerBalances = { outstanding: 0n, overdueAmount: 0n, credit: 0n };
       return orderByKeys(
@@ -89,7 +87,7 @@ export function createCustomerLoaders(em: EntityManager, clock: Clock) {
       const key = JSON.stringify([args.first, args.after ?? null, args.filter ?? null]);
       let loader = receivablePages.get(key);
       if (!loader) {
-        loader = receivablesOfCustomers(em, today, args);
+        loader = receivablesOfCustomers(em, args);
         receivablePages.set(key, loader);
       }
       return loader;

@@ -2,11 +2,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
-import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { containsPattern, Where } from '../../db/sql';
+import { containsPattern, isUuid, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
@@ -14,20 +13,17 @@ import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './cust
 const MAX_CREDIT_TERM_DAYS = 3650;
 
 export class CustomerService {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly em: EntityManager) {}
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
   async getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
-    const customer = await this.em.findOne(Customer, { id });
+    const customer = isUuid(id) ? await this.em.findOne(Customer, { id }) : null;
     if (!customer || !canSeeCustomerOwnedBy(principal, customer.ownerId)) throw notFound('Customer', id, field);
     return customer;
   }
 
   async findVisible(principal: Principal, id: string): Promise<Customer | null> {
-    const customer = await this.em.findOne(Customer, { id });
+    const customer = isUuid(id) ? await this.em.findOne(Customer, { id }) : null;
     return customer && canSeeCustomerOwnedBy(principal, customer.ownerId) ? customer : null;
   }
 
@@ -35,7 +31,7 @@ export class CustomerService {
     const where = new Where();
     const scope = ownerScope(principal);
     if (scope) where.add('c.owner_id = ?', scope);
-    if (filter?.ownerId) where.add('c.owner_id = ?', filter.ownerId);
+    if (filter?.ownerId) where.addIdEquals('c.owner_id', filter.ownerId);
     if (filter?.search?.trim()) {
       const pattern = containsPattern(filter.search.trim());
       where.add('c.code ilike ? or c.name ilike ?', pattern, pattern);
@@ -43,8 +39,7 @@ export class CustomerService {
     if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
       where.add(
         `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
-           where r.customer_id = c.id and r.outstanding > 0 and r.effective_due_on < ?::date)`,
-        this.clock.today(),
+           where r.customer_id = c.id and r.overdue_stage is not null)`,
       );
     }
     return keysetPage(this.em, {
@@ -62,7 +57,7 @@ export class CustomerService {
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {
-    const owner = await this.em.findOne(User, { id: ownerId });
+    const owner = isUuid(ownerId) ? await this.em.findOne(User, { id: ownerId }) : null;
     if (!owner) throw notFound('User', ownerId, field);
     if (owner.role !== Role.SALES || !owner.active) {
       throw badInput(field, 'the owner must be an active SALES user', 'OWNER_NOT_SALES');

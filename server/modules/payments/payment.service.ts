@@ -13,11 +13,12 @@ import { badInput, conflict, notFound } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { Where } from '../../db/sql';
+import { isUuid, Where } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
 import { Receivable } from '../receivables/receivable.entity';
+import { OverdueService } from '../overdue/overdue.service';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.inputs';
@@ -34,11 +35,12 @@ export class PaymentService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly customers: CustomerService,
+    private readonly overdue: OverdueService,
     private readonly rules: PaymentRules,
   ) {}
 
   async findVisible(principal: Principal, id: string): Promise<Payment | null> {
-    const payment = await this.em.findOne(Payment, { id });
+    const payment = isUuid(id) ? await this.em.findOne(Payment, { id }) : null;
     if (!payment) return null;
     return (await this.customers.findVisible(principal, payment.customerId)) ? payment : null;
   }
@@ -53,7 +55,7 @@ export class PaymentService {
     const where = new Where();
     const scope = ownerScope(principal);
     if (scope) where.add('c.owner_id = ?', scope);
-    if (filter?.customerId) where.add('p.customer_id = ?', filter.customerId);
+    if (filter?.customerId) where.addIdEquals('p.customer_id', filter.customerId);
     if (filter?.receivedFrom) where.add('p.received_on >= ?::date', filter.receivedFrom);
     if (filter?.receivedTo) where.add('p.received_on <= ?::date', filter.receivedTo);
     if (filter?.method) where.add('p.method = ?', filter.method);
@@ -108,7 +110,7 @@ export class PaymentService {
     if (lagReason && lagReason.length > 1000) throw badInput('input.lagReason', 'lagReason must have at most 1000 characters');
 
     try {
-      return await this.em.transactional(async (em) => {
+      const payment = await this.em.transactional(async (em) => {
         await em.findOneOrFail(Customer, { id: input.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
         const payment = em.create(Payment, {
           customerId: input.customerId,
@@ -126,6 +128,8 @@ export class PaymentService {
         await this.allocate(em, payment, input.allocations, 'input.allocations');
         return payment;
       });
+      await this.reevaluateOverdue(payment.id);
+      return payment;
     } catch (e) {
       // A concurrent retry with the same key won the race: answer with its payment.
       if (idempotencyKey && (e as Error).name === 'UniqueConstraintViolationException') {
@@ -139,7 +143,7 @@ export class PaymentService {
   /** Applies a payment's customer credit to receivables (explicit, or oldest due first). */
   async allocateCredit(principal: Principal, id: string, allocations: AllocationInput[] | undefined): Promise<Payment> {
     const visible = await this.getVisible(principal, id);
-    return this.em.transactional(async (em) => {
+    const allocated = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
       if (payment.voidedAt) throw conflict('The payment is voided', 'PAYMENT_VOIDED');
@@ -148,6 +152,8 @@ export class PaymentService {
       await this.allocate(em, payment, allocations, 'allocations');
       return payment;
     });
+    await this.reevaluateOverdue(id);
+    return allocated;
   }
 
   /** Voids a payment: its allocations no longer count and what it paid is outstanding again. */
@@ -155,7 +161,7 @@ export class PaymentService {
     const trimmed = reason.trim();
     if (!trimmed) throw badInput('reason', 'a reason is required to void a payment');
     const visible = await this.getVisible(principal, id);
-    return this.em.transactional(async (em) => {
+    const voided = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
       if (payment.voidedAt) throw conflict('The payment is already voided', 'ALREADY_VOIDED');
@@ -172,12 +178,31 @@ export class PaymentService {
       payment.voidedById = principal.userId;
       return payment;
     });
+    await this.reevaluateOverdue(id);
+    return voided;
+  }
+
+  /**
+   * After the booking commits, the overdue engine judges the receivables the payment
+   * touched again: money that arrived in time clears an alarm, a void can raise one.
+   */
+  private async reevaluateOverdue(paymentId: string): Promise<void> {
+    const rows: { receivable_id: string }[] = await this.em.execute(
+      'select distinct receivable_id from payment_allocation where payment_id = ?',
+      [paymentId],
+    );
+    await this.overdue.reevaluate(rows.map((r) => r.receivable_id));
   }
 
   private async findByIdempotencyKey(key: string, input: RecordPaymentInput): Promise<Payment | null> {
     const earlier = await this.em.fork().findOne(Payment, { idempotencyKey: key });
     if (!earlier) return null;
-    if (earlier.customerId !== input.customerId || earlier.amount !== input.amount || earlier.receivedOn !== input.receivedOn) {
+    if (
+      earlier.customerId !== input.customerId ||
+      earlier.amount !== input.amount ||
+      earlier.receivedOn !== input.receivedOn ||
+      earlier.method !== input.method
+    ) {
       throw conflict('This idempotencyKey was used for a different payment', 'IDEMPOTENCY_KEY_REUSED', 'input.idempotencyKey');
     }
     return earlier;
@@ -205,7 +230,7 @@ export class PaymentService {
     if (explicit) {
       const receivables = await em.find(
         Receivable,
-        { id: { $in: explicit.map((a) => a.receivableId) } },
+        { id: { $in: explicit.map((a) => a.receivableId).filter(isUuid) } },
         { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
       );
       const byId = new Map(receivables.map((r) => [r.id, r]));
@@ -214,7 +239,7 @@ export class PaymentService {
         if (!receivable || receivable.customerId !== payment.customerId) {
           throw notFound('Receivable of this customer', a.receivableId, `${field}.${i}.receivableId`);
         }
-        if (receivable.writtenOffAt) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, 'WRITTEN_OFF');
+        if (receivable.writtenOffAt && receivable.outstanding === 0n) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, 'WRITTEN_OFF');
         if (a.amount > receivable.outstanding) {
           throw badInput(
             `${field}.${i}.amount`,
@@ -227,7 +252,7 @@ export class PaymentService {
     } else {
       const open = await em.find(
         Receivable,
-        { customerId: payment.customerId, outstanding: { $gt: 0n }, writtenOffAt: null },
+        { customerId: payment.customerId, outstanding: { $gt: 0n } },
         { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { dueOn: 'asc', issuedOn: 'asc', id: 'asc' } },
       );
       let left = payment.unallocated;

@@ -43,4 +43,12 @@ export class PaymentNotice {
   @Field(() => Date)
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  @Field(() => LocalDateScalar, { description: 'The business date the notice was reported.' })
+  @Property({ type: 'date' })
+  createdOn!: LocalDate;
+
+  @Field(() => LocalDateScalar, { description: 'The overdue alarm is held back up to and including this date.' })
+  @Property({ type: 'date' })
+  holdUntil!: LocalDate;
 }

@@ -1,28 +1,27 @@
 /** SQL conditions for receivable lists, shared by the top-level list and the per-customer loader. */
-import { type LocalDate } from '../../core/local-date';
 import { containsPattern, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.inputs';
 import { ReceivableStatus } from './receivable.entity';
 
 const STATUS_SQL: Record<ReceivableStatus, string> = {
-  [ReceivableStatus.WRITTEN_OFF]: 'r.written_off_at is not null',
+  [ReceivableStatus.WRITTEN_OFF]: 'r.written_off_at is not null and r.outstanding = 0',
   [ReceivableStatus.PAID]: 'r.written_off_at is null and r.outstanding = 0',
-  [ReceivableStatus.PARTIALLY_PAID]: 'r.written_off_at is null and r.outstanding > 0 and r.outstanding < r.amount',
-  [ReceivableStatus.OPEN]: 'r.written_off_at is null and r.outstanding = r.amount',
+  [ReceivableStatus.PARTIALLY_PAID]: 'r.outstanding > 0 and r.outstanding < r.amount',
+  [ReceivableStatus.OPEN]: 'r.outstanding = r.amount',
 };
 
 /** Adds the filter's conditions on alias `r` (receivable) to `where`. */
-export function receivableFilterWhere(where: Where, filter: ReceivableFilter | undefined | null, today: LocalDate): Where {
+export function receivableFilterWhere(where: Where, filter: ReceivableFilter | undefined | null): Where {
   if (!filter) return where;
-  if (filter.customerId) where.add('r.customer_id = ?', filter.customerId);
-  if (filter.salespersonId) where.add('r.salesperson_id = ?', filter.salespersonId);
+  if (filter.customerId) where.addIdEquals('r.customer_id', filter.customerId);
+  if (filter.salespersonId) where.addIdEquals('r.salesperson_id', filter.salespersonId);
   if (filter.status && filter.status.length > 0) {
     where.add(filter.status.map((s) => `(${STATUS_SQL[s]})`).join(' or '));
   }
   if (filter.dueFrom) where.add('r.due_on >= ?::date', filter.dueFrom);
   if (filter.dueTo) where.add('r.due_on <= ?::date', filter.dueTo);
-  if (filter.overdue === true) where.add('r.outstanding > 0 and r.effective_due_on < ?::date', today);
-  if (filter.overdue === false) where.add('not (r.outstanding > 0 and r.effective_due_on < ?::date)', today);
+  if (filter.overdue === true) where.add('r.overdue_stage is not null');
+  if (filter.overdue === false) where.add('r.overdue_stage is null');
   if (filter.search?.trim()) where.add('r.reference ilike ?', containsPattern(filter.search.trim()));
   return where;
 }

@@ -12,9 +12,6 @@ import { PaymentNotice } from './payment-notice.entity';
 import { Receivable, ReceivableStatus } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableConnection, ReceivableFilter } from './receivable.inputs';
 
-/** Overdue stages by days past the effective due date (DESIGN.md, overdue engine). */
-const OVERDUE_STAGES = [90, 60, 30, 1];
-
 @ArgsType()
 class ReceivablesArgs extends PageArgs {
   @Field(() => ReceivableFilter, { nullable: true })
@@ -68,16 +65,10 @@ export class ReceivableResolver {
     return receivable.status;
   }
 
-  @FieldResolver(() => Int, { description: 'Days past the effective due date while money is outstanding, else 0.' })
+  @FieldResolver(() => Int, { description: 'Days past the effective due date while the receivable is overdue, else 0.' })
   daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): number {
-    if (receivable.outstanding === 0n) return 0;
+    if (receivable.overdueStage === null) return 0;
     return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
-  }
-
-  @FieldResolver(() => Int, { nullable: true, description: 'Overdue stage reached (1, 30, 60, 90 days past effective due), or null.' })
-  overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): number | null {
-    const days = this.daysOverdue(receivable, ctx);
-    return OVERDUE_STAGES.find((stage) => days >= stage) ?? null;
   }
 
   @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })

@@ -7,9 +7,10 @@ import { addDays, type LocalDate } from '../../core/local-date';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { Where } from '../../db/sql';
+import { isUuid, Where } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
+import { OverdueService } from '../overdue/overdue.service';
 import { Receivable } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.inputs';
 import { receivableFilterWhere } from './receivable.queries';
@@ -20,11 +21,12 @@ export class ReceivableService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly customers: CustomerService,
-    private readonly graceWorkingDays: number,
+    private readonly overdue: OverdueService,
+    private readonly rules: { graceWorkingDays: number; paymentNoticeHoldDays: number },
   ) {}
 
   async findVisible(principal: Principal, id: string): Promise<Receivable | null> {
-    const receivable = await this.em.findOne(Receivable, { id });
+    const receivable = isUuid(id) ? await this.em.findOne(Receivable, { id }) : null;
     if (!receivable) return null;
     return (await this.customers.findVisible(principal, receivable.customerId)) ? receivable : null;
   }
@@ -36,7 +38,7 @@ export class ReceivableService {
   }
 
   list(principal: Principal, filter: ReceivableFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Receivable>> {
-    const where = receivableFilterWhere(new Where(), filter, this.clock.today());
+    const where = receivableFilterWhere(new Where(), filter);
     const scope = ownerScope(principal);
     if (scope) where.add('c.owner_id = ?', scope);
     return keysetPage(this.em, {
@@ -71,7 +73,7 @@ export class ReceivableService {
       amount: input.amount,
       issuedOn: input.issuedOn,
       dueOn,
-      effectiveDueOn: calendar.effectiveDueOn(dueOn, this.graceWorkingDays),
+      effectiveDueOn: calendar.effectiveDueOn(dueOn, this.rules.graceWorkingDays),
       outstanding: input.amount,
     });
     try {
@@ -90,17 +92,23 @@ export class ReceivableService {
     const trimmed = reason.trim();
     if (!trimmed) throw badInput('reason', 'a reason is required to write off');
     await this.getVisible(principal, id);
-    return this.em.transactional(async (em) => {
+    const writtenOff = await this.em.transactional(async (em) => {
       const receivable = await em.findOneOrFail(Receivable, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      if (receivable.writtenOffAt) throw conflict('The receivable is already written off', 'ALREADY_WRITTEN_OFF');
-      if (receivable.outstanding === 0n) throw conflict('Nothing is outstanding on this receivable', 'NOTHING_OUTSTANDING');
-      receivable.writtenOffAmount = receivable.outstanding;
+      if (receivable.outstanding === 0n) {
+        throw receivable.writtenOffAt
+          ? conflict('The receivable is already written off', 'ALREADY_WRITTEN_OFF')
+          : conflict('Nothing is outstanding on this receivable', 'NOTHING_OUTSTANDING');
+      }
+      // Adds up: money made outstanding again by a void can be written off once more.
+      receivable.writtenOffAmount += receivable.outstanding;
       receivable.outstanding = 0n;
       receivable.writtenOffAt = this.clock.now();
       receivable.writeOffReason = trimmed;
       receivable.writtenOffById = principal.userId;
       return receivable;
     });
+    await this.overdue.reevaluate([id]);
+    return writtenOff;
   }
 
   async reportPaymentNotice(principal: Principal, input: PaymentNoticeInput): Promise<PaymentNotice> {
@@ -110,14 +118,20 @@ export class ReceivableService {
     if (!note || note.length > 2000) throw badInput('input.note', 'note must have 1 to 2000 characters');
     if (input.claimedPaidOn > this.clock.today()) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', 'DATE_IN_FUTURE');
     if (receivable.outstanding === 0n) throw conflict('Nothing is outstanding on this receivable', 'NOTHING_OUTSTANDING', 'input.receivableId');
+    const today = this.clock.today();
+    const calendar = await loadBusinessCalendar(this.em);
     const notice = this.em.create(PaymentNotice, {
       receivableId: receivable.id,
       reportedById: principal.userId,
       claimedPaidOn: input.claimedPaidOn,
       note,
       status: PaymentNoticeStatus.OPEN,
+      createdOn: today,
+      // The alarm is held back today and for the next PAYMENT_NOTICE_HOLD_DAYS working days.
+      holdUntil: calendar.addWorkingDays(today, this.rules.paymentNoticeHoldDays),
     });
     await this.em.flush();
+    await this.overdue.reevaluate([receivable.id]);
     return notice;
   }
 }

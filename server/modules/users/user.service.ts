@@ -2,10 +2,12 @@
  * Users and authentication: sign-in, user tokens, API tokens for integrations, and
  * the first administrator.
  */
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { API_TOKEN_PREFIX, DUMMY_PASSWORD_HASH, hashApiToken, hashPassword, newApiTokenSecret, Principal, Role, signUserToken, verifyPassword, verifyUserToken } from '../../core/auth';
 import { badInput, conflict, notFound, unauthenticated } from '../../core/errors';
 import { AppDeps } from '../../context';
+import { isUuid } from '../../db/sql';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
 import { CreateUserInput } from './user.inputs';
@@ -65,7 +67,7 @@ export class UserService {
   constructor(private readonly em: EntityManager) {}
 
   async get(id: string): Promise<User> {
-    const user = await this.em.findOne(User, { id });
+    const user = isUuid(id) ? await this.em.findOne(User, { id }) : null;
     if (!user) throw notFound('User', id);
     return user;
   }
@@ -102,7 +104,7 @@ export class UserService {
     const secret = newApiTokenSecret();
     return this.em.transactional(async (em) => {
       const user = em.create(User, {
-        email: `${trimmed.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${Date.now().toString(36)}@integration.invalid`,
+        email: `${trimmed.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${randomUUID().slice(0, 8)}@integration.invalid`,
         name: trimmed,
         role: Role.INTEGRATION,
         passwordHash: null,
@@ -113,7 +115,7 @@ export class UserService {
   }
 
   async revokeApiToken(id: string): Promise<boolean> {
-    const token = await this.em.findOne(ApiToken, { id });
+    const token = isUuid(id) ? await this.em.findOne(ApiToken, { id }) : null;
     if (!token) throw notFound('API token', id, 'id');
     if (token.revokedAt) return false;
     token.revokedAt = new Date();

@@ -1,0 +1,113 @@
+/**
+ * Per-process fan-out of overdue events. One dedicated connection LISTENs on the
+ * channel; a NOTIFY (sent by any instance's scan at commit) is only a wake-up: the hub
+ * then reads every event after the last one it saw from the table, in order, and hands
+ * each to the local subscribers. A slow poll covers a lost notification or a dropped
+ * listening connection, so no event depends on in-process memory or on NOTIFY arriving.
+ */
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import { latestEventSeq, readEvents } from './overdue.events';
+import { OVERDUE_CHANNEL } from './overdue.service';
+import { OverdueEvent } from './overdue.types';
+
+type Listener = (event: OverdueEvent) => void;
+
+const BATCH = 500;
+const FALLBACK_POLL_MS = 2000;
+const RECONNECT_MS = 1000;
+
+export class OverdueEventHub {
+  private readonly listeners = new Set<Listener>();
+  private lastSeq = '0';
+  private client: Client | undefined;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private poll: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly databaseUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  async start(): Promise<void> {
+    this.lastSeq = await latestEventSeq(this.orm.em.fork());
+    await this.listen();
+    this.poll = setInterval(() => this.wake(), FALLBACK_POLL_MS);
+    this.poll.unref();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.logger.warn({ err }, 'overdue event listener lost its connection; reconnecting');
+      void client.end().catch(() => undefined);
+      if (this.client === client) this.client = undefined;
+      setTimeout(() => void this.listen().catch(() => undefined), RECONNECT_MS).unref();
+    });
+    await client.connect();
+    await client.query(`listen ${OVERDUE_CHANNEL}`);
+    this.client = client;
+    this.wake(); // catch up on anything committed while not listening
+  }
+
+  /**
+   * Registers a listener for every event committed from now on. While nobody listens
+   * the hub reads nothing, so the first listener first moves the hub's position to the
+   * newest stored event; the caller replays anything older from the table afterwards.
+   */
+  async subscribe(listener: Listener): Promise<() => void> {
+    if (this.listeners.size === 0) {
+      const latest = await latestEventSeq(this.orm.em.fork());
+      if (BigInt(latest) > BigInt(this.lastSeq)) this.lastSeq = latest;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads new events; concurrent wake-ups coalesce into one more pass. */
+  wake(): void {
+    if (this.stopped || this.listeners.size === 0) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((err) => this.logger.error({ err }, 'reading overdue events failed'))
+      .finally(() => {
+        this.pumping = undefined;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (this.listeners.size === 0) return;
+      const events = await readEvents(this.orm.em.fork(), { afterSeq: this.lastSeq, limit: BATCH });
+      for (const event of events) {
+        this.lastSeq = event.seq;
+        for (const listener of this.listeners) listener(event);
+      }
+      if (events.length < BATCH) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    await this.pumping;
+    await this.client?.end().catch(() => undefined);
+  }
+}

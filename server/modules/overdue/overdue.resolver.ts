@@ -1,0 +1,92 @@
+/** GraphQL surface of the overdue engine: on-demand scans, the event connection and the subscription. */
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Role } from '../../core/auth';
+import { forbidden, unauthenticated } from '../../core/errors';
+import { type LocalDate } from '../../core/local-date';
+import { pageSize } from '../../core/pagination';
+import { LocalDateScalar } from '../../core/scalars';
+import { type Context } from '../../context';
+import { Customer } from '../customers/customer.entity';
+import { Receivable } from '../receivables/receivable.entity';
+import { User } from '../users/user.entity';
+import { countEvents, decodeEventCursor, readEvents } from './overdue.events';
+import { overdueEventStream } from './overdue.stream';
+import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
+
+/** Who may read the event stream; SALES only for their own customers. */
+const EVENT_READERS = [Role.INTEGRATION, Role.FINANCE, Role.MANAGER, Role.SALES];
+
+@ArgsType()
+class OverdueEventsArgs {
+  @Field(() => String, { nullable: true, description: 'Cursor of the last event seen; omitted: from the first event.' })
+  after?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Page size, 0–200 (default 20).' })
+  first?: number;
+
+  @Field(() => OverdueEventFilter, { nullable: true })
+  filter?: OverdueEventFilter;
+}
+
+@ArgsType()
+class OverdueEventSubscriptionArgs {
+  @Field(() => String, { nullable: true, description: 'Cursor of the last event seen: replays every later event, then streams live ones. Omitted: live events from now on.' })
+  after?: string;
+
+  @Field(() => OverdueEventFilter, { nullable: true })
+  filter?: OverdueEventFilter;
+}
+
+@Resolver(() => OverdueEvent)
+export class OverdueResolver {
+  @Authorized(Role.FINANCE)
+  @Mutation(() => OverdueScanResult, { description: 'Runs the overdue scan now, as of asOf (default today); waits for a running scan.' })
+  runOverdueScan(@Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: LocalDate | null, @Ctx() ctx: Context): Promise<OverdueScanResult> {
+    return ctx.services.overdue.scan(asOf ?? undefined);
+  }
+
+  @Authorized(...EVENT_READERS)
+  @Query(() => OverdueEventConnection, { description: 'The overdue event stream as pages, oldest first, for polling.' })
+  async overdueEvents(@Args() { after, first, filter }: OverdueEventsArgs, @Ctx() ctx: Context): Promise<OverdueEventConnection> {
+    const size = pageSize(first);
+    const events = await readEvents(ctx.em, { afterSeq: decodeEventCursor(after), limit: size + 1, filter, principal: ctx.principal });
+    const nodes = events.slice(0, size);
+    return {
+      edges: nodes.map((node) => ({ node, cursor: node.cursor })),
+      nodes,
+      totalCount: await countEvents(ctx.em, { filter, principal: ctx.principal }),
+      pageInfo: { hasNextPage: events.length > size, endCursor: nodes.length ? nodes[nodes.length - 1].cursor : (after ?? null) },
+    };
+  }
+
+  @Subscription(() => OverdueEvent, {
+    name: 'overdueEvents',
+    description: 'Overdue alarms: replays every stored event after `after`, then streams live ones, in order, without gaps or duplicates.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      if (!ctx.principal) throw unauthenticated();
+      if (ctx.principal.role !== Role.ADMIN && !EVENT_READERS.includes(ctx.principal.role)) throw forbidden();
+      const { after, filter } = args as OverdueEventSubscriptionArgs;
+      return overdueEventStream(ctx.hub, ctx.em.fork(), ctx.principal, after, filter);
+    },
+  })
+  overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {
+    ctx.renew();
+    return event;
+  }
+
+  @FieldResolver(() => Receivable)
+  async receivable(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<Receivable> {
+    return (await ctx.loaders.receivableById.load(event.receivableId))!;
+  }
+
+  @FieldResolver(() => Customer)
+  async customer(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<Customer> {
+    return (await ctx.loaders.customerById.load(event.customerId))!;
+  }
+
+  @FieldResolver(() => User, { description: 'The salesperson the receivable was issued under.' })
+  async salesperson(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<User> {
+    return (await ctx.loaders.userById.load(event.salespersonId))!;
+  }
+}

@@ -1,0 +1,96 @@
+/** GraphQL types of the overdue engine and its event stream. */
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { type LocalDate } from '../../core/local-date';
+import { type Cents } from '../../core/money';
+import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
+import { connectionType } from '../../core/pagination';
+
+export enum OverdueEventType {
+  BECAME_OVERDUE = 'BECAME_OVERDUE',
+  STAGE_ESCALATED = 'STAGE_ESCALATED',
+  CLEARED = 'CLEARED',
+}
+registerEnumType(OverdueEventType, {
+  name: 'OverdueEventType',
+  description: 'BECAME_OVERDUE: entered a first stage; STAGE_ESCALATED: moved to a later stage; CLEARED: no longer overdue (paid, written off, money arrived in time, or held by a payment notice).',
+});
+
+/** One stored transition of a receivable's overdue state; `seq` orders the stream. */
+@ObjectType({ description: 'An overdue alarm: one transition of one receivable, in stream order.' })
+export class OverdueEvent {
+  seq!: string;
+  receivableId!: string;
+  customerId!: string;
+  salespersonId!: string;
+  /** Owner of the customer when the event was read (for SALES visibility). */
+  customerOwnerId!: string;
+
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Pass as `after` to resume the stream after this event.' })
+  cursor!: string;
+
+  @Field(() => OverdueEventType)
+  type!: OverdueEventType;
+
+  @Field(() => Int, { nullable: true, description: 'Stage reached (days past effective due where it starts); null when CLEARED.' })
+  stage!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Stage before the transition; null for BECAME_OVERDUE.' })
+  previousStage!: number | null;
+
+  @Field(() => Int, { description: 'Days past the effective due date on asOf.' })
+  daysOverdue!: number;
+
+  @Field(() => MoneyScalar, { description: 'Outstanding on asOf, counting payments by the date the money arrived.' })
+  outstanding!: Cents;
+
+  @Field(() => LocalDateScalar, { description: 'The business date the scan judged.' })
+  asOf!: LocalDate;
+
+  @Field(() => Date)
+  occurredAt!: Date;
+}
+
+@InputType()
+export class OverdueEventFilter {
+  @Field(() => ID, { nullable: true })
+  customerId?: string;
+
+  @Field(() => ID, { nullable: true, description: 'The salesperson the receivable was issued under.' })
+  salespersonId?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Only events whose stage (or, for CLEARED, previous stage) is at least this.' })
+  minStage?: number;
+
+  @Field(() => [OverdueEventType], { nullable: true })
+  types?: OverdueEventType[];
+}
+
+@ObjectType()
+export class OverdueScanResult {
+  @Field(() => LocalDateScalar)
+  asOf!: LocalDate;
+
+  @Field({ description: 'False when another scan was running and this one was skipped.' })
+  ran!: boolean;
+
+  @Field(() => Int)
+  becameOverdue!: number;
+
+  @Field(() => Int)
+  escalated!: number;
+
+  @Field(() => Int)
+  cleared!: number;
+
+  @Field(() => Int, { description: 'Receivables overdue after the scan.' })
+  overdueCount!: number;
+
+  @Field(() => Int)
+  durationMs!: number;
+}
+
+export const OverdueEventConnection = connectionType('OverdueEvent', OverdueEvent);
+export type OverdueEventConnection = InstanceType<typeof OverdueEventConnection>;

@@ -1,0 +1,275 @@
+/**
+ * The overdue engine, black-box: scans as of chosen dates move receivables through the
+ * stages 1/30/60/90 by days past their effective due date, and every transition is one
+ * event. The seed case runs on a server whose calendar date is fixed at 4 January 2027
+ * (CLOCK_DATE), so the payment is really booked on the 4th.
+ */
+import { Client, OverdueEventType } from '../../sdk';
+import { startTestServer, TestServer, TestUser } from '../helpers/server';
+
+interface Fixture {
+  server: TestServer;
+  finance: TestUser;
+  sales: TestUser;
+}
+
+async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
+  const server = await startTestServer(env);
+  return { server, finance: await server.createUser('FINANCE'), sales: await server.createUser('SALES') };
+}
+
+let counter = 0;
+async function customerWithReceivable(f: Fixture, issuedOn: string, dueOn: string, amount = '1000.00') {
+  counter += 1;
+  const { createCustomer } = await f.finance.client.createCustomer({
+    input: { code: `OD-${counter}`, name: `Overdue test ${counter}`, ownerId: f.sales.id, creditTermDays: 30, creditLimit: '100000.00' },
+  });
+  const { createReceivable } = await f.finance.client.createReceivable({
+    input: { customerId: createCustomer.id, reference: `INV-${counter}`, amount, issuedOn, dueOn },
+  });
+  return { customerId: createCustomer.id, receivable: createReceivable };
+}
+
+async function eventsOf(client: Client, customerId: string) {
+  const { overdueEvents } = await client.overdueEvents({ first: 100, filter: { customerId } });
+  return overdueEvents.edges.map(({ node }) => ({
+    type: node.type,
+    stage: node.stage,
+    previousStage: node.previousStage,
+    daysOverdue: node.daysOverdue,
+    outstanding: node.outstanding,
+    asOf: node.asOf,
+  }));
+}
+
+async function stageOf(client: Client, id: string) {
+  const { receivable } = await client.receivable({ id });
+  return receivable!.overdueStage;
+}
+
+describe('the seed case: due 1 January (a holiday), money arrived 31 December, booked 4 January', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({ CLOCK_DATE: '2027-01-04' });
+    await f.server.admin.setCalendarDay({ date: '2027-01-01', kind: 'HOLIDAY', name: "New Year's Day" });
+  });
+  afterAll(() => f.server.close());
+
+  test('the alarm raised before the booking is retracted, and a void raises it again', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-12-01', '2027-01-01');
+    expect(receivable.effectiveDueOn).toBe('2027-01-04'); // Fri 1 is a holiday, Sat/Sun off
+
+    // On the 4th the receivable is due, not overdue; finance is still on holiday.
+    expect((await f.finance.client.runOverdueScan({ asOf: '2027-01-04' })).runOverdueScan.becameOverdue).toBe(0);
+    // A scan judging the 5th, before the booking arrives, raises the alarm.
+    const scan = await f.finance.client.runOverdueScan({ asOf: '2027-01-05' });
+    expect(scan.runOverdueScan).toMatchObject({ ran: true, becameOverdue: 1, asOf: '2027-01-05' });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
+
+    const { recordPayment } = await f.finance.client.recordPayment({
+      input: { customerId, amount: '1000.00', receivedOn: '2026-12-31', method: 'BANK_TRANSFER' },
+    });
+    expect(recordPayment.bookedAt.slice(0, 10) <= '2027-01-04').toBe(true);
+    expect(recordPayment.bookingLagDays).toBe(1); // only Monday the 4th is a working day after the 31st
+
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '1000.00', asOf: '2027-01-05' },
+      { type: 'CLEARED', stage: null, previousStage: 1, daysOverdue: 1, outstanding: '0.00', asOf: '2027-01-05' },
+    ]);
+    const { receivable: after } = await f.finance.client.receivable({ id: receivable.id });
+    expect(after).toMatchObject({ status: 'PAID', overdueStage: null, daysOverdue: 0 });
+
+    // A scan of the same day again changes nothing.
+    expect((await f.finance.client.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan).toMatchObject({ becameOverdue: 0, cleared: 0 });
+
+    await f.finance.client.voidPayment({ id: recordPayment.id, reason: 'bank reversed the transfer' });
+    const types = (await eventsOf(f.finance.client, customerId)).map((e) => e.type);
+    expect(types).toEqual(['BECAME_OVERDUE', 'CLEARED', 'BECAME_OVERDUE']);
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
+  });
+
+  test('a payment notice holds the alarm back for PAYMENT_NOTICE_HOLD_DAYS working days, then it fires', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-11-15', '2026-12-15');
+    const { reportPaymentNotice } = await f.sales.client.reportPaymentNotice({
+      input: { receivableId: receivable.id, claimedPaidOn: '2026-12-14', note: 'Customer says they wired it' },
+    });
+    // Reported Monday 4 January; held that day and the next 3 working days: through Thursday the 7th.
+    expect(reportPaymentNotice).toMatchObject({ status: 'OPEN' });
+    const { receivable: withNotice } = await f.finance.client.receivable({ id: receivable.id });
+    expect(withNotice!.paymentNotices[0]).toMatchObject({ createdOn: '2027-01-04', holdUntil: '2027-01-07' });
+
+    for (const asOf of ['2027-01-04', '2027-01-06', '2027-01-07']) {
+      await f.finance.client.runOverdueScan({ asOf });
+      expect(await eventsOf(f.finance.client, customerId)).toEqual([]);
+    }
+    await f.finance.client.runOverdueScan({ asOf: '2027-01-08' });
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 24, outstanding: '1000.00', asOf: '2027-01-08' },
+    ]);
+  });
+
+  test('a notice reported on an overdue receivable clears the alarm while it holds', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-11-20', '2026-12-20');
+    await f.finance.client.runOverdueScan({ asOf: '2027-01-04' });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
+    await f.sales.client.reportPaymentNotice({ input: { receivableId: receivable.id, claimedPaidOn: '2027-01-02', note: 'Paid at the branch' } });
+    expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED']);
+    await f.finance.client.runOverdueScan({ asOf: '2027-01-08' });
+    expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED', 'BECAME_OVERDUE']);
+  });
+});
+
+describe('stages, calendar and clearing (scans as of chosen dates)', () => {
+  // Ledger changes are judged again as of "today": fix it, so the stages they reach are known.
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({ CLOCK_DATE: '2026-11-30' });
+  });
+  afterAll(() => f.server.close());
+
+  test('a due date on a Saturday is overdue from the Tuesday; a make-up Saturday counts as a working day', async () => {
+    // Saturday 10 October 2026 → effective Monday 12th.
+    const weekend = await customerWithReceivable(f, '2026-09-10', '2026-10-10');
+    expect(weekend.receivable.effectiveDueOn).toBe('2026-10-12');
+    await f.finance.client.runOverdueScan({ asOf: '2026-10-12' });
+    expect(await eventsOf(f.finance.client, weekend.customerId)).toEqual([]);
+    await f.finance.client.runOverdueScan({ asOf: '2026-10-13' });
+    expect(await eventsOf(f.finance.client, weekend.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, stage: 1 }]);
+
+    // Saturday 17 October made a working day: due that day, overdue on Sunday 18th.
+    await f.server.admin.setCalendarDay({ date: '2026-10-17', kind: 'WORKDAY', name: 'make-up day' });
+    const makeUp = await customerWithReceivable(f, '2026-09-17', '2026-10-17');
+    expect(makeUp.receivable.effectiveDueOn).toBe('2026-10-17');
+    await f.finance.client.runOverdueScan({ asOf: '2026-10-18' });
+    expect(await eventsOf(f.finance.client, makeUp.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, asOf: '2026-10-18' }]);
+  });
+
+  test('stages 1 → 30 → 60 → 90, one event per transition, nothing twice, never back down', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-05-01', '2026-06-01', '500.00');
+    const expectStage = async (asOf: string, stage: number | null) => {
+      await f.finance.client.runOverdueScan({ asOf });
+      expect(await stageOf(f.finance.client, receivable.id)).toBe(stage);
+    };
+    await expectStage('2026-06-01', null);
+    await expectStage('2026-06-02', 1);
+    await expectStage('2026-06-30', 1); // 29 days
+    await expectStage('2026-07-01', 30);
+    await expectStage('2026-07-01', 30); // the same scan twice
+    await expectStage('2026-07-31', 60);
+    await expectStage('2026-08-30', 90);
+    await expectStage('2026-06-10', 90); // a rescan of an earlier day does not lower the stage
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '500.00', asOf: '2026-06-02' },
+      { type: 'STAGE_ESCALATED', stage: 30, previousStage: 1, daysOverdue: 30, outstanding: '500.00', asOf: '2026-07-01' },
+      { type: 'STAGE_ESCALATED', stage: 60, previousStage: 30, daysOverdue: 60, outstanding: '500.00', asOf: '2026-07-31' },
+      { type: 'STAGE_ESCALATED', stage: 90, previousStage: 60, daysOverdue: 90, outstanding: '500.00', asOf: '2026-08-30' },
+    ]);
+
+    // Paid in full (booked late, with a reason): CLEARED.
+    await f.finance.client.recordPayment({
+      input: { customerId, amount: '500.00', receivedOn: '2026-09-15', method: 'BANK_TRANSFER', lagReason: 'found on the statement' },
+    });
+    const events = await eventsOf(f.finance.client, customerId);
+    expect(events[events.length - 1]).toMatchObject({ type: 'CLEARED', previousStage: 90, stage: null, outstanding: '0.00' });
+  });
+
+  test('a first scan long after the due date enters the reached stage directly', async () => {
+    const { customerId } = await customerWithReceivable(f, '2026-03-01', '2026-04-01');
+    await f.finance.client.runOverdueScan({ asOf: '2026-06-10' }); // 70 days
+    expect(await eventsOf(f.finance.client, customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', stage: 60, daysOverdue: 70 }]);
+  });
+
+  test('a partial payment keeps the alarm (judged as of today: escalated); a write-off clears it', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-07-01', '2026-08-03', '800.00');
+    await f.finance.client.runOverdueScan({ asOf: '2026-08-10' });
+    await f.finance.client.recordPayment({
+      input: { customerId, amount: '300.00', receivedOn: '2026-08-20', method: 'CASH', lagReason: 'late entry' },
+    });
+    // Judged again as of today, 30 November: 119 days past the effective due date.
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(90);
+    await f.finance.client.writeOffReceivable({ id: receivable.id, reason: 'customer insolvent' });
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 7, outstanding: '800.00', asOf: '2026-08-10' },
+      { type: 'STAGE_ESCALATED', stage: 90, previousStage: 1, daysOverdue: 119, outstanding: '500.00', asOf: '2026-11-30' },
+      { type: 'CLEARED', stage: null, previousStage: 90, daysOverdue: 119, outstanding: '0.00', asOf: '2026-11-30' },
+    ]);
+    expect(await stageOf(f.finance.client, receivable.id)).toBeNull();
+  });
+
+  test('a late-booked payment that arrived before the effective due date clears; a void brings the alarm back', async () => {
+    const { customerId, receivable } = await customerWithReceivable(f, '2026-08-01', '2026-09-01', '250.00');
+    await f.finance.client.runOverdueScan({ asOf: '2026-09-10' });
+    const { recordPayment } = await f.finance.client.recordPayment({
+      input: { customerId, amount: '250.00', receivedOn: '2026-08-31', method: 'BANK_TRANSFER', lagReason: 'statement arrived late' },
+    });
+    expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED']);
+    await f.finance.client.voidPayment({ id: recordPayment.id, reason: 'recorded on the wrong customer' });
+    // Judged as of today, 30 November: 90 days past 1 September.
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 9, outstanding: '250.00', asOf: '2026-09-10' },
+      { type: 'CLEARED', stage: null, previousStage: 1, daysOverdue: 90, outstanding: '0.00', asOf: '2026-11-30' },
+      { type: 'BECAME_OVERDUE', stage: 90, previousStage: null, daysOverdue: 90, outstanding: '250.00', asOf: '2026-11-30' },
+    ]);
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(90);
+  });
+
+  test('concurrent scans of the same day write each transition once', async () => {
+    const customers = await Promise.all([1, 2, 3].map(() => customerWithReceivable(f, '2026-01-05', '2026-02-02')));
+    const results = await Promise.all(Array.from({ length: 6 }, () => f.finance.client.runOverdueScan({ asOf: '2026-02-20' })));
+    expect(results.reduce((n, r) => n + r.runOverdueScan.becameOverdue, 0)).toBeGreaterThanOrEqual(3);
+    for (const c of customers) {
+      expect(await eventsOf(f.finance.client, c.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', asOf: '2026-02-20' }]);
+    }
+    const duplicates = await f.server.sql<{ n: number }>(
+      `select count(*)::int as n from (select receivable_id, type, as_of from overdue_event group by 1, 2, 3 having count(*) > 1) d`,
+    );
+    expect(duplicates[0].n).toBe(0);
+  });
+
+  test('only ADMIN and FINANCE may run a scan; the event table refuses changes', async () => {
+    await expect(f.sales.client.runOverdueScan({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const manager = await f.server.createUser('MANAGER');
+    await expect(manager.client.runOverdueScan({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(f.server.sql('delete from overdue_event')).rejects.toThrow(/append-only/);
+  });
+
+  test('filters: type, minimum stage; SALES sees only their own customers', async () => {
+    const other = await f.server.createUser('SALES');
+    const { createCustomer } = await f.finance.client.createCustomer({
+      input: { code: 'OD-OTHER', name: 'Someone else', ownerId: other.id, creditTermDays: 30, creditLimit: '1.00' },
+    });
+    await f.finance.client.createReceivable({ input: { customerId: createCustomer.id, reference: 'X1', amount: '10.00', issuedOn: '2025-10-01', dueOn: '2025-11-03' } });
+    await f.finance.client.runOverdueScan({ asOf: '2026-09-01' });
+
+    const all = (await f.finance.client.overdueEvents({ first: 200 })).overdueEvents;
+    const mine = (await f.sales.client.overdueEvents({ first: 200 })).overdueEvents;
+    const theirs = (await other.client.overdueEvents({ first: 200 })).overdueEvents;
+    expect(mine.totalCount + theirs.totalCount).toBe(all.totalCount);
+    expect(theirs.edges.map((e) => e.node.customer.code)).toEqual(['OD-OTHER']);
+    expect(mine.edges.every((e) => e.node.customer.code !== 'OD-OTHER')).toBe(true);
+
+    const escalations = (await f.finance.client.overdueEvents({ first: 200, filter: { types: ['STAGE_ESCALATED' as OverdueEventType] } })).overdueEvents;
+    expect(escalations.totalCount).toBeGreaterThan(0);
+    expect(escalations.edges.every((e) => e.node.type === 'STAGE_ESCALATED')).toBe(true);
+    const late = (await f.finance.client.overdueEvents({ first: 200, filter: { minStage: 60 } })).overdueEvents;
+    expect(late.edges.every((e) => Math.max(e.node.stage ?? 0, e.node.previousStage ?? 0) >= 60)).toBe(true);
+    expect(late.totalCount).toBeGreaterThan(0);
+  });
+
+  test('the event connection pages by cursor without gaps or repeats', async () => {
+    const firstPage = (await f.finance.client.overdueEvents({ first: 3 })).overdueEvents;
+    const ids = firstPage.edges.map((e) => e.node.id);
+    let after = firstPage.pageInfo.endCursor;
+    let hasNext = firstPage.pageInfo.hasNextPage;
+    while (hasNext) {
+      const page = (await f.finance.client.overdueEvents({ first: 3, after })).overdueEvents;
+      ids.push(...page.edges.map((e) => e.node.id));
+      after = page.pageInfo.endCursor;
+      hasNext = page.pageInfo.hasNextPage;
+    }
+    const total = await f.server.sql<{ n: number }>('select count(*)::int as n from overdue_event');
+    expect(ids.length).toBe(total[0].n);
+    expect(new Set(ids).size).toBe(ids.length);
+    await expect(f.finance.client.overdueEvents({ after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});
