@@ -11,6 +11,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -69,10 +70,20 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
+  const formatError = createErrorFormatter({
+    includeStack: config.nodeEnv === 'development',
+    onInternalError: (error) => logger.error({ err: error }, 'internal error'),
+  });
+  const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<{ authorization?: string }>(
     {
       schema,
+      // The same error mapping as over HTTP: API codes, no internals.
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
       context: async (ctx) => createContext(options, ctx.connectionParams?.authorization),
       onConnect: async (ctx) => {
         const context = await createContext(options, ctx.connectionParams?.authorization);
@@ -85,10 +96,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: createErrorFormatter({
-      includeStack: config.nodeEnv === 'development',
-      onInternalError: (error) => logger.error({ err: error }, 'internal error'),
-    }),
+    formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
     plugins: [

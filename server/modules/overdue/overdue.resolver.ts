@@ -30,7 +30,7 @@ class OverdueEventsArgs {
 
 @ArgsType()
 class OverdueEventSubscriptionArgs {
-  @Field(() => String, { nullable: true, description: 'Cursor of the last event seen: replays every later event, then streams live ones. Omitted: live events from now on.' })
+  @Field(() => String, { nullable: true, description: 'Cursor of the last event seen: replays every later event, then streams live ones. Omitted: from the first stored event.' })
   after?: string;
 
   @Field(() => OverdueEventFilter, { nullable: true })
@@ -67,7 +67,8 @@ export class OverdueResolver {
       if (!ctx.principal) throw unauthenticated();
       if (ctx.principal.role !== Role.ADMIN && !EVENT_READERS.includes(ctx.principal.role)) throw forbidden();
       const { after, filter } = args as OverdueEventSubscriptionArgs;
-      return overdueEventStream(ctx.hub, ctx.em.fork(), ctx.principal, after, filter);
+      // A bad cursor is refused now, as an error of the subscription, not of a later event.
+      return overdueEventStream(ctx.hub, ctx.em.fork(), ctx.principal, decodeEventCursor(after), filter);
     },
   })
   overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {

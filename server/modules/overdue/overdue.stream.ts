@@ -7,7 +7,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { OverdueEventHub } from './overdue.hub';
-import { decodeEventCursor, eventVisible, latestEventSeq, readEvents } from './overdue.events';
+import { eventVisible, readEvents } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter } from './overdue.types';
 
 const REPLAY_BATCH = 500;
@@ -16,10 +16,10 @@ export async function* overdueEventStream(
   hub: OverdueEventHub,
   em: EntityManager,
   principal: Principal,
-  after: string | null | undefined,
+  /** Seq of the last event the subscriber has seen (decoded cursor); undefined: from the first event. */
+  startSeq: string | undefined,
   filter: OverdueEventFilter | null | undefined,
 ): AsyncGenerator<OverdueEvent> {
-  const startSeq = decodeEventCursor(after);
   const pending: OverdueEvent[] = [];
   let wakeUp: (() => void) | undefined;
   const unsubscribe = await hub.subscribe((event) => {
@@ -27,8 +27,8 @@ export async function* overdueEventStream(
     wakeUp?.();
   });
   try {
-    // Without a cursor the stream starts now: only events after the latest stored one.
-    let last = BigInt(startSeq ?? (await latestEventSeq(em)));
+    // Without a cursor the stream starts at the first stored event, like the connection.
+    let last = BigInt(startSeq ?? '0');
     for (;;) {
       const batch = await readEvents(em, { afterSeq: last.toString(), limit: REPLAY_BATCH, filter, principal });
       for (const event of batch) {
