@@ -23,10 +23,11 @@ export interface Context {
   services: Services;
   hub: OverdueEventHub;
   /**
-   * Starts a fresh unit of work (EntityManager, loaders, services) for the same caller:
-   * a subscription resolves each event with it, so no cached row outlives its event.
+   * Starts a fresh unit of work (EntityManager, loaders, services) for the same caller,
+   * or adopts one prepared for a batch of subscription events: no cached row outlives
+   * its batch.
    */
-  renew(): void;
+  renew(scope?: { em: EntityManager; loaders: Loaders }): void;
 }
 
 export interface AppDeps {
@@ -50,9 +51,9 @@ export async function createContext(deps: AppDeps, authorization: string | undef
     loaders: createLoaders(em),
     services,
     hub: deps.hub,
-    renew() {
-      context.em = deps.orm.em.fork();
-      context.loaders = createLoaders(context.em);
+    renew(scope) {
+      context.em = scope?.em ?? deps.orm.em.fork();
+      context.loaders = scope?.loaders ?? createLoaders(context.em);
       context.services = createServices(context.em, deps);
     },
   };

@@ -1,16 +1,23 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The overdue engine: each receivable's overdue stage (written only by scans), payment
+ * The overdue engine: the overdue state of receivables (written only by scans), payment
  * notice holds, and the append-only event table that is the truth of the event stream.
+ * Both engine tables are narrow and carry no foreign keys on purpose: a scan writes one
+ * row per transition for up to hundreds of thousands of receivables at once, and only
+ * the scan, which reads the ids from `receivable`, writes them.
  */
 export class Migration20261129010000_overdue extends Migration {
   async up(): Promise<void> {
     this.addSql(`
-      alter table receivable
-        add column overdue_stage integer check (overdue_stage >= 1),
-        add column overdue_as_of date;
-      create index receivable_overdue_idx on receivable (overdue_stage) where overdue_stage is not null;
+      -- The engine's state of every receivable it has judged overdue at some time: the
+      -- stage now (null: not overdue any more) and the business date of that judgement.
+      create table receivable_overdue_state (
+        receivable_id uuid primary key,
+        stage integer check (stage >= 1),
+        as_of date not null
+      );
+      create index receivable_overdue_state_overdue_idx on receivable_overdue_state (receivable_id) where stage is not null;
 
       alter table payment_notice
         add column created_on date,
@@ -24,9 +31,9 @@ export class Migration20261129010000_overdue extends Migration {
         seq bigserial primary key,
         id uuid not null unique,
         type text not null check (type in ('BECAME_OVERDUE','STAGE_ESCALATED','CLEARED')),
-        receivable_id uuid not null references receivable (id) deferrable initially deferred,
-        customer_id uuid not null references customer (id) deferrable initially deferred,
-        salesperson_id uuid not null references app_user (id) deferrable initially deferred,
+        receivable_id uuid not null,
+        customer_id uuid not null,
+        salesperson_id uuid not null,
         stage integer,
         previous_stage integer,
         days_overdue integer not null,
@@ -35,7 +42,6 @@ export class Migration20261129010000_overdue extends Migration {
         occurred_at timestamptz not null default now()
       );
       create index overdue_event_customer_idx on overdue_event (customer_id, seq);
-      create index overdue_event_receivable_idx on overdue_event (receivable_id, seq);
 
       create function overdue_event_append_only() returns trigger language plpgsql as $$
       begin
@@ -51,7 +57,7 @@ export class Migration20261129010000_overdue extends Migration {
       drop table overdue_event;
       drop function overdue_event_append_only();
       alter table payment_notice drop column created_on, drop column hold_until;
-      alter table receivable drop column overdue_stage, drop column overdue_as_of;
+      drop table receivable_overdue_state;
     `);
   }
 }

@@ -65,8 +65,8 @@ export function createCustomerLoaders(em: EntityManager) {
       const rows: { id: string; outstanding: string; overdue: string; credit: string }[] = await em.execute(
         `select k.id,
            coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
-           coalesce((select sum(r.outstanding) from receivable r
-                      where r.customer_id = k.id and r.overdue_stage is not null), 0) as overdue,
+           coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
+                      where r.customer_id = k.id and o.stage is not null), 0) as overdue,
            coalesce((select sum(p.unallocated) from payment p
                       where p.customer_id = k.id and p.voided_at is null), 0) as credit
          from unnest(?::uuid[]) as k(id)`,

@@ -39,7 +39,7 @@ export class CustomerService {
     if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
       where.add(
         `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
-           where r.customer_id = c.id and r.overdue_stage is not null)`,
+            join receivable_overdue_state o on o.receivable_id = r.id where r.customer_id = c.id and o.stage is not null)`,
       );
     }
     return keysetPage(this.em, {

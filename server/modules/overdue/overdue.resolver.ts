@@ -72,7 +72,7 @@ export class OverdueResolver {
     },
   })
   overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {
-    ctx.renew();
+    ctx.renew(event.batch);
     return event;
   }
 

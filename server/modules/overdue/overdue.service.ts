@@ -32,13 +32,19 @@ interface ScanScope {
 
 const SCAN_SQL = `
 with candidates as (
-  select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.overdue_stage,
-         r.written_off_at, r.written_off_amount
-    from receivable r
-   where (r.overdue_stage is not null or (r.outstanding > 0 and r.effective_due_on < cast(:asOf as date)))
+  -- Unpaid past the effective due date (partial index), plus everything overdue now.
+  select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
+         o.stage as overdue_stage
+    from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
+   where r.outstanding > 0 and r.effective_due_on < cast(:asOf as date)
      and (cast(:ids as uuid[]) is null or r.id = any(cast(:ids as uuid[])))
+  union
+  select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
+         o.stage
+    from receivable_overdue_state o join receivable r on r.id = o.receivable_id
+   where o.stage is not null and (cast(:ids as uuid[]) is null or o.receivable_id = any(cast(:ids as uuid[])))
 ),
-judged as (
+judged as materialized (
   select c.*,
          (cast(:asOf as date) - c.effective_due_on) as days_past,
          c.amount
@@ -51,26 +57,30 @@ judged as (
                     and n.created_on <= cast(:asOf as date) and n.hold_until >= cast(:asOf as date)) as held
     from candidates c
 ),
-target as (
-  select j.*,
-         case when j.days_past >= 1 and j.outstanding_as_of > 0 and not j.held
-              then (select max(s) from unnest(cast(:stages as int[])) s where s <= j.days_past) end as new_stage
-    from judged j
-),
-changed as (
+changed as materialized (
   select t.*,
          case when t.overdue_stage is null then 'BECAME_OVERDUE'
               when t.new_stage is null then 'CLEARED'
               else 'STAGE_ESCALATED' end as event_type
-    from target t
+    from (
+      select j.*,
+             case when j.days_past >= 1 and j.outstanding_as_of > 0 and not j.held
+                  then (select max(s) from unnest(cast(:stages as int[])) s where s <= j.days_past) end as new_stage
+        from judged j
+    ) t
    -- Stages only rise while overdue; a lower stage (a rescan of an earlier date) changes nothing.
    where t.new_stage is distinct from t.overdue_stage
      and (t.new_stage is null or t.overdue_stage is null or t.new_stage > t.overdue_stage)
 ),
-updated as (
-  update receivable r set overdue_stage = ch.new_stage, overdue_as_of = cast(:asOf as date)
-    from changed ch where r.id = ch.id
-  returning r.id
+entered as (
+  insert into receivable_overdue_state (receivable_id, stage, as_of)
+  select id, new_stage, cast(:asOf as date) from changed where event_type = 'BECAME_OVERDUE'
+  on conflict (receivable_id) do update set stage = excluded.stage, as_of = excluded.as_of
+),
+moved as (
+  -- Escalated to a later stage, or cleared (stage null); the row keeps the date judged for.
+  update receivable_overdue_state o set stage = ch.new_stage, as_of = cast(:asOf as date)
+    from changed ch where o.receivable_id = ch.id and ch.event_type <> 'BECAME_OVERDUE'
 ),
 inserted as (
   insert into overdue_event (id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
@@ -78,7 +88,6 @@ inserted as (
   select gen_random_uuid(), ch.event_type, ch.id, ch.customer_id, ch.salesperson_id, ch.new_stage, ch.overdue_stage,
          greatest(ch.days_past, 0), greatest(ch.outstanding_as_of, 0), cast(:asOf as date)
     from changed ch
-   where ch.id in (select id from updated)
    order by ch.effective_due_on, ch.id
   returning seq, type
 )
@@ -104,7 +113,7 @@ export class OverdueService {
   async reevaluate(receivableIds: string[]): Promise<void> {
     if (receivableIds.length === 0) return;
     const rows: { as_of: string }[] = await this.em.execute(
-      `select greatest(coalesce(max(overdue_as_of), ?::date), ?::date)::text as as_of from receivable where id = any(?::uuid[])`,
+      `select greatest(coalesce(max(as_of), ?::date), ?::date)::text as as_of from receivable_overdue_state where receivable_id = any(?::uuid[])`,
       [this.clock.today(), this.clock.today(), pgArray(receivableIds)],
     );
     await this.run({ asOf: rows[0].as_of, receivableIds });
@@ -143,7 +152,7 @@ export class OverdueService {
       }
       const lastSeq = counts.reduce((max, c) => (BigInt(c.last_seq) > BigInt(max) ? c.last_seq : max), '0');
       if (lastSeq !== '0') await em.execute('select pg_notify(?, ?)', [OVERDUE_CHANNEL, lastSeq]);
-      const [overdue]: { n: number }[] = await em.execute('select count(*)::int as n from receivable where overdue_stage is not null');
+      const [overdue]: { n: number }[] = await em.execute('select count(*)::int as n from receivable_overdue_state where stage is not null');
       result.overdueCount = overdue.n;
       result.durationMs = Date.now() - started;
       return result;

@@ -1,5 +1,7 @@
 /** GraphQL types of the overdue engine and its event stream. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders } from '../../loaders';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
@@ -24,6 +26,8 @@ export class OverdueEvent {
   salespersonId!: string;
   /** Owner of the customer when the event was read (for SALES visibility). */
   customerOwnerId!: string;
+  /** Loaders primed for the batch this event was delivered in (subscriptions). */
+  batch?: { em: EntityManager; loaders: Loaders };
 
   @Field(() => ID)
   id!: string;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Entity, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
@@ -22,7 +22,7 @@ registerEnumType(ReceivableStatus, { name: 'ReceivableStatus' });
 @ObjectType()
 @Entity({ tableName: 'receivable' })
 export class Receivable {
-  [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status' | 'overdueStage' | 'overdueAsOf';
+  [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -79,15 +79,6 @@ export class Receivable {
   @Field(() => Date)
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
-
-  /** Overdue stage set by the last scan that changed it (null: not overdue); only scans write it. */
-  @Field(() => Int, { nullable: true, description: 'Overdue stage (days past effective due where it starts, e.g. 1, 30, 60, 90) as judged by the overdue engine; null when not overdue.' })
-  @Property({ type: 'integer', nullable: true })
-  overdueStage: number | null = null;
-
-  /** The business date the overdue stage was last judged for. */
-  @Property({ type: 'date', nullable: true })
-  overdueAsOf: LocalDate | null = null;
 
   get status(): ReceivableStatus {
     // A void after a write-off can make money outstanding again: then it is owed, whatever was written off.

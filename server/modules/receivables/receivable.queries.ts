@@ -20,8 +20,8 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   }
   if (filter.dueFrom) where.add('r.due_on >= ?::date', filter.dueFrom);
   if (filter.dueTo) where.add('r.due_on <= ?::date', filter.dueTo);
-  if (filter.overdue === true) where.add('r.overdue_stage is not null');
-  if (filter.overdue === false) where.add('r.overdue_stage is null');
+  if (filter.overdue === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
+  if (filter.overdue === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
   if (filter.search?.trim()) where.add('r.reference ilike ?', containsPattern(filter.search.trim()));
   return where;
 }

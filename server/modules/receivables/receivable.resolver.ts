@@ -65,9 +65,17 @@ export class ReceivableResolver {
     return receivable.status;
   }
 
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Overdue stage (days past effective due where it starts, e.g. 1, 30, 60, 90) as judged by the overdue engine; null when not overdue.',
+  })
+  overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number | null> {
+    return ctx.loaders.overdueStageOfReceivable.load(receivable.id);
+  }
+
   @FieldResolver(() => Int, { description: 'Days past the effective due date while the receivable is overdue, else 0.' })
-  daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): number {
-    if (receivable.overdueStage === null) return 0;
+  async daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number> {
+    if ((await ctx.loaders.overdueStageOfReceivable.load(receivable.id)) === null) return 0;
     return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
   }
 

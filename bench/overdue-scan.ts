@@ -1,0 +1,157 @@
+/**
+ * Benchmark: 100,000 receivables fall overdue at once. Measures the scan (one set-based
+ * statement) and the end-to-end latency from scan commit to an integrator's subscriber,
+ * through the real server process and the SDK. `npm run bench:overdue [-- N]`.
+ *
+ * Uses DATABASE_URL's server when set (needs CREATEDB), else an embedded PostgreSQL in a
+ * temporary folder. Data is generated with SQL (generate_series), not through the API.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded-postgres';
+import { migrate, openOrm } from '../server/db/orm';
+import { createClient } from '../sdk';
+
+const RECEIVABLES = Number(process.argv[2] ?? 100_000);
+const CUSTOMERS = 1000;
+const ADMIN = { email: 'bench-admin@example.com', password: 'bench-password' };
+
+async function startServer(databaseUrl: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [path.resolve(__dirname, '../server/main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn', OVERDUE_SCAN_INTERVAL: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /GraphQL:\s+(\S+)/.exec(out);
+      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  let serverUrl: string;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huikuan-bench-'));
+  fs.chmodSync(dir, 0o755); // the embedded server may run as its own user
+  if (process.env.DATABASE_URL) {
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = '/postgres';
+    serverUrl = u.toString();
+  } else {
+    embedded = await startEmbeddedPostgres(dir, 55432, 'postgres');
+    serverUrl = `${embedded.serverUrl}/postgres`;
+  }
+  const dbName = `huikuan_bench_${Date.now()}`;
+  const admin = new PgClient({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+
+  const orm = await openOrm({ databaseUrl });
+  await migrate(orm);
+  await orm.close();
+
+  const server = await startServer(databaseUrl);
+  try {
+    const anonymous = createClient({ url: server.url });
+    const token = (await anonymous.login(ADMIN)).login.token;
+    const client = createClient({ url: server.url, token, webSocketImpl: WebSocket });
+    const { createUser } = await client.createUser({ input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: 'bench-password' } });
+    const integrationToken = (await client.createApiToken({ name: 'bench' })).createApiToken.token;
+
+    const pg = new PgClient({ connectionString: databaseUrl });
+    await pg.connect();
+    const subscriber = createClient({ url: server.url, token: integrationToken, webSocketImpl: WebSocket });
+    const stream = subscriber.subscribeOverdueEvents({ after: null });
+    const nextEvent = async () => {
+      const result = await stream.next();
+      if (result.done) throw new Error('stream ended');
+      return result.value;
+    };
+    const insertOne = (tag: string) =>
+      pg.query(
+        `insert into receivable (id, customer_id, salesperson_id, reference, amount, issued_on, due_on, effective_due_on, outstanding)
+         select gen_random_uuid(), id, owner_id, $1, 50, date '2026-01-05', date '2026-02-02', date '2026-02-02', 50
+           from customer order by code limit 1`,
+        [tag],
+      );
+
+    await pg.query(
+      `insert into customer (id, code, name, owner_id, credit_term_days, credit_limit)
+       select gen_random_uuid(), 'B' || lpad(i::text, 6, '0'), 'Bench customer ' || i, $1, 30, 100000
+         from generate_series(1, $2) i`,
+      [createUser.id, CUSTOMERS],
+    );
+
+    // Warm-up: the subscription is live once its first event arrives.
+    await insertOne('warm-up');
+    await client.runOverdueScan({ asOf: '2026-02-03' });
+    await nextEvent();
+
+    /** One alarm at a time: scan request sent → event at the subscriber. */
+    const measureLatency = async (label: string) => {
+      const latencies: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await insertOne(`single-${label.length}-${i}`);
+        const sent = Date.now();
+        const receivedAt = nextEvent().then(() => Date.now());
+        await client.runOverdueScan({ asOf: '2026-02-03' });
+        latencies.push((await receivedAt) - sent);
+      }
+      latencies.sort((a, b) => a - b);
+      console.log(`one alarm ${label}: scan request sent → event at the subscriber median ${latencies[5]} ms, max ${latencies[9]} ms`);
+    };
+    await measureLatency('on a small ledger');
+
+    const t0 = Date.now();
+    await pg.query(
+      `insert into receivable (id, customer_id, salesperson_id, reference, amount, issued_on, due_on, effective_due_on, outstanding)
+       select gen_random_uuid(), c.id, c.owner_id, 'R' || i, 100 + (i % 900), date '2026-01-05', date '2026-02-02', date '2026-02-02', 100 + (i % 900)
+         from generate_series(1, $1) i
+         join lateral (select id, owner_id from customer order by code offset (i % $2) limit 1) c on true`,
+      [RECEIVABLES, CUSTOMERS],
+    );
+    await pg.query('analyze');
+    console.log(`generated ${RECEIVABLES} receivables for ${CUSTOMERS} customers in ${Date.now() - t0} ms`);
+
+    const scanStarted = Date.now();
+    const scan = (await client.runOverdueScan({ asOf: '2026-02-03' })).runOverdueScan;
+    const scanReturned = Date.now();
+    console.log(`scan: ${scan.becameOverdue} receivables became overdue in ${scan.durationMs} ms on the server, ${scanReturned - scanStarted} ms round trip`);
+    let firstAfter = 0;
+    for (let i = 0; i < scan.becameOverdue; i++) {
+      await nextEvent();
+      if (i === 0) firstAfter = Date.now() - scanReturned;
+    }
+    console.log(`the subscriber had the first event ${firstAfter} ms and all ${scan.becameOverdue} events ${Date.now() - scanReturned} ms after the scan returned`);
+
+    await measureLatency('with 100,000 receivables overdue (each scan re-judges them all)');
+    await stream.close();
+    await pg.end();
+  } finally {
+    server.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    const drop = new PgClient({ connectionString: serverUrl });
+    await drop.connect();
+    await drop.query(`drop database if exists ${dbName} with (force)`);
+    await drop.end();
+    await embedded?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
