@@ -273,3 +273,24 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     await expect(f.finance.client.overdueEvents({ after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
+
+describe('scheduled scans', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({ CLOCK_DATE: '2026-11-30', OVERDUE_SCAN_INTERVAL: '1s' });
+  });
+  afterAll(() => f.server.close());
+
+  test('raise the alarm by themselves, as of today', async () => {
+    const { customerId } = await customerWithReceivable(f, '2026-10-01', '2026-11-02');
+    const deadline = Date.now() + 10_000;
+    let events = await eventsOf(f.finance.client, customerId);
+    while (events.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      events = await eventsOf(f.finance.client, customerId);
+    }
+    expect(events).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 28, outstanding: '1000.00', asOf: '2026-11-30' },
+    ]);
+  });
+});

@@ -30,3 +30,18 @@ test('every wrong variable is named in one error', () => {
   expect(problems).toMatch(/BOOKING_LAG_LIMIT_DAYS/);
   expect((error as ConfigError).problems).toHaveLength(5);
 });
+
+test('overdue settings: stages ascending, durations with units, CLOCK_DATE never in production', () => {
+  expect(loadConfig({ OVERDUE_STAGES: '1, 15, 45', OVERDUE_SCAN_INTERVAL: '5m' })).toMatchObject({
+    overdueStages: [1, 15, 45],
+    overdueScanIntervalSeconds: 300,
+  });
+  expect(loadConfig({ OVERDUE_SCAN_INTERVAL: '0' }).overdueScanIntervalSeconds).toBe(0);
+  expect(loadConfig({}).overdueScanIntervalSeconds).toBe(60);
+  expect(() => loadConfig({ OVERDUE_STAGES: '30,1' })).toThrow(/OVERDUE_STAGES/);
+  expect(() => loadConfig({ OVERDUE_STAGES: '0,30' })).toThrow(/OVERDUE_STAGES/);
+  expect(() => loadConfig({ OVERDUE_SCAN_INTERVAL: 'often' })).toThrow(/OVERDUE_SCAN_INTERVAL/);
+  expect(loadConfig({ CLOCK_DATE: '2027-01-04' }).clockDate).toBe('2027-01-04');
+  expect(() => loadConfig({ CLOCK_DATE: '2027-01-04', NODE_ENV: 'production' })).toThrow(/CLOCK_DATE is not allowed in production/);
+  expect(() => loadConfig({ CLOCK_DATE: '4 Jan' })).toThrow(/CLOCK_DATE/);
+});
