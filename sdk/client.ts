@@ -4,15 +4,15 @@
  * resolving to the operation's typed data or rejecting with a HuikuanError. Uses only
  * `fetch`, so it runs unchanged in Node 18+ and in browsers.
  */
-import { HuikuanError, type GraphQLErrorEntry } from './errors';
-import { subscribeOverdueEvents, type OverdueEventStream, type SubscribeOptions } from './subscriptions';
+import { HuikuanError, type GraphQLErrorEntry } from './errors.js';
+import { subscribeOverdueEvents, type OverdueEventStream, type SubscribeOptions } from './subscriptions.js';
 import {
   operationSources,
   type OperationMethods,
   type OperationName,
   type RequestOptions,
   type SubscribeOverdueEventsSubscriptionVariables,
-} from './generated/graphql';
+} from './generated/graphql.js';
 
 export interface ClientOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */

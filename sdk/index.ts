@@ -1,7 +1,7 @@
 /** The huikuan SDK: a typed client for the huikuan GraphQL API. */
-export { createClient } from './client';
-export type { Client, ClientOptions } from './client';
-export { HuikuanError } from './errors';
-export type { OverdueEventPayload, OverdueEventStream, SubscribeOptions } from './subscriptions';
-export type { ApiErrorCode, GraphQLErrorEntry } from './errors';
-export * from './generated/graphql';
+export { createClient } from './client.js';
+export type { Client, ClientOptions } from './client.js';
+export { HuikuanError } from './errors.js';
+export type { OverdueEventPayload, OverdueEventStream, SubscribeOptions } from './subscriptions.js';
+export type { ApiErrorCode, GraphQLErrorEntry } from './errors.js';
+export * from './generated/graphql.js';

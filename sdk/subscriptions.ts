@@ -5,12 +5,12 @@
  * the server's replay fills any gap and no event is delivered twice.
  */
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { HuikuanError, type GraphQLErrorEntry } from './errors';
+import { HuikuanError, type GraphQLErrorEntry } from './errors.js';
 import {
   operationSources,
   type SubscribeOverdueEventsSubscription,
   type SubscribeOverdueEventsSubscriptionVariables,
-} from './generated/graphql';
+} from './generated/graphql.js';
 
 export type OverdueEventPayload = SubscribeOverdueEventsSubscription['overdueEvents'];
 

@@ -1,0 +1,17 @@
+/**
+ * `npm run build:sdk`: ESM and CommonJS builds of sdk/ with type declarations, each
+ * folder marked with its module type so Node picks the right loader.
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const sdk = path.resolve(__dirname, '../sdk');
+const tsc = require.resolve('typescript/bin/tsc');
+fs.rmSync(path.join(sdk, 'dist'), { recursive: true, force: true });
+for (const config of ['tsconfig.esm.json', 'tsconfig.cjs.json']) {
+  execFileSync(process.execPath, [tsc, '-p', path.join(sdk, config)], { stdio: 'inherit' });
+}
+fs.writeFileSync(path.join(sdk, 'dist/esm/package.json'), '{ "type": "module" }\n');
+fs.writeFileSync(path.join(sdk, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
+process.stdout.write(`built ${path.relative(process.cwd(), path.join(sdk, 'dist'))} (esm, cjs, types)\n`);
