@@ -4,27 +4,41 @@
 (function () {
   var httpUrl = window.location.origin + '/graphql';
   var wsUrl = httpUrl.replace(/^http/, 'ws');
-  var headersKey = 'graphiql:headers';
+  var httpFetcher = GraphiQL.createFetcher({ url: httpUrl });
 
-  function currentAuthorization() {
+  function authorizationOf(headers) {
+    if (!headers) return undefined;
+    return headers.Authorization || headers.authorization;
+  }
+
+  // Subscriptions go over graphql-ws on the same path; the token from the Headers tab
+  // travels in connection_init, as the API expects.
+  async function* subscribe(params, headers) {
+    var authorization = authorizationOf(headers);
+    var client = graphqlWs.createClient({
+      url: wsUrl,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: authorization ? { authorization: authorization } : {},
+    });
     try {
-      var headers = JSON.parse(window.localStorage.getItem(headersKey) || '{}');
-      return headers.Authorization || headers.authorization;
-    } catch (e) {
-      return undefined;
+      yield* client.iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
+    } finally {
+      await client.dispose();
     }
   }
 
-  var wsClient = graphqlWs.createClient({
-    url: wsUrl,
-    lazy: true,
-    connectionParams: function () {
-      var authorization = currentAuthorization();
-      return authorization ? { authorization: authorization } : {};
-    },
-  });
+  function isSubscription(params) {
+    var name = params.operationName;
+    var pattern = name ? new RegExp('subscription\\s+' + name + '\\b') : /^\s*subscription\b/m;
+    return pattern.test(params.query);
+  }
 
-  var fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClient });
+  function fetcher(params, options) {
+    if (isSubscription(params)) return subscribe(params, options && options.headers);
+    return httpFetcher(params, options);
+  }
+
   var defaultQuery = [
     '# Welcome to huikuan. Sign in first:',
     '#   mutation { login(email: "admin@example.com", password: "…") { token } }',
