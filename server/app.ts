@@ -18,7 +18,9 @@ import type { Logger } from 'pino';
 import { AppDeps, type Context, createContext } from './context';
 import { createErrorFormatter } from './core/errors';
 import { pendingMigrations } from './db/orm';
-import { Metrics } from './metrics';
+import { Metrics, registerLiveGauges } from './metrics';
+import { setBatchObserver } from './core/dataloader';
+import { setScanObserver } from './modules/overdue/overdue.service';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
 import { buildApiSchema } from './schema';
 
@@ -66,6 +68,20 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
 export async function startApp(options: AppOptions, port: number, host?: string): Promise<RunningApp> {
   const { config, orm, logger, metrics } = options;
   const schema = await buildApiSchema();
+  setBatchObserver((loader, size) => metrics.loaderBatchSize.observe({ loader }, size));
+  setScanObserver((scan) => {
+    metrics.scanDuration.observe(scan.durationMs / 1000);
+    metrics.overdueEvents.inc({ type: 'BECAME_OVERDUE' }, scan.becameOverdue);
+    metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
+    metrics.overdueEvents.inc({ type: 'CLEARED' }, scan.cleared);
+  });
+  registerLiveGauges(metrics, {
+    activeSubscriptions: () => options.hub.subscriberCount,
+    pool: () => {
+      const pool = (orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+      return { used: pool?.numUsed() ?? 0, free: pool?.numFree() ?? 0, pending: pool?.numPendingAcquires() ?? 0 };
+    },
+  });
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -149,7 +165,13 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(options, req.headers.authorization, String(req.headers['x-request-id'] ?? '') || randomUUID()),
+      context: async ({ req, res }) => {
+        // A caller's request id is kept (up to 100 safe characters), else one is made; it is echoed and logged.
+        const given = String(req.headers['x-request-id'] ?? '');
+        const requestId = /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', requestId);
+        return createContext(options, req.headers.authorization, requestId);
+      },
     }),
   );
 

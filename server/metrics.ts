@@ -1,5 +1,5 @@
 /** Prometheus metrics of the process, served at GET /metrics. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -30,7 +30,53 @@ export function createMetrics() {
       help: 'SQL statements sent to PostgreSQL',
       registers: [registry],
     }),
+    loaderBatchSize: new Histogram({
+      name: 'huikuan_dataloader_batch_size',
+      help: 'Keys per DataLoader batch, by loader',
+      labelNames: ['loader'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    scanDuration: new Histogram({
+      name: 'huikuan_overdue_scan_duration_seconds',
+      help: 'Duration of overdue scans that ran',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    overdueEvents: new Counter({
+      name: 'huikuan_overdue_events_total',
+      help: 'Overdue events written by scans of this instance, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
   };
+}
+
+/** Gauges read when /metrics is scraped: live subscriptions and the database pool. */
+export function registerLiveGauges(
+  metrics: Metrics,
+  sources: { activeSubscriptions: () => number; pool: () => { used: number; free: number; pending: number } },
+): void {
+  new Gauge({
+    name: 'huikuan_active_subscriptions',
+    help: 'Overdue event subscriptions open on this instance',
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.activeSubscriptions());
+    },
+  });
+  new Gauge({
+    name: 'huikuan_db_pool_connections',
+    help: 'Database pool connections by state',
+    labelNames: ['state'],
+    registers: [metrics.registry],
+    collect() {
+      const pool = sources.pool();
+      this.set({ state: 'used' }, pool.used);
+      this.set({ state: 'free' }, pool.free);
+      this.set({ state: 'pending' }, pool.pending);
+    },
+  });
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

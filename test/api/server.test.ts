@@ -53,3 +53,65 @@ test('data survives a restart, and SIGTERM shuts down cleanly', async () => {
   expect(await extra.stop()).toBe(0);
   expect(extra.output()).toMatch(/SIGTERM: shutting down/);
 });
+
+describe('operations', () => {
+  let ops: TestServer;
+  beforeAll(async () => {
+    ops = await startTestServer({ LOG_LEVEL: 'info', CLOCK_DATE: '2026-12-01' });
+  });
+  afterAll(() => ops.close());
+
+  const metricsText = async () => (await fetch(ops.url.replace(/\/graphql$/, '/metrics'))).text();
+
+  test('metrics cover operations, errors by code, scans and events, subscriptions, loader batches and the pool', async () => {
+    const finance = await ops.createUser('FINANCE');
+    const sales = await ops.createUser('SALES');
+    const { createCustomer } = await finance.client.createCustomer({
+      input: { code: 'OPS-1', name: 'Ops Ltd', ownerId: sales.id, creditTermDays: 30, creditLimit: '10.00' },
+    });
+    await finance.client.createReceivable({ input: { customerId: createCustomer.id, reference: 'O-1', amount: '10.00', issuedOn: '2026-10-01' } });
+    await expect(ops.anonymous().me()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const stream = finance.client.subscribeOverdueEvents();
+    const first = stream.next();
+    await finance.client.runOverdueScan({ asOf: '2026-12-01' });
+    await first;
+    await finance.client.customers({ first: 10 });
+
+    const text = await metricsText();
+    expect(text).toMatch(/^huikuan_graphql_requests_total\{operation="runOverdueScan"\} 1$/m);
+    expect(text).toMatch(/^huikuan_graphql_request_duration_seconds_count\{operation="customers"\} 1$/m);
+    expect(text).toMatch(/^huikuan_graphql_errors_total\{code="UNAUTHENTICATED"\} 1$/m);
+    expect(text).toMatch(/^huikuan_overdue_scan_duration_seconds_count [1-9]/m);
+    expect(text).toMatch(/^huikuan_overdue_events_total\{type="BECAME_OVERDUE"\} 1$/m);
+    expect(text).toMatch(/^huikuan_active_subscriptions 1$/m);
+    expect(text).toMatch(/^huikuan_dataloader_batch_size_count\{loader="userById"\} [1-9]/m);
+    expect(text).toMatch(/^huikuan_db_pool_connections\{state="used"\} \d+$/m);
+    await stream.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await metricsText()).toMatch(/^huikuan_active_subscriptions 0$/m);
+  });
+
+  test('each request gets an id (echoed, or the caller’s); logs are JSON with operation, duration and user, never secrets', async () => {
+    const response = await fetch(ops.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' },
+      body: JSON.stringify({ query: 'mutation signIn($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'admin@test.example', p: 'admin-password' } }),
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-42');
+    const token = ((await response.json()) as { data: { login: { token: string } } }).data.login.token;
+    const generated = await fetch(ops.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = ops.logs().split('\n').filter((l) => l.startsWith('{'));
+    const signIn = lines.map((l) => JSON.parse(l)).find((entry) => entry.requestId === 'trace-42');
+    expect(signIn).toMatchObject({ operation: 'signIn', msg: 'graphql operation' });
+    expect(typeof signIn.durationMs).toBe('number');
+    const me = await ops.client(token).me();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const withUser = ops.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.operation === 'me').pop();
+    expect(withUser.userId).toBe(me.me.id);
+    expect(ops.logs()).not.toContain('admin-password');
+    expect(ops.logs()).not.toContain(token);
+  });
+});

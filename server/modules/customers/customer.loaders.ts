@@ -2,9 +2,9 @@
  * Per-request batch loaders of customers: by id, their balances (one statement for
  * outstanding, overdue amount and credit of a whole page), and their first receivables.
  */
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
+import { batchLoader, byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
 import { type Cents, centsFromNumeric } from '../../core/money';
 import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
 import { pgArray, Where } from '../../db/sql';
@@ -26,7 +26,7 @@ export interface ReceivablePageArgs {
 }
 
 function receivablesOfCustomers(em: EntityManager, args: ReceivablePageArgs) {
-  return new DataLoader<string, Page<Receivable>>(async (customerIds) => {
+  return batchLoader<string, Page<Receivable>>('receivablesOfCustomer', async (customerIds) => {
     const after = decodeCursor(args.after, 2);
     const where = receivableFilterWhere(new Where(), args.filter);
     const filterSql = where.sql;
@@ -59,9 +59,9 @@ function receivablesOfCustomers(em: EntityManager, args: ReceivablePageArgs) {
 export function createCustomerLoaders(em: EntityManager) {
   const receivablePages = new Map<string, DataLoader<string, Page<Receivable>>>();
   return {
-    customerById: byIdLoader((ids) => em.find(Customer, { id: { $in: ids } })),
+    customerById: byIdLoader('customerById', (ids) => em.find(Customer, { id: { $in: ids } })),
 
-    customerBalances: new DataLoader<string, CustomerBalances>(async (ids) => {
+    customerBalances: batchLoader<string, CustomerBalances>('customerBalances', async (ids) => {
       const rows: { id: string; outstanding: string; overdue: string; credit: string }[] = await em.execute(
         `select k.id,
            coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,

@@ -15,6 +15,14 @@ import { pgArray } from '../../db/sql';
 import { OverdueScanResult } from './overdue.types';
 
 export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
+
+type ScanObserver = (result: OverdueScanResult) => void;
+let observeScan: ScanObserver = () => undefined;
+
+/** Where finished scans are reported (the process's metrics); set once at start-up. */
+export function setScanObserver(observer: ScanObserver): void {
+  observeScan = observer;
+}
 const SCAN_LOCK = 0x68_6b_73_63; // "hksc"
 
 export interface OverdueRules {
@@ -121,7 +129,7 @@ export class OverdueService {
 
   private async run(scope: ScanScope): Promise<OverdueScanResult> {
     const started = Date.now();
-    return this.em.fork().transactional(async (em) => {
+    const result = await this.em.fork().transactional(async (em) => {
       const result: OverdueScanResult = {
         asOf: scope.asOf,
         ran: true,
@@ -157,5 +165,7 @@ export class OverdueService {
       result.durationMs = Date.now() - started;
       return result;
     });
+    if (result.ran) observeScan(result);
+    return result;
   }
 }

@@ -31,24 +31,65 @@ async function primeBatch(em: EntityManager, events: OverdueEvent[]): Promise<Ov
   return events;
 }
 
-export async function* overdueEventStream(
+/**
+ * The stream as an async iterator whose `return()` takes effect at once: a generator
+ * suspended while waiting for live events would only see `return()` after the next
+ * event, so a quiet stream would keep its hub listener after the client has gone.
+ */
+export function overdueEventStream(
   hub: OverdueEventHub,
   em: EntityManager,
   principal: Principal,
   /** Seq of the last event the subscriber has seen (decoded cursor); undefined: from the first event. */
   startSeq: string | undefined,
   filter: OverdueEventFilter | null | undefined,
+): AsyncIterableIterator<OverdueEvent> {
+  const state: StreamState = { closed: false, wakeUp: undefined, unsubscribe: undefined };
+  const inner = run(hub, em, principal, startSeq, filter, state);
+  const close = () => {
+    state.closed = true;
+    state.unsubscribe?.();
+    state.wakeUp?.();
+  };
+  const iterator: AsyncIterableIterator<OverdueEvent> = {
+    next: () => inner.next(),
+    return: async (value?: unknown) => {
+      close();
+      await inner.return(undefined);
+      return { done: true, value: value as OverdueEvent };
+    },
+    throw: async (error?: unknown) => {
+      close();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+interface StreamState {
+  closed: boolean;
+  wakeUp: (() => void) | undefined;
+  unsubscribe: (() => void) | undefined;
+}
+
+async function* run(
+  hub: OverdueEventHub,
+  em: EntityManager,
+  principal: Principal,
+  startSeq: string | undefined,
+  filter: OverdueEventFilter | null | undefined,
+  state: StreamState,
 ): AsyncGenerator<OverdueEvent> {
   const pending: OverdueEvent[] = [];
-  let wakeUp: (() => void) | undefined;
-  const unsubscribe = await hub.subscribe((event) => {
+  state.unsubscribe = await hub.subscribe((event) => {
     pending.push(event);
-    wakeUp?.();
+    state.wakeUp?.();
   });
   try {
     // Without a cursor the stream starts at the first stored event, like the connection.
     let last = BigInt(startSeq ?? '0');
-    for (;;) {
+    while (!state.closed) {
       const batch = await primeBatch(em, await readEvents(em, { afterSeq: last.toString(), limit: REPLAY_BATCH, filter, principal }));
       for (const event of batch) {
         last = BigInt(event.seq);
@@ -56,7 +97,7 @@ export async function* overdueEventStream(
       }
       if (batch.length < REPLAY_BATCH) break;
     }
-    for (;;) {
+    while (!state.closed) {
       while (pending.length > 0) {
         const fresh: OverdueEvent[] = [];
         for (const event of pending.splice(0, REPLAY_BATCH)) {
@@ -67,13 +108,14 @@ export async function* overdueEventStream(
         }
         yield* await primeBatch(em, fresh);
       }
+      if (state.closed) break;
       await new Promise<void>((resolve) => {
-        wakeUp = resolve;
-        if (pending.length > 0) resolve();
+        state.wakeUp = resolve;
+        if (pending.length > 0 || state.closed) resolve();
       });
-      wakeUp = undefined;
+      state.wakeUp = undefined;
     }
   } finally {
-    unsubscribe();
+    state.unsubscribe?.();
   }
 }

@@ -1,14 +1,13 @@
 /** Per-request batch loaders of payments and their allocations. */
-import DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { byIdLoader, groupByKeys } from '../../core/dataloader';
+import { batchLoader, byIdLoader, groupByKeys } from '../../core/dataloader';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 
 export function createPaymentLoaders(em: EntityManager) {
   return {
-    paymentById: byIdLoader((ids) => em.find(Payment, { id: { $in: ids } })),
-    allocationsOfPayment: new DataLoader<string, Allocation[]>(async (ids) => {
+    paymentById: byIdLoader('paymentById', (ids) => em.find(Payment, { id: { $in: ids } })),
+    allocationsOfPayment: batchLoader<string, Allocation[]>('allocationsOfPayment', async (ids) => {
       const rows = await em.find(Allocation, { paymentId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
       return groupByKeys(ids, rows, (a) => a.paymentId);
     }),

@@ -5,6 +5,6 @@ import { User } from './user.entity';
 
 export function createUserLoaders(em: EntityManager) {
   return {
-    userById: byIdLoader((ids) => em.find(User, { id: { $in: ids } })),
+    userById: byIdLoader('userById', (ids) => em.find(User, { id: { $in: ids } })),
   };
 }
