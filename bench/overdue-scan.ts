@@ -14,7 +14,7 @@ import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded-postgres';
 import { migrate, openOrm } from '../server/db/orm';
-import { createClient } from '../sdk';
+import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
 const CUSTOMERS = 1000;

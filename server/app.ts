@@ -114,6 +114,8 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

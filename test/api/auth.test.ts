@@ -3,7 +3,7 @@
  * tokens (user and API tokens), createUser rules and role checks.
  */
 import { randomUUID } from 'node:crypto';
-import { HuikuanError } from '../../sdk';
+import { HuikuanError } from '../../sdk/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, expectApiError, startTestServer, TestServer, TestUser, USER_PASSWORD } from '../helpers/server';
 
 let server: TestServer;

@@ -4,7 +4,7 @@
  * name the offending field, carry no stack trace, and change nothing in the database.
  */
 import { addDays, localDateAt } from '../../server/core/local-date';
-import { HuikuanError, type GraphQLErrorEntry } from '../../sdk';
+import { HuikuanError, type GraphQLErrorEntry } from '../../sdk/index.js';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;

@@ -4,7 +4,7 @@
  * failing multi-row write leaves nothing behind, and parallel voids restore once.
  */
 import { addDays, localDateAt } from '../../server/core/local-date';
-import { HuikuanError, type Client, type RecordPaymentInput } from '../../sdk';
+import { HuikuanError, type Client, type RecordPaymentInput } from '../../sdk/index.js';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addDays, localDateAt } from '../../server/core/local-date';
-import { Client, CreateCustomerInput } from '../../sdk';
+import { Client, CreateCustomerInput } from '../../sdk/index.js';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;

@@ -4,7 +4,7 @@
  * event. The seed case runs on a server whose calendar date is fixed at 4 January 2027
  * (CLOCK_DATE), so the payment is really booked on the 4th.
  */
-import { Client, OverdueEventType } from '../../sdk';
+import { Client, OverdueEventType } from '../../sdk/index.js';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 interface Fixture {

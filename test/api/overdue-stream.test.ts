@@ -3,7 +3,7 @@
  * replay after a cursor, two server processes on one database, reconnects and a full
  * restart without a missed or repeated event, and who may see what.
  */
-import { createClient, OverdueEventPayload, OverdueEventStream } from '../../sdk';
+import { createClient, OverdueEventPayload, OverdueEventStream } from '../../sdk/index.js';
 import WebSocket from 'ws';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 

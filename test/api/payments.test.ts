@@ -4,7 +4,7 @@
  * and, after everything, the ledger identities checked directly in the database.
  */
 import { addDays, localDateAt } from '../../server/core/local-date';
-import type { Client, PaymentFilter, RecordPaymentInput } from '../../sdk';
+import type { Client, PaymentFilter, RecordPaymentInput } from '../../sdk/index.js';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { BusinessCalendar } from '../../server/core/business-calendar';
 import { addDays, daysBetween, isoWeekday, localDateAt } from '../../server/core/local-date';
-import { Client, CreateReceivableInput } from '../../sdk';
+import { Client, CreateReceivableInput } from '../../sdk/index.js';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { createClient, Client, Role } from '../../sdk';
+import { createClient, Client, Role } from '../../sdk/index.js';
 
 export const ADMIN_EMAIL = 'admin@test.example';
 export const ADMIN_PASSWORD = 'admin-password';
