@@ -5,6 +5,7 @@
  * `.env.example`.
  */
 import path from 'node:path';
+import { parseWeeklySchedule, type WeeklySchedule } from './modules/analytics/weekly-schedule';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -34,6 +35,8 @@ export interface Config {
   overdueScanIntervalSeconds: number;
   /** Pretend today is this date (demos, training, tests); never in production. */
   clockDate: string | undefined;
+  /** When the weekly analysis of the past week is stored (WEEKLY_ANALYSIS_AT); null: never by schedule. */
+  weeklyAnalysisAt: WeeklySchedule | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -155,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     overdueStages,
     overdueScanIntervalSeconds,
     clockDate,
+    weeklyAnalysisAt: parseWeeklySchedule(str('WEEKLY_ANALYSIS_AT'), problems),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

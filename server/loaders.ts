@@ -4,6 +4,7 @@ import { createCustomerLoaders } from './modules/customers/customer.loaders';
 import { createPaymentLoaders } from './modules/payments/payment.loaders';
 import { createReceivableLoaders } from './modules/receivables/receivable.loaders';
 import { createUserLoaders } from './modules/users/user.loaders';
+import { createFeedbackLoaders } from './modules/feedback/feedback.loaders';
 
 export function createLoaders(em: EntityManager) {
   return {
@@ -11,6 +12,7 @@ export function createLoaders(em: EntityManager) {
     ...createCustomerLoaders(em),
     ...createReceivableLoaders(em),
     ...createPaymentLoaders(em),
+    ...createFeedbackLoaders(em),
   };
 }
 

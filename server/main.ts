@@ -4,7 +4,6 @@
  */
 import 'reflect-metadata';
 import pino from 'pino';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig } from './config';
 import { clockFor } from './core/clock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
@@ -16,6 +15,7 @@ import { syncGraceWorkingDays } from './modules/calendar/calendar.service';
 import { seedDemoData } from './seed/demo-data';
 import { OverdueEventHub } from './modules/overdue/overdue.hub';
 import { startOverdueScheduler } from './modules/overdue/overdue.scheduler';
+import { startWeeklyAnalysisScheduler } from './modules/analytics/weekly-analysis.scheduler';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -29,19 +29,48 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'password', 'token'] });
+  // JSON lines for log shippers; readable lines when a person watches a terminal.
+  const logger = pino({
+    level: config.logLevel,
+    base: undefined,
+    redact: ['req.headers.authorization', 'password', 'token', '*.password', '*.token'],
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
+  });
   const metrics = createMetrics();
 
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
-    databaseUrl = embedded.url;
-  }
+  // Everything started so far, stopped in reverse order. The signal handlers are in place
+  // before anything starts, so a signal during start-up also stops the database cleanly.
+  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  let stopping = false;
+  const shutdown = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (exitCode === 0) process.stdout.write(`${reason}: shutting down…\n`);
+    let failed = false;
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        logger.debug({ step: name }, 'stopping');
+        await stop();
+      } catch (e) {
+        failed = true;
+        logger.error({ err: e }, `stopping ${name} failed`);
+      }
+    }
+    process.exit(failed ? 1 : exitCode);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
-  let orm: MikroORM | undefined;
   try {
-    orm = await openOrm({ databaseUrl, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
+    let databaseUrl = config.databaseUrl;
+    let embedded: EmbeddedDatabase | undefined;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+      stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop() });
+      databaseUrl = embedded.url;
+    }
+    const orm = await openOrm({ databaseUrl, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
+    stops.push({ name: 'database pool', stop: () => orm.close() });
     const applied = await migrate(orm);
     const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
     await syncGraceWorkingDays(orm.em.fork(), config.graceWorkingDays);
@@ -52,7 +81,9 @@ async function main(): Promise<void> {
     }
     const hub = new OverdueEventHub(orm, databaseUrl, logger);
     await hub.start();
+    stops.push({ name: 'event hub', stop: () => hub.stop() });
     const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics, hub }, config.port);
+    stops.push({ name: 'HTTP server', stop: () => app.close() });
     const scheduler = startOverdueScheduler(
       orm,
       clock,
@@ -60,6 +91,9 @@ async function main(): Promise<void> {
       config.overdueScanIntervalSeconds,
       logger,
     );
+    stops.push({ name: 'overdue scheduler', stop: () => scheduler.stop() });
+    const weeklyScheduler = startWeeklyAnalysisScheduler(orm, clock, config.weeklyAnalysisAt, { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays }, logger);
+    stops.push({ name: 'weekly analysis scheduler', stop: () => weeklyScheduler.stop() });
 
     const dbLine = embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : `external PostgreSQL at ${new URL(databaseUrl).host}`;
     const lines = [
@@ -72,33 +106,13 @@ async function main(): Promise<void> {
       lines.push(`  Admin login: ${boot.createdAdmin.email} / ${boot.createdAdmin.generatedPassword}  (shown once: note it now)`);
     } else if (boot.createdAdmin) {
       lines.push(`  Admin login: ${boot.createdAdmin.email} with ADMIN_PASSWORD`);
+    } else {
+      lines.push('  Admin login: an existing ADMIN account (the first one was printed on the first start)');
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write(`${signal}: shutting down…\n`);
-      try {
-        await scheduler.stop();
-        await app.close();
-        await hub.stop();
-        await orm!.close();
-        await embedded?.stop();
-        process.exit(0);
-      } catch (e) {
-        logger.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      }
-    };
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
   } catch (e) {
     logger.fatal({ err: e }, 'start-up failed');
-    await orm?.close().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
-    process.exit(1);
+    await shutdown('start-up failed', 1);
   }
 }
 

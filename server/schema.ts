@@ -10,6 +10,15 @@ import { AllocationResolver, PaymentResolver } from './modules/payments/payment.
 import { PaymentNoticeResolver, ReceivableResolver } from './modules/receivables/receivable.resolver';
 import { UserResolver } from './modules/users/user.resolver';
 import { OverdueResolver } from './modules/overdue/overdue.resolver';
+import { ANALYTICS_RESOLVERS } from './modules/analytics/analytics.resolver';
+import {
+  ComplianceEntryResolver,
+  FeedbackItemResolver,
+  FeedbackItemStepResolver,
+  FeedbackReminderResolver,
+  FeedbackReportResolver,
+  ImprovementProposalResolver,
+} from './modules/feedback/feedback.resolver';
 
 export const RESOLVERS = [
   UserResolver,
@@ -20,6 +29,13 @@ export const RESOLVERS = [
   AllocationResolver,
   CalendarResolver,
   OverdueResolver,
+  ...ANALYTICS_RESOLVERS,
+  FeedbackReportResolver,
+  FeedbackItemResolver,
+  FeedbackItemStepResolver,
+  ImprovementProposalResolver,
+  ComplianceEntryResolver,
+  FeedbackReminderResolver,
 ] as const;
 
 /**

@@ -8,6 +8,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import { AppSetting } from './app-setting.entity';
 import { Migration20261129000000_ledger } from './migrations/Migration20261129000000_ledger';
 import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
+import { Migration20261129020000_analytics } from './migrations/Migration20261129020000_analytics';
+import { Goal } from '../modules/analytics/goal.entity';
 import { User } from '../modules/users/user.entity';
 import { ApiToken } from '../modules/users/api-token.entity';
 import { Customer } from '../modules/customers/customer.entity';
@@ -16,13 +18,18 @@ import { PaymentNotice } from '../modules/receivables/payment-notice.entity';
 import { Payment } from '../modules/payments/payment.entity';
 import { Allocation } from '../modules/payments/allocation.entity';
 import { CalendarDayOverride } from '../modules/calendar/calendar-day.entity';
+import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
+import { FeedbackItem, FeedbackItemStep, FeedbackReport } from '../modules/feedback/feedback-report.entity';
+import { ImprovementProposal } from '../modules/feedback/improvement-proposal.entity';
 
-export const ENTITIES = [AppSetting, User, ApiToken, Customer, Receivable, PaymentNotice, Payment, Allocation, CalendarDayOverride];
+export const ENTITIES = [AppSetting, User, ApiToken, Customer, Receivable, PaymentNotice, Payment, Allocation, CalendarDayOverride, Goal, FeedbackReport, FeedbackItem, FeedbackItemStep, ImprovementProposal];
 
 /** Every migration, in order. Add new ones at the end. */
 export const MIGRATIONS = [
   { name: 'Migration20261129000000_ledger', class: Migration20261129000000_ledger },
   { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
+  { name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics },
+  { name: 'Migration20261129030000_feedback', class: Migration20261129030000_feedback },
 ];
 
 export interface OrmOptions {

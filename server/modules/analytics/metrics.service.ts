@@ -1,0 +1,143 @@
+/**
+ * Aging and collection statistics for callers: argument rules, who may see whose
+ * numbers (a SALES user only their own), and the mapping of the query module's sums
+ * (metrics.sql.ts) through the formulas (metrics.formulas.ts). Goals, scorecards and
+ * weekly snapshots call the same two methods, so every figure has one definition.
+ */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Principal, Role } from '../../core/auth';
+import { badInput, forbidden, notFound } from '../../core/errors';
+import { daysBetween, type LocalDate } from '../../core/local-date';
+import { isUuid } from '../../db/sql';
+import { User } from '../users/user.entity';
+import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
+import { windowMetrics, type WindowSums } from './metrics.formulas';
+import { AgingRow, queryAging, queryWindowSums, type Scope, WindowSumsRow } from './metrics.sql';
+
+/** Longest window a statistic may span (10 years). */
+export const MAX_WINDOW_DAYS = 3660;
+
+export function figuresOf(sums: WindowSums, from: LocalDate, to: LocalDate): CollectionFigures {
+  const m = windowMetrics(sums, from, to);
+  return {
+    due: m.due,
+    dueCount: sums.dueCount,
+    collected: m.collected,
+    collectionRate: m.collectionRate,
+    onTimeRate: m.onTimeRate,
+    dso: m.dso,
+    cei: m.cei,
+    sales: m.sales,
+    collectedInWindow: m.collectedInWindow,
+    openingOutstanding: m.opening,
+    closingOutstanding: m.closing,
+    overdueAmount: m.overdueAmount,
+    overdueCount: m.overdueCount,
+    overdueRatio: m.overdueRatio,
+  };
+}
+
+const ZERO_SUMS: WindowSums = {
+  due: 0n,
+  dueCount: 0,
+  collected: 0n,
+  collectedOnTime: 0n,
+  sales: 0n,
+  writtenOff: 0n,
+  opening: 0n,
+  closing: 0n,
+  closingOverdue: 0n,
+  closingOverdueCount: 0,
+};
+
+export function assertWindow(from: LocalDate, to: LocalDate): void {
+  if (to < from) throw badInput('to', `to (${to}) is before from (${from})`, 'WINDOW_REVERSED');
+  if (daysBetween(from, to) >= MAX_WINDOW_DAYS) throw badInput('to', `a window spans at most ${MAX_WINDOW_DAYS} days`, 'WINDOW_TOO_LONG');
+}
+
+export class MetricsService {
+  /** Window sums of everyone, per request: goals and scorecards of one period share one query. */
+  private readonly windowCache = new Map<string, Promise<WindowSumsRow[]>>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly timeZone: string,
+  ) {}
+
+  /**
+   * The salespeople a caller may ask about: SALES only themselves (omitted = themselves),
+   * others anyone. An unknown id is NOT_FOUND.
+   */
+  async resolveSalesperson(principal: Principal, salespersonId: string | null | undefined): Promise<string | undefined> {
+    if (principal.role === Role.SALES) {
+      if (salespersonId && salespersonId !== principal.userId) throw forbidden('A salesperson sees only their own numbers');
+      return principal.userId;
+    }
+    if (!salespersonId) return undefined;
+    const user = isUuid(salespersonId) ? await this.em.findOne(User, { id: salespersonId }) : null;
+    if (!user) throw notFound('Salesperson', salespersonId, 'salespersonId');
+    return user.id;
+  }
+
+  async aging(principal: Principal, asOf: LocalDate, salespersonId?: string | null): Promise<AgingReport> {
+    const only = await this.resolveSalesperson(principal, salespersonId);
+    const rows = await queryAging(this.em, asOf, this.scope(only));
+    return this.agingReport(asOf, rows, only);
+  }
+
+  /** Builds the report from query rows (also used for weekly snapshots). */
+  async agingReport(asOf: LocalDate, rows: AgingRow[], only?: string): Promise<AgingReport> {
+    const [total, ...people] = rows;
+    const bySalesperson: SalespersonAging[] = (await this.sortByName(people, (r) => r.salespersonId!)).map((r) => ({
+      ...r,
+      salespersonId: r.salespersonId!,
+    }));
+    // Asked for one salesperson with nothing outstanding: their row exists, at zero.
+    if (only && bySalesperson.length === 0) bySalesperson.push({ ...total, salespersonId: only });
+    return { asOf, ...total, bySalesperson };
+  }
+
+  async collectionStats(principal: Principal, from: LocalDate, to: LocalDate, salespersonId?: string | null): Promise<CollectionStats> {
+    assertWindow(from, to);
+    const only = await this.resolveSalesperson(principal, salespersonId);
+    const rows = await queryWindowSums(this.em, from, to, this.scope(only));
+    const total = rows.find((r) => r.salespersonId === null) ?? { ...ZERO_SUMS, salespersonId: null };
+    const people = await this.sortByName(
+      rows.filter((r) => r.salespersonId !== null),
+      (r) => r.salespersonId!,
+    );
+    const bySalesperson: SalespersonCollectionStats[] = people.map((r) => ({ ...figuresOf(r, from, to), salespersonId: r.salespersonId! }));
+    if (only && bySalesperson.length === 0) bySalesperson.push({ ...figuresOf(ZERO_SUMS, from, to), salespersonId: only });
+    return { from, to, ...figuresOf(total, from, to), bySalesperson };
+  }
+
+  /** Sums of every salesperson and the company total (null key) over [from, to], cached per request. */
+  async sumsByPerson(from: LocalDate, to: LocalDate): Promise<Map<string | null, WindowSums>> {
+    const key = `${from}/${to}`;
+    let rows = this.windowCache.get(key);
+    if (!rows) {
+      rows = queryWindowSums(this.em, from, to, this.scope(undefined));
+      this.windowCache.set(key, rows);
+    }
+    return new Map((await rows).map((r) => [r.salespersonId, r]));
+  }
+
+  sumsOf(map: Map<string | null, WindowSums>, salespersonId: string | null): WindowSums {
+    return map.get(salespersonId) ?? ZERO_SUMS;
+  }
+
+  scope(only: string | undefined): Scope {
+    return { tz: this.timeZone, salespersonIds: only ? [only] : undefined };
+  }
+
+  /** Orders rows by the salesperson's name (then id), one query for all names. */
+  async sortByName<T>(rows: T[], idOf: (row: T) => string): Promise<T[]> {
+    if (rows.length === 0) return rows;
+    const users = await this.em.find(User, { id: { $in: rows.map(idOf) } });
+    const names = new Map(users.map((u) => [u.id, u.name]));
+    return [...rows].sort((a, b) => {
+      const [na, nb] = [names.get(idOf(a)) ?? '', names.get(idOf(b)) ?? ''];
+      return na < nb ? -1 : na > nb ? 1 : idOf(a) < idOf(b) ? -1 : 1;
+    });
+  }
+}
