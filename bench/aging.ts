@@ -95,8 +95,8 @@ async function main(): Promise<void> {
       insert into payment (id, customer_id, amount, unallocated, received_on, booked_at, booked_by_id, booking_lag_days, method)
       select id, customer_id, paid, 0, received_on, received_on + time '10:00', (select id from app_user where role = 'FINANCE'), 0, 'BANK_TRANSFER'
         from bench_plan where paid > 0;
-      insert into payment_allocation (id, payment_id, receivable_id, amount)
-      select gen_random_uuid(), id, id, paid from bench_plan where paid > 0;
+      insert into payment_allocation (id, payment_id, receivable_id, amount, received_on, issued_on)
+      select gen_random_uuid(), id, id, paid, received_on, issued_on from bench_plan where paid > 0;
       drop table bench_plan;
     `);
     await pg.query('vacuum analyze');

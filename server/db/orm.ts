@@ -19,6 +19,7 @@ import { Payment } from '../modules/payments/payment.entity';
 import { Allocation } from '../modules/payments/allocation.entity';
 import { CalendarDayOverride } from '../modules/calendar/calendar-day.entity';
 import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
+import { Migration20261129040000_aging_indexes } from './migrations/Migration20261129040000_aging_indexes';
 import { FeedbackItem, FeedbackItemStep, FeedbackReport } from '../modules/feedback/feedback-report.entity';
 import { ImprovementProposal } from '../modules/feedback/improvement-proposal.entity';
 
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
   { name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics },
   { name: 'Migration20261129030000_feedback', class: Migration20261129030000_feedback },
+  { name: 'Migration20261129040000_aging_indexes', class: Migration20261129040000_aging_indexes },
 ];
 
 export interface OrmOptions {

@@ -97,7 +97,7 @@ export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string 
           reference: `BANK-${i}-${j}`,
         });
         const applied = minCents(paid, receivable.outstanding);
-        em.create(Allocation, { paymentId: payment.id, receivableId: receivable.id, amount: applied });
+        em.create(Allocation, { paymentId: payment.id, receivableId: receivable.id, amount: applied, receivedOn, issuedOn: receivable.issuedOn });
         receivable.outstanding -= applied;
         payments++;
       }

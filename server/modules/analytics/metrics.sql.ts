@@ -36,9 +36,11 @@ const instantAfter = (dateSql: string) => `(cast(${dateSql} + 1 as timestamp) at
 function positionsCtes(name: string, dateSql: string): string {
   return `
 ${name}_later as (
+  -- Allocations carry received_on, voided and the receivable's issued_on: one index-only
+  -- range scan (payment_allocation_later_idx). Receivables issued after D are no position.
   select a.receivable_id, sum(a.amount) as amount
-    from payment p join payment_allocation a on a.payment_id = p.id
-   where p.voided_at is null and p.received_on > ${dateSql}
+    from payment_allocation a
+   where not a.voided and a.received_on > ${dateSql} and a.issued_on <= ${dateSql}
    group by a.receivable_id
 ),
 ${name} as (
@@ -89,9 +91,9 @@ parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, o
     from receivable r
     left join lateral (
       select sum(a.amount) as collected,
-             sum(a.amount) filter (where greatest(p.received_on, r.issued_on) <= r.effective_due_on) as on_time
-        from payment_allocation a join payment p on p.id = a.payment_id
-       where a.receivable_id = r.id and p.voided_at is null and greatest(p.received_on, r.issued_on) <= cast(:to as date)
+             sum(a.amount) filter (where greatest(a.received_on, r.issued_on) <= r.effective_due_on) as on_time
+        from payment_allocation a
+       where a.receivable_id = r.id and not a.voided and greatest(a.received_on, r.issued_on) <= cast(:to as date)
     ) c on true
    where r.effective_due_on between cast(:from as date) and cast(:to as date) and ${SCOPE('r')}
   union all

@@ -172,7 +172,10 @@ export class PaymentService {
         { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
       );
       const byId = new Map(receivables.map((r) => [r.id, r]));
-      for (const allocation of allocations) byId.get(allocation.receivableId)!.outstanding += allocation.amount;
+      for (const allocation of allocations) {
+        byId.get(allocation.receivableId)!.outstanding += allocation.amount;
+        allocation.voided = true;
+      }
       payment.voidedAt = this.clock.now();
       payment.voidReason = trimmed;
       payment.voidedById = principal.userId;
@@ -271,7 +274,15 @@ export class PaymentService {
       payment.unallocated -= amount;
       const earlier = existing.get(receivable.id);
       if (earlier) earlier.amount += amount;
-      else em.create(Allocation, { paymentId: payment.id, receivableId: receivable.id, amount });
+      else {
+        em.create(Allocation, {
+          paymentId: payment.id,
+          receivableId: receivable.id,
+          amount,
+          receivedOn: payment.receivedOn,
+          issuedOn: receivable.issuedOn,
+        });
+      }
     }
   }
 }
