@@ -11,12 +11,9 @@
  * receivable. Then it times the query module's statements as the server runs them
  * (metrics.sql.ts through MikroORM), five runs each, and prints the median.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded-postgres';
-import { migrate, openOrm } from '../server/db/orm';
+import { openOrm } from '../server/db/orm';
+import { createBenchDatabase } from './bench-database';
 import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.sql';
 
 const RECEIVABLES = Number(process.argv[2] ?? 1_000_000);
@@ -37,31 +34,11 @@ async function timed<T>(label: string, run: () => Promise<T>, runs = 5): Promise
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let serverUrl: string;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huikuan-bench-aging-'));
-  fs.chmodSync(dir, 0o755);
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = '/postgres';
-    serverUrl = u.toString();
-  } else {
-    embedded = await startEmbeddedPostgres(dir, 55433, 'postgres');
-    serverUrl = `${embedded.serverUrl}/postgres`;
-  }
-  const dbName = `huikuan_bench_aging_${Date.now()}`;
-  const admin = new PgClient({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
-
+  const db = await createBenchDatabase('bench-aging', 55433);
+  const databaseUrl = db.databaseUrl;
   const orm = await openOrm({ databaseUrl });
   const pg = new PgClient({ connectionString: databaseUrl });
   try {
-    await migrate(orm);
     await pg.connect();
     const t0 = Date.now();
     await pg.query(`
@@ -117,12 +94,7 @@ async function main(): Promise<void> {
   } finally {
     await pg.end().catch(() => undefined);
     await orm.close();
-    const drop = new PgClient({ connectionString: serverUrl });
-    await drop.connect();
-    await drop.query(`drop database if exists ${dbName} with (force)`);
-    await drop.end();
-    await embedded?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 

@@ -6,14 +6,11 @@
  * Uses DATABASE_URL's server when set (needs CREATEDB), else an embedded PostgreSQL in a
  * temporary folder. Data is generated with SQL (generate_series), not through the API.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded-postgres';
-import { migrate, openOrm } from '../server/db/orm';
+import { createBenchDatabase } from './bench-database';
 import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
@@ -37,30 +34,8 @@ async function startServer(databaseUrl: string): Promise<{ url: string; stop: ()
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let serverUrl: string;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huikuan-bench-'));
-  fs.chmodSync(dir, 0o755); // the embedded server may run as its own user
-  if (process.env.DATABASE_URL) {
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = '/postgres';
-    serverUrl = u.toString();
-  } else {
-    embedded = await startEmbeddedPostgres(dir, 55432, 'postgres');
-    serverUrl = `${embedded.serverUrl}/postgres`;
-  }
-  const dbName = `huikuan_bench_${Date.now()}`;
-  const admin = new PgClient({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
-
-  const orm = await openOrm({ databaseUrl });
-  await migrate(orm);
-  await orm.close();
+  const db = await createBenchDatabase('bench-overdue', 55432);
+  const databaseUrl = db.databaseUrl;
 
   const server = await startServer(databaseUrl);
   try {
@@ -136,18 +111,13 @@ async function main(): Promise<void> {
     }
     console.log(`the subscriber had the first event ${firstAfter} ms and all ${scan.becameOverdue} events ${Date.now() - scanReturned} ms after the scan returned`);
 
-    await measureLatency('with 100,000 receivables overdue (each scan re-judges them all)');
+    await measureLatency(`with ${RECEIVABLES} receivables overdue (each scan re-judges them all)`);
     await stream.close();
     await pg.end();
   } finally {
     server.stop();
     await new Promise((r) => setTimeout(r, 1000));
-    const drop = new PgClient({ connectionString: serverUrl });
-    await drop.connect();
-    await drop.query(`drop database if exists ${dbName} with (force)`);
-    await drop.end();
-    await embedded?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await db.drop();
   }
 }
 

@@ -11,13 +11,13 @@ import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { addDays, isoWeekday, type LocalDate } from '../../core/local-date';
-import { isUuid } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Goal, GoalPeriod, GoalScope } from './goal.entity';
 import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.inputs';
 import { decimalsOf, formatDecimal, maxTargetOf, nanoFromNumeric, numericFromNano, parseDecimal, toNano } from './goal.values';
 import { attainment, defaultDirection, GoalMetric, goalStatus, metricValue, rankByScore, weightedScore, windowMetrics } from './metrics.formulas';
 import { assertWindow, figuresOf, MetricsService } from './metrics.service';
+import { findById } from '../../db/find';
 
 const MANAGERS = [Role.MANAGER, Role.ADMIN];
 
@@ -183,7 +183,7 @@ export class GoalService {
     let salespersonId: string | null = null;
     if (input.scope === GoalScope.SALESPERSON) {
       if (!input.salespersonId) throw badInput('input.salespersonId', 'a SALESPERSON goal needs salespersonId', 'SALESPERSON_REQUIRED');
-      const user = isUuid(input.salespersonId) ? await this.em.findOne(User, { id: input.salespersonId }) : null;
+      const user = await findById(this.em, User, input.salespersonId);
       if (!user) throw notFound('Salesperson', input.salespersonId, 'input.salespersonId');
       if (user.role !== Role.SALES) throw badInput('input.salespersonId', `${user.name} is not a salesperson`, 'NOT_A_SALESPERSON');
       salespersonId = user.id;
@@ -237,7 +237,7 @@ export class GoalService {
   }
 
   private async get(id: string): Promise<Goal> {
-    const goal = isUuid(id) ? await this.em.findOne(Goal, { id }) : null;
+    const goal = await findById(this.em, Goal, id);
     if (!goal) throw notFound('Goal', id, 'id');
     return goal;
   }

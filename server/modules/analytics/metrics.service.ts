@@ -8,11 +8,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { badInput, forbidden, notFound } from '../../core/errors';
 import { daysBetween, type LocalDate } from '../../core/local-date';
-import { isUuid } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
 import { windowMetrics, type WindowSums } from './metrics.formulas';
 import { AgingRow, queryAging, queryWindowSums, type Scope, WindowSumsRow } from './metrics.sql';
+import { findById } from '../../db/find';
 
 /** Longest window a statistic may span (10 years). */
 export const MAX_WINDOW_DAYS = 3660;
@@ -74,7 +74,7 @@ export class MetricsService {
       return principal.userId;
     }
     if (!salespersonId) return undefined;
-    const user = isUuid(salespersonId) ? await this.em.findOne(User, { id: salespersonId }) : null;
+    const user = await findById(this.em, User, salespersonId);
     if (!user) throw notFound('Salesperson', salespersonId, 'salespersonId');
     return user.id;
   }

@@ -5,10 +5,11 @@ import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { containsPattern, isUuid, Where } from '../../db/sql';
+import { containsPattern, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
+import { findById } from '../../db/find';
 
 const MAX_CREDIT_TERM_DAYS = 3650;
 
@@ -17,13 +18,13 @@ export class CustomerService {
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
   async getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
-    const customer = isUuid(id) ? await this.em.findOne(Customer, { id }) : null;
+    const customer = await findById(this.em, Customer, id);
     if (!customer || !canSeeCustomerOwnedBy(principal, customer.ownerId)) throw notFound('Customer', id, field);
     return customer;
   }
 
   async findVisible(principal: Principal, id: string): Promise<Customer | null> {
-    const customer = isUuid(id) ? await this.em.findOne(Customer, { id }) : null;
+    const customer = await findById(this.em, Customer, id);
     return customer && canSeeCustomerOwnedBy(principal, customer.ownerId) ? customer : null;
   }
 
@@ -57,7 +58,7 @@ export class CustomerService {
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {
-    const owner = isUuid(ownerId) ? await this.em.findOne(User, { id: ownerId }) : null;
+    const owner = await findById(this.em, User, ownerId);
     if (!owner) throw notFound('User', ownerId, field);
     if (owner.role !== Role.SALES || !owner.active) {
       throw badInput(field, 'the owner must be an active SALES user', 'OWNER_NOT_SALES');

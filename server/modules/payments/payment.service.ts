@@ -22,6 +22,7 @@ import { OverdueService } from '../overdue/overdue.service';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.inputs';
+import { findById } from '../../db/find';
 
 export interface PaymentRules {
   bookingLagLimitDays: number;
@@ -40,7 +41,7 @@ export class PaymentService {
   ) {}
 
   async findVisible(principal: Principal, id: string): Promise<Payment | null> {
-    const payment = isUuid(id) ? await this.em.findOne(Payment, { id }) : null;
+    const payment = await findById(this.em, Payment, id);
     if (!payment) return null;
     return (await this.customers.findVisible(principal, payment.customerId)) ? payment : null;
   }

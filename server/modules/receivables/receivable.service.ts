@@ -7,7 +7,7 @@ import { addDays, type LocalDate } from '../../core/local-date';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { isUuid, Where } from '../../db/sql';
+import { Where } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
 import { OverdueService } from '../overdue/overdue.service';
@@ -15,6 +15,7 @@ import { Receivable } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.inputs';
 import { receivableFilterWhere } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
+import { findById } from '../../db/find';
 
 export class ReceivableService {
   constructor(
@@ -26,7 +27,7 @@ export class ReceivableService {
   ) {}
 
   async findVisible(principal: Principal, id: string): Promise<Receivable | null> {
-    const receivable = isUuid(id) ? await this.em.findOne(Receivable, { id }) : null;
+    const receivable = await findById(this.em, Receivable, id);
     if (!receivable) return null;
     return (await this.customers.findVisible(principal, receivable.customerId)) ? receivable : null;
   }

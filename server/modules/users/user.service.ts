@@ -7,10 +7,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { API_TOKEN_PREFIX, DUMMY_PASSWORD_HASH, hashApiToken, hashPassword, newApiTokenSecret, Principal, Role, signUserToken, verifyPassword, verifyUserToken } from '../../core/auth';
 import { badInput, conflict, notFound, unauthenticated } from '../../core/errors';
 import { AppDeps } from '../../context';
-import { isUuid } from '../../db/sql';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
 import { CreateUserInput } from './user.inputs';
+import { findById } from '../../db/find';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
@@ -67,7 +67,7 @@ export class UserService {
   constructor(private readonly em: EntityManager) {}
 
   async get(id: string): Promise<User> {
-    const user = isUuid(id) ? await this.em.findOne(User, { id }) : null;
+    const user = await findById(this.em, User, id);
     if (!user) throw notFound('User', id);
     return user;
   }
@@ -115,7 +115,7 @@ export class UserService {
   }
 
   async revokeApiToken(id: string): Promise<boolean> {
-    const token = isUuid(id) ? await this.em.findOne(ApiToken, { id }) : null;
+    const token = await findById(this.em, ApiToken, id);
     if (!token) throw notFound('API token', id, 'id');
     if (token.revokedAt) return false;
     token.revokedAt = new Date();
