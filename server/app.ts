@@ -11,7 +11,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -42,11 +42,15 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operationName, response }) {
+        async willSendResponse({ operationName, operation: document, response }) {
           const operation = operationName ?? 'anonymous';
+          // Metric labels name the root field (bounded by the schema), not the client's
+          // free-form operation name, which only goes to the log.
+          const first = document?.selectionSet.selections[0];
+          const rootField = first?.kind === Kind.FIELD ? first.name.value : 'invalid';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.requests.inc({ operation });
-          metrics.requestDuration.observe({ operation }, seconds);
+          metrics.requests.inc({ operation: rootField });
+          metrics.requestDuration.observe({ operation: rootField }, seconds);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
           logger.info(

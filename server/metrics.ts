@@ -8,13 +8,13 @@ export function createMetrics() {
     registry,
     requests: new Counter({
       name: 'huikuan_graphql_requests_total',
-      help: 'GraphQL operations by operation name',
+      help: 'GraphQL operations by root field',
       labelNames: ['operation'],
       registers: [registry],
     }),
     requestDuration: new Histogram({
       name: 'huikuan_graphql_request_duration_seconds',
-      help: 'GraphQL operation duration by operation name',
+      help: 'GraphQL operation duration by root field',
       labelNames: ['operation'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],

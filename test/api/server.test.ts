@@ -111,6 +111,10 @@ describe('operations', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const withUser = ops.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.operation === 'me').pop();
     expect(withUser.userId).toBe(me.me.id);
+    // Metrics count by root field (bounded by the schema), logs keep the client's name.
+    const text = await metricsText();
+    expect(text).toMatch(/^huikuan_graphql_requests_total\{operation="login"\} [1-9]/m);
+    expect(text).not.toContain('operation="signIn"');
     expect(ops.logs()).not.toContain('admin-password');
     expect(ops.logs()).not.toContain(token);
   });
