@@ -17,6 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { AppDeps, type Context, createContext } from './context';
 import { createErrorFormatter } from './core/errors';
+import { AuthService } from './modules/users/user.service';
 import { pendingMigrations } from './db/orm';
 import { Metrics, registerLiveGauges } from './metrics';
 import { setBatchObserver } from './core/dataloader';
@@ -106,9 +107,10 @@ export async function startApp(options: AppOptions, port: number, host?: string)
         result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
       context: async (ctx) => createContext(options, ctx.connectionParams?.authorization),
       onConnect: async (ctx) => {
-        const context = await createContext(options, ctx.connectionParams?.authorization);
-        // Returning false closes the socket with 4403 Forbidden.
-        return context.principal !== undefined;
+        // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
+        // Each subscription's context checks it again, so a revoked token starts nothing new.
+        const principal = await new AuthService(orm.em.fork(), options).authenticate(ctx.connectionParams?.authorization);
+        return principal !== undefined;
       },
     },
     wsServer,
