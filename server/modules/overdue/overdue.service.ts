@@ -56,8 +56,8 @@ judged as materialized (
   select c.*,
          (cast(:asOf as date) - c.effective_due_on) as days_past,
          c.amount
-           - coalesce((select sum(a.amount) from payment_allocation a join payment p on p.id = a.payment_id
-                        where a.receivable_id = c.id and p.voided_at is null and p.received_on <= cast(:asOf as date)), 0)
+           - coalesce((select sum(a.amount) from payment_allocation a
+                        where a.receivable_id = c.id and not a.voided and a.received_on <= cast(:asOf as date)), 0)
            - case when c.written_off_at is not null and (c.written_off_at at time zone :tz)::date <= cast(:asOf as date)
                   then c.written_off_amount else 0 end as outstanding_as_of,
          exists (select 1 from payment_notice n
