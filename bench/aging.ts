@@ -13,6 +13,7 @@
  */
 import { Client as PgClient } from 'pg';
 import { openOrm } from '../server/db/orm';
+import { ENTITIES, MIGRATIONS } from '../server/registry';
 import { createBenchDatabase } from './bench-database';
 import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.sql';
 
@@ -36,7 +37,7 @@ async function timed<T>(label: string, run: () => Promise<T>, runs = 5): Promise
 async function main(): Promise<void> {
   const db = await createBenchDatabase('bench-aging', 55433);
   const databaseUrl = db.databaseUrl;
-  const orm = await openOrm({ databaseUrl });
+  const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS });
   const pg = new PgClient({ connectionString: databaseUrl });
   try {
     await pg.connect();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../server/db/embedded-postgres';
 import { migrate, openOrm } from '../server/db/orm';
+import { ENTITIES, MIGRATIONS } from '../server/registry';
 
 export interface BenchDatabase {
   databaseUrl: string;
@@ -43,7 +44,7 @@ export async function createBenchDatabase(name: string, embeddedPort: number): P
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${dbName}`;
   const databaseUrl = dbUrl.toString();
-  const orm = await openOrm({ databaseUrl });
+  const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS });
   try {
     await migrate(orm);
   } finally {

@@ -1,4 +1,7 @@
-/** The SDK's error: every failed call rejects with a HuikuanError carrying the API code. */
+/** The SDK's error: every failed call rejects with a HuikuanError carrying the API code and reason. */
+import type { ErrorReason } from './generated/error-reason.js';
+
+export type { ErrorReason };
 
 export type ApiErrorCode =
   | 'UNAUTHENTICATED'
@@ -12,7 +15,7 @@ export type ApiErrorCode =
 export interface GraphQLErrorEntry {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; field?: string; reason?: string; [key: string]: unknown };
+  extensions?: { code?: string; field?: string; reason?: ErrorReason; [key: string]: unknown };
 }
 
 export class HuikuanError extends Error {
@@ -20,8 +23,11 @@ export class HuikuanError extends Error {
   readonly code: ApiErrorCode;
   /** The offending input field for BAD_USER_INPUT, e.g. `input.amount`. */
   readonly field?: string;
-  /** Machine-readable reason within the area, e.g. `LAG_REASON_REQUIRED`. */
-  readonly reason?: string;
+  /**
+   * Why the request was refused, e.g. `LAG_REASON_REQUIRED`: one of the schema's
+   * ErrorReason values (a union type, so a `switch` over it can be exhaustive).
+   */
+  readonly reason?: ErrorReason;
   /** Every GraphQL error of the response. */
   readonly errors: GraphQLErrorEntry[];
   /** HTTP status of the response, when there was one. */

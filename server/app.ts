@@ -15,19 +15,20 @@ import { GraphQLError, Kind } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { AppDeps, type Context, createContext } from './context';
+import type { Context } from './context';
 import { createErrorFormatter } from './core/errors';
-import { AuthService } from './modules/users/user.service';
+import type { AppRuntime } from './core/module';
 import { pendingMigrations } from './db/orm';
-import { Metrics, registerLiveGauges } from './metrics';
+import { type Metrics, registerPoolGauge } from './core/prometheus';
 import { setBatchObserver } from './core/dataloader';
-import { setScanObserver } from './modules/overdue/overdue.service';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
+import type { Composition } from './registry';
 import { buildApiSchema } from './schema';
 
-export interface AppOptions extends AppDeps {
-  logger: Logger;
-  metrics: Metrics;
+export interface AppOptions {
+  runtime: AppRuntime;
+  /** The running areas: contexts and services come from them. */
+  areas: Composition;
 }
 
 export interface RunningApp {
@@ -71,21 +72,13 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
 }
 
 export async function startApp(options: AppOptions, port: number, host?: string): Promise<RunningApp> {
-  const { config, orm, logger, metrics } = options;
+  const { config, orm, logger, metrics } = options.runtime;
+  const { areas } = options;
   const schema = await buildApiSchema();
   setBatchObserver((loader, size) => metrics.loaderBatchSize.observe({ loader }, size));
-  setScanObserver((scan) => {
-    metrics.scanDuration.observe(scan.durationMs / 1000);
-    metrics.overdueEvents.inc({ type: 'BECAME_OVERDUE' }, scan.becameOverdue);
-    metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
-    metrics.overdueEvents.inc({ type: 'CLEARED' }, scan.cleared);
-  });
-  registerLiveGauges(metrics, {
-    activeSubscriptions: () => options.hub.subscriberCount,
-    pool: () => {
-      const pool = (orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
-      return { used: pool?.numUsed() ?? 0, free: pool?.numFree() ?? 0, pending: pool?.numPendingAcquires() ?? 0 };
-    },
+  registerPoolGauge(metrics, () => {
+    const pool = (orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+    return { used: pool?.numUsed() ?? 0, free: pool?.numFree() ?? 0, pending: pool?.numPendingAcquires() ?? 0 };
   });
   const app = express();
   app.disable('x-powered-by');
@@ -105,11 +98,11 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
-      context: async (ctx) => createContext(options, ctx.connectionParams?.authorization),
+      context: async (ctx) => areas.createContext(ctx.connectionParams?.authorization),
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new.
-        const principal = await new AuthService(orm.em.fork(), options).authenticate(ctx.connectionParams?.authorization);
+        const principal = await areas.scope(orm.em.fork()).services.auth.authenticate(ctx.connectionParams?.authorization);
         return principal !== undefined;
       },
     },
@@ -178,7 +171,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
         const given = String(req.headers['x-request-id'] ?? '');
         const requestId = /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return createContext(options, req.headers.authorization, requestId);
+        return areas.createContext(req.headers.authorization, requestId);
       },
     }),
   );

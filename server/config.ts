@@ -5,7 +5,7 @@
  * `.env.example`.
  */
 import path from 'node:path';
-import { parseWeeklySchedule, type WeeklySchedule } from './modules/analytics/weekly-schedule';
+import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 

@@ -1,16 +1,22 @@
 /**
  * The request context: who is calling, a forked EntityManager of its own, fresh
- * DataLoaders and the services. Built once per HTTP operation and once per
- * subscription; nothing in it is shared between requests.
+ * DataLoaders and the services. Types only: the composition root (`server/registry.ts`)
+ * builds it, and each area adds its services and loaders to `Services` and `Loaders`
+ * from its own `<area>.module.ts` (TypeScript declaration merging), so this file names
+ * no area.
  */
-import { randomUUID } from 'node:crypto';
-import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Config } from './config';
-import { Clock } from './core/clock';
-import { Principal } from './core/auth';
-import { createLoaders, Loaders } from './loaders';
-import { createServices, Services } from './services';
-import type { OverdueEventHub } from './modules/overdue/overdue.hub';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import type { Clock } from './core/clock';
+import type { Principal } from './core/auth';
+
+/** The services of one unit of work, one entry per area service (declared by the areas). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Services {}
+
+/** The DataLoaders of one unit of work (declared by the areas). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Loaders {}
 
 export interface Context {
   requestId: string;
@@ -21,41 +27,12 @@ export interface Context {
   principal?: Principal;
   loaders: Loaders;
   services: Services;
-  hub: OverdueEventHub;
   /**
    * Starts a fresh unit of work (EntityManager, loaders, services) for the same caller,
    * or adopts one prepared for a batch of subscription events: no cached row outlives
    * its batch.
    */
   renew(scope?: { em: EntityManager; loaders: Loaders }): void;
-}
-
-export interface AppDeps {
-  config: Config;
-  orm: MikroORM;
-  clock: Clock;
-  tokenSecret: string;
-  hub: OverdueEventHub;
-}
-
-export async function createContext(deps: AppDeps, authorization: string | undefined, requestId: string = randomUUID()): Promise<Context> {
-  const em = deps.orm.em.fork();
-  const services = createServices(em, deps);
-  const principal = await services.auth.authenticate(authorization);
-  const context: Context = {
-    requestId,
-    config: deps.config,
-    clock: deps.clock,
-    em,
-    principal,
-    loaders: createLoaders(em),
-    services,
-    hub: deps.hub,
-    renew(scope) {
-      context.em = scope?.em ?? deps.orm.em.fork();
-      context.loaders = scope?.loaders ?? createLoaders(context.em);
-      context.services = createServices(context.em, deps);
-    },
-  };
-  return context;
+  /** A separate unit of work (EntityManager and loaders) for the same caller, e.g. one batch of events. */
+  fork(): { em: EntityManager; loaders: Loaders };
 }

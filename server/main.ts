@@ -8,14 +8,10 @@ import { ConfigError, loadConfig } from './config';
 import { clockFor } from './core/clock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate, openOrm } from './db/orm';
-import { createMetrics } from './metrics';
+import { createMetrics } from './core/prometheus';
 import { startApp } from './app';
-import { bootstrap } from './modules/users/bootstrap';
-import { syncGraceWorkingDays } from './modules/calendar/calendar.service';
+import { composeAreas, ENTITIES, MIGRATIONS } from './registry';
 import { seedDemoData } from './seed/demo-data';
-import { OverdueEventHub } from './modules/overdue/overdue.hub';
-import { startOverdueScheduler } from './modules/overdue/overdue.scheduler';
-import { startWeeklyAnalysisScheduler } from './modules/analytics/weekly-analysis.scheduler';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -69,31 +65,21 @@ async function main(): Promise<void> {
       stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop() });
       databaseUrl = embedded.url;
     }
-    const orm = await openOrm({ databaseUrl, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
+    const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
     stops.push({ name: 'database pool', stop: () => orm.close() });
     const applied = await migrate(orm);
-    const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
-    await syncGraceWorkingDays(orm.em.fork(), config.graceWorkingDays);
     const clock = clockFor(config);
+    const runtime = { config, orm, clock, logger, metrics, databaseUrl };
+    const areas = await composeAreas(runtime);
+    // The areas' background work stops after the HTTP server, so no request meets a stopped hub.
+    stops.push({ name: 'areas', stop: () => areas.stop() });
     if (config.demoData) {
-      const seeded = await seedDemoData(orm, clock);
+      const seeded = await seedDemoData(orm, clock, config);
       if (seeded) process.stdout.write(`Demo data loaded: ${seeded}\n`);
     }
-    const hub = new OverdueEventHub(orm, databaseUrl, logger);
-    await hub.start();
-    stops.push({ name: 'event hub', stop: () => hub.stop() });
-    const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics, hub }, config.port);
+    const app = await startApp({ runtime, areas }, config.port);
     stops.push({ name: 'HTTP server', stop: () => app.close() });
-    const scheduler = startOverdueScheduler(
-      orm,
-      clock,
-      { stages: config.overdueStages, timeZone: config.timeZone },
-      config.overdueScanIntervalSeconds,
-      logger,
-    );
-    stops.push({ name: 'overdue scheduler', stop: () => scheduler.stop() });
-    const weeklyScheduler = startWeeklyAnalysisScheduler(orm, clock, config.weeklyAnalysisAt, { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays }, logger);
-    stops.push({ name: 'weekly analysis scheduler', stop: () => weeklyScheduler.stop() });
+    await areas.start();
 
     const dbLine = embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : `external PostgreSQL at ${new URL(databaseUrl).host}`;
     const lines = [
@@ -102,13 +88,7 @@ async function main(): Promise<void> {
       `  Playground:  ${app.url} (open in a browser)`,
       `  Database:    ${dbLine}${applied.length ? ` (applied ${applied.length} migration(s))` : ''}`,
     ];
-    if (boot.createdAdmin?.generatedPassword) {
-      lines.push(`  Admin login: ${boot.createdAdmin.email} / ${boot.createdAdmin.generatedPassword}  (shown once: note it now)`);
-    } else if (boot.createdAdmin) {
-      lines.push(`  Admin login: ${boot.createdAdmin.email} with ADMIN_PASSWORD`);
-    } else {
-      lines.push('  Admin login: an existing ADMIN account (the first one was printed on the first start)');
-    }
+    lines.push(...areas.banner);
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (e) {
     logger.fatal({ err: e }, 'start-up failed');

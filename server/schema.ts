@@ -1,42 +1,10 @@
-/** The GraphQL schema, built from the type-graphql resolvers of every area. */
+/** The GraphQL schema, built from the type-graphql resolvers of every area (server/registry.ts). */
 import 'reflect-metadata';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
-import { authChecker } from './core/auth';
-import { CalendarResolver } from './modules/calendar/calendar.resolver';
-import { CustomerResolver } from './modules/customers/customer.resolver';
-import { AllocationResolver, PaymentResolver } from './modules/payments/payment.resolver';
-import { PaymentNoticeResolver, ReceivableResolver } from './modules/receivables/receivable.resolver';
-import { UserResolver } from './modules/users/user.resolver';
-import { OverdueResolver } from './modules/overdue/overdue.resolver';
-import { ANALYTICS_RESOLVERS } from './modules/analytics/analytics.resolver';
-import {
-  ComplianceEntryResolver,
-  FeedbackItemResolver,
-  FeedbackItemStepResolver,
-  FeedbackReminderResolver,
-  FeedbackReportResolver,
-  ImprovementProposalResolver,
-} from './modules/feedback/feedback.resolver';
-
-export const RESOLVERS = [
-  UserResolver,
-  CustomerResolver,
-  ReceivableResolver,
-  PaymentNoticeResolver,
-  PaymentResolver,
-  AllocationResolver,
-  CalendarResolver,
-  OverdueResolver,
-  ...ANALYTICS_RESOLVERS,
-  FeedbackReportResolver,
-  FeedbackItemResolver,
-  FeedbackItemStepResolver,
-  ImprovementProposalResolver,
-  ComplianceEntryResolver,
-  FeedbackReminderResolver,
-] as const;
+import { authChecker } from './core/access';
+import { ERROR_REASONS, RESOLVERS } from './registry';
 
 /**
  * type-graphql insists on a PubSub once a subscription exists. Ours never uses it: the
@@ -52,9 +20,21 @@ const NO_IN_PROCESS_PUBSUB = {
   },
 };
 
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: RESOLVERS,
+/**
+ * Every reason in `extensions.reason`, as an enum of the schema: no field returns it, but
+ * it is part of the contract, so the SDK types `HuikuanError.reason` with it.
+ */
+function errorReasonEnum(): GraphQLEnumType {
+  return new GraphQLEnumType({
+    name: 'ErrorReason',
+    description: 'Why a request was refused: `extensions.reason` of every GraphQL error (docs/errors.md).',
+    values: Object.fromEntries(Object.keys(ERROR_REASONS).sort().map((reason) => [reason, { value: reason }])),
+  });
+}
+
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     pubSub: NO_IN_PROCESS_PUBSUB,
     authChecker,
     authMode: 'error',
@@ -62,6 +42,8 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     validate: false,
     emitSchemaFile: false,
   });
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: [...config.types, errorReasonEnum()] });
 }
 
 /** The SDL committed as schema/schema.graphql, in a stable order. */

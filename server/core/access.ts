@@ -1,17 +1,118 @@
 /**
- * Row-level visibility shared by the ledger areas: a SALES user sees only the customers
- * they own now, and everything under them. Other roles that may read the ledger see all.
+ * The access policy: who may do what, in one table. Resolvers name a permission in
+ * `@Authorized(Permission.X)` and services ask `can`/`requireAccess`; no other file lists
+ * roles. Row-level visibility is here too: a SALES user sees only the customers they own
+ * now, and everything under them.
  */
-import { Principal, Role } from './auth';
+import type { AuthChecker } from 'type-graphql';
+import { type Principal, Role } from './auth';
+import { forbidden, unauthenticated } from './errors';
 
-export const LEDGER_READERS = [Role.SALES, Role.FINANCE, Role.MANAGER, Role.INTEGRATION] as const;
-
-/** The owner id a query must be restricted to, or undefined for an unrestricted reader. */
-export function ownerScope(principal: Principal): string | undefined {
-  return principal.role === Role.SALES ? principal.userId : undefined;
+export enum Permission {
+  /** Customers and receivables (SALES: own customers only). */
+  LEDGER_READ = 'LEDGER_READ',
+  /** Payments and their allocations (SALES: own customers only). */
+  PAYMENT_READ = 'PAYMENT_READ',
+  /** The list of users. */
+  USER_READ = 'USER_READ',
+  /** Users, API tokens and the business calendar. */
+  ADMINISTER = 'ADMINISTER',
+  /** Create and change customers (SALES: for themselves only). */
+  CUSTOMER_WRITE = 'CUSTOMER_WRITE',
+  /** Give a customer to another salesperson. */
+  CUSTOMER_REASSIGN = 'CUSTOMER_REASSIGN',
+  /** Issue receivables (SALES: to own customers). */
+  RECEIVABLE_CREATE = 'RECEIVABLE_CREATE',
+  /** Book and void payments, allocate, write off, run the overdue scan. */
+  LEDGER_BOOK = 'LEDGER_BOOK',
+  /** Report "the customer says they paid" (own customers). */
+  PAYMENT_NOTICE_REPORT = 'PAYMENT_NOTICE_REPORT',
+  /** The overdue event stream (SALES: own customers only). */
+  OVERDUE_EVENTS_READ = 'OVERDUE_EVENTS_READ',
+  /** Aging and collection figures (SALES: their own only). */
+  COLLECTION_STATS_READ = 'COLLECTION_STATS_READ',
+  /** Stored weekly analyses. */
+  WEEKLY_ANALYSIS_READ = 'WEEKLY_ANALYSIS_READ',
+  /** Publish a weekly analysis on demand; set, change and archive goals. */
+  GOALS_MANAGE = 'GOALS_MANAGE',
+  /** Goals and scorecards (SALES: their own only). */
+  GOALS_READ = 'GOALS_READ',
+  /** Submit feedback reports and read one's own named reports. */
+  FEEDBACK_SUBMIT = 'FEEDBACK_SUBMIT',
+  /** Every feedback report (never an anonymous author), summaries and compliance. */
+  FEEDBACK_READ = 'FEEDBACK_READ',
+  /** Triage feedback items, build and escalate improvement proposals. */
+  FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
+  /** Decide escalated improvement proposals. */
+  PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
 }
 
+const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
+
+/** The roles that hold each permission; ADMIN holds every one. */
+const POLICY: Record<Permission, readonly Role[]> = {
+  [Permission.LEDGER_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
+  [Permission.PAYMENT_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.USER_READ]: [FINANCE, MANAGER, PROJECT_LEAD],
+  [Permission.ADMINISTER]: [],
+  [Permission.CUSTOMER_WRITE]: [SALES, FINANCE],
+  [Permission.CUSTOMER_REASSIGN]: [FINANCE, MANAGER],
+  [Permission.RECEIVABLE_CREATE]: [SALES, FINANCE],
+  [Permission.LEDGER_BOOK]: [FINANCE],
+  [Permission.PAYMENT_NOTICE_REPORT]: [SALES],
+  [Permission.OVERDUE_EVENTS_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
+  [Permission.COLLECTION_STATS_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
+  [Permission.WEEKLY_ANALYSIS_READ]: [FINANCE, MANAGER, INTEGRATION, PROJECT_LEAD],
+  [Permission.GOALS_MANAGE]: [MANAGER],
+  [Permission.GOALS_READ]: [MANAGER, SALES],
+  [Permission.FEEDBACK_SUBMIT]: [SALES, FINANCE],
+  [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
+  [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
+  [Permission.PROPOSAL_DECIDE]: [MANAGER],
+};
+
+export function can(principal: Principal, permission: Permission): boolean {
+  return principal.role === ADMIN || POLICY[permission].includes(principal.role);
+}
+
+/** FORBIDDEN unless the principal holds the permission. */
+export function requireAccess(principal: Principal, permission: Permission, message?: string): void {
+  if (!can(principal, permission)) throw forbidden(message);
+}
+
+/** The roles holding a permission besides ADMIN (e.g. who is expected to submit feedback). */
+export function rolesWith(permission: Permission): readonly Role[] {
+  return POLICY[permission];
+}
+
+/**
+ * The salesperson a read must be restricted to, or undefined for an unrestricted reader:
+ * a SALES user sees the customers they own now (and everything under them) and their
+ * own figures only.
+ */
+export function ownerScope(principal: Principal): string | undefined {
+  return principal.role === SALES ? principal.userId : undefined;
+}
+
+/** Whether the principal sees a customer owned by `ownerId` (and everything under it). */
 export function canSeeCustomerOwnedBy(principal: Principal, ownerId: string): boolean {
   const scope = ownerScope(principal);
   return scope === undefined || scope === ownerId;
 }
+
+/** Figures about one salesperson: SALES only their own; other readers anyone's. */
+export function canSeeSalesperson(principal: Principal, salespersonId: string): boolean {
+  return principal.role !== SALES || principal.userId === salespersonId;
+}
+
+/**
+ * type-graphql's check of `@Authorized(...)`: no permission named = any signed-in caller;
+ * otherwise the caller must hold one of them. Missing identity is UNAUTHENTICATED, a
+ * missing permission FORBIDDEN.
+ */
+export const authChecker: AuthChecker<{ principal?: Principal }, Permission> = ({ context }, permissions) => {
+  const principal = context.principal;
+  if (!principal) throw unauthenticated();
+  if (permissions.length === 0 || permissions.some((permission) => can(principal, permission))) return true;
+  throw forbidden();
+};

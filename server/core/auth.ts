@@ -1,13 +1,11 @@
 /**
  * Authentication primitives: roles, slow password hashing (scrypt), signed expiring
- * user tokens (HMAC-SHA256), API token secrets (stored as SHA-256 only), and the
- * type-graphql auth checker that turns missing identity into UNAUTHENTICATED and a
- * wrong role into FORBIDDEN.
+ * user tokens (HMAC-SHA256) and API token secrets (stored as SHA-256 only). Who may do
+ * what is the access policy's (access.ts).
  */
 import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AuthChecker, registerEnumType } from 'type-graphql';
-import { forbidden, unauthenticated } from './errors';
+import { registerEnumType } from 'type-graphql';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -99,13 +97,5 @@ export function hashApiToken(secret: string): string {
 export function newRandomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
-
-/** `@Authorized()` = any signed-in caller; `@Authorized(Role.X, …)` = those roles (ADMIN always passes). */
-export const authChecker: AuthChecker<{ principal?: Principal }, Role> = ({ context }, roles) => {
-  const principal = context.principal;
-  if (!principal) throw unauthenticated();
-  if (roles.length === 0 || principal.role === Role.ADMIN || roles.includes(principal.role)) return true;
-  throw forbidden();
-};
 
 registerEnumType(Role, { name: 'Role', description: 'What a user may do (DESIGN.md, Roles).' });

@@ -16,10 +16,6 @@ const MAX_SCAN_DAYS = 3660;
 export class BusinessCalendar {
   constructor(private readonly overrides: ReadonlyMap<LocalDate, DayKind> = new Map()) {}
 
-  kindOf(date: LocalDate): DayKind | undefined {
-    return this.overrides.get(date);
-  }
-
   isWorkingDay(date: LocalDate): boolean {
     const override = this.overrides.get(date);
     if (override) return override === DayKind.WORKDAY;

@@ -1,8 +1,10 @@
 /**
  * Domain errors and their single mapping to GraphQL errors. Services throw DomainErrors
- * (each area names its reasons); `formatError` turns them, and anything else, into a
- * GraphQL error whose `extensions.code` is one of API.md's codes. Nothing unexpected
- * reaches a client with its message or stack.
+ * with a reason from an enum (the core's below, or their area's `<area>.errors.ts`);
+ * the composition root merges every reason into the schema's `ErrorReason` enum, so
+ * clients switch over them exhaustively. `formatError` turns domain errors, and
+ * anything else, into a GraphQL error whose `extensions.code` is one of API.md's codes.
+ * Nothing unexpected reaches a client with its message or stack.
  */
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 
@@ -15,12 +17,50 @@ export enum ApiErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
+/** Reasons any area can give; an area's own reasons live in its `<area>.errors.ts`. */
+export enum CoreErrorReason {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  /** The request itself is malformed: a parse or validation error, a variable of the wrong type. */
+  INVALID_REQUEST = 'INVALID_REQUEST',
+  /** A value is not of the expected form (money, date, e-mail address, id). */
+  INVALID_FORMAT = 'INVALID_FORMAT',
+  /** A number, amount or count lies outside what the field allows. */
+  OUT_OF_RANGE = 'OUT_OF_RANGE',
+  /** A text is empty where it is required, or longer than the field allows. */
+  TEXT_LENGTH = 'TEXT_LENGTH',
+  /** A business date (received, claimed paid, period start) lies after today. */
+  DATE_IN_FUTURE = 'DATE_IN_FUTURE',
+  /** The end of a date range lies before its start. */
+  RANGE_REVERSED = 'RANGE_REVERSED',
+  /** A date range spans more days than the query allows. */
+  RANGE_TOO_LONG = 'RANGE_TOO_LONG',
+  /** A list names the same thing twice. */
+  DUPLICATE_ENTRY = 'DUPLICATE_ENTRY',
+  /** A pagination cursor that this list did not hand out. */
+  INVALID_CURSOR = 'INVALID_CURSOR',
+  /** A period (WEEK, MONTH, QUARTER) cannot start on the given date. */
+  PERIOD_START_INVALID = 'PERIOD_START_INVALID',
+}
+
+/**
+ * Each area adds its reason enum here from its `<area>.errors.ts`
+ * (`declare module '../../core/errors' { interface AreaErrorReasons { customers: CustomerErrorReason } }`),
+ * so a reason is always a member of some enum, never a free string.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AreaErrorReasons {}
+
+/** A reason of the core's or of an area's enum (all merged into the schema's ErrorReason). */
+export type ErrorReasonValue = CoreErrorReason | AreaErrorReasons[keyof AreaErrorReasons];
+
 export class DomainError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
-    /** Machine-readable reason within the area, e.g. `LAG_REASON_REQUIRED`. */
-    readonly reason?: string,
+    /** Machine-readable reason, one of the schema's ErrorReason values, e.g. `LAG_REASON_REQUIRED`. */
+    readonly reason: ErrorReasonValue,
     /** The offending input field, dotted from the argument (`input.amount`). */
     readonly field?: string,
   ) {
@@ -29,21 +69,19 @@ export class DomainError extends Error {
   }
 }
 
-export const unauthenticated = (message = 'Authentication required: send a valid bearer token') =>
-  new DomainError(ApiErrorCode.UNAUTHENTICATED, message, 'UNAUTHENTICATED');
+export const unauthenticated = (message = 'Authentication required: send a valid bearer token', reason: ErrorReasonValue = CoreErrorReason.UNAUTHENTICATED) =>
+  new DomainError(ApiErrorCode.UNAUTHENTICATED, message, reason);
 
-export const forbidden = (message = 'Your role may not do this') =>
-  new DomainError(ApiErrorCode.FORBIDDEN, message, 'FORBIDDEN');
+export const forbidden = (message = 'Your role may not do this') => new DomainError(ApiErrorCode.FORBIDDEN, message, CoreErrorReason.FORBIDDEN);
 
 /** Also used where the caller may not see the object: existence is not disclosed. */
 export const notFound = (what: string, id: string, field?: string) =>
-  new DomainError(ApiErrorCode.NOT_FOUND, `${what} ${id} not found`, 'NOT_FOUND', field);
+  new DomainError(ApiErrorCode.NOT_FOUND, `${what} ${id} not found`, CoreErrorReason.NOT_FOUND, field);
 
-export const badInput = (field: string, message: string, reason = 'INVALID') =>
+export const badInput = (field: string, message: string, reason: ErrorReasonValue) =>
   new DomainError(ApiErrorCode.BAD_USER_INPUT, message, reason, field);
 
-export const conflict = (message: string, reason = 'CONFLICT', field?: string) =>
-  new DomainError(ApiErrorCode.CONFLICT, message, reason, field);
+export const conflict = (message: string, reason: ErrorReasonValue, field?: string) => new DomainError(ApiErrorCode.CONFLICT, message, reason, field);
 
 const KNOWN_CODES = new Set<string>(Object.values(ApiErrorCode));
 
@@ -85,7 +123,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
         ...base,
         extensions: {
           code: domain.code,
-          ...(domain.reason ? { reason: domain.reason } : {}),
+          reason: domain.reason,
           ...(field ? { field } : {}),
         },
       };
@@ -104,7 +142,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       const field = fieldFromCoercionMessage(formatted.message);
       return {
         ...base,
-        extensions: { code: ApiErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) },
+        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.INVALID_REQUEST, ...(field ? { field } : {}) },
       };
     }
     if (KNOWN_CODES.has(code) && code !== ApiErrorCode.INTERNAL_SERVER_ERROR) {

@@ -3,7 +3,7 @@
  * of the last row seen, so pages stay stable while rows are inserted.
  */
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
-import { badInput } from './errors';
+import { badInput, CoreErrorReason } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
@@ -74,7 +74,7 @@ export function toConnection<T>(page: Page<T>) {
 export function pageSize(first: number | undefined | null): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}`);
+    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}`, CoreErrorReason.OUT_OF_RANGE);
   }
   return first;
 }
@@ -95,5 +95,5 @@ export function decodeCursor(cursor: string | undefined | null, arity: number): 
   } catch {
     // fall through
   }
-  throw badInput('after', 'after is not a cursor returned by this list');
+  throw badInput('after', 'after is not a cursor returned by this list', CoreErrorReason.INVALID_CURSOR);
 }

@@ -6,7 +6,7 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { type Cents, formatMoney, MoneyFormatError, parseMoney } from './money';
 import { isLocalDate, type LocalDate } from './local-date';
-import { badInput } from './errors';
+import { badInput, CoreErrorReason } from './errors';
 
 export const MoneyScalar = new GraphQLScalarType<Cents, string>({
   name: 'Money',
@@ -21,24 +21,24 @@ export const MoneyScalar = new GraphQLScalarType<Cents, string>({
     try {
       return parseMoney(value);
     } catch (e) {
-      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount');
+      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount', CoreErrorReason.INVALID_FORMAT);
     }
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw badInput('', 'Money must be a decimal string such as "1234.50", not a number');
+      throw badInput('', 'Money must be a decimal string such as "1234.50", not a number', CoreErrorReason.INVALID_FORMAT);
     }
     try {
       return parseMoney(ast.value);
     } catch (e) {
-      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount');
+      throw badInput('', e instanceof MoneyFormatError ? e.message : 'Invalid amount', CoreErrorReason.INVALID_FORMAT);
     }
   },
 });
 
 function parseDate(value: unknown): LocalDate {
   if (!isLocalDate(value)) {
-    throw badInput('', `${JSON.stringify(value)?.slice(0, 40)} is not a valid date: use YYYY-MM-DD`);
+    throw badInput('', `${JSON.stringify(value)?.slice(0, 40)} is not a valid date: use YYYY-MM-DD`, CoreErrorReason.INVALID_FORMAT);
   }
   return value;
 }

@@ -1,41 +1,18 @@
 /**
  * MikroORM on PostgreSQL: configuration, start-up (with migrations) and a statement
- * counter. Entities are listed explicitly and migrations are imported as classes, so
- * the same code runs from TypeScript (tests) and from compiled output (npm start).
+ * counter. The entities and migrations come from the caller (the composition root
+ * collects them from the areas), listed as classes, so the same code runs from
+ * TypeScript (tests) and from compiled output (npm start).
  */
 import { MikroORM, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { AppSetting } from './app-setting.entity';
-import { Migration20261129000000_ledger } from './migrations/Migration20261129000000_ledger';
-import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
-import { Migration20261129020000_analytics } from './migrations/Migration20261129020000_analytics';
-import { Goal } from '../modules/analytics/goal.entity';
-import { User } from '../modules/users/user.entity';
-import { ApiToken } from '../modules/users/api-token.entity';
-import { Customer } from '../modules/customers/customer.entity';
-import { Receivable } from '../modules/receivables/receivable.entity';
-import { PaymentNotice } from '../modules/receivables/payment-notice.entity';
-import { Payment } from '../modules/payments/payment.entity';
-import { Allocation } from '../modules/payments/allocation.entity';
-import { CalendarDayOverride } from '../modules/calendar/calendar-day.entity';
-import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
-import { Migration20261129040000_aging_indexes } from './migrations/Migration20261129040000_aging_indexes';
-import { FeedbackItem, FeedbackItemStep, FeedbackReport } from '../modules/feedback/feedback-report.entity';
-import { ImprovementProposal } from '../modules/feedback/improvement-proposal.entity';
-
-export const ENTITIES = [AppSetting, User, ApiToken, Customer, Receivable, PaymentNotice, Payment, Allocation, CalendarDayOverride, Goal, FeedbackReport, FeedbackItem, FeedbackItemStep, ImprovementProposal];
-
-/** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS = [
-  { name: 'Migration20261129000000_ledger', class: Migration20261129000000_ledger },
-  { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
-  { name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics },
-  { name: 'Migration20261129030000_feedback', class: Migration20261129030000_feedback },
-  { name: 'Migration20261129040000_aging_indexes', class: Migration20261129040000_aging_indexes },
-];
+import type { MigrationEntry } from '../core/module';
 
 export interface OrmOptions {
   databaseUrl: string;
+  entities: readonly (abstract new (...args: never[]) => object)[];
+  /** Every migration, in the order they run. */
+  migrations: readonly MigrationEntry[];
   logSql?: boolean;
   poolMax?: number;
   /** Called for every SQL statement the ORM sends. */
@@ -45,10 +22,10 @@ export interface OrmOptions {
 export function ormConfig(options: OrmOptions): Options {
   return {
     clientUrl: options.databaseUrl,
-    entities: ENTITIES,
+    entities: [...options.entities],
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    migrations: { migrationsList: [...options.migrations], transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: options.poolMax ?? 10 },
     allowGlobalContext: false,
     forceUtcTimezone: true,

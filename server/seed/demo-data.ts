@@ -6,7 +6,7 @@
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import { hashPassword, Role } from '../core/auth';
-import { BusinessCalendar } from '../core/business-calendar';
+import type { Config } from '../config';
 import { Clock } from '../core/clock';
 import { addDays, type LocalDate } from '../core/local-date';
 import { type Cents, minCents } from '../core/money';
@@ -15,6 +15,7 @@ import { Allocation } from '../modules/payments/allocation.entity';
 import { Payment, PaymentMethod } from '../modules/payments/payment.entity';
 import { Receivable } from '../modules/receivables/receivable.entity';
 import { User } from '../modules/users/user.entity';
+import { loadBusinessCalendar } from '../modules/calendar/calendar.service';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -32,7 +33,11 @@ const COMPANY_WORDS = ['Jinhua', 'Tianyu', 'Hengtai', 'Xinda', 'Huaxing', 'Longs
 const COMPANY_KINDS = ['Trading', 'Electronics', 'Foods', 'Textiles', 'Logistics'];
 
 /** Returns a one-line summary, or undefined when the database already has customers. */
-export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string | undefined> {
+export async function seedDemoData(
+  orm: MikroORM,
+  clock: Clock,
+  rules: Pick<Config, 'graceWorkingDays' | 'bookingLagLimitDays'>,
+): Promise<string | undefined> {
   return orm.em.fork().transactional(async (em) => {
     if ((await em.count(Customer, {})) > 0) return undefined;
     const random = prng(20261129);
@@ -48,7 +53,8 @@ export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string 
     user('zhao.lei@example.com', 'Zhao Lei', Role.MANAGER);
     user('sun.li@example.com', 'Sun Li', Role.PROJECT_LEAD);
 
-    const calendar = new BusinessCalendar();
+    // The same calendar and rules as the running server: effective due dates and lag reasons must agree with it.
+    const calendar = await loadBusinessCalendar(em);
     const today = clock.today();
     let receivables = 0;
     let payments = 0;
@@ -72,7 +78,7 @@ export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string 
           amount,
           issuedOn,
           dueOn,
-          effectiveDueOn: calendar.effectiveDueOn(dueOn, 0),
+          effectiveDueOn: calendar.effectiveDueOn(dueOn, rules.graceWorkingDays),
           outstanding: amount,
         });
         receivables++;
@@ -92,7 +98,7 @@ export async function seedDemoData(orm: MikroORM, clock: Clock): Promise<string 
           bookedAt: new Date(`${bookedOn}T02:00:00Z`),
           bookedById: finance.id,
           bookingLagDays: calendar.workingDaysAfter(receivedOn, bookedOn),
-          lagReason: calendar.workingDaysAfter(receivedOn, bookedOn) > 3 ? 'Bank statement arrived late' : null,
+          lagReason: calendar.workingDaysAfter(receivedOn, bookedOn) > rules.bookingLagLimitDays ? 'Bank statement arrived late' : null,
           method: pick([PaymentMethod.BANK_TRANSFER, PaymentMethod.BANK_TRANSFER, PaymentMethod.MOBILE, PaymentMethod.CHECK]),
           reference: `BANK-${i}-${j}`,
         });

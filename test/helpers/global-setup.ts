@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, EmbeddedDatabase } from '../../server/db/embedded-postgres';
 import { migrate, openOrm } from '../../server/db/orm';
+import { ENTITIES, MIGRATIONS } from '../../server/registry';
 
 export const TEMPLATE_DB = 'huikuan_test_template';
 
@@ -44,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const templateUrl = new URL(serverUrl);
   templateUrl.pathname = `/${TEMPLATE_DB}`;
-  const orm = await openOrm({ databaseUrl: templateUrl.toString() });
+  const orm = await openOrm({ databaseUrl: templateUrl.toString(), entities: ENTITIES, migrations: MIGRATIONS });
   try {
     await migrate(orm);
   } finally {

@@ -31,7 +31,8 @@ import {
   type WindowSums,
 } from '../../server/modules/analytics/metrics.formulas';
 import { formatDecimal, nanoFromNumeric, numericFromNano, parseDecimal, toNano } from '../../server/modules/analytics/goal.values';
-import { dueWeekStart, mondayOf, parseWeeklySchedule } from '../../server/modules/analytics/weekly-schedule';
+import { dueWeekStart, parseWeeklySchedule } from '../../server/core/weekly-schedule';
+import { mondayOf } from '../../server/core/periods';
 
 // Company sums for November, by hand:
 const november: WindowSums = {

@@ -13,19 +13,18 @@ import { Role } from '../../core/auth';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';
+import { Permission } from '../../core/access';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
 import { Goal } from './goal.entity';
-import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.inputs';
+import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.types';
 import { GoalStatus } from './metrics.formulas';
 import { ClerkBookingLag, WeeklyAnalysis } from './weekly-analysis.types';
 
-const STATS_READERS = [Role.SALES, Role.FINANCE, Role.MANAGER, Role.INTEGRATION];
-const WEEKLY_READERS = [Role.FINANCE, Role.MANAGER, Role.INTEGRATION, Role.PROJECT_LEAD];
 
 @Resolver()
 export class AnalyticsResolver {
-  @Authorized(...STATS_READERS)
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Query(() => AgingReport, { description: 'Outstanding as the ledger stood at the end of asOf, in buckets of days past the effective due date. SALES: their own receivables only.' })
   agingReport(
     @Arg('asOf', () => LocalDateScalar) asOf: LocalDate,
@@ -35,7 +34,7 @@ export class AnalyticsResolver {
     return ctx.services.metrics.aging(ctx.principal!, asOf, salespersonId);
   }
 
-  @Authorized(...STATS_READERS)
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Query(() => CollectionStats, { description: 'Collection figures over [from, to] (docs/metrics.md). SALES: their own receivables only.' })
   collectionStats(
     @Arg('from', () => LocalDateScalar) from: LocalDate,
@@ -46,19 +45,19 @@ export class AnalyticsResolver {
     return ctx.services.metrics.collectionStats(ctx.principal!, from, to, salespersonId);
   }
 
-  @Authorized(...WEEKLY_READERS)
+  @Authorized(Permission.WEEKLY_ANALYSIS_READ)
   @Query(() => WeeklyAnalysis, { nullable: true, description: 'The stored analysis of the Monday-to-Sunday week containing weekOf; null when none was stored.' })
   weeklyAnalysis(@Arg('weekOf', () => LocalDateScalar) weekOf: LocalDate, @Ctx() ctx: Context): Promise<WeeklyAnalysis | null> {
     return ctx.services.weeklyAnalyses.find(weekOf);
   }
 
-  @Authorized(...WEEKLY_READERS)
+  @Authorized(Permission.WEEKLY_ANALYSIS_READ)
   @Query(() => [WeeklyAnalysis], { description: 'The latest stored weekly analyses, newest first (last: 1–104, default 8).' })
   weeklyAnalyses(@Arg('last', () => Int, { nullable: true }) last: number | null, @Ctx() ctx: Context): Promise<WeeklyAnalysis[]> {
     return ctx.services.weeklyAnalyses.latest(last);
   }
 
-  @Authorized(Role.MANAGER)
+  @Authorized(Permission.GOALS_MANAGE)
   @Mutation(() => WeeklyAnalysis, { description: 'Stores the analysis of the finished week containing weekOf now; a week already stored is returned unchanged (snapshots are immutable).' })
   publishWeeklyAnalysis(@Arg('weekOf', () => LocalDateScalar) weekOf: LocalDate, @Ctx() ctx: Context): Promise<WeeklyAnalysis> {
     return ctx.services.weeklyAnalyses.publish(ctx.principal!, weekOf);
@@ -70,25 +69,25 @@ export class AnalyticsResolver {
     return ctx.services.goals.list(ctx.principal!, activeOn);
   }
 
-  @Authorized(Role.MANAGER)
+  @Authorized(Permission.GOALS_MANAGE)
   @Mutation(() => Goal)
   createGoal(@Arg('input', () => CreateGoalInput) input: CreateGoalInput, @Ctx() ctx: Context): Promise<Goal> {
     return ctx.services.goals.create(ctx.principal!, input);
   }
 
-  @Authorized(Role.MANAGER)
+  @Authorized(Permission.GOALS_MANAGE)
   @Mutation(() => Goal)
   updateGoal(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateGoalInput) input: UpdateGoalInput, @Ctx() ctx: Context): Promise<Goal> {
     return ctx.services.goals.update(id, input);
   }
 
-  @Authorized(Role.MANAGER)
+  @Authorized(Permission.GOALS_MANAGE)
   @Mutation(() => Goal, { description: 'Retires a goal: it leaves goals and scorecards; archiving twice changes nothing.' })
   archiveGoal(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Goal> {
     return ctx.services.goals.archive(id);
   }
 
-  @Authorized(Role.MANAGER, Role.SALES)
+  @Authorized(Permission.GOALS_READ)
   @Query(() => [Scorecard], { description: 'Per salesperson: goals over [from, to], weighted score and rank, best first. SALES: only their own card.' })
   scorecards(
     @Arg('from', () => LocalDateScalar) from: LocalDate,
@@ -97,10 +96,6 @@ export class AnalyticsResolver {
   ): Promise<Scorecard[]> {
     return ctx.services.goals.scorecards(ctx.principal!, from, to);
   }
-}
-
-async function userOf(ctx: Context, id: string | null): Promise<User | null> {
-  return id ? ((await ctx.loaders.userById.load(id)) ?? null) : null;
 }
 
 @Resolver(() => Goal)
@@ -112,7 +107,7 @@ export class GoalResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'The salesperson of a SALESPERSON goal.' })
   salesperson(@Root() goal: Goal, @Ctx() ctx: Context): Promise<User | null> {
-    return userOf(ctx, goal.salespersonId);
+    return ctx.loaders.userOrNull(goal.salespersonId);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Measured over the period up to today: the company’s (EVERY_SALESPERSON: all salespeople together; for a SALES caller their own).' })
@@ -140,7 +135,7 @@ export class GoalResolver {
 export class GoalProgressResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Null for the company.' })
   salesperson(@Root() row: GoalProgress, @Ctx() ctx: Context): Promise<User | null> {
-    return userOf(ctx, row.salespersonId);
+    return ctx.loaders.userOrNull(row.salespersonId);
   }
 }
 
@@ -153,7 +148,7 @@ export class ScorecardGoalResolver {
 
   @FieldResolver(() => User, { nullable: true })
   salesperson(@Root() row: ScorecardGoal, @Ctx() ctx: Context): Promise<User | null> {
-    return userOf(ctx, row.salespersonId);
+    return ctx.loaders.userOrNull(row.salespersonId);
   }
 }
 
@@ -161,7 +156,7 @@ export class ScorecardGoalResolver {
 export class ScorecardResolver {
   @FieldResolver(() => User)
   async salesperson(@Root() card: Scorecard, @Ctx() ctx: Context): Promise<User> {
-    return (await userOf(ctx, card.salespersonId))!;
+    return (await ctx.loaders.userOrNull(card.salespersonId))!;
   }
 }
 
@@ -169,7 +164,7 @@ export class ScorecardResolver {
 export class SalespersonAgingResolver {
   @FieldResolver(() => User)
   async salesperson(@Root() row: SalespersonAging, @Ctx() ctx: Context): Promise<User> {
-    return (await userOf(ctx, row.salespersonId))!;
+    return (await ctx.loaders.userOrNull(row.salespersonId))!;
   }
 }
 
@@ -177,7 +172,7 @@ export class SalespersonAgingResolver {
 export class SalespersonCollectionStatsResolver {
   @FieldResolver(() => User)
   async salesperson(@Root() row: SalespersonCollectionStats, @Ctx() ctx: Context): Promise<User> {
-    return (await userOf(ctx, row.salespersonId))!;
+    return (await ctx.loaders.userOrNull(row.salespersonId))!;
   }
 }
 
@@ -185,7 +180,7 @@ export class SalespersonCollectionStatsResolver {
 export class ClerkBookingLagResolver {
   @FieldResolver(() => User, { description: 'The user who booked the payments.' })
   async clerk(@Root() row: ClerkBookingLag, @Ctx() ctx: Context): Promise<User> {
-    return (await userOf(ctx, row.clerkId))!;
+    return (await ctx.loaders.userOrNull(row.clerkId))!;
   }
 }
 
@@ -193,7 +188,7 @@ export class ClerkBookingLagResolver {
 export class WeeklyAnalysisResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Who published it on demand; null for the schedule.' })
   publishedBy(@Root() row: WeeklyAnalysis, @Ctx() ctx: Context): Promise<User | null> {
-    return userOf(ctx, row.publishedById);
+    return ctx.loaders.userOrNull(row.publishedById);
   }
 }
 

@@ -6,39 +6,21 @@
  * that apply to them (their own SALESPERSON goals and, for SALES, EVERY_SALESPERSON
  * goals, with only their own progress row) and only their own scorecard.
  */
+import { Permission, can, ownerScope, requireAccess } from '../../core/access';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { badInput, conflict, forbidden, notFound } from '../../core/errors';
+import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { addDays, isoWeekday, type LocalDate } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { Goal, GoalPeriod, GoalScope } from './goal.entity';
-import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.inputs';
+import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.types';
 import { decimalsOf, formatDecimal, maxTargetOf, nanoFromNumeric, numericFromNano, parseDecimal, toNano } from './goal.values';
 import { attainment, defaultDirection, GoalMetric, goalStatus, metricValue, rankByScore, weightedScore, windowMetrics } from './metrics.formulas';
 import { assertWindow, figuresOf, MetricsService } from './metrics.service';
 import { findById } from '../../db/find';
-
-const MANAGERS = [Role.MANAGER, Role.ADMIN];
-
-/** Last day of the period starting on `start`; undefined when `start` cannot begin such a period. */
-export function periodEnd(period: GoalPeriod, start: LocalDate): LocalDate | undefined {
-  const [y, m, d] = [Number(start.slice(0, 4)), Number(start.slice(5, 7)), Number(start.slice(8, 10))];
-  switch (period) {
-    case GoalPeriod.WEEK:
-      return isoWeekday(start) === 1 ? addDays(start, 6) : undefined;
-    case GoalPeriod.MONTH:
-      return d === 1 ? new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) : undefined;
-    case GoalPeriod.QUARTER:
-      return d === 1 && (m - 1) % 3 === 0 ? new Date(Date.UTC(y, m + 2, 0)).toISOString().slice(0, 10) : undefined;
-  }
-}
-
-const PERIOD_RULE: Record<GoalPeriod, string> = {
-  WEEK: 'a WEEK starts on a Monday',
-  MONTH: 'a MONTH starts on the 1st',
-  QUARTER: 'a QUARTER starts on 1 January, April, July or October',
-};
+import { PERIOD_START_RULE, periodEnd } from '../../core/periods';
+import { AnalyticsErrorReason } from './analytics.errors';
 
 export class GoalService {
   private readonly progressCache = new Map<string, Promise<GoalProgress[]>>();
@@ -54,9 +36,9 @@ export class GoalService {
   async list(principal: Principal, activeOn: LocalDate | null | undefined): Promise<Goal[]> {
     const qb = this.em.createQueryBuilder(Goal, 'g').where({ archivedAt: null });
     if (activeOn) qb.andWhere({ periodStart: { $lte: activeOn }, periodEnd: { $gte: activeOn } });
-    if (!MANAGERS.includes(principal.role)) {
+    if (!can(principal, Permission.GOALS_MANAGE)) {
       const applies: object[] = [{ scope: GoalScope.SALESPERSON, salespersonId: principal.userId }];
-      if (principal.role === Role.SALES) applies.push({ scope: GoalScope.EVERY_SALESPERSON });
+      if (ownerScope(principal)) applies.push({ scope: GoalScope.EVERY_SALESPERSON });
       qb.andWhere({ $or: applies });
     }
     return qb.orderBy({ periodStart: 'desc', metric: 'asc', createdAt: 'asc', id: 'asc' }).getResult();
@@ -78,13 +60,14 @@ export class GoalService {
       rows = this.computeProgress(goal);
       this.progressCache.set(key, rows);
     }
-    return rows.then((all) => (principal.role === Role.SALES ? all.filter((r) => r.salespersonId === principal.userId) : all));
+    const only = ownerScope(principal);
+    return rows.then((all) => (only ? all.filter((r) => r.salespersonId === only) : all));
   }
 
   /** The goal-level figures: the company's (EVERY: all salespeople together), or the caller's own row for SALES. */
   async summary(principal: Principal, goal: Goal): Promise<GoalProgress> {
     if (goal.scope === GoalScope.EVERY_SALESPERSON) {
-      if (principal.role === Role.SALES) {
+      if (ownerScope(principal)) {
         const own = (await this.progress(principal, goal))[0];
         if (own) return own;
       }
@@ -134,7 +117,7 @@ export class GoalService {
    * salespeople. A SALES caller gets only their own card (with their rank among all).
    */
   async scorecards(principal: Principal, from: LocalDate, to: LocalDate): Promise<Scorecard[]> {
-    if (![...MANAGERS, Role.SALES].includes(principal.role)) throw forbidden('Scorecards are for managers and the salespeople themselves');
+    requireAccess(principal, Permission.GOALS_READ, 'Scorecards are for managers and the salespeople themselves');
     assertWindow(from, to);
     const goals = await this.em.find(
       Goal,
@@ -170,7 +153,8 @@ export class GoalService {
       }),
     );
     const ranked = rankByScore(cards);
-    return principal.role === Role.SALES ? ranked.filter((c) => c.salespersonId === principal.userId) : ranked;
+    const only = ownerScope(principal);
+    return only ? ranked.filter((c) => c.salespersonId === only) : ranked;
   }
 
   // ------------------------------------------------------------- writes
@@ -182,13 +166,13 @@ export class GoalService {
     const weight = this.parseWeight(input.weight ?? 1, 'input.weight');
     let salespersonId: string | null = null;
     if (input.scope === GoalScope.SALESPERSON) {
-      if (!input.salespersonId) throw badInput('input.salespersonId', 'a SALESPERSON goal needs salespersonId', 'SALESPERSON_REQUIRED');
+      if (!input.salespersonId) throw badInput('input.salespersonId', 'a SALESPERSON goal needs salespersonId', AnalyticsErrorReason.SALESPERSON_REQUIRED);
       const user = await findById(this.em, User, input.salespersonId);
       if (!user) throw notFound('Salesperson', input.salespersonId, 'input.salespersonId');
-      if (user.role !== Role.SALES) throw badInput('input.salespersonId', `${user.name} is not a salesperson`, 'NOT_A_SALESPERSON');
+      if (user.role !== Role.SALES) throw badInput('input.salespersonId', `${user.name} is not a salesperson`, AnalyticsErrorReason.NOT_A_SALESPERSON);
       salespersonId = user.id;
     } else if (input.salespersonId) {
-      throw badInput('input.salespersonId', `salespersonId is only for scope SALESPERSON (got ${input.scope})`, 'SALESPERSON_NOT_ALLOWED');
+      throw badInput('input.salespersonId', `salespersonId is only for scope SALESPERSON (got ${input.scope})`, AnalyticsErrorReason.SALESPERSON_NOT_ALLOWED);
     }
     const goal = this.em.create(Goal, {
       metric,
@@ -208,7 +192,7 @@ export class GoalService {
 
   async update(id: string, input: UpdateGoalInput): Promise<Goal> {
     const goal = await this.get(id);
-    if (goal.archivedAt) throw conflict('The goal is archived', 'GOAL_ARCHIVED', 'id');
+    if (goal.archivedAt) throw conflict('The goal is archived', AnalyticsErrorReason.GOAL_ARCHIVED, 'id');
     // Validate everything before changing anything.
     const target = input.target !== undefined && input.target !== null ? this.parseTarget(goal.metric, input.target, 'input.target') : undefined;
     const period = input.period ?? goal.period;
@@ -221,7 +205,7 @@ export class GoalService {
     goal.periodStart = start;
     goal.periodEnd = end;
     if (weight !== undefined) goal.weight = weight;
-    goal.updatedAt = new Date();
+    goal.updatedAt = this.clock.now();
     await this.em.flush();
     return goal;
   }
@@ -230,7 +214,7 @@ export class GoalService {
     const goal = await this.get(id);
     if (!goal.archivedAt) {
       goal.archivedAt = this.clock.now();
-      goal.updatedAt = new Date();
+      goal.updatedAt = this.clock.now();
       await this.em.flush();
     }
     return goal;
@@ -246,23 +230,23 @@ export class GoalService {
     const decimals = metric === GoalMetric.OVERDUE_AMOUNT || metric === GoalMetric.DSO ? 2 : 4;
     const value = parseDecimal(text.trim(), decimals);
     if (value === undefined) {
-      throw badInput(field, `target "${text.slice(0, 40)}" is not a non-negative decimal with at most ${decimals} fraction digits`, 'INVALID_TARGET');
+      throw badInput(field, `target "${text.slice(0, 40)}" is not a non-negative decimal with at most ${decimals} fraction digits`, AnalyticsErrorReason.INVALID_TARGET);
     }
     if (value > maxTargetOf(metric)) {
       const unit = metric === GoalMetric.DSO ? 'days' : metric === GoalMetric.OVERDUE_AMOUNT ? 'money' : 'a ratio in [0, 1]';
-      throw badInput(field, `target ${text} is out of range for ${metric} (${unit}, e.g. 0.95 for 95%)`, 'TARGET_OUT_OF_RANGE');
+      throw badInput(field, `target ${text} is out of range for ${metric} (${unit}, e.g. 0.95 for 95%)`, AnalyticsErrorReason.TARGET_OUT_OF_RANGE);
     }
     return numericFromNano(value);
   }
 
   private parsePeriod(period: GoalPeriod, start: LocalDate, field: string): LocalDate {
     const end = periodEnd(period, start);
-    if (!end) throw badInput(field, `${start} cannot start a ${period}: ${PERIOD_RULE[period]}`, 'PERIOD_START');
+    if (!end) throw badInput(field, `${start} cannot start a ${period}: ${PERIOD_START_RULE[period]}`, CoreErrorReason.PERIOD_START_INVALID);
     return end;
   }
 
   private parseWeight(weight: number, field: string): number {
-    if (!Number.isInteger(weight) || weight < 1 || weight > 100) throw badInput(field, 'weight must be a whole number from 1 to 100', 'INVALID_WEIGHT');
+    if (!Number.isInteger(weight) || weight < 1 || weight > 100) throw badInput(field, 'weight must be a whole number from 1 to 100', AnalyticsErrorReason.INVALID_WEIGHT);
     return weight;
   }
 }

@@ -4,9 +4,10 @@
  * (metrics.sql.ts) through the formulas (metrics.formulas.ts). Goals, scorecards and
  * weekly snapshots call the same two methods, so every figure has one definition.
  */
+import { ownerScope } from '../../core/access';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
-import { badInput, forbidden, notFound } from '../../core/errors';
+import { badInput, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { daysBetween, type LocalDate } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
@@ -51,8 +52,8 @@ const ZERO_SUMS: WindowSums = {
 };
 
 export function assertWindow(from: LocalDate, to: LocalDate): void {
-  if (to < from) throw badInput('to', `to (${to}) is before from (${from})`, 'WINDOW_REVERSED');
-  if (daysBetween(from, to) >= MAX_WINDOW_DAYS) throw badInput('to', `a window spans at most ${MAX_WINDOW_DAYS} days`, 'WINDOW_TOO_LONG');
+  if (to < from) throw badInput('to', `to (${to}) is before from (${from})`, CoreErrorReason.RANGE_REVERSED);
+  if (daysBetween(from, to) >= MAX_WINDOW_DAYS) throw badInput('to', `a window spans at most ${MAX_WINDOW_DAYS} days`, CoreErrorReason.RANGE_TOO_LONG);
 }
 
 export class MetricsService {
@@ -69,9 +70,10 @@ export class MetricsService {
    * others anyone. An unknown id is NOT_FOUND.
    */
   async resolveSalesperson(principal: Principal, salespersonId: string | null | undefined): Promise<string | undefined> {
-    if (principal.role === Role.SALES) {
-      if (salespersonId && salespersonId !== principal.userId) throw forbidden('A salesperson sees only their own numbers');
-      return principal.userId;
+    const self = ownerScope(principal);
+    if (self) {
+      if (salespersonId && salespersonId !== self) throw forbidden('A salesperson sees only their own numbers');
+      return self;
     }
     if (!salespersonId) return undefined;
     const user = await findById(this.em, User, salespersonId);
@@ -99,7 +101,12 @@ export class MetricsService {
 
   async collectionStats(principal: Principal, from: LocalDate, to: LocalDate, salespersonId?: string | null): Promise<CollectionStats> {
     assertWindow(from, to);
-    const only = await this.resolveSalesperson(principal, salespersonId);
+    return this.collectionStatsOf(from, to, await this.resolveSalesperson(principal, salespersonId));
+  }
+
+  /** Collection figures of [from, to], company-wide or for one salesperson (no access check: callers decide). */
+  async collectionStatsOf(from: LocalDate, to: LocalDate, only: string | undefined): Promise<CollectionStats> {
+    assertWindow(from, to);
     const rows = await queryWindowSums(this.em, from, to, this.scope(only));
     const total = rows.find((r) => r.salespersonId === null) ?? { ...ZERO_SUMS, salespersonId: null };
     const people = await this.sortByName(

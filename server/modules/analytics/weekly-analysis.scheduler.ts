@@ -9,18 +9,15 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Clock } from '../../core/clock';
 import { type LocalDate } from '../../core/local-date';
+import { type RepeatingJob, startRepeatingJob } from '../../core/repeating-job';
 import { MetricsService } from './metrics.service';
 import { WeeklyAnalysisService } from './weekly-analysis.service';
-import { dueWeekStart, type WeeklySchedule } from './weekly-schedule';
+import { dueWeekStart, type WeeklySchedule } from '../../core/weekly-schedule';
 
 function minuteOfDay(instant: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return get('hour') * 60 + get('minute');
-}
-
-export interface WeeklyAnalysisScheduler {
-  stop(): Promise<void>;
 }
 
 export function startWeeklyAnalysisScheduler(
@@ -29,37 +26,22 @@ export function startWeeklyAnalysisScheduler(
   schedule: WeeklySchedule | null,
   rules: { timeZone: string; bookingLagLimitDays: number },
   logger: Logger,
-): WeeklyAnalysisScheduler {
+): RepeatingJob {
   if (!schedule) return { stop: async () => undefined };
-  let running: Promise<void> | undefined;
-  let stopped = false;
   let lastDone: LocalDate | undefined;
-  const tick = () => {
-    if (running || stopped) return;
-    const weekStart = dueWeekStart(clock.today(), minuteOfDay(clock.now(), rules.timeZone), schedule);
-    if (weekStart === lastDone) return;
-    const em = orm.em.fork();
-    running = new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone), rules)
-      .publishScheduled(weekStart)
-      .then((snapshot) => {
-        if (snapshot) lastDone = weekStart;
-        if (snapshot?.trigger === 'SCHEDULE' && snapshot.publishedAt.getTime() > Date.now() - 60_000) {
-          logger.info({ weekStart }, 'weekly analysis stored');
-        }
-      })
-      .catch((err) => logger.error({ err }, 'weekly analysis failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, 60_000);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  return startRepeatingJob(
+    'weekly analysis',
+    60_000,
+    async () => {
+      const weekStart = dueWeekStart(clock.today(), minuteOfDay(clock.now(), rules.timeZone), schedule);
+      if (weekStart === lastDone) return;
+      const em = orm.em.fork();
+      const snapshot = await new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone), rules).publishScheduled(weekStart);
+      if (snapshot) lastDone = weekStart;
+      if (snapshot?.trigger === 'SCHEDULE' && snapshot.publishedAt.getTime() > Date.now() - 60_000) {
+        logger.info({ weekStart }, 'weekly analysis stored');
+      }
     },
-  };
+    logger,
+  );
 }

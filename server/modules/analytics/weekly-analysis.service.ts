@@ -8,13 +8,15 @@
 import { EntityManager, IsolationLevel } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { badInput } from '../../core/errors';
+import { badInput, CoreErrorReason } from '../../core/errors';
 import { addDays, type LocalDate } from '../../core/local-date';
-import { mondayOf } from './weekly-schedule';
+import { mondayOf } from '../../core/periods';
 import { type Cents, centsFromNumeric, formatMoney } from '../../core/money';
 import { MetricsService } from './metrics.service';
 import { queryAging, queryBookingLag, queryNewOverdue, queryReceived, queryTopOverdueCustomers } from './metrics.sql';
 import { WeeklyAnalysis, WeeklyAnalysisTrigger } from './weekly-analysis.types';
+import { lockForTransaction } from '../../db/locks';
+import { AnalyticsErrorReason } from './analytics.errors';
 
 const PUBLISH_LOCK = 0x68_6b_77_61; // "hkwa"
 export const MAX_WEEKLY_ANALYSES = 104;
@@ -81,7 +83,7 @@ export class WeeklyAnalysisService {
 
   async latest(last: number | null | undefined): Promise<WeeklyAnalysis[]> {
     const n = last ?? 8;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES) throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES) throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`, CoreErrorReason.OUT_OF_RANGE);
     const rows: SnapshotRow[] = await this.em.execute(`${SELECT} order by week_start desc limit ?`, [n]);
     return rows.map(fromRow);
   }
@@ -91,7 +93,7 @@ export class WeeklyAnalysisService {
     const weekStart = mondayOf(weekOf);
     const today = this.clock.today();
     if (addDays(weekStart, 6) >= today) {
-      throw badInput('weekOf', `the week of ${weekStart} is not over yet (today is ${today}): a snapshot is taken once its Sunday has passed`, 'WEEK_NOT_OVER');
+      throw badInput('weekOf', `the week of ${weekStart} is not over yet (today is ${today}): a snapshot is taken once its Sunday has passed`, AnalyticsErrorReason.WEEK_NOT_OVER);
     }
     const published = await this.store(weekStart, WeeklyAnalysisTrigger.MANUAL, principal.role === Role.INTEGRATION ? null : principal.userId, false);
     return published!;
@@ -106,12 +108,7 @@ export class WeeklyAnalysisService {
     // Repeatable read: every figure of the snapshot sees the same ledger.
     return this.em.fork().transactional(
       async (em) => {
-        if (skipIfBusy) {
-          const [lock]: { locked: boolean }[] = await em.execute('select pg_try_advisory_xact_lock(?) as locked', [PUBLISH_LOCK]);
-          if (!lock.locked) return null;
-        } else {
-          await em.execute('select pg_advisory_xact_lock(?)', [PUBLISH_LOCK]);
-        }
+        if (!(await lockForTransaction(em, PUBLISH_LOCK, { skipIfBusy }))) return null;
         const existing: SnapshotRow[] = await em.execute(`${SELECT} where week_start = ?::date`, [weekStart]);
         if (existing.length) return fromRow(existing[0]);
         const data = await this.compute(em, weekStart);
@@ -131,9 +128,8 @@ export class WeeklyAnalysisService {
     const weekEnd = addDays(weekStart, 6);
     const metrics = new MetricsService(em, this.rules.timeZone);
     const everyone = metrics.scope(undefined);
-    const system: Principal = { userId: '00000000-0000-0000-0000-000000000000', role: Role.ADMIN };
     const aging = await metrics.agingReport(weekEnd, await queryAging(em, weekEnd, everyone));
-    const collections = await metrics.collectionStats(system, weekStart, weekEnd);
+    const collections = await metrics.collectionStatsOf(weekStart, weekEnd, undefined);
     const received = await queryReceived(em, weekStart, weekEnd);
     const newOverdue = await queryNewOverdue(em, weekStart, weekEnd, everyone);
     const topOverdueCustomers = await queryTopOverdueCustomers(em, weekEnd, 10, everyone);

@@ -5,6 +5,7 @@ import { DayKind } from '../../core/business-calendar';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';
+import { Permission } from '../../core/access';
 import { CalendarDay } from './calendar.types';
 
 @Resolver()
@@ -19,7 +20,7 @@ export class CalendarResolver {
     return ctx.services.calendar.days(from, to);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Mutation(() => CalendarDay, { description: 'Marks a day as HOLIDAY or WORKDAY; effective due dates follow.' })
   setCalendarDay(
     @Arg('date', () => LocalDateScalar) date: LocalDate,
@@ -30,7 +31,7 @@ export class CalendarResolver {
     return ctx.services.calendar.setDay(date, kind, name);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Mutation(() => CalendarDay, { description: 'Removes the override of a day: it follows the weekday rule again.' })
   clearCalendarDay(@Arg('date', () => LocalDateScalar) date: LocalDate, @Ctx() ctx: Context): Promise<CalendarDay> {
     return ctx.services.calendar.setDay(date, null, null);

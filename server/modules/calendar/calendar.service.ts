@@ -7,9 +7,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BusinessCalendar, DayKind } from '../../core/business-calendar';
 import { addDays, daysBetween, isoWeekday, type LocalDate } from '../../core/local-date';
-import { badInput } from '../../core/errors';
+import { badInput, CoreErrorReason } from '../../core/errors';
 import { pgArray } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
+import { lockForTransaction } from '../../db/locks';
 import { CalendarDay } from './calendar.types';
 
 const MAX_RANGE_DAYS = 800;
@@ -60,14 +61,10 @@ export class CalendarService {
     private readonly graceWorkingDays: number,
   ) {}
 
-  load(): Promise<BusinessCalendar> {
-    return loadBusinessCalendar(this.em);
-  }
-
   async days(from: LocalDate, to: LocalDate): Promise<CalendarDay[]> {
     const span = daysBetween(from, to);
-    if (span < 0) throw badInput('to', 'to must not be before from');
-    if (span >= MAX_RANGE_DAYS) throw badInput('to', `at most ${MAX_RANGE_DAYS} days at a time`);
+    if (span < 0) throw badInput('to', 'to must not be before from', CoreErrorReason.RANGE_REVERSED);
+    if (span >= MAX_RANGE_DAYS) throw badInput('to', `at most ${MAX_RANGE_DAYS} days at a time`, CoreErrorReason.RANGE_TOO_LONG);
     const overrides = await this.em.find(CalendarDayOverride, { day: { $gte: from, $lte: to } });
     const byDay = new Map(overrides.map((o) => [o.day, o]));
     const calendar = new BusinessCalendar(new Map(overrides.map((o) => [o.day, o.kind])));
@@ -82,10 +79,10 @@ export class CalendarService {
   /** Sets (kind given) or clears (kind null) the override of one day. */
   async setDay(date: LocalDate, kind: DayKind | null, name: string | null | undefined): Promise<CalendarDay> {
     const trimmedName = name?.trim() || null;
-    if (trimmedName && trimmedName.length > 100) throw badInput('name', 'name must have at most 100 characters');
+    if (trimmedName && trimmedName.length > 100) throw badInput('name', 'name must have at most 100 characters', CoreErrorReason.TEXT_LENGTH);
     await this.em.transactional(async (em) => {
       // Serialise calendar changes so two of them cannot recompute from stale overrides.
-      await em.execute(`select pg_advisory_xact_lock(hashtext('calendar_day'))`);
+      await lockForTransaction(em, 'calendar_day');
       if (kind) {
         await em.execute(
           `insert into calendar_day (day, kind, name, updated_at) values (?, ?, ?, now())
@@ -113,7 +110,7 @@ export class CalendarService {
  */
 export async function syncGraceWorkingDays(em: EntityManager, graceWorkingDays: number): Promise<number> {
   return em.transactional(async (tem) => {
-    await tem.execute(`select pg_advisory_xact_lock(hashtext('calendar_day'))`);
+    await lockForTransaction(tem, 'calendar_day');
     const rows: { value: string }[] = await tem.execute(`select value from app_setting where key = 'grace_working_days'`);
     if (rows[0]?.value === String(graceWorkingDays)) return 0;
     const updated = rows.length

@@ -1,16 +1,11 @@
 /**
  * Per-request batch loaders of customers: by id, their balances (one statement for
- * outstanding, overdue amount and credit of a whole page), and their first receivables.
+ * outstanding, overdue amount and credit of a whole page).
  */
-import type DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { batchLoader, byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
+import { batchLoader, byIdLoader, orderByKeys } from '../../core/dataloader';
 import { type Cents, centsFromNumeric } from '../../core/money';
-import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
-import { pgArray, Where } from '../../db/sql';
-import { Receivable } from '../receivables/receivable.entity';
-import { ReceivableFilter } from '../receivables/receivable.inputs';
-import { receivableFilterWhere } from '../receivables/receivable.queries';
+import { pgArray } from '../../db/sql';
 import { Customer } from './customer.entity';
 
 export interface CustomerBalances {
@@ -19,45 +14,7 @@ export interface CustomerBalances {
   credit: Cents;
 }
 
-export interface ReceivablePageArgs {
-  first: number;
-  after?: string | null;
-  filter?: ReceivableFilter | null;
-}
-
-function receivablesOfCustomers(em: EntityManager, args: ReceivablePageArgs) {
-  return batchLoader<string, Page<Receivable>>('receivablesOfCustomer', async (customerIds) => {
-    const after = decodeCursor(args.after, 2);
-    const where = receivableFilterWhere(new Where(), args.filter);
-    const filterSql = where.sql;
-    const filterParams = [...where.params];
-    if (after) where.add('(r.due_on, r.id) > (?::date, ?::uuid)', ...after);
-    const rows: Record<string, unknown>[] = await em.execute(
-      `select * from (
-         select r.*, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
-           from receivable r
-          where r.customer_id = any(?::uuid[]) and ${where.sql}
-       ) ranked where hk_rank <= ? order by customer_id, hk_rank`,
-      [pgArray(customerIds), ...where.params, args.first + 1],
-    );
-    const counts: { customer_id: string; n: string }[] = await em.execute(
-      `select r.customer_id, count(*) as n from receivable r
-        where r.customer_id = any(?::uuid[]) and ${filterSql} group by r.customer_id`,
-      [pgArray(customerIds), ...filterParams],
-    );
-    const totals = orderByKeys(customerIds, counts, (c) => c.customer_id, (c) => Number(c.n), 0);
-    const grouped = groupByKeys(customerIds, rows, (r) => r.customer_id as string);
-    return grouped.map((group, i) => ({
-      nodes: group.slice(0, args.first).map((row) => em.map(Receivable, row as never)),
-      hasNextPage: group.length > args.first,
-      totalCount: totals[i],
-      cursorOf: (r: Receivable) => encodeCursor([r.dueOn, r.id]),
-    }));
-  });
-}
-
 export function createCustomerLoaders(em: EntityManager) {
-  const receivablePages = new Map<string, DataLoader<string, Page<Receivable>>>();
   return {
     customerById: byIdLoader('customerById', (ids) => em.find(Customer, { id: { $in: ids } })),
 
@@ -81,16 +38,5 @@ export function createCustomerLoaders(em: EntityManager) {
         zero,
       );
     }),
-
-    /** One loader per distinct argument set, so every page in a request shares one statement. */
-    receivablesOfCustomer(args: ReceivablePageArgs): DataLoader<string, Page<Receivable>> {
-      const key = JSON.stringify([args.first, args.after ?? null, args.filter ?? null]);
-      let loader = receivablePages.get(key);
-      if (!loader) {
-        loader = receivablesOfCustomers(em, args);
-        receivablePages.set(key, loader);
-      }
-      return loader;
-    },
   };
 }

@@ -1,15 +1,14 @@
 /** GraphQL surface of customers; relations and balances resolve through DataLoaders. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../core/auth';
-import { LEDGER_READERS } from '../../core/access';
 import { type Cents } from '../../core/money';
-import { PageArgs, pageSize, toConnection } from '../../core/pagination';
+import { PageArgs, toConnection } from '../../core/pagination';
 import { MoneyScalar } from '../../core/scalars';
 import { type Context } from '../../context';
-import { ReceivableConnection, ReceivableFilter } from '../receivables/receivable.inputs';
+import { Permission } from '../../core/access';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
-import { CreateCustomerInput, CustomerConnection, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
+import { CreateCustomerInput, CustomerConnection, CustomerFilter, UpdateCustomerInput } from './customer.types';
 
 @ArgsType()
 class CustomersArgs extends PageArgs {
@@ -17,33 +16,27 @@ class CustomersArgs extends PageArgs {
   filter?: CustomerFilter;
 }
 
-@ArgsType()
-class CustomerReceivablesArgs extends PageArgs {
-  @Field(() => ReceivableFilter, { nullable: true })
-  filter?: ReceivableFilter;
-}
-
 @Resolver(() => Customer)
 export class CustomerResolver {
-  @Authorized(...LEDGER_READERS)
+  @Authorized(Permission.LEDGER_READ)
   @Query(() => Customer, { nullable: true })
   customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Customer | null> {
     return ctx.services.customers.findVisible(ctx.principal!, id);
   }
 
-  @Authorized(...LEDGER_READERS)
+  @Authorized(Permission.LEDGER_READ)
   @Query(() => CustomerConnection, { description: 'Customers ordered by code.' })
   async customers(@Args() { first, after, filter }: CustomersArgs, @Ctx() ctx: Context): Promise<CustomerConnection> {
     return toConnection(await ctx.services.customers.list(ctx.principal!, filter, first, after));
   }
 
-  @Authorized(Role.SALES, Role.FINANCE)
+  @Authorized(Permission.CUSTOMER_WRITE)
   @Mutation(() => Customer)
   createCustomer(@Arg('input', () => CreateCustomerInput) input: CreateCustomerInput, @Ctx() ctx: Context): Promise<Customer> {
     return ctx.services.customers.create(ctx.principal!, input);
   }
 
-  @Authorized(Role.SALES, Role.FINANCE)
+  @Authorized(Permission.CUSTOMER_WRITE)
   @Mutation(() => Customer)
   updateCustomer(
     @Arg('id', () => ID) id: string,
@@ -53,7 +46,7 @@ export class CustomerResolver {
     return ctx.services.customers.update(ctx.principal!, id, input);
   }
 
-  @Authorized(Role.MANAGER, Role.FINANCE)
+  @Authorized(Permission.CUSTOMER_REASSIGN)
   @Mutation(() => Customer, { description: 'Gives the customer to another salesperson; existing receivables keep theirs.' })
   reassignCustomer(@Arg('id', () => ID) id: string, @Arg('ownerId', () => ID) ownerId: string, @Ctx() ctx: Context): Promise<Customer> {
     return ctx.services.customers.reassign(ctx.principal!, id, ownerId);
@@ -77,11 +70,5 @@ export class CustomerResolver {
   @FieldResolver(() => MoneyScalar, { description: 'Unallocated money of valid payments: customer credit.' })
   async creditBalance(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).credit;
-  }
-
-  @FieldResolver(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
-  async receivables(@Root() customer: Customer, @Args() { first, after, filter }: CustomerReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
-    const page = await ctx.loaders.receivablesOfCustomer({ first: pageSize(first), after, filter }).load(customer.id);
-    return toConnection(page);
   }
 }

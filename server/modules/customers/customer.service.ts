@@ -2,14 +2,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
-import { badInput, conflict, forbidden, notFound } from '../../core/errors';
+import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { containsPattern, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
-import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
-import { findById } from '../../db/find';
+import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
+import { findById, findVisible, getVisible } from '../../db/find';
+import { onUniqueViolation } from '../../db/unique';
+import { CustomerErrorReason } from './customer.errors';
 
 const MAX_CREDIT_TERM_DAYS = 3650;
 
@@ -17,15 +19,17 @@ export class CustomerService {
   constructor(private readonly em: EntityManager) {}
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
-  async getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
-    const customer = await findById(this.em, Customer, id);
-    if (!customer || !canSeeCustomerOwnedBy(principal, customer.ownerId)) throw notFound('Customer', id, field);
-    return customer;
+  getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
+    return getVisible(this.em, Customer, id, (c) => canSeeCustomerOwnedBy(principal, c.ownerId), 'Customer', field);
   }
 
-  async findVisible(principal: Principal, id: string): Promise<Customer | null> {
-    const customer = await findById(this.em, Customer, id);
-    return customer && canSeeCustomerOwnedBy(principal, customer.ownerId) ? customer : null;
+  findVisible(principal: Principal, id: string): Promise<Customer | null> {
+    return findVisible(this.em, Customer, id, (c) => canSeeCustomerOwnedBy(principal, c.ownerId));
+  }
+
+  /** Whether the caller sees the customer, and so everything under it (receivables, payments). */
+  async canSee(principal: Principal, customerId: string): Promise<boolean> {
+    return (await this.findVisible(principal, customerId)) !== null;
   }
 
   list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
@@ -61,34 +65,35 @@ export class CustomerService {
     const owner = await findById(this.em, User, ownerId);
     if (!owner) throw notFound('User', ownerId, field);
     if (owner.role !== Role.SALES || !owner.active) {
-      throw badInput(field, 'the owner must be an active SALES user', 'OWNER_NOT_SALES');
+      throw badInput(field, 'the owner must be an active SALES user', CustomerErrorReason.OWNER_NOT_SALES);
     }
   }
 
   private validateFields(input: Partial<CreateCustomerInput>, prefix: string): void {
     if (input.code !== undefined && input.code !== null) {
       const code = input.code.trim();
-      if (code.length < 1 || code.length > 40) throw badInput(`${prefix}.code`, 'code must have 1 to 40 characters');
+      if (code.length < 1 || code.length > 40) throw badInput(`${prefix}.code`, 'code must have 1 to 40 characters', CoreErrorReason.TEXT_LENGTH);
     }
     if (input.name !== undefined && input.name !== null) {
       const name = input.name.trim();
-      if (name.length < 1 || name.length > 200) throw badInput(`${prefix}.name`, 'name must have 1 to 200 characters');
+      if (name.length < 1 || name.length > 200) throw badInput(`${prefix}.name`, 'name must have 1 to 200 characters', CoreErrorReason.TEXT_LENGTH);
     }
     if (input.creditTermDays !== undefined && input.creditTermDays !== null) {
       if (input.creditTermDays < 0 || input.creditTermDays > MAX_CREDIT_TERM_DAYS) {
-        throw badInput(`${prefix}.creditTermDays`, `creditTermDays must be from 0 to ${MAX_CREDIT_TERM_DAYS}`);
+        throw badInput(`${prefix}.creditTermDays`, `creditTermDays must be from 0 to ${MAX_CREDIT_TERM_DAYS}`, CoreErrorReason.OUT_OF_RANGE);
       }
     }
   }
 
   private async assertCodeFree(code: string, exceptId?: string): Promise<void> {
     const existing = await this.em.findOne(Customer, { code });
-    if (existing && existing.id !== exceptId) throw conflict(`Customer code ${code} is taken`, 'CODE_TAKEN', 'input.code');
+    if (existing && existing.id !== exceptId) throw conflict(`Customer code ${code} is taken`, CustomerErrorReason.CODE_TAKEN, 'input.code');
   }
 
   async create(principal: Principal, input: CreateCustomerInput): Promise<Customer> {
     this.validateFields(input, 'input');
-    if (principal.role === Role.SALES && input.ownerId !== principal.userId) {
+    const scope = ownerScope(principal);
+    if (scope && input.ownerId !== scope) {
       throw forbidden('A salesperson creates customers for themselves only');
     }
     await this.assertSalesOwner(input.ownerId, 'input.ownerId');
@@ -101,7 +106,7 @@ export class CustomerService {
       creditTermDays: input.creditTermDays,
       creditLimit: input.creditLimit,
     });
-    await this.flushUnique(() => this.em.flush());
+    await this.flushUnique();
     return customer;
   }
 
@@ -116,7 +121,7 @@ export class CustomerService {
     if (input.name !== undefined && input.name !== null) customer.name = input.name.trim();
     if (input.creditTermDays !== undefined && input.creditTermDays !== null) customer.creditTermDays = input.creditTermDays;
     if (input.creditLimit !== undefined && input.creditLimit !== null) customer.creditLimit = input.creditLimit;
-    await this.flushUnique(() => this.em.flush());
+    await this.flushUnique();
     return customer;
   }
 
@@ -130,14 +135,12 @@ export class CustomerService {
   }
 
   /** A concurrent insert of the same code loses at the unique index: report it as CONFLICT. */
-  private async flushUnique(flush: () => Promise<void>): Promise<void> {
-    try {
-      await flush();
-    } catch (e) {
-      if ((e as { code?: string }).code === '23505' || (e as Error).name === 'UniqueConstraintViolationException') {
-        throw conflict('Customer code is taken', 'CODE_TAKEN', 'input.code');
-      }
-      throw e;
-    }
+  private flushUnique(): Promise<void> {
+    return onUniqueViolation(
+      () => this.em.flush(),
+      () => {
+        throw conflict('Customer code is taken', CustomerErrorReason.CODE_TAKEN, 'input.code');
+      },
+    );
   }
 }

@@ -2,19 +2,17 @@
  * Period rules of the feedback area, free of the ORM and GraphQL so they are unit-tested
  * directly: what a valid period start is, and which window a summary is compared with.
  */
-import { badInput } from '../../core/errors';
-import { addDays, daysBetween, isoWeekday, type LocalDate } from '../../core/local-date';
+import { badInput, CoreErrorReason } from '../../core/errors';
+import { addDays, daysBetween, type LocalDate } from '../../core/local-date';
+import { isPeriodStart, PERIOD_START_RULE } from '../../core/periods';
 import { FeedbackPeriod } from './feedback.enums';
 
 /** A period start is a Monday (WEEK) or the 1st (MONTH), and not after today. */
 export function validatePeriodStart(period: FeedbackPeriod, periodStart: LocalDate, today: LocalDate, field: string): void {
-  if (period === FeedbackPeriod.WEEK && isoWeekday(periodStart) !== 1) {
-    throw badInput(field, `A WEEK starts on a Monday; ${periodStart} is not one`, 'PERIOD_START_NOT_MONDAY');
+  if (!isPeriodStart(period, periodStart)) {
+    throw badInput(field, `${PERIOD_START_RULE[period]}; ${periodStart} is not one`, CoreErrorReason.PERIOD_START_INVALID);
   }
-  if (period === FeedbackPeriod.MONTH && !periodStart.endsWith('-01')) {
-    throw badInput(field, `A MONTH starts on the 1st; ${periodStart} is not`, 'PERIOD_START_NOT_FIRST');
-  }
-  if (periodStart > today) throw badInput(field, 'The period must not start in the future', 'DATE_IN_FUTURE');
+  if (periodStart > today) throw badInput(field, 'The period must not start in the future', CoreErrorReason.DATE_IN_FUTURE);
 }
 
 /**

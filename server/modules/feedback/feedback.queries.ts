@@ -7,7 +7,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { type LocalDate } from '../../core/local-date';
 import { previousWindow } from './feedback.periods';
 import { FeedbackCategory, FeedbackPeriod, FeedbackSeverity, FeedbackStatus, ProposalStatus } from './feedback.enums';
-import { FeedbackSummary, FeedbackTotals } from './feedback.inputs';
+import { FeedbackSummary, FeedbackTotals } from './feedback.types';
 
 const SEVERITY_ORDER = `array['LOW','MEDIUM','HIGH','CRITICAL']`;
 

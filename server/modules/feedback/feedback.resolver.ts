@@ -5,11 +5,12 @@
  */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Principal, Role } from '../../core/auth';
-import { canSeeCustomerOwnedBy, LEDGER_READERS } from '../../core/access';
 import { type LocalDate } from '../../core/local-date';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { LocalDateScalar } from '../../core/scalars';
+import { periodEnd } from '../../core/periods';
 import { type Context } from '../../context';
+import { Permission, can, canSeeCustomerOwnedBy } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
@@ -24,11 +25,8 @@ import {
   FeedbackReportConnection,
   FeedbackSummary,
   SubmitFeedbackInput,
-} from './feedback.inputs';
+} from './feedback.types';
 import { ImprovementProposal } from './improvement-proposal.entity';
-
-const FRONT_LINE = [Role.SALES, Role.FINANCE];
-const READERS = [Role.PROJECT_LEAD, Role.MANAGER];
 
 @ArgsType()
 class FeedbackReportsArgs extends PageArgs {
@@ -36,18 +34,9 @@ class FeedbackReportsArgs extends PageArgs {
   filter?: FeedbackFilter;
 }
 
-async function userOrNull(ctx: Context, id: string | null): Promise<User | null> {
-  return id ? ((await ctx.loaders.userById.load(id)) ?? null) : null;
-}
-
-/** A linked customer is shown only to callers who may read it in the ledger. */
-function mayReadLedger(principal: Principal): boolean {
-  return principal.role === Role.ADMIN || (LEDGER_READERS as readonly Role[]).includes(principal.role);
-}
-
 @Resolver(() => FeedbackReport)
 export class FeedbackReportResolver {
-  @Authorized(...FRONT_LINE, ...READERS)
+  @Authorized(Permission.FEEDBACK_SUBMIT, Permission.FEEDBACK_READ)
   @Query(() => FeedbackReportConnection, {
     description: 'Newest period first. SALES and FINANCE see their own named reports; PROJECT_LEAD, MANAGER and ADMIN see all, never the author of an anonymous one.',
   })
@@ -55,7 +44,7 @@ export class FeedbackReportResolver {
     return toConnection(await ctx.services.feedback.list(ctx.principal!, filter, first, after));
   }
 
-  @Authorized(...READERS)
+  @Authorized(Permission.FEEDBACK_READ)
   @Query(() => FeedbackSummary, { description: 'Reports whose period starts within [from, to], compared with the window of the same length before.' })
   feedbackSummary(
     @Arg('from', () => LocalDateScalar) from: LocalDate,
@@ -66,7 +55,7 @@ export class FeedbackReportResolver {
     return ctx.services.feedback.summary(from, to, period ?? undefined);
   }
 
-  @Authorized(...READERS)
+  @Authorized(Permission.FEEDBACK_READ)
   @Query(() => [ComplianceEntry], { description: 'Every active front-line user (SALES, FINANCE) and whether they submitted for the period, named or anonymously.' })
   feedbackCompliance(
     @Arg('period', () => FeedbackPeriod) period: FeedbackPeriod,
@@ -76,7 +65,7 @@ export class FeedbackReportResolver {
     return ctx.services.feedback.compliance(period, periodStart);
   }
 
-  @Authorized(...FRONT_LINE)
+  @Authorized(Permission.FEEDBACK_SUBMIT)
   @Mutation(() => FeedbackReceipt, {
     description: 'One report per person and period: a second named submission amends the first; an anonymous report is amended only with its receipt\'s amendSecret.',
   })
@@ -84,7 +73,7 @@ export class FeedbackReportResolver {
     return ctx.services.feedback.submit(ctx.principal!, input);
   }
 
-  @Authorized(Role.PROJECT_LEAD)
+  @Authorized(Permission.FEEDBACK_TRIAGE)
   @Mutation(() => [FeedbackReminder], { description: 'Stores a reminder event for every front-line user who has not submitted for the period (at most one undelivered each).' })
   sendFeedbackReminders(
     @Arg('period', () => FeedbackPeriod) period: FeedbackPeriod,
@@ -97,7 +86,7 @@ export class FeedbackReportResolver {
   @FieldResolver(() => User, { nullable: true, description: 'The author of a named report; always null when anonymous.' })
   async author(@Root() report: FeedbackReport, @Ctx() ctx: Context): Promise<User | null> {
     if (report.anonymous) return null;
-    return userOrNull(ctx, await ctx.loaders.feedbackAuthorOfReport.load(report.id));
+    return ctx.loaders.userOrNull(await ctx.loaders.feedbackAuthorOfReport.load(report.id));
   }
 
   @FieldResolver(() => Float)
@@ -107,10 +96,7 @@ export class FeedbackReportResolver {
 
   @FieldResolver(() => LocalDateScalar, { description: 'Last day of the period.' })
   periodEnd(@Root() report: FeedbackReport): LocalDate {
-    const start = new Date(`${report.periodStart}T00:00:00Z`);
-    if (report.period === FeedbackPeriod.WEEK) start.setUTCDate(start.getUTCDate() + 6);
-    else start.setUTCMonth(start.getUTCMonth() + 1, 0);
-    return start.toISOString().slice(0, 10);
+    return periodEnd(report.period, report.periodStart)!;
   }
 
   @FieldResolver(() => [FeedbackItem])
@@ -121,7 +107,7 @@ export class FeedbackReportResolver {
 
 @Resolver(() => FeedbackItem)
 export class FeedbackItemResolver {
-  @Authorized(Role.PROJECT_LEAD)
+  @Authorized(Permission.FEEDBACK_TRIAGE)
   @Mutation(() => FeedbackItem, { description: 'SUBMITTED → IN_REVIEW | REJECTED, IN_REVIEW → REJECTED, DECIDED → RESOLVED | REJECTED. REJECTED needs a note.' })
   triageFeedbackItem(
     @Arg('id', () => ID) id: string,
@@ -139,7 +125,7 @@ export class FeedbackItemResolver {
 
   @FieldResolver(() => Customer, { nullable: true, description: 'The linked customer, when you may see it in the ledger.' })
   async customer(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<Customer | null> {
-    if (!item.customerId || !mayReadLedger(ctx.principal!)) return null;
+    if (!item.customerId || !can(ctx.principal!, Permission.LEDGER_READ)) return null;
     const customer = await ctx.loaders.customerById.load(item.customerId);
     return customer && canSeeCustomerOwnedBy(ctx.principal!, customer.ownerId) ? customer : null;
   }
@@ -171,7 +157,7 @@ export class FeedbackItemStepResolver {
 
 @Resolver(() => ImprovementProposal)
 export class ImprovementProposalResolver {
-  @Authorized(...READERS)
+  @Authorized(Permission.FEEDBACK_READ)
   @Query(() => [ImprovementProposal], { description: 'Newest first.' })
   improvementProposals(
     @Arg('status', () => ProposalStatus, { nullable: true }) status: ProposalStatus | undefined,
@@ -180,13 +166,13 @@ export class ImprovementProposalResolver {
     return ctx.services.feedback.proposals(status ?? undefined);
   }
 
-  @Authorized(Role.PROJECT_LEAD)
+  @Authorized(Permission.FEEDBACK_TRIAGE)
   @Mutation(() => ImprovementProposal, { description: 'Groups open items (SUBMITTED ones move to IN_REVIEW) into a DRAFT proposal.' })
   createImprovementProposal(@Arg('input', () => CreateProposalInput) input: CreateProposalInput, @Ctx() ctx: Context): Promise<ImprovementProposal> {
     return ctx.services.feedback.createProposal(ctx.principal!, input);
   }
 
-  @Authorized(Role.PROJECT_LEAD)
+  @Authorized(Permission.FEEDBACK_TRIAGE)
   @Mutation(() => ImprovementProposal, { description: 'DRAFT or DEFERRED → ESCALATED; its items become ESCALATED.' })
   escalateProposal(
     @Arg('id', () => ID) id: string,
@@ -196,7 +182,7 @@ export class ImprovementProposalResolver {
     return ctx.services.feedback.escalate(ctx.principal!, id, note);
   }
 
-  @Authorized(Role.MANAGER)
+  @Authorized(Permission.PROPOSAL_DECIDE)
   @Mutation(() => ImprovementProposal, { description: 'ESCALATED → ADOPTED, REJECTED or DEFERRED; its items become DECIDED. The rationale is required.' })
   decideProposal(
     @Arg('id', () => ID) id: string,
@@ -227,12 +213,12 @@ export class ImprovementProposalResolver {
 
   @FieldResolver(() => User, { nullable: true })
   escalatedBy(@Root() proposal: ImprovementProposal, @Ctx() ctx: Context): Promise<User | null> {
-    return userOrNull(ctx, proposal.escalatedById);
+    return ctx.loaders.userOrNull(proposal.escalatedById);
   }
 
   @FieldResolver(() => User, { nullable: true })
   decidedBy(@Root() proposal: ImprovementProposal, @Ctx() ctx: Context): Promise<User | null> {
-    return userOrNull(ctx, proposal.decidedById);
+    return ctx.loaders.userOrNull(proposal.decidedById);
   }
 }
 

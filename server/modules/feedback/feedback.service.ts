@@ -14,11 +14,12 @@
  * - the only handle to an anonymous report is the receipt's secret, stored as SHA-256;
  * - every "already submitted" refusal is one message that names no report.
  */
+import { Permission, can, requireAccess, rolesWith } from '../../core/access';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { badInput, conflict, forbidden, notFound } from '../../core/errors';
+import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
@@ -35,15 +36,12 @@ import {
   FeedbackReminder,
   FeedbackSummary,
   SubmitFeedbackInput,
-} from './feedback.inputs';
+} from './feedback.types';
 import { feedbackSummary } from './feedback.queries';
 import { validatePeriodStart } from './feedback.periods';
 import { ImprovementProposal } from './improvement-proposal.entity';
-
-/** Front-line staff write reports and appear in the compliance list. */
-export const FRONT_LINE_ROLES: readonly Role[] = [Role.SALES, Role.FINANCE];
-/** Roles that read every report (ADMIN too, but never the author of an anonymous one). */
-export const FEEDBACK_READERS: readonly Role[] = [Role.PROJECT_LEAD, Role.MANAGER, Role.ADMIN];
+import { lockForTransaction } from '../../db/locks';
+import { FeedbackErrorReason } from './feedback.errors';
 
 const MAX_ITEMS = 30;
 const MAX_SOLVED = 20;
@@ -69,13 +67,13 @@ export function hashAmendSecret(secret: string): string {
 
 function cleanText(value: string, field: string, max: number, what: string): string {
   const text = value.trim();
-  if (text.length < 1 || text.length > max) throw badInput(field, `${what} must have 1 to ${max} characters`);
+  if (text.length < 1 || text.length > max) throw badInput(field, `${what} must have 1 to ${max} characters`, CoreErrorReason.TEXT_LENGTH);
   return text;
 }
 
 function cleanNote(note: string | null | undefined, field: string): string | null {
   const text = note?.trim() ?? '';
-  if (text.length > MAX_TEXT) throw badInput(field, `${field} must have at most ${MAX_TEXT} characters`);
+  if (text.length > MAX_TEXT) throw badInput(field, `${field} must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
   return text || null;
 }
 
@@ -103,20 +101,20 @@ export class FeedbackService {
     validatePeriodStart(input.period, input.periodStart, today, 'input.periodStart');
     const hours = input.hoursSaved;
     if (!Number.isFinite(hours) || hours < 0 || hours > MAX_HOURS || Math.abs(hours * 100 - Math.round(hours * 100)) > 1e-6) {
-      throw badInput('input.hoursSaved', `hoursSaved must be between 0 and ${MAX_HOURS} with at most two decimals`);
+      throw badInput('input.hoursSaved', `hoursSaved must be between 0 and ${MAX_HOURS} with at most two decimals`, CoreErrorReason.OUT_OF_RANGE);
     }
     const solved = input.solvedProblems ?? [];
-    if (solved.length > MAX_SOLVED) throw badInput('input.solvedProblems', `at most ${MAX_SOLVED} solved problems`);
+    if (solved.length > MAX_SOLVED) throw badInput('input.solvedProblems', `at most ${MAX_SOLVED} solved problems`, CoreErrorReason.OUT_OF_RANGE);
     const solvedProblems = solved.map((s, i) => cleanText(s, `input.solvedProblems.${i}`, MAX_TEXT, 'a solved problem'));
     const items = await this.cleanItems(principal, input);
     const secret = input.amendSecret ?? undefined;
     if (secret !== undefined && !input.anonymous) {
-      throw badInput('input.anonymous', 'An anonymous report stays anonymous: amend it with anonymous: true', 'ANONYMITY_FIXED');
+      throw badInput('input.anonymous', 'An anonymous report stays anonymous: amend it with anonymous: true', FeedbackErrorReason.ANONYMITY_FIXED);
     }
 
     return this.em.transactional(async (em) => {
       // One writer per period: the checks below and the rewrite of the period are serialised.
-      await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`feedback:${input.period}:${input.periodStart}`]);
+      await lockForTransaction(em, `feedback:${input.period}:${input.periodStart}`);
       const periodParams = [input.period, input.periodStart];
       let reportId: string;
       let amended = false;
@@ -127,7 +125,7 @@ export class FeedbackService {
           'select id from feedback_report where amend_secret_hash = ? and period = ? and period_start = ?',
           [hashAmendSecret(secret), ...periodParams],
         );
-        if (!found) throw badInput('input.amendSecret', 'This amendSecret does not open a report of this period', 'INVALID_AMEND_SECRET');
+        if (!found) throw badInput('input.amendSecret', 'This amendSecret does not open a report of this period', FeedbackErrorReason.INVALID_AMEND_SECRET);
         reportId = found.id;
         amended = true;
         receiptSecret = secret;
@@ -144,7 +142,7 @@ export class FeedbackService {
           reportId = named.report_id;
           amended = true;
         } else if (done.n > 0) {
-          throw conflict(ALREADY_SUBMITTED, 'ALREADY_SUBMITTED');
+          throw conflict(ALREADY_SUBMITTED, FeedbackErrorReason.ALREADY_SUBMITTED);
         } else {
           ({ id: reportId, secret: receiptSecret } = await this.insertReport(em, principal, input, solvedProblems, hours, today));
         }
@@ -155,7 +153,7 @@ export class FeedbackService {
           `select count(*)::int as n from feedback_item where report_id = ? and (status <> 'SUBMITTED' or proposal_id is not null)`,
           [reportId],
         );
-        if (busy.n > 0) throw conflict('The report is already being reviewed and can no longer be amended', 'REPORT_IN_REVIEW');
+        if (busy.n > 0) throw conflict('The report is already being reviewed and can no longer be amended', FeedbackErrorReason.REPORT_IN_REVIEW);
         await em.execute(
           `update feedback_report set solved_problems = ?::jsonb, hours_saved = ?,
              amended_on = case when anonymous then null else ?::date end where id = ?`,
@@ -248,7 +246,7 @@ export class FeedbackService {
 
   private async cleanItems(principal: Principal, input: SubmitFeedbackInput): Promise<CleanItem[]> {
     const items = input.items ?? [];
-    if (items.length > MAX_ITEMS) throw badInput('input.items', `at most ${MAX_ITEMS} items per report`);
+    if (items.length > MAX_ITEMS) throw badInput('input.items', `at most ${MAX_ITEMS} items per report`, CoreErrorReason.OUT_OF_RANGE);
     const clean: CleanItem[] = [];
     for (const [i, item] of items.entries()) {
       const field = `input.items.${i}`;
@@ -259,7 +257,7 @@ export class FeedbackService {
         throw badInput(
           `${field}.${item.customerId ? 'customerId' : 'receivableId'}`,
           'An anonymous report cannot link a customer or receivable: who owns it would point at you',
-          'ANONYMOUS_LINK',
+          FeedbackErrorReason.ANONYMOUS_LINK,
         );
       }
       if (item.receivableId) {
@@ -270,7 +268,7 @@ export class FeedbackService {
       if (item.customerId) {
         const customer = await this.customers.getVisible(principal, item.customerId, `${field}.customerId`);
         if (customerId && customerId !== customer.id) {
-          throw badInput(`${field}.customerId`, 'The receivable belongs to another customer', 'CUSTOMER_MISMATCH');
+          throw badInput(`${field}.customerId`, 'The receivable belongs to another customer', FeedbackErrorReason.CUSTOMER_MISMATCH);
         }
         customerId = customer.id;
       }
@@ -284,7 +282,7 @@ export class FeedbackService {
   /** Front-line users see their own named reports only; readers see all. No author filter exists. */
   list(principal: Principal, filter: FeedbackFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<FeedbackReport>> {
     const where = new Where();
-    if (!FEEDBACK_READERS.includes(principal.role)) {
+    if (!can(principal, Permission.FEEDBACK_READ)) {
       where.add('exists (select 1 from feedback_report_author a where a.report_id = r.id and a.user_id = ?)', principal.userId);
     }
     if (filter?.period) where.add('r.period = ?', filter.period);
@@ -315,7 +313,7 @@ export class FeedbackService {
 
   /** Whether the caller may see this report's items and progress (readers, or its named author). */
   canReadAll(principal: Principal): boolean {
-    return FEEDBACK_READERS.includes(principal.role);
+    return can(principal, Permission.FEEDBACK_READ);
   }
 
   async compliance(period: FeedbackPeriod, periodStart: LocalDate): Promise<ComplianceEntry[]> {
@@ -328,7 +326,7 @@ export class FeedbackService {
          left join feedback_compliance c on c.user_id = u.id and c.period = ? and c.period_start = ?
         where u.active and u.role = any(?::text[])
         order by u.name, u.id`,
-      [period, periodStart, period, periodStart, pgArray(FRONT_LINE_ROLES)],
+      [period, periodStart, period, periodStart, pgArray(rolesWith(Permission.FEEDBACK_SUBMIT))],
     );
     return rows.map((r) =>
       Object.assign(new ComplianceEntry(), {
@@ -355,7 +353,7 @@ export class FeedbackService {
               and not exists (select 1 from feedback_compliance c where c.user_id = u.id and c.period = ? and c.period_start = ?)
               and not exists (select 1 from feedback_reminder m where m.user_id = u.id and m.period = ? and m.period_start = ? and m.delivered_at is null)
            returning id, user_id, period, period_start, (extract(epoch from created_at) * 1000)::bigint as created_ms`,
-          [period, periodStart, this.clock.now(), principal.userId, pgArray(FRONT_LINE_ROLES), period, periodStart, period, periodStart],
+          [period, periodStart, this.clock.now(), principal.userId, pgArray(rolesWith(Permission.FEEDBACK_SUBMIT)), period, periodStart, period, periodStart],
         ),
     );
     return rows.map((r) =>
@@ -371,7 +369,7 @@ export class FeedbackService {
   }
 
   summary(from: LocalDate, to: LocalDate, period: FeedbackPeriod | undefined): Promise<FeedbackSummary> {
-    if (from > to) throw badInput('to', 'to must not be before from');
+    if (from > to) throw badInput('to', 'to must not be before from', CoreErrorReason.RANGE_REVERSED);
     return feedbackSummary(this.em, from, to, period);
   }
 
@@ -384,10 +382,10 @@ export class FeedbackService {
   async triage(principal: Principal, id: string, status: FeedbackStatus, note: string | null | undefined): Promise<FeedbackItem> {
     const allowedFrom = TRIAGE_TRANSITIONS[status];
     if (!allowedFrom) {
-      throw badInput('status', 'Triage sets IN_REVIEW, REJECTED or RESOLVED; ESCALATED and DECIDED follow from proposals', 'STATUS_NOT_SETTABLE');
+      throw badInput('status', 'Triage sets IN_REVIEW, REJECTED or RESOLVED; ESCALATED and DECIDED follow from proposals', FeedbackErrorReason.STATUS_NOT_SETTABLE);
     }
     const cleanedNote = cleanNote(note, 'note');
-    if (status === FeedbackStatus.REJECTED && !cleanedNote) throw badInput('note', 'Say in a note why the item is rejected', 'NOTE_REQUIRED');
+    if (status === FeedbackStatus.REJECTED && !cleanedNote) throw badInput('note', 'Say in a note why the item is rejected', FeedbackErrorReason.NOTE_REQUIRED);
     if (!isUuid(id)) throw notFound('FeedbackItem', id, 'id');
     await this.em.transactional(async (em) => {
       const [item]: { status: FeedbackStatus; proposal_id: string | null }[] = await em.execute(
@@ -396,10 +394,10 @@ export class FeedbackService {
       );
       if (!item) throw notFound('FeedbackItem', id, 'id');
       if (!allowedFrom.includes(item.status)) {
-        throw conflict(`An item in ${item.status} cannot be moved to ${status} by triage`, 'INVALID_TRANSITION', 'status');
+        throw conflict(`An item in ${item.status} cannot be moved to ${status} by triage`, FeedbackErrorReason.INVALID_TRANSITION, 'status');
       }
       if (item.proposal_id && item.status !== FeedbackStatus.DECIDED) {
-        throw conflict('The item is part of an undecided proposal: it moves with the proposal', 'IN_PROPOSAL', 'id');
+        throw conflict('The item is part of an undecided proposal: it moves with the proposal', FeedbackErrorReason.IN_PROPOSAL, 'id');
       }
       await this.moveItems(em, [id], status, principal.userId, cleanedNote);
     });
@@ -409,11 +407,11 @@ export class FeedbackService {
   async createProposal(principal: Principal, input: CreateProposalInput): Promise<ImprovementProposal> {
     const title = cleanText(input.title, 'input.title', 200, 'title');
     const description = input.description?.trim() ?? '';
-    if (description.length > 5000) throw badInput('input.description', 'description must have at most 5000 characters');
-    if (input.itemIds.length < 1 || input.itemIds.length > 100) throw badInput('input.itemIds', 'a proposal groups 1 to 100 items');
+    if (description.length > 5000) throw badInput('input.description', 'description must have at most 5000 characters', CoreErrorReason.TEXT_LENGTH);
+    if (input.itemIds.length < 1 || input.itemIds.length > 100) throw badInput('input.itemIds', 'a proposal groups 1 to 100 items', CoreErrorReason.OUT_OF_RANGE);
     const seen = new Set<string>();
     input.itemIds.forEach((itemId, i) => {
-      if (seen.has(itemId)) throw badInput(`input.itemIds.${i}`, 'the item is listed twice', 'DUPLICATE');
+      if (seen.has(itemId)) throw badInput(`input.itemIds.${i}`, 'the item is listed twice', CoreErrorReason.DUPLICATE_ENTRY);
       seen.add(itemId);
       if (!isUuid(itemId)) throw notFound('FeedbackItem', itemId, `input.itemIds.${i}`);
     });
@@ -428,7 +426,7 @@ export class FeedbackService {
         const row = byId.get(itemId);
         if (!row) throw notFound('FeedbackItem', itemId, `input.itemIds.${i}`);
         if (row.proposal_id || (row.status !== FeedbackStatus.SUBMITTED && row.status !== FeedbackStatus.IN_REVIEW)) {
-          throw conflict(`Item ${itemId} is ${row.status}${row.proposal_id ? ' and in a proposal' : ''}: only open items can be grouped`, 'ITEM_NOT_OPEN', `input.itemIds.${i}`);
+          throw conflict(`Item ${itemId} is ${row.status}${row.proposal_id ? ' and in a proposal' : ''}: only open items can be grouped`, FeedbackErrorReason.ITEM_NOT_OPEN, `input.itemIds.${i}`);
         }
       });
       await em.execute(
@@ -447,7 +445,7 @@ export class FeedbackService {
     await this.em.transactional(async (em) => {
       const proposal = await this.lockProposal(em, id);
       if (proposal.status !== ProposalStatus.DRAFT && proposal.status !== ProposalStatus.DEFERRED) {
-        throw conflict(`A ${proposal.status} proposal cannot be escalated`, 'NOT_ESCALATABLE', 'id');
+        throw conflict(`A ${proposal.status} proposal cannot be escalated`, FeedbackErrorReason.NOT_ESCALATABLE, 'id');
       }
       await em.execute(
         `update improvement_proposal set status = 'ESCALATED', escalated_by_id = ?, escalated_at = ?, escalation_note = ?,
@@ -464,12 +462,12 @@ export class FeedbackService {
   }
 
   async decide(principal: Principal, id: string, decision: ProposalDecision, rationale: string): Promise<ImprovementProposal> {
-    if (principal.role !== Role.MANAGER && principal.role !== Role.ADMIN) throw forbidden('Only a manager decides proposals');
+    requireAccess(principal, Permission.PROPOSAL_DECIDE, 'Only a manager decides proposals');
     const why = cleanText(rationale, 'rationale', 5000, 'rationale');
     await this.em.transactional(async (em) => {
       const proposal = await this.lockProposal(em, id);
       if (proposal.status !== ProposalStatus.ESCALATED) {
-        throw conflict(`Only an ESCALATED proposal can be decided; this one is ${proposal.status}`, 'NOT_ESCALATED', 'id');
+        throw conflict(`Only an ESCALATED proposal can be decided; this one is ${proposal.status}`, FeedbackErrorReason.NOT_ESCALATED, 'id');
       }
       await em.execute('update improvement_proposal set status = ?, decision = ?, rationale = ?, decided_by_id = ?, decided_at = ? where id = ?', [
         DECISION_STATUS[decision],

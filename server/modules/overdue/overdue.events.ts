@@ -5,7 +5,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
-import { badInput } from '../../core/errors';
+import { badInput, CoreErrorReason } from '../../core/errors';
 import { centsFromNumeric } from '../../core/money';
 import { Where } from '../../db/sql';
 import { OverdueEvent, OverdueEventFilter, OverdueEventType } from './overdue.types';
@@ -38,7 +38,7 @@ export function decodeEventCursor(cursor: string | null | undefined): string | u
   if (cursor === null || cursor === undefined) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!text.startsWith(CURSOR_PREFIX) || !/^\d{1,18}$/.test(text.slice(CURSOR_PREFIX.length))) {
-    throw badInput('after', 'after is not a cursor of the overdue event stream');
+    throw badInput('after', 'after is not a cursor of the overdue event stream', CoreErrorReason.INVALID_CURSOR);
   }
   return text.slice(CURSOR_PREFIX.length);
 }

@@ -6,15 +6,13 @@ import { type LocalDate } from '../../core/local-date';
 import { pageSize } from '../../core/pagination';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';
+import { Permission, requireAccess } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
 import { countEvents, decodeEventCursor, readEvents } from './overdue.events';
 import { overdueEventStream } from './overdue.stream';
 import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
-
-/** Who may read the event stream; SALES only for their own customers. */
-const EVENT_READERS = [Role.INTEGRATION, Role.FINANCE, Role.MANAGER, Role.SALES];
 
 @ArgsType()
 class OverdueEventsArgs {
@@ -39,13 +37,13 @@ class OverdueEventSubscriptionArgs {
 
 @Resolver(() => OverdueEvent)
 export class OverdueResolver {
-  @Authorized(Role.FINANCE)
+  @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => OverdueScanResult, { description: 'Runs the overdue scan now, as of asOf (default today); waits for a running scan.' })
   runOverdueScan(@Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: LocalDate | null, @Ctx() ctx: Context): Promise<OverdueScanResult> {
     return ctx.services.overdue.scan(asOf ?? undefined);
   }
 
-  @Authorized(...EVENT_READERS)
+  @Authorized(Permission.OVERDUE_EVENTS_READ)
   @Query(() => OverdueEventConnection, { description: 'The overdue event stream as pages, oldest first, for polling.' })
   async overdueEvents(@Args() { after, first, filter }: OverdueEventsArgs, @Ctx() ctx: Context): Promise<OverdueEventConnection> {
     const size = pageSize(first);
@@ -65,10 +63,10 @@ export class OverdueResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       if (!ctx.principal) throw unauthenticated();
-      if (ctx.principal.role !== Role.ADMIN && !EVENT_READERS.includes(ctx.principal.role)) throw forbidden();
+      requireAccess(ctx.principal, Permission.OVERDUE_EVENTS_READ);
       const { after, filter } = args as OverdueEventSubscriptionArgs;
       // A bad cursor is refused now, as an error of the subscription, not of a later event.
-      return overdueEventStream(ctx.hub, ctx.em.fork(), ctx.principal, decodeEventCursor(after), filter);
+      return overdueEventStream(ctx.services.overdueHub, ctx.em.fork(), () => ctx.fork(), ctx.principal, decodeEventCursor(after), filter);
     },
   })
   overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {

@@ -12,6 +12,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../../core/clock';
 import { type LocalDate } from '../../core/local-date';
 import { pgArray } from '../../db/sql';
+import { lockForTransaction } from '../../db/locks';
 import { OverdueScanResult } from './overdue.types';
 
 export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
@@ -139,12 +140,7 @@ export class OverdueService {
         overdueCount: 0,
         durationMs: 0,
       };
-      if (scope.skipIfBusy) {
-        const [lock]: { locked: boolean }[] = await em.execute('select pg_try_advisory_xact_lock(?) as locked', [SCAN_LOCK]);
-        if (!lock.locked) return { ...result, ran: false };
-      } else {
-        await em.execute('select pg_advisory_xact_lock(?)', [SCAN_LOCK]);
-      }
+      if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: scope.skipIfBusy }))) return { ...result, ran: false };
       const counts: { type: string; n: number; last_seq: string }[] = await em.execute(
         em.getKnex().raw(SCAN_SQL, {
           asOf: scope.asOf,

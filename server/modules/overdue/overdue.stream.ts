@@ -8,18 +8,20 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
-import { createLoaders } from '../../loaders';
+import type { Loaders } from '../../context';
 import { OverdueEventHub } from './overdue.hub';
 import { eventVisible, readEvents } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter } from './overdue.types';
 
 const REPLAY_BATCH = 500;
 
+/** A fresh EntityManager with its loaders, one per batch of events. */
+export type UnitOfWork = () => { em: EntityManager; loaders: Loaders };
+
 /** Loads what the events' field resolvers will ask for, and attaches it to them. */
-async function primeBatch(em: EntityManager, events: OverdueEvent[]): Promise<OverdueEvent[]> {
+async function primeBatch(unitOfWork: UnitOfWork, events: OverdueEvent[]): Promise<OverdueEvent[]> {
   if (events.length === 0) return events;
-  const batchEm = em.fork();
-  const loaders = createLoaders(batchEm);
+  const { em: batchEm, loaders } = unitOfWork();
   const receivableIds = events.map((e) => e.receivableId);
   await Promise.all([
     loaders.receivableById.loadMany(receivableIds),
@@ -39,13 +41,14 @@ async function primeBatch(em: EntityManager, events: OverdueEvent[]): Promise<Ov
 export function overdueEventStream(
   hub: OverdueEventHub,
   em: EntityManager,
+  unitOfWork: UnitOfWork,
   principal: Principal,
   /** Seq of the last event the subscriber has seen (decoded cursor); undefined: from the first event. */
   startSeq: string | undefined,
   filter: OverdueEventFilter | null | undefined,
 ): AsyncIterableIterator<OverdueEvent> {
   const state: StreamState = { closed: false, wakeUp: undefined, unsubscribe: undefined };
-  const inner = run(hub, em, principal, startSeq, filter, state);
+  const inner = run(hub, em, unitOfWork, principal, startSeq, filter, state);
   const close = () => {
     state.closed = true;
     state.unsubscribe?.();
@@ -76,6 +79,7 @@ interface StreamState {
 async function* run(
   hub: OverdueEventHub,
   em: EntityManager,
+  unitOfWork: UnitOfWork,
   principal: Principal,
   startSeq: string | undefined,
   filter: OverdueEventFilter | null | undefined,
@@ -90,7 +94,7 @@ async function* run(
     // Without a cursor the stream starts at the first stored event, like the connection.
     let last = BigInt(startSeq ?? '0');
     while (!state.closed) {
-      const batch = await primeBatch(em, await readEvents(em, { afterSeq: last.toString(), limit: REPLAY_BATCH, filter, principal }));
+      const batch = await primeBatch(unitOfWork, await readEvents(em, { afterSeq: last.toString(), limit: REPLAY_BATCH, filter, principal }));
       for (const event of batch) {
         last = BigInt(event.seq);
         yield event;
@@ -106,7 +110,7 @@ async function* run(
           // The hub shares one object per event among subscribers: each gets its own copy.
           if (eventVisible(event, filter, principal)) fresh.push(Object.assign(new OverdueEvent(), event));
         }
-        yield* await primeBatch(em, fresh);
+        yield* await primeBatch(unitOfWork, fresh);
       }
       if (state.closed) break;
       await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 /** GraphQL types of the overdue engine and its event stream. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Loaders } from '../../loaders';
+import type { Loaders } from '../../context';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';

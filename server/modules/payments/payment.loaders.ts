@@ -1,4 +1,4 @@
-/** Per-request batch loaders of payments and their allocations. */
+/** Per-request batch loaders of payments and allocations (of a payment, of a receivable). */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { batchLoader, byIdLoader, groupByKeys } from '../../core/dataloader';
 import { Allocation } from './allocation.entity';
@@ -10,6 +10,10 @@ export function createPaymentLoaders(em: EntityManager) {
     allocationsOfPayment: batchLoader<string, Allocation[]>('allocationsOfPayment', async (ids) => {
       const rows = await em.find(Allocation, { paymentId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
       return groupByKeys(ids, rows, (a) => a.paymentId);
+    }),
+    allocationsOfReceivable: batchLoader<string, Allocation[]>('allocationsOfReceivable', async (ids) => {
+      const rows = await em.find(Allocation, { receivableId: { $in: [...ids] } }, { orderBy: { id: 'asc' } });
+      return groupByKeys(ids, rows, (a) => a.receivableId);
     }),
   };
 }

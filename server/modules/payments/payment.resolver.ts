@@ -3,14 +3,13 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutatio
 import { Role } from '../../core/auth';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { type Context } from '../../context';
+import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
-import { AllocationInput, PaymentConnection, PaymentFilter, RecordPaymentInput } from './payment.inputs';
-
-const PAYMENT_READERS = [Role.SALES, Role.FINANCE, Role.MANAGER];
+import { AllocationInput, PaymentConnection, PaymentFilter, RecordPaymentInput } from './payment.types';
 
 @ArgsType()
 class PaymentsArgs extends PageArgs {
@@ -20,25 +19,25 @@ class PaymentsArgs extends PageArgs {
 
 @Resolver(() => Payment)
 export class PaymentResolver {
-  @Authorized(...PAYMENT_READERS)
+  @Authorized(Permission.PAYMENT_READ)
   @Query(() => Payment, { nullable: true })
   payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Payment | null> {
     return ctx.services.payments.findVisible(ctx.principal!, id);
   }
 
-  @Authorized(...PAYMENT_READERS)
+  @Authorized(Permission.PAYMENT_READ)
   @Query(() => PaymentConnection, { description: 'Payments, latest receivedOn first.' })
   async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context): Promise<PaymentConnection> {
     return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after));
   }
 
-  @Authorized(Role.FINANCE)
+  @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Payment)
   recordPayment(@Arg('input', () => RecordPaymentInput) input: RecordPaymentInput, @Ctx() ctx: Context): Promise<Payment> {
     return ctx.services.payments.record(ctx.principal!, input);
   }
 
-  @Authorized(Role.FINANCE)
+  @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Payment, { description: 'Applies unallocated credit of a payment: explicit allocations, or oldest due first.' })
   allocatePayment(
     @Arg('id', () => ID) id: string,
@@ -48,7 +47,7 @@ export class PaymentResolver {
     return ctx.services.payments.allocateCredit(ctx.principal!, id, allocations ?? undefined);
   }
 
-  @Authorized(Role.FINANCE)
+  @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Payment, { description: 'Voids a payment; what it paid becomes outstanding again. Payments are never deleted.' })
   voidPayment(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Payment> {
     return ctx.services.payments.void(ctx.principal!, id, reason);
@@ -80,5 +79,14 @@ export class AllocationResolver {
   @FieldResolver(() => Receivable)
   async receivable(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Receivable> {
     return (await ctx.loaders.receivableById.load(allocation.receivableId))!;
+  }
+}
+
+/** `Receivable.allocations`: resolved here, by the area that owns allocations. */
+@Resolver(() => Receivable)
+export class ReceivableAllocationsResolver {
+  @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })
+  allocations(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Allocation[]> {
+    return ctx.loaders.allocationsOfReceivable.load(receivable.id);
   }
 }

@@ -9,7 +9,7 @@ import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { Clock } from '../../core/clock';
 import { localDateAt } from '../../core/local-date';
-import { badInput, conflict, notFound } from '../../core/errors';
+import { badInput, conflict, notFound, CoreErrorReason } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
@@ -18,11 +18,13 @@ import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
 import { Receivable } from '../receivables/receivable.entity';
-import { OverdueService } from '../overdue/overdue.service';
+import type { LedgerEvents } from '../../core/ledger-events';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
-import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.inputs';
-import { findById } from '../../db/find';
+import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.types';
+import { findById, findVisible, getVisible } from '../../db/find';
+import { isUniqueViolation } from '../../db/unique';
+import { PaymentErrorReason } from './payment.errors';
 
 export interface PaymentRules {
   bookingLagLimitDays: number;
@@ -36,20 +38,16 @@ export class PaymentService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly customers: CustomerService,
-    private readonly overdue: OverdueService,
+    private readonly events: LedgerEvents,
     private readonly rules: PaymentRules,
   ) {}
 
-  async findVisible(principal: Principal, id: string): Promise<Payment | null> {
-    const payment = await findById(this.em, Payment, id);
-    if (!payment) return null;
-    return (await this.customers.findVisible(principal, payment.customerId)) ? payment : null;
+  findVisible(principal: Principal, id: string): Promise<Payment | null> {
+    return findVisible(this.em, Payment, id, (p) => this.customers.canSee(principal, p.customerId));
   }
 
-  async getVisible(principal: Principal, id: string, field = 'id'): Promise<Payment> {
-    const payment = await this.findVisible(principal, id);
-    if (!payment) throw notFound('Payment', id, field);
-    return payment;
+  getVisible(principal: Principal, id: string, field = 'id'): Promise<Payment> {
+    return getVisible(this.em, Payment, id, (p) => this.customers.canSee(principal, p.customerId), 'Payment', field);
   }
 
   list(principal: Principal, filter: PaymentFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Payment>> {
@@ -80,15 +78,15 @@ export class PaymentService {
   }
 
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
-    if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero');
+    if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const today = this.clock.today();
     if (input.receivedOn > today) {
-      throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, 'RECEIVED_IN_FUTURE');
+      throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
     }
     const reference = input.reference?.trim() || null;
-    if (reference && reference.length > MAX_TEXT) throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`);
+    if (reference && reference.length > MAX_TEXT) throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
     const idempotencyKey = input.idempotencyKey?.trim() || null;
-    if (idempotencyKey && idempotencyKey.length > MAX_TEXT) throw badInput('input.idempotencyKey', `idempotencyKey must have at most ${MAX_TEXT} characters`);
+    if (idempotencyKey && idempotencyKey.length > MAX_TEXT) throw badInput('input.idempotencyKey', `idempotencyKey must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
     this.validateAllocationInputs(input.allocations, input.amount, 'input.allocations');
 
     if (idempotencyKey) {
@@ -105,10 +103,10 @@ export class PaymentService {
       throw badInput(
         'input.lagReason',
         `booked ${bookingLagDays} working days after the money arrived (limit ${this.rules.bookingLagLimitDays}): say why in lagReason`,
-        'LAG_REASON_REQUIRED',
+        PaymentErrorReason.LAG_REASON_REQUIRED,
       );
     }
-    if (lagReason && lagReason.length > 1000) throw badInput('input.lagReason', 'lagReason must have at most 1000 characters');
+    if (lagReason && lagReason.length > 1000) throw badInput('input.lagReason', 'lagReason must have at most 1000 characters', CoreErrorReason.TEXT_LENGTH);
 
     try {
       const payment = await this.em.transactional(async (em) => {
@@ -133,7 +131,7 @@ export class PaymentService {
       return payment;
     } catch (e) {
       // A concurrent retry with the same key won the race: answer with its payment.
-      if (idempotencyKey && (e as Error).name === 'UniqueConstraintViolationException') {
+      if (idempotencyKey && isUniqueViolation(e)) {
         const earlier = await this.findByIdempotencyKey(idempotencyKey, input);
         if (earlier) return earlier;
       }
@@ -147,8 +145,8 @@ export class PaymentService {
     const allocated = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
-      if (payment.voidedAt) throw conflict('The payment is voided', 'PAYMENT_VOIDED');
-      if (payment.unallocated === 0n) throw conflict('The payment has no unallocated credit', 'NO_CREDIT');
+      if (payment.voidedAt) throw conflict('The payment is voided', PaymentErrorReason.PAYMENT_VOIDED);
+      if (payment.unallocated === 0n) throw conflict('The payment has no unallocated credit', PaymentErrorReason.NO_CREDIT);
       this.validateAllocationInputs(allocations, payment.unallocated, 'allocations');
       await this.allocate(em, payment, allocations, 'allocations');
       return payment;
@@ -160,12 +158,12 @@ export class PaymentService {
   /** Voids a payment: its allocations no longer count and what it paid is outstanding again. */
   async void(principal: Principal, id: string, reason: string): Promise<Payment> {
     const trimmed = reason.trim();
-    if (!trimmed) throw badInput('reason', 'a reason is required to void a payment');
+    if (!trimmed) throw badInput('reason', 'a reason is required to void a payment', CoreErrorReason.TEXT_LENGTH);
     const visible = await this.getVisible(principal, id);
     const voided = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const payment = await em.findOneOrFail(Payment, { id }, { refresh: true });
-      if (payment.voidedAt) throw conflict('The payment is already voided', 'ALREADY_VOIDED');
+      if (payment.voidedAt) throw conflict('The payment is already voided', PaymentErrorReason.ALREADY_VOIDED);
       const allocations = await em.find(Allocation, { paymentId: id });
       const receivables = await em.find(
         Receivable,
@@ -195,7 +193,7 @@ export class PaymentService {
       'select distinct receivable_id from payment_allocation where payment_id = ?',
       [paymentId],
     );
-    await this.overdue.reevaluate(rows.map((r) => r.receivable_id));
+    await this.events.receivablesChanged(rows.map((r) => r.receivable_id));
   }
 
   private async findByIdempotencyKey(key: string, input: RecordPaymentInput): Promise<Payment | null> {
@@ -207,7 +205,7 @@ export class PaymentService {
       earlier.receivedOn !== input.receivedOn ||
       earlier.method !== input.method
     ) {
-      throw conflict('This idempotencyKey was used for a different payment', 'IDEMPOTENCY_KEY_REUSED', 'input.idempotencyKey');
+      throw conflict('This idempotencyKey was used for a different payment', PaymentErrorReason.IDEMPOTENCY_KEY_REUSED, 'input.idempotencyKey');
     }
     return earlier;
   }
@@ -216,12 +214,12 @@ export class PaymentService {
     if (!allocations) return;
     const seen = new Set<string>();
     allocations.forEach((a, i) => {
-      if (a.amount <= 0n) throw badInput(`${field}.${i}.amount`, 'allocation amounts must be greater than zero');
-      if (seen.has(a.receivableId)) throw badInput(`${field}.${i}.receivableId`, 'a receivable may appear once per payment');
+      if (a.amount <= 0n) throw badInput(`${field}.${i}.amount`, 'allocation amounts must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
+      if (seen.has(a.receivableId)) throw badInput(`${field}.${i}.receivableId`, 'a receivable may appear once per payment', CoreErrorReason.DUPLICATE_ENTRY);
       seen.add(a.receivableId);
     });
     if (sumCents(allocations.map((a) => a.amount)) > available) {
-      throw badInput(field, 'allocations add up to more than the amount available', 'ALLOCATIONS_EXCEED_PAYMENT');
+      throw badInput(field, 'allocations add up to more than the amount available', PaymentErrorReason.ALLOCATIONS_EXCEED_PAYMENT);
     }
   }
 
@@ -243,12 +241,12 @@ export class PaymentService {
         if (!receivable || receivable.customerId !== payment.customerId) {
           throw notFound('Receivable of this customer', a.receivableId, `${field}.${i}.receivableId`);
         }
-        if (receivable.writtenOffAt && receivable.outstanding === 0n) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, 'WRITTEN_OFF');
+        if (receivable.writtenOffAt && receivable.outstanding === 0n) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, PaymentErrorReason.WRITTEN_OFF);
         if (a.amount > receivable.outstanding) {
           throw badInput(
             `${field}.${i}.amount`,
             `allocation exceeds the outstanding amount of receivable ${receivable.reference}`,
-            'EXCEEDS_OUTSTANDING',
+            PaymentErrorReason.EXCEEDS_OUTSTANDING,
           );
         }
         plan.push({ receivable, amount: a.amount });

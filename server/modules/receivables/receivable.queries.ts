@@ -1,6 +1,6 @@
 /** SQL conditions for receivable lists, shared by the top-level list and the per-customer loader. */
 import { containsPattern, Where } from '../../db/sql';
-import { ReceivableFilter } from './receivable.inputs';
+import { ReceivableFilter } from './receivable.types';
 import { ReceivableStatus } from './receivable.entity';
 
 const STATUS_SQL: Record<ReceivableStatus, string> = {
@@ -25,5 +25,3 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   if (filter.search?.trim()) where.add('r.reference ilike ?', containsPattern(filter.search.trim()));
   return where;
 }
-
-export const RECEIVABLE_SORT = 'r.due_on, r.id';

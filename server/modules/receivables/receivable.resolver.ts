@@ -1,16 +1,15 @@
 /** GraphQL surface of receivables and payment notices. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../core/auth';
-import { LEDGER_READERS } from '../../core/access';
 import { daysBetween } from '../../core/local-date';
-import { PageArgs, toConnection } from '../../core/pagination';
+import { PageArgs, pageSize, toConnection } from '../../core/pagination';
 import { type Context } from '../../context';
+import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
-import { Allocation } from '../payments/allocation.entity';
 import { User } from '../users/user.entity';
 import { PaymentNotice } from './payment-notice.entity';
 import { Receivable, ReceivableStatus } from './receivable.entity';
-import { CreateReceivableInput, PaymentNoticeInput, ReceivableConnection, ReceivableFilter } from './receivable.inputs';
+import { CreateReceivableInput, PaymentNoticeInput, ReceivableConnection, ReceivableFilter } from './receivable.types';
 
 @ArgsType()
 class ReceivablesArgs extends PageArgs {
@@ -20,31 +19,31 @@ class ReceivablesArgs extends PageArgs {
 
 @Resolver(() => Receivable)
 export class ReceivableResolver {
-  @Authorized(...LEDGER_READERS)
+  @Authorized(Permission.LEDGER_READ)
   @Query(() => Receivable, { nullable: true })
   receivable(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Receivable | null> {
     return ctx.services.receivables.findVisible(ctx.principal!, id);
   }
 
-  @Authorized(...LEDGER_READERS)
+  @Authorized(Permission.LEDGER_READ)
   @Query(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
   async receivables(@Args() { first, after, filter }: ReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
     return toConnection(await ctx.services.receivables.list(ctx.principal!, filter, first, after));
   }
 
-  @Authorized(Role.SALES, Role.FINANCE)
+  @Authorized(Permission.RECEIVABLE_CREATE)
   @Mutation(() => Receivable)
   createReceivable(@Arg('input', () => CreateReceivableInput) input: CreateReceivableInput, @Ctx() ctx: Context): Promise<Receivable> {
     return ctx.services.receivables.create(ctx.principal!, input);
   }
 
-  @Authorized(Role.FINANCE)
+  @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Receivable, { description: 'Writes off the outstanding amount.' })
   writeOffReceivable(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Receivable> {
     return ctx.services.receivables.writeOff(ctx.principal!, id, reason);
   }
 
-  @Authorized(Role.SALES)
+  @Authorized(Permission.PAYMENT_NOTICE_REPORT)
   @Mutation(() => PaymentNotice, { description: '"The customer says they paid on claimedPaidOn": holds back the overdue alarm while finance confirms.' })
   reportPaymentNotice(@Arg('input', () => PaymentNoticeInput) input: PaymentNoticeInput, @Ctx() ctx: Context): Promise<PaymentNotice> {
     return ctx.services.receivables.reportPaymentNotice(ctx.principal!, input);
@@ -79,11 +78,6 @@ export class ReceivableResolver {
     return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
   }
 
-  @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })
-  allocations(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Allocation[]> {
-    return ctx.loaders.allocationsOfReceivable.load(receivable.id);
-  }
-
   @FieldResolver(() => [PaymentNotice])
   paymentNotices(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<PaymentNotice[]> {
     return ctx.loaders.noticesOfReceivable.load(receivable.id);
@@ -100,5 +94,21 @@ export class PaymentNoticeResolver {
   @FieldResolver(() => User)
   async reportedBy(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<User> {
     return (await ctx.loaders.userById.load(notice.reportedById))!;
+  }
+}
+
+@ArgsType()
+class CustomerReceivablesArgs extends PageArgs {
+  @Field(() => ReceivableFilter, { nullable: true })
+  filter?: ReceivableFilter;
+}
+
+/** `Customer.receivables`: resolved here, by the area that owns receivables. */
+@Resolver(() => Customer)
+export class CustomerReceivablesResolver {
+  @FieldResolver(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
+  async receivables(@Root() customer: Customer, @Args() { first, after, filter }: CustomerReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
+    const page = await ctx.loaders.receivablesOfCustomer({ first: pageSize(first), after, filter }).load(customer.id);
+    return toConnection(page);
   }
 }

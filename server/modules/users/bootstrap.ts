@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { hashPassword, newRandomSecret, Role } from '../../core/auth';
 import { AppSetting } from '../../db/app-setting.entity';
+import { lockForTransaction } from '../../db/locks';
 import { User } from './user.entity';
 
 const BOOTSTRAP_LOCK = 0x68_75_69_6b; // "huik"
@@ -22,7 +23,7 @@ export async function bootstrap(
   options: { adminEmail?: string; adminPassword?: string; tokenSecret?: string },
 ): Promise<BootstrapResult> {
   return orm.em.fork().transactional(async (em) => {
-    await em.execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK]);
+    await lockForTransaction(em, BOOTSTRAP_LOCK);
     let tokenSecret = options.tokenSecret;
     if (!tokenSecret) {
       const stored = await em.findOne(AppSetting, { key: 'token_secret' });

@@ -2,9 +2,10 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../../core/auth';
 import { type Context } from '../../context';
+import { Permission } from '../../core/access';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
-import { ApiTokenPayload, AuthPayload, CreateUserInput } from './user.inputs';
+import { ApiTokenPayload, AuthPayload, CreateUserInput } from './user.types';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -14,13 +15,13 @@ export class UserResolver {
     return ctx.services.users.get(ctx.principal!.userId);
   }
 
-  @Authorized(Role.MANAGER, Role.FINANCE, Role.PROJECT_LEAD)
+  @Authorized(Permission.USER_READ)
   @Query(() => [User])
   users(@Arg('role', () => Role, { nullable: true }) role: Role | null, @Ctx() ctx: Context): Promise<User[]> {
     return ctx.services.users.list(role);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Query(() => [ApiToken])
   apiTokens(@Ctx() ctx: Context): Promise<ApiToken[]> {
     return ctx.services.users.listApiTokens();
@@ -31,19 +32,19 @@ export class UserResolver {
     return ctx.services.auth.login(email, password);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Mutation(() => User)
   createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context): Promise<User> {
     return ctx.services.users.create(input);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Mutation(() => ApiTokenPayload)
   createApiToken(@Arg('name') name: string, @Ctx() ctx: Context): Promise<ApiTokenPayload> {
     return ctx.services.users.createApiToken(name, ctx.principal!.userId);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(Permission.ADMINISTER)
   @Mutation(() => Boolean, { description: 'True when the token was active and is now revoked.' })
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.users.revokeApiToken(id);

@@ -5,12 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { API_TOKEN_PREFIX, DUMMY_PASSWORD_HASH, hashApiToken, hashPassword, newApiTokenSecret, Principal, Role, signUserToken, verifyPassword, verifyUserToken } from '../../core/auth';
-import { badInput, conflict, notFound, unauthenticated } from '../../core/errors';
-import { AppDeps } from '../../context';
+import { badInput, conflict, notFound, unauthenticated, CoreErrorReason } from '../../core/errors';
+import type { Clock } from '../../core/clock';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
-import { CreateUserInput } from './user.inputs';
+import { CreateUserInput } from './user.types';
 import { findById } from '../../db/find';
+import { onUniqueViolation } from '../../db/unique';
+import { UserErrorReason } from './user.errors';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
@@ -23,7 +25,8 @@ export function normaliseEmail(email: string): string {
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<AppDeps, 'config' | 'tokenSecret'>,
+    private readonly clock: Clock,
+    private readonly tokens: { tokenSecret: string; tokenTtlHours: number },
   ) {}
 
   /** Resolves a bearer header to a principal; a missing, bad or expired token gives none. */
@@ -37,13 +40,15 @@ export class AuthService {
       const user = await this.em.findOne(User, { id: apiToken.userId, active: true });
       if (!user) return undefined;
       // When an integration last called, to the minute: no write on every request.
-      const now = new Date();
+      const now = this.clock.now();
       if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         await this.em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
       }
       return { userId: user.id, role: user.role };
     }
-    const claims = verifyUserToken(token, this.deps.tokenSecret);
+    // Token lifetimes run on real time: CLOCK_DATE shifts business dates (demos, tests), not
+    // how long a credential is valid, so instances with different CLOCK_DATEs accept each other's tokens.
+    const claims = verifyUserToken(token, this.tokens.tokenSecret);
     if (!claims) return undefined;
     const user = await this.em.findOne(User, { id: claims.sub, active: true });
     // The role is read fresh: a demoted or deactivated user loses access at once.
@@ -56,15 +61,18 @@ export class AuthService {
     if (!user || !user.passwordHash || !ok) throw unauthenticated('Wrong e-mail or password');
     const { token, expiresAt } = signUserToken(
       { userId: user.id, role: user.role },
-      this.deps.tokenSecret,
-      this.deps.config.tokenTtlHours * 3600,
+      this.tokens.tokenSecret,
+      this.tokens.tokenTtlHours * 3600,
     );
     return { token, expiresAt, user };
   }
 }
 
 export class UserService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
 
   async get(id: string): Promise<User> {
     const user = await findById(this.em, User, id);
@@ -78,29 +86,36 @@ export class UserService {
 
   async create(input: CreateUserInput): Promise<User> {
     const email = normaliseEmail(input.email);
-    if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address');
-    if (!input.name.trim()) throw badInput('input.name', 'name must not be empty');
+    if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address', CoreErrorReason.INVALID_FORMAT);
+    if (!input.name.trim()) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
     if (input.role === Role.INTEGRATION) {
-      throw badInput('input.role', 'INTEGRATION users are created with createApiToken');
+      throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ALLOWED);
     }
     if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw badInput('input.password', `password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+      throw badInput('input.password', `password must have at least ${MIN_PASSWORD_LENGTH} characters`, UserErrorReason.PASSWORD_TOO_SHORT);
     }
-    if (await this.em.count(User, { email })) throw conflict(`A user with e-mail ${email} exists`, 'EMAIL_TAKEN', 'input.email');
+    const taken = () => conflict(`A user with e-mail ${email} exists`, UserErrorReason.EMAIL_TAKEN, 'input.email');
+    if (await this.em.count(User, { email })) throw taken();
     const user = this.em.create(User, {
       email,
       name: input.name.trim(),
       role: input.role,
       passwordHash: await hashPassword(input.password),
     });
-    await this.em.flush();
+    // Two concurrent calls with one e-mail both pass the count: the unique index decides.
+    await onUniqueViolation(
+      () => this.em.flush(),
+      () => {
+        throw taken();
+      },
+    );
     return user;
   }
 
   /** Creates an INTEGRATION user and its token in one transaction; the secret is returned once. */
   async createApiToken(name: string, createdById: string): Promise<{ token: string; apiToken: ApiToken; user: User }> {
     const trimmed = name.trim();
-    if (!trimmed || trimmed.length > 100) throw badInput('name', 'name must have 1 to 100 characters');
+    if (!trimmed || trimmed.length > 100) throw badInput('name', 'name must have 1 to 100 characters', CoreErrorReason.TEXT_LENGTH);
     const secret = newApiTokenSecret();
     return this.em.transactional(async (em) => {
       const user = em.create(User, {
@@ -118,7 +133,7 @@ export class UserService {
     const token = await findById(this.em, ApiToken, id);
     if (!token) throw notFound('API token', id, 'id');
     if (token.revokedAt) return false;
-    token.revokedAt = new Date();
+    token.revokedAt = this.clock.now();
     await this.em.flush();
     return true;
   }

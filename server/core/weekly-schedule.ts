@@ -1,5 +1,6 @@
 /** WEEKLY_ANALYSIS_AT: when the weekly analysis of the past week is stored. Pure (read by config.ts). */
-import { addDays, isoWeekday, type LocalDate } from '../../core/local-date';
+import { addDays, type LocalDate } from './local-date';
+import { mondayOf } from './periods';
 
 export interface WeeklySchedule {
   /** ISO weekday, 1 = Monday. */
@@ -21,10 +22,6 @@ export function parseWeeklySchedule(raw: string | undefined, problems: string[])
     return null;
   }
   return { weekday, minute: Number(m[2]) * 60 + Number(m[3]) };
-}
-
-export function mondayOf(date: LocalDate): LocalDate {
-  return addDays(date, 1 - isoWeekday(date));
 }
 
 /**

@@ -52,29 +52,30 @@ export function createMetrics() {
   };
 }
 
-/** Gauges read when /metrics is scraped: live subscriptions and the database pool. */
-export function registerLiveGauges(
-  metrics: Metrics,
-  sources: { activeSubscriptions: () => number; pool: () => { used: number; free: number; pending: number } },
-): void {
+/** A gauge read when /metrics is scraped (areas register their own, e.g. live subscriptions). */
+export function registerGauge(metrics: Metrics, name: string, help: string, read: () => number): void {
   new Gauge({
-    name: 'huikuan_active_subscriptions',
-    help: 'Overdue event subscriptions open on this instance',
+    name,
+    help,
     registers: [metrics.registry],
     collect() {
-      this.set(sources.activeSubscriptions());
+      this.set(read());
     },
   });
+}
+
+/** The database pool by state, read when /metrics is scraped. */
+export function registerPoolGauge(metrics: Metrics, pool: () => { used: number; free: number; pending: number }): void {
   new Gauge({
     name: 'huikuan_db_pool_connections',
     help: 'Database pool connections by state',
     labelNames: ['state'],
     registers: [metrics.registry],
     collect() {
-      const pool = sources.pool();
-      this.set({ state: 'used' }, pool.used);
-      this.set({ state: 'free' }, pool.free);
-      this.set({ state: 'pending' }, pool.pending);
+      const now = pool();
+      this.set({ state: 'used' }, now.used);
+      this.set({ state: 'free' }, now.free);
+      this.set({ state: 'pending' }, now.pending);
     },
   });
 }

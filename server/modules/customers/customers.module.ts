@@ -1,0 +1,26 @@
+/** The customers area: customers, their owners (salespeople) and their balances. */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { defineArea, type RequestScope } from '../../core/module';
+import { Customer } from './customer.entity';
+import { createCustomerLoaders } from './customer.loaders';
+import { CustomerResolver } from './customer.resolver';
+import { CustomerService } from './customer.service';
+import { CustomerErrorReason } from './customer.errors';
+
+declare module '../../context' {
+  interface Services {
+    customers: CustomerService;
+  }
+  interface Loaders extends ReturnType<typeof createCustomerLoaders> {}
+}
+
+export const customersArea = defineArea({
+  name: 'customers',
+  entities: [Customer],
+  resolvers: [CustomerResolver],
+  reasons: CustomerErrorReason,
+  setup: () => ({
+    services: ({ em }: RequestScope) => ({ customers: new CustomerService(em) }),
+    loaders: (em: EntityManager) => createCustomerLoaders(em),
+  }),
+});

@@ -1,0 +1,49 @@
+/**
+ * The feedback area: weekly and monthly reports from the front line (optionally
+ * anonymous), their triage, improvement proposals and decisions, and compliance.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../context';
+import { defineArea, type RequestScope } from '../../core/module';
+import { FeedbackErrorReason } from './feedback.errors';
+import { FeedbackItem, FeedbackItemStep, FeedbackReport } from './feedback-report.entity';
+import { createFeedbackLoaders } from './feedback.loaders';
+import {
+  ComplianceEntryResolver,
+  FeedbackItemResolver,
+  FeedbackItemStepResolver,
+  FeedbackReminderResolver,
+  FeedbackReportResolver,
+  ImprovementProposalResolver,
+} from './feedback.resolver';
+import { FeedbackService } from './feedback.service';
+import { ImprovementProposal } from './improvement-proposal.entity';
+import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
+
+declare module '../../context' {
+  interface Services {
+    feedback: FeedbackService;
+  }
+  interface Loaders extends ReturnType<typeof createFeedbackLoaders> {}
+}
+
+export const feedbackArea = defineArea({
+  name: 'feedback',
+  entities: [FeedbackReport, FeedbackItem, FeedbackItemStep, ImprovementProposal],
+  migrations: [{ name: 'Migration20261129030000_feedback', class: Migration20261129030000_feedback }],
+  resolvers: [
+    FeedbackReportResolver,
+    FeedbackItemResolver,
+    FeedbackItemStepResolver,
+    ImprovementProposalResolver,
+    ComplianceEntryResolver,
+    FeedbackReminderResolver,
+  ],
+  reasons: FeedbackErrorReason,
+  setup: () => ({
+    services: ({ em, clock }: RequestScope, lower: Services) => ({
+      feedback: new FeedbackService(em, clock, lower.customers, lower.receivables),
+    }),
+    loaders: (em: EntityManager) => createFeedbackLoaders(em),
+  }),
+});

@@ -1,0 +1,54 @@
+/**
+ * The overdue area: the engine that judges receivables into overdue stages, its
+ * append-only event log, the per-process event hub and the scheduled scans. It listens
+ * to the ledger events of every scope: a booked, voided or written-off receivable is
+ * judged again right after its change commits.
+ */
+import { defineArea, type RequestScope } from '../../core/module';
+import { registerGauge } from '../../core/prometheus';
+import { OverdueEventHub } from './overdue.hub';
+import { OverdueResolver } from './overdue.resolver';
+import { startOverdueScheduler } from './overdue.scheduler';
+import { OverdueService, setScanObserver } from './overdue.service';
+import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
+
+declare module '../../context' {
+  interface Services {
+    overdue: OverdueService;
+    overdueHub: OverdueEventHub;
+  }
+}
+
+export const overdueArea = defineArea({
+  name: 'overdue',
+  migrations: [{ name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue }],
+  resolvers: [OverdueResolver],
+  async setup({ orm, config, clock, logger, metrics, databaseUrl }) {
+    const rules = { stages: config.overdueStages, timeZone: config.timeZone };
+    setScanObserver((scan) => {
+      metrics.scanDuration.observe(scan.durationMs / 1000);
+      metrics.overdueEvents.inc({ type: 'BECAME_OVERDUE' }, scan.becameOverdue);
+      metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
+      metrics.overdueEvents.inc({ type: 'CLEARED' }, scan.cleared);
+    });
+    const hub = new OverdueEventHub(orm, databaseUrl, logger);
+    // Listening before the HTTP server accepts, so the first subscription finds the hub awake.
+    await hub.start();
+    registerGauge(metrics, 'huikuan_active_subscriptions', 'Overdue event subscriptions open on this instance', () => hub.subscriberCount);
+    let scheduler: { stop(): Promise<void> } | undefined;
+    return {
+      services: ({ em, clock: scopeClock, events }: RequestScope) => {
+        const overdue = new OverdueService(em, scopeClock, rules);
+        events.onReceivablesChanged((ids) => overdue.reevaluate(ids));
+        return { overdue, overdueHub: hub };
+      },
+      start() {
+        scheduler = startOverdueScheduler(orm, clock, rules, config.overdueScanIntervalSeconds, logger);
+      },
+      async stop() {
+        await scheduler?.stop();
+        await hub.stop();
+      },
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * The receivables area: invoices of customers, write-offs and payment notices. It
+ * announces changed receivables on the scope's ledger events (the overdue engine
+ * listens) instead of calling the engine.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../context';
+import { defineArea, type RequestScope } from '../../core/module';
+import { PaymentNotice } from './payment-notice.entity';
+import { Receivable } from './receivable.entity';
+import { createReceivableLoaders } from './receivable.loaders';
+import { CustomerReceivablesResolver, PaymentNoticeResolver, ReceivableResolver } from './receivable.resolver';
+import { ReceivableService } from './receivable.service';
+import { ReceivableErrorReason } from './receivable.errors';
+
+declare module '../../context' {
+  interface Services {
+    receivables: ReceivableService;
+  }
+  interface Loaders extends ReturnType<typeof createReceivableLoaders> {}
+}
+
+export const receivablesArea = defineArea({
+  name: 'receivables',
+  entities: [Receivable, PaymentNotice],
+  resolvers: [ReceivableResolver, PaymentNoticeResolver, CustomerReceivablesResolver],
+  reasons: ReceivableErrorReason,
+  setup: ({ config }) => ({
+    services: ({ em, clock, events }: RequestScope, lower: Services) => ({
+      receivables: new ReceivableService(em, clock, lower.customers, events, {
+        graceWorkingDays: config.graceWorkingDays,
+        paymentNoticeHoldDays: config.paymentNoticeHoldDays,
+      }),
+    }),
+    loaders: (em: EntityManager) => createReceivableLoaders(em),
+  }),
+});

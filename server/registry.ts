@@ -1,0 +1,117 @@
+/**
+ * The composition root. It lists the areas of the API in dependency order: an area may
+ * import the ones above it in this list, never one below. Adding an area is one folder
+ * under `modules/` and one line here. Everything else is derived: the ORM's entities
+ * and migrations, the schema's resolvers and its ErrorReason enum, and, per unit of
+ * work, the services, loaders and ledger-event wiring of every area.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context, Loaders, Services } from './context';
+import { CoreErrorReason } from './core/errors';
+import { LedgerEvents } from './core/ledger-events';
+import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope } from './core/module';
+import { AppSetting } from './db/app-setting.entity';
+import { BASE_MIGRATIONS } from './db/migrations';
+import { usersArea } from './modules/users/users.module';
+import { calendarArea } from './modules/calendar/calendar.module';
+import { customersArea } from './modules/customers/customers.module';
+import { receivablesArea } from './modules/receivables/receivables.module';
+import { paymentsArea } from './modules/payments/payments.module';
+import { overdueArea } from './modules/overdue/overdue.module';
+import { analyticsArea } from './modules/analytics/analytics.module';
+import { feedbackArea } from './modules/feedback/feedback.module';
+
+/** The areas, lowest first. */
+export const AREAS: readonly AreaModule[] = [
+  usersArea,
+  calendarArea,
+  customersArea,
+  receivablesArea,
+  paymentsArea,
+  overdueArea,
+  analyticsArea,
+  feedbackArea,
+];
+
+export const ENTITIES = [AppSetting, ...AREAS.flatMap((area) => area.entities ?? [])];
+
+/** Every migration, ordered by name (their names start with a timestamp). */
+export const MIGRATIONS: MigrationEntry[] = [...BASE_MIGRATIONS, ...AREAS.flatMap((area) => area.migrations ?? [])].sort((a, b) =>
+  a.name.localeCompare(b.name),
+);
+
+export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
+
+/** Every error reason a client can meet: the core's and each area's, one enum in the schema. */
+export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign(
+  {},
+  CoreErrorReason,
+  ...AREAS.map((area) => area.reasons ?? {}),
+) as Record<string, string>;
+
+/** The areas as they run in this process. */
+export interface Composition {
+  /** Services and loaders of one unit of work, sharing its EntityManager. */
+  scope(em: EntityManager): { services: Services; loaders: Loaders };
+  /** A request's context: the caller (from the bearer header) and a fresh unit of work. */
+  createContext(authorization: string | undefined, requestId?: string): Promise<Context>;
+  /** Starts the areas' background work (after the HTTP server listens). */
+  start(): Promise<void>;
+  /** Stops the areas' background work, highest area first. */
+  stop(): Promise<void>;
+  /** Start-up banner lines the areas contributed. */
+  banner: string[];
+}
+
+export async function composeAreas(app: AppRuntime): Promise<Composition> {
+  const running: AreaRuntime[] = [];
+  for (const area of AREAS) running.push((await area.setup?.(app)) ?? {});
+
+  const scope = (em: EntityManager) => {
+    const unit: RequestScope = { em, clock: app.clock, config: app.config, events: new LedgerEvents() };
+    const services = {} as Services;
+    const loaders = {} as Loaders;
+    for (const area of running) {
+      Object.assign(services, area.services?.(unit, services as never));
+      Object.assign(loaders, area.loaders?.(em));
+    }
+    return { services, loaders };
+  };
+
+  return {
+    scope,
+    banner: running.flatMap((area) => area.banner ?? []),
+    async createContext(authorization, requestId = randomUUID()) {
+      const em = app.orm.em.fork();
+      const unit = scope(em);
+      const principal = await unit.services.auth.authenticate(authorization);
+      const context: Context = {
+        requestId,
+        config: app.config,
+        clock: app.clock,
+        em,
+        principal,
+        loaders: unit.loaders,
+        services: unit.services,
+        renew(adopted) {
+          context.em = adopted?.em ?? app.orm.em.fork();
+          const fresh = scope(context.em);
+          context.services = fresh.services;
+          context.loaders = adopted?.loaders ?? fresh.loaders;
+        },
+        fork() {
+          const forked = app.orm.em.fork();
+          return { em: forked, loaders: scope(forked).loaders };
+        },
+      };
+      return context;
+    },
+    async start() {
+      for (const area of running) await area.start?.();
+    },
+    async stop() {
+      for (const area of [...running].reverse()) await area.stop?.();
+    },
+  };
+}
