@@ -62,8 +62,21 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
+  } catch {
+    return false; // gone in between
+  }
+}
+
+/** Like `kill`, for processes that may have exited meanwhile. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
@@ -136,16 +149,16 @@ async function readyz(server: ServerProcess): Promise<number> {
 afterAll(async () => {
   // Whatever a failed test left behind: servers first, then their databases (frozen ones too).
   for (const server of spawned) {
-    if (alive(server.pid)) process.kill(server.pid, 'SIGKILL');
+    if (alive(server.pid)) signal(server.pid, 'SIGKILL');
   }
   for (const dir of folders) {
-    const lock = path.join(dir, 'postgres', 'postmaster.pid');
-    if (fs.existsSync(lock) && alive(postmasterPid(dir))) {
-      for (const pid of clusterProcesses(postmasterPid(dir))) {
-        process.kill(pid, 'SIGCONT');
-        process.kill(pid, 'SIGKILL');
+    const postmaster = fs.existsSync(path.join(dir, 'postgres', 'postmaster.pid')) ? postmasterPid(dir) : 0;
+    if (postmaster > 0 && alive(postmaster)) {
+      for (const pid of clusterProcesses(postmaster)) {
+        signal(pid, 'SIGCONT');
+        signal(pid, 'SIGKILL');
       }
-      await waitFor(() => !alive(postmasterPid(dir)), 5000);
+      await waitFor(() => !alive(postmaster), 5000);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -282,13 +295,13 @@ describe('one data folder through crashes', () => {
     const admin = await signIn(server);
     await admin.me();
     const frozen = clusterProcesses(postmasterPid(dataDir));
-    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    for (const pid of frozen) signal(pid, 'SIGSTOP');
     const stoppedAt = Date.now();
     expect(await server.stop()).toBe(1);
     expect(Date.now() - stoppedAt).toBeLessThan(5000);
     expect(server.output()).toMatch(/shutdown did not finish within 3s \(stuck at: [^)]+\); exiting anyway/);
 
-    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    for (const pid of frozen) signal(pid, 'SIGCONT');
     const startedAt = Date.now();
     server = await start(dataDir, pgPort);
     expect(await waitFor(async () => (await readyz(server)) === 200, 10000)).toBe(true);
