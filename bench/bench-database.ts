@@ -36,8 +36,8 @@ export async function createBenchDatabase(name: string, embeddedPort: number): P
     url.pathname = '/postgres';
     serverUrl = url.toString();
   } else {
-    embedded = await startEmbeddedPostgres(dir, embeddedPort, 'postgres');
-    serverUrl = `${embedded.serverUrl}/postgres`;
+    embedded = await startEmbeddedPostgres(dir, embeddedPort);
+    serverUrl = `${embedded.adminUrl}/postgres`;
   }
   const dbName = `huikuan_${name.replace(/\W/g, '_')}_${Date.now()}`;
   await onServer(serverUrl, `create database ${dbName}`);

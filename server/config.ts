@@ -37,6 +37,8 @@ export interface Config {
   clockDate: string | undefined;
   /** When the weekly analysis of the past week is stored (WEEKLY_ANALYSIS_AT); null: never by schedule. */
   weeklyAnalysisAt: WeeklySchedule | null;
+  /** How long SIGINT/SIGTERM may take in total before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     overdueScanIntervalSeconds,
     clockDate,
     weeklyAnalysisAt: parseWeeklySchedule(str('WEEKLY_ANALYSIS_AT'), problems),
+    shutdownTimeoutSeconds: int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

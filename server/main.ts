@@ -38,14 +38,25 @@ async function main(): Promise<void> {
   // before anything starts, so a signal during start-up also stops the database cleanly.
   const stops: { name: string; stop: () => Promise<unknown> }[] = [];
   let stopping = false;
+  // A step that hangs (a database that is gone or frozen) must not keep a supervisor
+  // from restarting the server: past the deadline the process exits anyway.
+  const shutdownTimeoutMs = config.shutdownTimeoutSeconds * 1000;
+  let shutdownDeadline = Infinity;
+  let stoppingStep = '';
   const shutdown = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
+    shutdownDeadline = Date.now() + shutdownTimeoutMs;
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${config.shutdownTimeoutSeconds}s (stuck at: ${stoppingStep || 'start-up'}); exiting anyway`);
+      process.exit(1);
+    }, shutdownTimeoutMs);
     if (exitCode === 0) process.stdout.write(`${reason}: shutting down…\n`);
     let failed = false;
     for (const { name, stop } of stops.reverse()) {
       try {
         logger.debug({ step: name }, 'stopping');
+        stoppingStep = name;
         await stop();
       } catch (e) {
         failed = true;
@@ -61,8 +72,9 @@ async function main(): Promise<void> {
     let databaseUrl = config.databaseUrl;
     let embedded: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
-      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
-      stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop() });
+      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, { log: logger });
+      // Whatever the steps before it left of the deadline, less a moment to escalate.
+      stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop(Math.max(500, shutdownDeadline - Date.now() - 3500)) });
       databaseUrl = embedded.url;
     }
     const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });

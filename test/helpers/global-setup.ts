@@ -31,9 +31,10 @@ export default async function globalSetup(): Promise<void> {
     const dir = path.resolve('.test-data', `pg-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
     const port = 20000 + (process.pid % 20000);
-    const db = await startEmbeddedPostgres(dir, port, 'postgres');
+    const db = await startEmbeddedPostgres(dir, port);
     globalThis.__HUIKUAN_EMBEDDED__ = { db, dir };
-    serverUrl = `${db.serverUrl}/postgres`;
+    // The superuser: tests create, clone and drop databases.
+    serverUrl = `${db.adminUrl}/postgres`;
   }
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();

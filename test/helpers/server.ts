@@ -24,10 +24,13 @@ export interface TestUser {
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   /** Everything the process printed so far. */
   output(): string;
   /** SIGTERM, then waits for the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  exited: Promise<number | null>;
 }
 
 export interface TestServer {
@@ -76,6 +79,8 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
         started = true;
         resolve({
           url: match[1],
+          pid: child.pid!,
+          exited,
           output: () => output,
           stop: async () => {
             if (child.exitCode === null) child.kill('SIGTERM');

@@ -45,3 +45,10 @@ test('overdue settings: stages ascending, durations with units, CLOCK_DATE never
   expect(() => loadConfig({ CLOCK_DATE: '2027-01-04', NODE_ENV: 'production' })).toThrow(/CLOCK_DATE is not allowed in production/);
   expect(() => loadConfig({ CLOCK_DATE: '4 Jan' })).toThrow(/CLOCK_DATE/);
 });
+
+test('SHUTDOWN_TIMEOUT_SECONDS: 10 by default, at least 1', () => {
+  expect(loadConfig({}).shutdownTimeoutSeconds).toBe(10);
+  expect(loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '30' }).shutdownTimeoutSeconds).toBe(30);
+  expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS must be a whole number from 1 to 600/);
+  expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '2.5' })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS/);
+});
