@@ -16,7 +16,7 @@ import { Payment, PaymentMethod } from '../modules/payments/payment.entity';
 import { Receivable } from '../modules/receivables/receivable.entity';
 import { User } from '../modules/users/user.entity';
 
-export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_PASSWORD = 'Lotus-Harbor-Demo-17';
 
 function prng(seed: number): () => number {
   let a = seed;
