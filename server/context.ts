@@ -11,6 +11,8 @@ import { Principal } from './core/auth';
 import { createLoaders, Loaders } from './loaders';
 import { createServices, Services } from './services';
 import type { OverdueEventHub } from './modules/overdue/overdue.hub';
+import type { SessionRegistry } from './core/session-registry';
+import type { LoginThrottle } from './modules/users/login-throttle';
 
 export interface Context {
   requestId: string;
@@ -19,6 +21,8 @@ export interface Context {
   em: EntityManager;
   /** Undefined for anonymous callers (only `login` works for them). */
   principal?: Principal;
+  /** The client's IP address (behind TRUST_PROXY proxies: the forwarded one), for the login throttle. */
+  clientAddress?: string;
   loaders: Loaders;
   services: Services;
   hub: OverdueEventHub;
@@ -36,9 +40,17 @@ export interface AppDeps {
   clock: Clock;
   tokenSecret: string;
   hub: OverdueEventHub;
+  /** Open WebSocket sessions; closes them when their principal changes. */
+  sessions: SessionRegistry;
+  loginThrottle: LoginThrottle;
 }
 
-export async function createContext(deps: AppDeps, authorization: string | undefined, requestId: string = randomUUID()): Promise<Context> {
+export async function createContext(
+  deps: AppDeps,
+  authorization: string | undefined,
+  requestId: string = randomUUID(),
+  clientAddress?: string,
+): Promise<Context> {
   const em = deps.orm.em.fork();
   const services = createServices(em, deps);
   const principal = await services.auth.authenticate(authorization);
@@ -48,6 +60,7 @@ export async function createContext(deps: AppDeps, authorization: string | undef
     clock: deps.clock,
     em,
     principal,
+    clientAddress,
     loaders: createLoaders(em),
     services,
     hub: deps.hub,

@@ -16,6 +16,9 @@ import { seedDemoData } from './seed/demo-data';
 import { OverdueEventHub } from './modules/overdue/overdue.hub';
 import { startOverdueScheduler } from './modules/overdue/overdue.scheduler';
 import { startWeeklyAnalysisScheduler } from './modules/analytics/weekly-analysis.scheduler';
+import { SessionRegistry } from './core/session-registry';
+import { LoginThrottle } from './modules/users/login-throttle';
+import { AuthService } from './modules/users/user.service';
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -82,7 +85,16 @@ async function main(): Promise<void> {
     const hub = new OverdueEventHub(orm, databaseUrl, logger);
     await hub.start();
     stops.push({ name: 'event hub', stop: () => hub.stop() });
-    const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics, hub }, config.port);
+    const tokenSecret = boot.tokenSecret;
+    const sessions = new SessionRegistry(databaseUrl, logger, (authorization) => new AuthService(orm.em.fork(), { config, tokenSecret }).authenticate(authorization));
+    await sessions.start();
+    stops.push({ name: 'session registry', stop: () => sessions.stop() });
+    const loginThrottle = new LoginThrottle(orm, {
+      maxFailuresPerEmail: config.loginMaxFailuresPerEmail,
+      maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+      windowSeconds: config.loginThrottleWindowSeconds,
+    });
+    const app = await startApp({ config, orm, clock, tokenSecret, logger, metrics, hub, sessions, loginThrottle }, config.port);
     stops.push({ name: 'HTTP server', stop: () => app.close() });
     const scheduler = startOverdueScheduler(
       orm,

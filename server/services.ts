@@ -10,7 +10,7 @@ import { OverdueService } from './modules/overdue/overdue.service';
 import { createAnalyticsServices } from './modules/analytics/analytics.services';
 import { FeedbackService } from './modules/feedback/feedback.service';
 
-export function createServices(em: EntityManager, deps: Pick<AppDeps, 'config' | 'clock' | 'tokenSecret'>) {
+export function createServices(em: EntityManager, deps: Pick<AppDeps, 'config' | 'clock' | 'tokenSecret'> & Partial<Pick<AppDeps, 'sessions' | 'loginThrottle'>>) {
   const { config, clock } = deps;
   const customers = new CustomerService(em);
   const overdue = new OverdueService(em, clock, { stages: config.overdueStages, timeZone: config.timeZone });
@@ -21,7 +21,7 @@ export function createServices(em: EntityManager, deps: Pick<AppDeps, 'config' |
   return {
     overdue,
     auth: new AuthService(em, deps),
-    users: new UserService(em),
+    users: new UserService(em, deps),
     calendar: new CalendarService(em, config.graceWorkingDays),
     customers,
     receivables,

@@ -23,6 +23,8 @@ export class DomainError extends Error {
     readonly reason?: string,
     /** The offending input field, dotted from the argument (`input.amount`). */
     readonly field?: string,
+    /** More machine-readable detail for the client, e.g. `retryAfterSeconds`. */
+    readonly details?: Record<string, string | number | boolean>,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -87,6 +89,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
           code: domain.code,
           ...(domain.reason ? { reason: domain.reason } : {}),
           ...(field ? { field } : {}),
+          ...domain.details,
         },
       };
     }

@@ -20,6 +20,7 @@ import { Allocation } from '../modules/payments/allocation.entity';
 import { CalendarDayOverride } from '../modules/calendar/calendar-day.entity';
 import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
 import { Migration20261129040000_aging_indexes } from './migrations/Migration20261129040000_aging_indexes';
+import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
 import { FeedbackItem, FeedbackItemStep, FeedbackReport } from '../modules/feedback/feedback-report.entity';
 import { ImprovementProposal } from '../modules/feedback/improvement-proposal.entity';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics },
   { name: 'Migration20261129030000_feedback', class: Migration20261129030000_feedback },
   { name: 'Migration20261129040000_aging_indexes', class: Migration20261129040000_aging_indexes },
+  { name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions },
 ];
 
 export interface OrmOptions {

@@ -45,3 +45,30 @@ test('overdue settings: stages ascending, durations with units, CLOCK_DATE never
   expect(() => loadConfig({ CLOCK_DATE: '2027-01-04', NODE_ENV: 'production' })).toThrow(/CLOCK_DATE is not allowed in production/);
   expect(() => loadConfig({ CLOCK_DATE: '4 Jan' })).toThrow(/CLOCK_DATE/);
 });
+
+test('sign-in settings: TOKEN_TTL with units, throttle limits, trusted proxies and ADMIN_PASSWORD by the password policy', () => {
+  expect(loadConfig({})).toMatchObject({
+    tokenTtlSeconds: 12 * 3600,
+    loginMaxFailuresPerEmail: 5,
+    loginMaxFailuresPerAddress: 50,
+    loginThrottleWindowSeconds: 15 * 60,
+    trustProxyHops: 0,
+  });
+  expect(loadConfig({ TOKEN_TTL_HOURS: '2' }).tokenTtlSeconds).toBe(7200);
+  expect(loadConfig({ TOKEN_TTL: '90s' }).tokenTtlSeconds).toBe(90);
+  expect(loadConfig({ TOKEN_TTL: '30m' }).tokenTtlSeconds).toBe(1800);
+  expect(() => loadConfig({ TOKEN_TTL: '90s', TOKEN_TTL_HOURS: '1' })).toThrow(/TOKEN_TTL or TOKEN_TTL_HOURS, not both/);
+  expect(() => loadConfig({ TOKEN_TTL: '60s', NODE_ENV: 'production' })).toThrow(/TOKEN_TTL must be at least 5m in production/);
+  expect(() => loadConfig({ TOKEN_TTL: 'soon' })).toThrow(/TOKEN_TTL must be a duration/);
+  expect(loadConfig({ LOGIN_THROTTLE_WINDOW: '1h', LOGIN_MAX_FAILURES_PER_EMAIL: '10', LOGIN_MAX_FAILURES_PER_ADDRESS: '500', TRUST_PROXY: '2' })).toMatchObject({
+    loginThrottleWindowSeconds: 3600,
+    loginMaxFailuresPerEmail: 10,
+    loginMaxFailuresPerAddress: 500,
+    trustProxyHops: 2,
+  });
+  expect(() => loadConfig({ LOGIN_MAX_FAILURES_PER_EMAIL: '0' })).toThrow(/LOGIN_MAX_FAILURES_PER_EMAIL/);
+  expect(() => loadConfig({ LOGIN_THROTTLE_WINDOW: '2d' })).toThrow(/LOGIN_THROTTLE_WINDOW/);
+  expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'Short-1' })).toThrow(/ADMIN_PASSWORD: password must have at least 12 characters/);
+  expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'password1234' })).toThrow(/ADMIN_PASSWORD: password is too easy to guess/);
+  expect(loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'Admin-Quartz-Lantern-42' }).adminPassword).toBe('Admin-Quartz-Lantern-42');
+});
