@@ -15,7 +15,7 @@ import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
 const CUSTOMERS = 1000;
-const ADMIN = { email: 'bench-admin@example.com', password: 'bench-password' };
+const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
 
 async function startServer(databaseUrl: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [path.resolve(__dirname, '../server/main.js')], {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(ADMIN)).login.token;
     const client = createClient({ url: server.url, token, webSocketImpl: WebSocket });
-    const { createUser } = await client.createUser({ input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: 'bench-password' } });
+    const { createUser } = await client.createUser({ input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: ADMIN.password } });
     const integrationToken = (await client.createApiToken({ name: 'bench' })).createApiToken.token;
 
     const pg = new PgClient({ connectionString: databaseUrl });

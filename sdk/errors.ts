@@ -28,6 +28,8 @@ export class HuikuanError extends Error {
    * ErrorReason values (a union type, so a `switch` over it can be exhaustive).
    */
   readonly reason?: ErrorReason;
+  /** For a throttled call (`LOGIN_THROTTLED`): seconds to wait before trying again. */
+  readonly retryAfterSeconds?: number;
   /** Every GraphQL error of the response. */
   readonly errors: GraphQLErrorEntry[];
   /** HTTP status of the response, when there was one. */
@@ -41,6 +43,8 @@ export class HuikuanError extends Error {
     this.status = status;
     this.field = errors[0]?.extensions?.field;
     this.reason = errors[0]?.extensions?.reason;
+    const retryAfter = errors[0]?.extensions?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') this.retryAfterSeconds = retryAfter;
   }
 
   static fromErrors(errors: GraphQLErrorEntry[], status?: number): HuikuanError {

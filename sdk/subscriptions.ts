@@ -5,7 +5,7 @@
  * the server's replay fills any gap and no event is delivered twice.
  */
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { HuikuanError, type GraphQLErrorEntry } from './errors.js';
+import { HuikuanError, type ErrorReason, type GraphQLErrorEntry } from './errors.js';
 import {
   operationSources,
   type SubscribeOverdueEventsSubscription,
@@ -95,10 +95,12 @@ export function subscribeOverdueEvents(
         if (Array.isArray(error)) throw HuikuanError.fromErrors(error as GraphQLErrorEntry[]);
         const code = closeCode(error);
         if (code !== undefined && FATAL_CLOSE_CODES.has(code)) {
-          throw new HuikuanError(
-            `The server refused the subscription (close code ${code}): ${(error as { reason?: string }).reason ?? ''}`.trim(),
-            code === 4401 ? 'UNAUTHENTICATED' : code === 4403 ? 'FORBIDDEN' : 'BAD_USER_INPUT',
-          );
+          const closeReason = String((error as { reason?: unknown }).reason ?? '');
+          const apiCode = code === 4401 ? 'UNAUTHENTICATED' : code === 4403 ? 'FORBIDDEN' : 'BAD_USER_INPUT';
+          const message = `The server refused or ended the subscription (close code ${code}): ${closeReason}`.trim();
+          // The server names why it ended a session (TOKEN_REVOKED, TOKEN_EXPIRED, …) as the close reason.
+          const reason = /^[A-Z][A-Z0-9_]*$/.test(closeReason) ? (closeReason as ErrorReason) : undefined;
+          throw new HuikuanError(message, apiCode, [{ message, extensions: { code: apiCode, ...(reason ? { reason } : {}) } }]);
         }
         failure = error;
       } finally {

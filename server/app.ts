@@ -38,6 +38,21 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** A refusal that says when to come back (a throttled login) also says it in the standard HTTP header. */
+function retryAfterPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const waits = errors.map((e) => Number(e.extensions?.retryAfterSeconds)).filter((n) => Number.isFinite(n) && n > 0);
+          if (waits.length) response.http.headers.set('retry-after', String(Math.max(...waits)));
+        },
+      };
+    },
+  };
+}
+
 /** Logs every operation and feeds the request and error metrics. */
 function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
   return {
@@ -82,6 +97,8 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   });
   const app = express();
   app.disable('x-powered-by');
+  // req.ip is the client behind this many proxies (X-Forwarded-For); 0 trusts no header.
+  app.set('trust proxy', config.trustProxyHops);
   const httpServer = http.createServer(app);
 
   const formatError = createErrorFormatter({
@@ -91,19 +108,28 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: string }>(
+  const bearerOf = (params: Record<string, unknown> | undefined) =>
+    typeof params?.authorization === 'string' ? params.authorization : undefined;
+  const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
       // The same error mapping as over HTTP: API codes, no internals.
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
-      context: async (ctx) => areas.createContext(ctx.connectionParams?.authorization),
+      context: async (ctx) => areas.createContext(bearerOf(ctx.connectionParams), undefined, ctx.extra.request.socket.remoteAddress),
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
-        // Each subscription's context checks it again, so a revoked token starts nothing new.
-        const principal = await areas.scope(orm.em.fork()).services.auth.authenticate(ctx.connectionParams?.authorization);
-        return principal !== undefined;
+        // Each subscription's context checks it again, so a revoked token starts nothing new,
+        // and the session registry closes the socket when the token or its user changes.
+        const authorization = bearerOf(ctx.connectionParams);
+        const { auth, sessions } = areas.scope(orm.em.fork()).services;
+        const principal = await auth.authenticate(authorization);
+        const socket = ctx.extra.socket;
+        if (!principal || socket.readyState !== socket.OPEN) return false;
+        const unregister = sessions.register({ principal, authorization, close: (code, reason) => socket.close(code, reason) });
+        socket.once('close', unregister);
+        return true;
       },
     },
     wsServer,
@@ -120,6 +146,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(logger, metrics),
+      retryAfterPlugin(),
       {
         async serverWillStart() {
           return {
@@ -171,7 +198,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
         const given = String(req.headers['x-request-id'] ?? '');
         const requestId = /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return areas.createContext(req.headers.authorization, requestId);
+        return areas.createContext(req.headers.authorization, requestId, req.ip);
       },
     }),
   );

@@ -5,6 +5,7 @@
  * `.env.example`.
  */
 import path from 'node:path';
+import { passwordProblem } from './core/password-policy';
 import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -19,9 +20,16 @@ export interface Config {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   demoData: boolean;
-  /** HMAC secret for user tokens; when undefined one is generated once and kept in the database. */
+  /** HS256 secret for user tokens; when undefined one is generated once and kept in the database. */
   tokenSecret: string | undefined;
-  tokenTtlHours: number;
+  /** Lifetime of user tokens (TOKEN_TTL, or TOKEN_TTL_HOURS). */
+  tokenTtlSeconds: number;
+  /** Failed sign-ins per e-mail address, and per client address, within loginThrottleWindowSeconds. */
+  loginMaxFailuresPerEmail: number;
+  loginMaxFailuresPerAddress: number;
+  loginThrottleWindowSeconds: number;
+  /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (0: none). */
+  trustProxyHops: number;
   timeZone: string;
   currency: string;
   bookingLagLimitDays: number;
@@ -82,6 +90,18 @@ export function loadConfig(env: Env = process.env): Config {
     return false;
   };
   const str = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  /** `90s`, `15m`, `12h` (a bare number is seconds) → seconds; undefined when unset. */
+  const duration = (name: string, minSeconds: number, maxSeconds: number): number | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    const m = /^(\d+)(s|m|h)?$/.exec(raw);
+    const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'] : NaN;
+    if (!(seconds >= minSeconds && seconds <= maxSeconds)) {
+      problems.push(`${name} must be a duration like 90s, 15m or 12h, from ${minSeconds}s to ${maxSeconds / 3600}h (got "${raw}")`);
+      return undefined;
+    }
+    return seconds;
+  };
 
   const nodeEnvRaw = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
@@ -104,14 +124,20 @@ export function loadConfig(env: Env = process.env): Config {
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    problems.push('ADMIN_PASSWORD must have at least 8 characters');
+  if (adminPassword !== undefined) {
+    const problem = passwordProblem(adminPassword, adminEmail ? [adminEmail] : []);
+    if (problem) problems.push(`ADMIN_PASSWORD: ${problem.message}`);
   }
 
   const tokenSecret = str('TOKEN_SECRET');
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
     problems.push('TOKEN_SECRET must have at least 32 characters');
   }
+
+  // TOKEN_TTL takes seconds and minutes for demos and tests of expiry; production keeps 5 minutes or more.
+  if (str('TOKEN_TTL') !== undefined && str('TOKEN_TTL_HOURS') !== undefined) problems.push('Set TOKEN_TTL or TOKEN_TTL_HOURS, not both');
+  const tokenTtlSeconds = duration('TOKEN_TTL', 1, 90 * 24 * 3600) ?? int('TOKEN_TTL_HOURS', 12, 1, 24 * 90) * 3600;
+  if (nodeEnvRaw === 'production' && tokenTtlSeconds < 300) problems.push('TOKEN_TTL must be at least 5m in production');
 
   const logLevel = (str('LOG_LEVEL') ?? (nodeEnvRaw === 'test' ? 'silent' : 'info')) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -149,7 +175,11 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     demoData: bool('DEMO_DATA'),
     tokenSecret,
-    tokenTtlHours: int('TOKEN_TTL_HOURS', 12, 1, 24 * 90),
+    tokenTtlSeconds,
+    loginMaxFailuresPerEmail: int('LOGIN_MAX_FAILURES_PER_EMAIL', 5, 1, 1000),
+    loginMaxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
+    loginThrottleWindowSeconds: duration('LOGIN_THROTTLE_WINDOW', 1, 24 * 3600) ?? 15 * 60,
+    trustProxyHops: int('TRUST_PROXY', 0, 0, 10),
     timeZone,
     currency,
     bookingLagLimitDays: int('BOOKING_LAG_LIMIT_DAYS', 3, 0, 365),

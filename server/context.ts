@@ -25,6 +25,8 @@ export interface Context {
   em: EntityManager;
   /** Undefined for anonymous callers (only `login` works for them). */
   principal?: Principal;
+  /** The client's IP address (behind TRUST_PROXY proxies: the forwarded one), for the login throttle. */
+  clientAddress?: string;
   loaders: Loaders;
   services: Services;
   /**

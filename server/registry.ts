@@ -54,8 +54,8 @@ export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign(
 export interface Composition {
   /** Services and loaders of one unit of work, sharing its EntityManager. */
   scope(em: EntityManager): { services: Services; loaders: Loaders };
-  /** A request's context: the caller (from the bearer header) and a fresh unit of work. */
-  createContext(authorization: string | undefined, requestId?: string): Promise<Context>;
+  /** A request's context: the caller (from the bearer header), its address and a fresh unit of work. */
+  createContext(authorization: string | undefined, requestId?: string, clientAddress?: string): Promise<Context>;
   /** Starts the areas' background work (after the HTTP server listens). */
   start(): Promise<void>;
   /** Stops the areas' background work, highest area first. */
@@ -82,7 +82,7 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
   return {
     scope,
     banner: running.flatMap((area) => area.banner ?? []),
-    async createContext(authorization, requestId = randomUUID()) {
+    async createContext(authorization, requestId = randomUUID(), clientAddress) {
       const em = app.orm.em.fork();
       const unit = scope(em);
       const principal = await unit.services.auth.authenticate(authorization);
@@ -92,6 +92,7 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
         clock: app.clock,
         em,
         principal,
+        clientAddress,
         loaders: unit.loaders,
         services: unit.services,
         renew(adopted) {

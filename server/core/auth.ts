@@ -1,10 +1,12 @@
 /**
- * Authentication primitives: roles, slow password hashing (scrypt), signed expiring
- * user tokens (HMAC-SHA256) and API token secrets (stored as SHA-256 only). Who may do
+ * Authentication primitives: roles, slow password hashing (scrypt) with a check for
+ * hashes made with weaker parameters, signed expiring user tokens (HS256 JWTs with an
+ * id, so each can be revoked) and API token secrets (stored as SHA-256 only). Who may do
  * what is the access policy's (access.ts).
  */
-import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { registerEnumType } from 'type-graphql';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -18,69 +20,129 @@ export enum Role {
   INTEGRATION = 'INTEGRATION',
 }
 
+/** The token a caller presented: what logout revokes and what ends a WebSocket session. */
+export type Credential =
+  | { kind: 'USER_TOKEN'; jti: string; /** seconds since the epoch */ issuedAt: number; expiresAt: Date }
+  | { kind: 'API_TOKEN'; apiTokenId: string };
+
 /** Who is calling; resolved once per request or WebSocket connection. */
 export interface Principal {
   userId: string;
   role: Role;
+  credential?: Credential;
 }
 
-// N=2^15, r=8: ~50 ms per hash on this machine; memory 32 MiB.
-const SCRYPT_PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/**
+ * OWASP Password Storage Cheat Sheet (2025): scrypt N=2^17, r=8, p=1 — 128 MiB and about
+ * half a second per hash on the reference machine. libuv runs at most 4 hashes at once,
+ * so the peak is ~512 MiB; the login throttle keeps attackers from queueing more.
+ */
+const SCRYPT_PARAMS = { N: 1 << 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;
+/** Stored hashes above these bounds are refused rather than computed (a bad row must not exhaust memory). */
+const MAX_N = 1 << 18;
+const MAX_R = 16;
+const MAX_P = 4;
+const maxmemFor = (N: number, r: number, p: number) => 128 * N * r * p + 16 * 1024 * 1024;
 
 export async function hashPassword(password: string): Promise<string> {
+  const { N, r, p } = SCRYPT_PARAMS;
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEY_LENGTH, SCRYPT_PARAMS);
-  return `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: maxmemFor(N, r, p) });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+function parseHash(stored: string): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | undefined {
+  const [scheme, n, r, p, saltB64, keyB64, extra] = stored.split('$');
+  if (scheme !== 'scrypt' || !keyB64 || extra !== undefined) return undefined;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  const valid =
+    Number.isInteger(params.N) && params.N > 1 && (params.N & (params.N - 1)) === 0 && params.N <= MAX_N &&
+    Number.isInteger(params.r) && params.r >= 1 && params.r <= MAX_R &&
+    Number.isInteger(params.p) && params.p >= 1 && params.p <= MAX_P;
+  return valid ? { ...params, salt: Buffer.from(saltB64, 'base64'), key: Buffer.from(keyB64, 'base64') } : undefined;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, saltB64, keyB64] = stored.split('$');
-  if (scheme !== 'scrypt' || !keyB64) return false;
-  const expected = Buffer.from(keyB64, 'base64');
-  const key = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: SCRYPT_PARAMS.maxmem,
-  });
-  return timingSafeEqual(key, expected);
+  const hash = parseHash(stored);
+  if (!hash || hash.key.length === 0) return false;
+  const key = await scrypt(password, hash.salt, hash.key.length, { N: hash.N, r: hash.r, p: hash.p, maxmem: maxmemFor(hash.N, hash.r, hash.p) });
+  return timingSafeEqual(key, hash.key);
 }
 
-/** A hash to spend the same time on unknown e-mails as on known ones. */
-export const DUMMY_PASSWORD_HASH =
-  'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+/** True when the hash was made with other parameters than today's: rehash it at the next sign-in. */
+export function needsRehash(stored: string): boolean {
+  const hash = parseHash(stored);
+  return !hash || hash.N !== SCRYPT_PARAMS.N || hash.r !== SCRYPT_PARAMS.r || hash.p !== SCRYPT_PARAMS.p || hash.key.length !== KEY_LENGTH;
+}
 
-interface TokenClaims {
+/**
+ * A hash with today's parameters, to spend the same time on unknown e-mails (and users
+ * without a password) as on known ones; no password matches its all-zero key.
+ */
+export const DUMMY_PASSWORD_HASH =
+  `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
+
+/**
+ * User tokens are compact JWS (RFC 7515/7519): exactly three segments, HS256 only, with
+ * `sub` (user id), `role` (informational: the role is read fresh on every request), `iat`,
+ * `exp` and `jti` (what logout revokes). No prefix: a fourth segment would not be a JWT.
+ */
+const TOKEN_ALGORITHM = 'HS256';
+const TOKEN_ISSUER = 'huikuan';
+
+export interface UserTokenClaims {
   sub: string;
-  role: Role;
-  /** Expiry, seconds since the epoch. */
+  jti: string;
+  /** Seconds since the epoch. */
+  iat: number;
   exp: number;
 }
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const tokenKey = (secret: string) => new TextEncoder().encode(secret);
 
-export function signUserToken(principal: Principal, secret: string, ttlSeconds: number, now = Date.now()): { token: string; expiresAt: Date } {
-  const exp = Math.floor(now / 1000) + ttlSeconds;
-  const claims: TokenClaims = { sub: principal.userId, role: principal.role, exp };
-  const body = b64url(JSON.stringify(claims));
-  const signature = b64url(createHmac('sha256', secret).update(body).digest());
-  return { token: `hku.${body}.${signature}`, expiresAt: new Date(exp * 1000) };
+export async function signUserToken(
+  principal: { userId: string; role: Role },
+  secret: string,
+  ttlSeconds: number,
+  options: { now?: number; notBeforeIssuedAt?: number } = {},
+): Promise<{ token: string; expiresAt: Date; jti: string }> {
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  // After "sign out everywhere" in this same second, a new token must not look older than it.
+  const iat = Math.max(now, options.notBeforeIssuedAt ?? 0);
+  const exp = now + ttlSeconds;
+  const jti = randomUUID();
+  const token = await new SignJWT({ role: principal.role })
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+    .setIssuer(TOKEN_ISSUER)
+    .setSubject(principal.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(jti)
+    .sign(tokenKey(secret));
+  return { token, expiresAt: new Date(exp * 1000), jti };
 }
 
-/** Returns the claims of a valid, unexpired user token, otherwise undefined. */
-export function verifyUserToken(token: string, secret: string, now = Date.now()): TokenClaims | undefined {
-  const [prefix, body, signature] = token.split('.');
-  if (prefix !== 'hku' || !body || !signature) return undefined;
-  const expected = createHmac('sha256', secret).update(body).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Returns the claims of a well-formed, correctly signed, unexpired user token, otherwise undefined. */
+export async function verifyUserToken(token: string, secret: string): Promise<UserTokenClaims | undefined> {
+  // Exactly three base64url segments: no JWE, no extra or empty segments, no padding.
+  if (!COMPACT_JWS.test(token)) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return undefined;
-    return claims;
-  } catch {
-    return undefined;
+    const { payload } = await jwtVerify(token, tokenKey(secret), {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer: TOKEN_ISSUER,
+      typ: 'JWT',
+      requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+    });
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.iat !== 'number' || typeof payload.exp !== 'number') {
+      return undefined;
+    }
+    return { sub: payload.sub, jti: payload.jti, iat: payload.iat, exp: payload.exp };
+  } catch (e) {
+    if (e instanceof joseErrors.JOSEError) return undefined;
+    throw e;
   }
 }
 

@@ -19,8 +19,11 @@ export enum ApiErrorCode {
 
 /** Reasons any area can give; an area's own reasons live in its `<area>.errors.ts`. */
 export enum CoreErrorReason {
+  /** No bearer token, or one that is malformed, expired, revoked or of a deactivated user. */
   UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The caller's role may not do this (see the role table in README.md). */
   FORBIDDEN = 'FORBIDDEN',
+  /** No such object, or one the caller may not see. */
   NOT_FOUND = 'NOT_FOUND',
   /** The request itself is malformed: a parse or validation error, a variable of the wrong type. */
   INVALID_REQUEST = 'INVALID_REQUEST',
@@ -42,6 +45,25 @@ export enum CoreErrorReason {
   INVALID_CURSOR = 'INVALID_CURSOR',
   /** A period (WEEK, MONTH, QUARTER) cannot start on the given date. */
   PERIOD_START_INVALID = 'PERIOD_START_INVALID',
+  /** A password shorter than the policy's minimum (12 characters). */
+  PASSWORD_TOO_SHORT = 'PASSWORD_TOO_SHORT',
+  /** A password longer than the policy's maximum (1,024 characters). */
+  PASSWORD_TOO_LONG = 'PASSWORD_TOO_LONG',
+  /** A password that is easy to guess (common, a pattern, or the user's own name or e-mail). */
+  PASSWORD_TOO_WEAK = 'PASSWORD_TOO_WEAK',
+  // Why a subscription's socket was closed (4403), sent as the WebSocket close reason.
+  /** The token was revoked (logout, revokeApiToken). */
+  TOKEN_REVOKED = 'TOKEN_REVOKED',
+  /** The user token expired. */
+  TOKEN_EXPIRED = 'TOKEN_EXPIRED',
+  /** The user signed out everywhere. */
+  SIGNED_OUT_EVERYWHERE = 'SIGNED_OUT_EVERYWHERE',
+  /** The user was deactivated. */
+  USER_DEACTIVATED = 'USER_DEACTIVATED',
+  /** The user's role changed. */
+  ROLE_CHANGED = 'ROLE_CHANGED',
+  /** The credentials no longer authenticate (checked again after a lost notification). */
+  CREDENTIALS_INVALID = 'CREDENTIALS_INVALID',
 }
 
 /**
@@ -63,6 +85,8 @@ export class DomainError extends Error {
     readonly reason: ErrorReasonValue,
     /** The offending input field, dotted from the argument (`input.amount`). */
     readonly field?: string,
+    /** More machine-readable detail for the client, e.g. `retryAfterSeconds`. */
+    readonly details?: Record<string, string | number | boolean>,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -125,6 +149,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
           code: domain.code,
           reason: domain.reason,
           ...(field ? { field } : {}),
+          ...domain.details,
         },
       };
     }

@@ -17,7 +17,7 @@ import { Receivable } from '../modules/receivables/receivable.entity';
 import { User } from '../modules/users/user.entity';
 import { loadBusinessCalendar } from '../modules/calendar/calendar.service';
 
-export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_PASSWORD = 'Lotus-Harbor-Demo-17';
 
 function prng(seed: number): () => number {
   let a = seed;

@@ -5,7 +5,7 @@
  */
 import { addDays, localDateAt } from '../../server/core/local-date';
 import { HuikuanError, type Client, type RecordPaymentInput } from '../../sdk/index.js';
-import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
+import { expectApiError, startTestServer, TestServer, TestUser, USER_PASSWORD } from '../helpers/server';
 
 let server: TestServer;
 let sales: TestUser;
@@ -231,4 +231,23 @@ describe('(d) multi-row writes are one transaction', () => {
     expect(await outstanding(r)).toBe('0.00');
     expect((await fin.customer({ id: c })).customer).toMatchObject({ outstanding: '0.00', creditBalance: '0.00' });
   });
+});
+
+test('(e) parallel createUser calls with one e-mail: one user, the others CONFLICT EMAIL_TAKEN', async () => {
+  const email = `twin-${Date.now()}@test.example`;
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 6 }, (_, i) =>
+      server.admin.createUser({ input: { email, name: `Twin ${i}`, role: 'SALES', password: USER_PASSWORD } }),
+    ),
+  );
+  const created = attempts.filter((a) => a.status === 'fulfilled');
+  const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason as HuikuanError);
+  expect(created).toHaveLength(1);
+  expect(refused).toHaveLength(5);
+  for (const error of refused) {
+    expect(error).toBeInstanceOf(HuikuanError);
+    expect({ code: error.code, reason: error.reason, field: error.field }).toEqual({ code: 'CONFLICT', reason: 'EMAIL_TAKEN', field: 'input.email' });
+  }
+  const [{ n }] = await server.sql<{ n: number }>('select count(*)::int as n from app_user where email = $1', [email]);
+  expect(n).toBe(1);
 });

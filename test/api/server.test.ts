@@ -1,5 +1,5 @@
 /** What operators and admins see of the running server: health, readiness, metrics, playground, restarts. */
-import { startTestServer, TestServer } from '../helpers/server';
+import { ADMIN_PASSWORD, startTestServer, TestServer } from '../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('operations', () => {
     const response = await fetch(ops.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' },
-      body: JSON.stringify({ query: 'mutation signIn($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'admin@test.example', p: 'admin-password' } }),
+      body: JSON.stringify({ query: 'mutation signIn($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'admin@test.example', p: ADMIN_PASSWORD } }),
     });
     expect(response.headers.get('x-request-id')).toBe('trace-42');
     const token = ((await response.json()) as { data: { login: { token: string } } }).data.login.token;
@@ -115,7 +115,7 @@ describe('operations', () => {
     const text = await metricsText();
     expect(text).toMatch(/^huikuan_graphql_requests_total\{operation="login"\} [1-9]/m);
     expect(text).not.toContain('operation="signIn"');
-    expect(ops.logs()).not.toContain('admin-password');
+    expect(ops.logs()).not.toContain(ADMIN_PASSWORD);
     expect(ops.logs()).not.toContain(token);
   });
 });

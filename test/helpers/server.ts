@@ -11,8 +11,8 @@ import WebSocket from 'ws';
 import { createClient, Client, Role } from '../../sdk/index.js';
 
 export const ADMIN_EMAIL = 'admin@test.example';
-export const ADMIN_PASSWORD = 'admin-password';
-export const USER_PASSWORD = 'user-password';
+export const ADMIN_PASSWORD = 'Admin-Quartz-Lantern-42';
+export const USER_PASSWORD = 'Wandering-Otter-Pebble-91';
 const MAIN = path.resolve(__dirname, '../../dist/server/main.js');
 
 export interface TestUser {

@@ -52,3 +52,30 @@ test('SHUTDOWN_TIMEOUT_SECONDS: 10 by default, at least 1', () => {
   expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS must be a whole number from 1 to 600/);
   expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '2.5' })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS/);
 });
+
+test('sign-in settings: TOKEN_TTL with units, throttle limits, trusted proxies and ADMIN_PASSWORD by the password policy', () => {
+  expect(loadConfig({})).toMatchObject({
+    tokenTtlSeconds: 12 * 3600,
+    loginMaxFailuresPerEmail: 5,
+    loginMaxFailuresPerAddress: 50,
+    loginThrottleWindowSeconds: 15 * 60,
+    trustProxyHops: 0,
+  });
+  expect(loadConfig({ TOKEN_TTL_HOURS: '2' }).tokenTtlSeconds).toBe(7200);
+  expect(loadConfig({ TOKEN_TTL: '90s' }).tokenTtlSeconds).toBe(90);
+  expect(loadConfig({ TOKEN_TTL: '30m' }).tokenTtlSeconds).toBe(1800);
+  expect(() => loadConfig({ TOKEN_TTL: '90s', TOKEN_TTL_HOURS: '1' })).toThrow(/TOKEN_TTL or TOKEN_TTL_HOURS, not both/);
+  expect(() => loadConfig({ TOKEN_TTL: '60s', NODE_ENV: 'production' })).toThrow(/TOKEN_TTL must be at least 5m in production/);
+  expect(() => loadConfig({ TOKEN_TTL: 'soon' })).toThrow(/TOKEN_TTL must be a duration/);
+  expect(loadConfig({ LOGIN_THROTTLE_WINDOW: '1h', LOGIN_MAX_FAILURES_PER_EMAIL: '10', LOGIN_MAX_FAILURES_PER_ADDRESS: '500', TRUST_PROXY: '2' })).toMatchObject({
+    loginThrottleWindowSeconds: 3600,
+    loginMaxFailuresPerEmail: 10,
+    loginMaxFailuresPerAddress: 500,
+    trustProxyHops: 2,
+  });
+  expect(() => loadConfig({ LOGIN_MAX_FAILURES_PER_EMAIL: '0' })).toThrow(/LOGIN_MAX_FAILURES_PER_EMAIL/);
+  expect(() => loadConfig({ LOGIN_THROTTLE_WINDOW: '2d' })).toThrow(/LOGIN_THROTTLE_WINDOW/);
+  expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'Short-1' })).toThrow(/ADMIN_PASSWORD: password must have at least 12 characters/);
+  expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'password1234' })).toThrow(/ADMIN_PASSWORD: password is too easy to guess/);
+  expect(loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'Admin-Quartz-Lantern-42' }).adminPassword).toBe('Admin-Quartz-Lantern-42');
+});

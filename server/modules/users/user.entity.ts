@@ -7,7 +7,7 @@ import { Role } from '../../core/auth';
 @ObjectType()
 @Entity({ tableName: 'app_user' })
 export class User {
-  [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash';
+  [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash' | 'tokensValidAfter';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -36,4 +36,8 @@ export class User {
   @Field(() => Date)
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** "Sign out everywhere": user tokens issued before this are refused. */
+  @Property({ type: 'timestamptz', nullable: true, hidden: true })
+  tokensValidAfter: Date | null = null;
 }

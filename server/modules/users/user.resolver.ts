@@ -5,7 +5,7 @@ import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
-import { ApiTokenPayload, AuthPayload, CreateUserInput } from './user.types';
+import { ApiTokenPayload, AuthPayload, CreateUserInput, UpdateUserInput } from './user.types';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -27,15 +27,35 @@ export class UserResolver {
     return ctx.services.users.listApiTokens();
   }
 
-  @Mutation(() => AuthPayload)
+  @Mutation(() => AuthPayload, {
+    description: 'Too many failures for the e-mail or from the client address: UNAUTHENTICATED with reason LOGIN_THROTTLED and retryAfterSeconds.',
+  })
   login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.login(email, password);
+    return ctx.services.auth.login(email, password, ctx.clientAddress);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Revokes the user token of this request on every instance; its open subscriptions close (4403).' })
+  logout(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.logout(ctx.principal!);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Revokes every user token of the caller issued up to now, this one included; their subscriptions close (4403).' })
+  signOutEverywhere(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.signOutEverywhere(ctx.principal!);
   }
 
   @Authorized(Permission.ADMINISTER)
   @Mutation(() => User)
   createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context): Promise<User> {
     return ctx.services.users.create(input);
+  }
+
+  @Authorized(Permission.ADMINISTER)
+  @Mutation(() => User, { description: 'Deactivation and role changes apply at once and close the user’s subscriptions (4403).' })
+  updateUser(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.users.update(id, input);
   }
 
   @Authorized(Permission.ADMINISTER)

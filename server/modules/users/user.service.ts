@@ -1,35 +1,62 @@
 /**
- * Users and authentication: sign-in, user tokens, API tokens for integrations, and
- * the first administrator.
+ * Users and authentication: sign-in (throttled, with a transparent rehash of passwords
+ * stored with weaker parameters), user tokens and their revocation (logout, sign out
+ * everywhere), API tokens for integrations, and user administration. Every change that
+ * ends sessions is announced to all instances in its own transaction.
  */
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { API_TOKEN_PREFIX, DUMMY_PASSWORD_HASH, hashApiToken, hashPassword, newApiTokenSecret, Principal, Role, signUserToken, verifyPassword, verifyUserToken } from '../../core/auth';
-import { badInput, conflict, notFound, unauthenticated, CoreErrorReason } from '../../core/errors';
+import {
+  API_TOKEN_PREFIX,
+  DUMMY_PASSWORD_HASH,
+  hashApiToken,
+  hashPassword,
+  needsRehash,
+  newApiTokenSecret,
+  Principal,
+  Role,
+  signUserToken,
+  verifyPassword,
+  verifyUserToken,
+} from '../../core/auth';
+import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFound, unauthenticated } from '../../core/errors';
 import type { Clock } from '../../core/clock';
+import { MAX_PASSWORD_LENGTH, passwordProblem } from '../../core/password-policy';
+import { announcePrincipalChange, type PrincipalChange, type SessionRegistry } from '../../core/session-registry';
 import { ApiToken } from './api-token.entity';
+import type { LoginThrottle } from './login-throttle';
 import { User } from './user.entity';
-import { CreateUserInput } from './user.types';
+import { CreateUserInput, UpdateUserInput } from './user.types';
 import { findById } from '../../db/find';
+import { isUuid } from '../../db/sql';
 import { onUniqueViolation } from '../../db/unique';
 import { UserErrorReason } from './user.errors';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIN_PASSWORD_LENGTH = 8;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Ends this instance's affected sessions at once; the NOTIFY reaches the others (and this one again, harmlessly). */
+
+const userTokenRequired = () =>
+  new DomainError(ApiErrorCode.FORBIDDEN, 'Only a user token can be signed out; API tokens are revoked with revokeApiToken', UserErrorReason.USER_TOKEN_REQUIRED);
+
+function checkPassword(password: string, userInputs: string[]): void {
+  const problem = passwordProblem(password, userInputs);
+  if (problem) throw badInput('input.password', problem.message, problem.reason);
+}
+
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
-    private readonly tokens: { tokenSecret: string; tokenTtlHours: number },
+    private readonly deps: { tokenSecret: string; tokenTtlSeconds: number; sessions?: SessionRegistry; loginThrottle?: LoginThrottle },
   ) {}
 
-  /** Resolves a bearer header to a principal; a missing, bad or expired token gives none. */
+  /** Resolves a bearer header to a principal; a missing, bad, revoked or expired token gives none. */
   async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
     if (!match) return undefined;
@@ -44,27 +71,83 @@ export class AuthService {
       if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         await this.em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
       }
-      return { userId: user.id, role: user.role };
+      return { userId: user.id, role: user.role, credential: { kind: 'API_TOKEN', apiTokenId: apiToken.id } };
     }
     // Token lifetimes run on real time: CLOCK_DATE shifts business dates (demos, tests), not
     // how long a credential is valid, so instances with different CLOCK_DATEs accept each other's tokens.
-    const claims = verifyUserToken(token, this.tokens.tokenSecret);
-    if (!claims) return undefined;
-    const user = await this.em.findOne(User, { id: claims.sub, active: true });
-    // The role is read fresh: a demoted or deactivated user loses access at once.
-    return user ? { userId: user.id, role: user.role } : undefined;
+    const claims = await verifyUserToken(token, this.deps.tokenSecret);
+    if (!claims || !isUuid(claims.sub) || !isUuid(claims.jti)) return undefined;
+    // One statement: the user (active, role read fresh), sign-out-everywhere and this token's revocation.
+    const [row] = await this.em.execute<{ role: Role; valid_after: string | null; revoked: boolean }[]>(
+      `select u.role, extract(epoch from u.tokens_valid_after)::text as valid_after,
+              exists (select 1 from revoked_token r where r.jti = ?) as revoked
+         from app_user u where u.id = ? and u.active`,
+      [claims.jti, claims.sub],
+    );
+    if (!row || row.revoked) return undefined;
+    if (row.valid_after !== null && claims.iat < Number(row.valid_after)) return undefined;
+    return {
+      userId: claims.sub,
+      role: row.role,
+      credential: { kind: 'USER_TOKEN', jti: claims.jti, issuedAt: claims.iat, expiresAt: new Date(claims.exp * 1000) },
+    };
   }
 
-  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
-    const user = await this.em.findOne(User, { email: normaliseEmail(email), active: true });
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  async login(email: string, password: string, clientAddress?: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const normalised = normaliseEmail(email);
+    // Counted before the password is checked: parallel guesses cannot outrun the count.
+    await this.deps.loginThrottle?.attempt(normalised, clientAddress);
+    const user = await this.em.findOne(User, { email: normalised, active: true });
+    // Over-long input is no password (none can be set) but still costs one full hash, like any other miss.
+    const candidate = password.length > MAX_PASSWORD_LENGTH * 2 ? '' : password;
+    const ok = await verifyPassword(candidate, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !user.passwordHash || !ok) throw unauthenticated('Wrong e-mail or password');
-    const { token, expiresAt } = signUserToken(
-      { userId: user.id, role: user.role },
-      this.tokens.tokenSecret,
-      this.tokens.tokenTtlHours * 3600,
-    );
+    await this.deps.loginThrottle?.succeeded(normalised, clientAddress);
+    if (needsRehash(user.passwordHash)) {
+      // Only if nobody changed the password meanwhile.
+      await this.em.nativeUpdate(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash: await hashPassword(password) });
+    }
+    const { token, expiresAt } = await signUserToken({ userId: user.id, role: user.role }, this.deps.tokenSecret, this.deps.tokenTtlSeconds, {
+      notBeforeIssuedAt: user.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : undefined,
+    });
     return { token, expiresAt, user };
+  }
+
+  /** Revokes the caller's current user token (everywhere, at once). */
+  async logout(principal: Principal): Promise<boolean> {
+    const credential = principal.credential;
+    if (credential?.kind !== 'USER_TOKEN') throw userTokenRequired();
+    const change: PrincipalChange = { type: 'TOKEN_REVOKED', jti: credential.jti };
+    await this.em.transactional(async (em) => {
+      await em.execute('insert into revoked_token (jti, user_id, expires_at) values (?, ?, ?) on conflict (jti) do nothing', [
+        credential.jti,
+        principal.userId,
+        credential.expiresAt,
+      ]);
+      // Revocations outlive their token by nothing: an expired token is refused anyway.
+      await em.execute('delete from revoked_token where expires_at < now()', []);
+      await announcePrincipalChange(em, change);
+    });
+    this.deps.sessions?.apply(change);
+    return true;
+  }
+
+  /** Revokes every user token of the caller issued up to now, on every device. */
+  async signOutEverywhere(principal: Principal): Promise<boolean> {
+    if (principal.credential?.kind !== 'USER_TOKEN') throw userTokenRequired();
+    // Tokens carry whole seconds: everything issued up to the end of this second is void,
+    // and a sign-in later in this second gets the next second as its `iat` (see login).
+    const validAfter = Math.floor(Date.now() / 1000) + 1;
+    const change: PrincipalChange = { type: 'SIGNED_OUT_EVERYWHERE', userId: principal.userId, validAfter };
+    await this.em.transactional(async (em) => {
+      await em.execute(
+        `update app_user set tokens_valid_after = greatest(tokens_valid_after, to_timestamp(?)) where id = ?`,
+        [validAfter, principal.userId],
+      );
+      await announcePrincipalChange(em, change);
+    });
+    this.deps.sessions?.apply(change);
+    return true;
   }
 }
 
@@ -72,6 +155,7 @@ export class UserService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly deps: { sessions?: SessionRegistry } = {},
   ) {}
 
   async get(id: string): Promise<User> {
@@ -89,11 +173,9 @@ export class UserService {
     if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address', CoreErrorReason.INVALID_FORMAT);
     if (!input.name.trim()) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
     if (input.role === Role.INTEGRATION) {
-      throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ALLOWED);
+      throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
     }
-    if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw badInput('input.password', `password must have at least ${MIN_PASSWORD_LENGTH} characters`, UserErrorReason.PASSWORD_TOO_SHORT);
-    }
+    checkPassword(input.password, [email, input.name]);
     const taken = () => conflict(`A user with e-mail ${email} exists`, UserErrorReason.EMAIL_TAKEN, 'input.email');
     if (await this.em.count(User, { email })) throw taken();
     const user = this.em.create(User, {
@@ -109,6 +191,43 @@ export class UserService {
         throw taken();
       },
     );
+    return user;
+  }
+
+  /**
+   * Renames, changes the role of, deactivates or reactivates a user. A role change or
+   * deactivation takes effect at once: the next request reads it, and open subscriptions
+   * of the user on every instance are closed.
+   */
+  async update(id: string, input: UpdateUserInput): Promise<User> {
+    const name = input.name?.trim();
+    if (input.name !== undefined && input.name !== null && !name) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
+    if (input.role === Role.INTEGRATION) throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
+    const { user, change } = await this.em.transactional(async (em) => {
+      // Serialises changes to administrators: two admins demoting each other leave one.
+      await em.execute("select id from app_user where role = 'ADMIN' and active for update", []);
+      const user = await findById(em, User, id);
+      if (!user) throw notFound('User', id, 'id');
+      const role = input.role ?? user.role;
+      const active = input.active ?? user.active;
+      if (user.role === Role.INTEGRATION && role !== Role.INTEGRATION) {
+        throw badInput('input.role', 'an INTEGRATION user keeps its role; create a user for a person', UserErrorReason.ROLE_NOT_ASSIGNABLE);
+      }
+      const losesAdmin = user.role === Role.ADMIN && user.active && (role !== Role.ADMIN || !active);
+      if (losesAdmin && (await em.count(User, { role: Role.ADMIN, active: true, id: { $ne: user.id } })) === 0) {
+        throw conflict('The last active ADMIN cannot be deactivated or given another role', UserErrorReason.LAST_ADMIN, input.active === false ? 'input.active' : 'input.role');
+      }
+      let change: PrincipalChange | undefined;
+      if (user.active && !active) change = { type: 'USER_DEACTIVATED', userId: user.id };
+      else if (active && role !== user.role) change = { type: 'ROLE_CHANGED', userId: user.id, role };
+      if (name) user.name = name;
+      user.role = role;
+      user.active = active;
+      await em.flush();
+      if (change) await announcePrincipalChange(em, change);
+      return { user, change };
+    });
+    if (change) this.deps.sessions?.apply(change);
     return user;
   }
 
@@ -129,13 +248,20 @@ export class UserService {
     });
   }
 
+  /** Revokes an API token; its open subscriptions on every instance are closed. */
   async revokeApiToken(id: string): Promise<boolean> {
-    const token = await findById(this.em, ApiToken, id);
-    if (!token) throw notFound('API token', id, 'id');
-    if (token.revokedAt) return false;
-    token.revokedAt = this.clock.now();
-    await this.em.flush();
-    return true;
+    const change: PrincipalChange = { type: 'API_TOKEN_REVOKED', apiTokenId: id };
+    const revoked = await this.em.transactional(async (em) => {
+      const token = await findById(em, ApiToken, id);
+      if (!token) throw notFound('API token', id, 'id');
+      if (token.revokedAt) return false;
+      token.revokedAt = this.clock.now();
+      await em.flush();
+      await announcePrincipalChange(em, change);
+      return true;
+    });
+    if (revoked) this.deps.sessions?.apply(change);
+    return revoked;
   }
 
   listApiTokens(): Promise<ApiToken[]> {

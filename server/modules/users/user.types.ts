@@ -15,8 +15,20 @@ export class CreateUserInput {
   @Field(() => Role)
   role!: Role;
 
-  @Field({ description: 'At least 8 characters.' })
+  @Field({ description: '12 to 1,024 characters, not easy to guess (no common password, pattern, or the e-mail or name).' })
   password!: string;
+}
+
+@InputType({ description: 'Only the fields given change.' })
+export class UpdateUserInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => Role, { nullable: true, description: 'Not INTEGRATION; an INTEGRATION user keeps its role.' })
+  role?: Role | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'false signs the user out everywhere and refuses their tokens until reactivated.' })
+  active?: boolean | null;
 }
 
 @ObjectType()

@@ -1,6 +1,7 @@
 /**
- * The users area: people and integrations, sign-in, API tokens and the first
- * administrator. Lowest area: every other one may read users.
+ * The users area: people and integrations, sign-in (throttled), user and API tokens and
+ * their revocation, the open WebSocket sessions they hold, and the first administrator.
+ * Lowest area: every other one may read users.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { defineArea, type RequestScope } from '../../core/module';
@@ -11,11 +12,16 @@ import { createUserLoaders } from './user.loaders';
 import { UserResolver } from './user.resolver';
 import { AuthService, UserService } from './user.service';
 import { UserErrorReason } from './user.errors';
+import { SessionRegistry } from '../../core/session-registry';
+import { LoginThrottle } from './login-throttle';
+import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
 
 declare module '../../context' {
   interface Services {
     auth: AuthService;
     users: UserService;
+    /** Open WebSocket sessions of this process, closed when their token or user changes. */
+    sessions: SessionRegistry;
   }
   interface Loaders extends ReturnType<typeof createUserLoaders> {}
 }
@@ -25,8 +31,19 @@ export const usersArea = defineArea({
   entities: [User, ApiToken],
   resolvers: [UserResolver],
   reasons: UserErrorReason,
-  async setup({ orm, config }) {
+  migrations: [{ name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions }],
+  async setup({ orm, config, clock, logger, databaseUrl }) {
     const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
+    const loginThrottle = new LoginThrottle(orm, {
+      maxFailuresPerEmail: config.loginMaxFailuresPerEmail,
+      maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
+      windowSeconds: config.loginThrottleWindowSeconds,
+    });
+    const authOf = (em: EntityManager, scopeClock = clock) =>
+      new AuthService(em, scopeClock, { tokenSecret: boot.tokenSecret, tokenTtlSeconds: config.tokenTtlSeconds, sessions, loginThrottle });
+    // Closes sockets whose token or user changed, on every instance (NOTIFY); re-checks them after a lost connection.
+    const sessions: SessionRegistry = new SessionRegistry(databaseUrl, logger, (authorization) => authOf(orm.em.fork()).authenticate(authorization));
+    await sessions.start();
     const banner = boot.createdAdmin?.generatedPassword
       ? [`  Admin login: ${boot.createdAdmin.email} / ${boot.createdAdmin.generatedPassword}  (shown once: note it now)`]
       : boot.createdAdmin
@@ -34,11 +51,13 @@ export const usersArea = defineArea({
         : ['  Admin login: an existing ADMIN account (the first one was printed on the first start)'];
     return {
       banner,
-      services: ({ em, clock }: RequestScope) => ({
-        auth: new AuthService(em, clock, { tokenSecret: boot.tokenSecret, tokenTtlHours: config.tokenTtlHours }),
-        users: new UserService(em, clock),
+      services: ({ em, clock: scopeClock }: RequestScope) => ({
+        auth: authOf(em, scopeClock),
+        users: new UserService(em, scopeClock, { sessions }),
+        sessions,
       }),
       loaders: (em: EntityManager) => createUserLoaders(em),
+      stop: () => sessions.stop(),
     };
   },
 });
