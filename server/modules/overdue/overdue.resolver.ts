@@ -10,7 +10,8 @@ import { Permission, requireAccess } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
-import { countEvents, decodeEventCursor, readEvents } from './overdue.events';
+import { decodeEventCursor } from './overdue.events';
+import { countEvents, readEvents } from './overdue.queries';
 import { overdueEventStream } from './overdue.stream';
 import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
 
