@@ -6,14 +6,21 @@
  * the last threshold (OVERDUE_STAGES) reached. Every transition updates the receivable
  * and appends one event in the same transaction; NOTIFY wakes every instance at commit.
  * Scans are serialised by an advisory lock, so events are never duplicated and their
- * sequence numbers commit in order. The SQL is in overdue.queries.ts.
+ * sequence numbers commit in order. It also serves the event stream to callers: pages
+ * for polling and subscriptions (replay, then live events from the hub). The SQL is in
+ * overdue.queries.ts.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { type LocalDate } from '../../core/local-date';
+import { pageSize } from '../../core/pagination';
 import { lockForTransaction } from '../../db/locks';
-import { NOTIFY, OVERDUE_CHANNEL, OVERDUE_COUNT, REEVALUATION_DATE, SCAN } from './overdue.queries';
-import { OverdueEventType, OverdueScanResult } from './overdue.types';
+import { decodeEventCursor } from './overdue.events';
+import { OverdueEventHub } from './overdue.hub';
+import { countEvents, NOTIFY, OVERDUE_CHANNEL, OVERDUE_COUNT, readEvents, REEVALUATION_DATE, SCAN } from './overdue.queries';
+import { overdueEventStream, type UnitOfWork } from './overdue.stream';
+import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueEventType, OverdueScanResult } from './overdue.types';
 
 type ScanObserver = (result: OverdueScanResult) => void;
 let observeScan: ScanObserver = () => undefined;
@@ -42,6 +49,7 @@ export class OverdueService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly rules: OverdueRules,
+    private readonly hub: OverdueEventHub,
   ) {}
 
   /** Scans every receivable as of `asOf` (default: today in the company time zone). */
@@ -93,4 +101,30 @@ export class OverdueService {
     return result;
   }
 
+  /** A page of the event stream, oldest first, as far as the caller may see it (polling). */
+  async events(
+    principal: Principal,
+    after: string | undefined,
+    first: number | undefined,
+    filter: OverdueEventFilter | undefined,
+  ): Promise<OverdueEventConnection> {
+    const size = pageSize(first);
+    const events = await readEvents(this.em, { afterSeq: decodeEventCursor(after), limit: size + 1, filter, principal });
+    const nodes = events.slice(0, size);
+    return {
+      edges: nodes.map((node) => ({ node, cursor: node.cursor })),
+      nodes,
+      totalCount: await countEvents(this.em, { filter, principal }),
+      pageInfo: { hasNextPage: events.length > size, endCursor: nodes.length ? nodes[nodes.length - 1].cursor : (after ?? null) },
+    };
+  }
+
+  /**
+   * A subscriber's stream: every stored event after `after`, then live ones. Not async:
+   * a bad cursor is refused now, as an error of the subscription, not of a later event.
+   */
+  subscribe(principal: Principal, after: string | undefined, filter: OverdueEventFilter | undefined, unitOfWork: UnitOfWork): AsyncIterableIterator<OverdueEvent> {
+    const startSeq = decodeEventCursor(after);
+    return overdueEventStream(this.hub, this.em.fork(), unitOfWork, principal, startSeq, filter);
+  }
 }
