@@ -6,8 +6,9 @@
  * checked where the row arrives instead of asserted with a cast.
  *
  * Parameters:
- * - `:name` is a parameter, `::type` a cast; text inside quotes and comments is left
- *   alone. Every `:name` needs a value (null, not undefined) and every value a `:name`.
+ * - `:name` is a parameter, `::type` a cast; text inside quotes ('…', "…", $$…$$) and
+ *   comments is left alone (backslash escapes of E'…' strings are not understood: use a
+ *   parameter). Every `:name` needs a value (null, not undefined) and every value a `:name`.
  * - An array travels as one PostgreSQL array literal (`pgArray`), never as a list of
  *   placeholders, and is cast in SQL: `= any(cast(:ids as uuid[]))`. One rule for every
  *   array, and the statement text does not depend on how many ids there are.
@@ -111,7 +112,7 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_PART = /[A-Za-z0-9_]/;
 
 /** Splits SQL into text and `:name` parameters, skipping casts, quoted text and comments. */
-export function parseSql(text: string): Segment[] {
+function parseSql(text: string): Segment[] {
   const segments: Segment[] = [];
   let buffer = '';
   let i = 0;
