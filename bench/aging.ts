@@ -9,13 +9,13 @@
  * 100.00–9,999.00; 85% paid in full (money arriving 10 days early to 9 days late, never
  * after 2026-11-30), 5% half paid, 10% unpaid; one payment and one allocation per paid
  * receivable. Then it times the query module's statements as the server runs them
- * (metrics.sql.ts through MikroORM), five runs each, and prints the median.
+ * (metrics.queries.ts through MikroORM), five runs each, and prints the median.
  */
 import { Client as PgClient } from 'pg';
 import { openOrm } from '../server/db/orm';
 import { ENTITIES, MIGRATIONS } from '../server/registry';
 import { createBenchDatabase } from './bench-database';
-import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.sql';
+import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.queries';
 
 const RECEIVABLES = Number(process.argv[2] ?? 1_000_000);
 const TODAY = '2026-11-30';

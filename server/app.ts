@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Context } from './context';
 import { createErrorFormatter } from './core/errors';
 import type { AppRuntime } from './core/module';
-import { pendingMigrations } from './db/orm';
+import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
 import { setBatchObserver } from './core/dataloader';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
@@ -165,7 +165,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await orm.em.fork().execute('select 1');
+      await pingDatabase(orm);
       const pending = await pendingMigrations(orm);
       if (pending.length > 0) {
         res.status(503).json({ status: 'migrations pending', pending });

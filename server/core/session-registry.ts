@@ -42,16 +42,6 @@ export interface SessionHandle {
   close(code: number, reason: SessionEndReason): void;
 }
 
-/** Anything that runs SQL in the caller's transaction (an EntityManager). */
-interface SqlRunner {
-  execute(sql: string, params: unknown[]): Promise<unknown>;
-}
-
-/** Announces a change when the caller's transaction commits (NOTIFY is transactional). */
-export async function announcePrincipalChange(em: SqlRunner, change: PrincipalChange): Promise<void> {
-  await em.execute('select pg_notify(?, ?)', [PRINCIPAL_CHANNEL, JSON.stringify(change)]);
-}
-
 /** Which sessions a change ends, and why. */
 function endReason(change: PrincipalChange, { principal }: SessionHandle): SessionEndReason | undefined {
   const credential = principal.credential;

@@ -1,11 +1,12 @@
 /**
  * Keyset pagination over raw SQL, hydrated to entities: one statement for the page and
- * one for the total, whatever the page size.
+ * one for the total, whatever the page size. The areas' queries files describe a list
+ * (its `from`, filter and sort keys); this builds and runs the two statements.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { EntityName } from '@mikro-orm/core';
 import { CursorValues, decodeCursor, encodeCursor, Page } from '../core/pagination';
-import { Where } from './sql';
+import { defineQuery, type SqlParam, Where } from './sql';
 
 export interface SortKey<T> {
   /** Column expression, e.g. `r.due_on`. */
@@ -31,24 +32,26 @@ export interface KeysetQuery<T> {
 
 export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
   const after = decodeCursor(q.after, q.keys.length);
-  const countRows: { n: string }[] = await em.execute(`select count(*) as n ${q.from} where ${q.where.sql}`, q.where.params);
-  const totalCount = Number(countRows[0].n);
+  const totalCount = await defineQuery<{ where: Where }, number>({
+    text: `select count(*) as n ${q.from} where :where`,
+    decode: (row) => row.int('n'),
+  }).one(em, { where: q.where });
 
-  const where = new Where().add(q.where.sql, ...q.where.params);
+  const where = new Where().add(':filter', { filter: q.where });
   const op = q.descending ? '<' : '>';
   if (after) {
-    where.add(
-      `(${q.keys.map((k) => k.column).join(', ')}) ${op} (${q.keys.map((k) => `?::${k.cast}`).join(', ')})`,
-      ...after,
-    );
+    const cursor: Record<string, SqlParam> = {};
+    after.forEach((value, i) => (cursor[`key${i}`] = value));
+    where.add(`(${q.keys.map((k) => k.column).join(', ')}) ${op} (${q.keys.map((k, i) => `cast(:key${i} as ${k.cast})`).join(', ')})`, cursor);
   }
   const dir = q.descending ? 'desc' : 'asc';
   // Also for first = 0: the one extra row tells whether a next page exists (Relay).
-  const rows: Record<string, unknown>[] = await em.execute(
-    `select ${q.alias}.* ${q.from} where ${where.sql}
-     order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit ${q.first + 1}`,
-    where.params,
-  );
+  const rows = await defineQuery<{ where: Where; limit: number }, Readonly<Record<string, unknown>>>({
+    text: `select ${q.alias}.* ${q.from} where :where
+     order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit :limit`,
+    // Entity rows: hydrated below, the extra row excepted.
+    decode: (row) => row.raw,
+  }).all(em, { where, limit: q.first + 1 });
   const nodes = rows.slice(0, q.first).map((row) => em.map(q.entity, row as never));
   return {
     nodes,

@@ -1,12 +1,13 @@
 /**
- * MikroORM on PostgreSQL: configuration, start-up (with migrations) and a statement
- * counter. The entities and migrations come from the caller (the composition root
+ * MikroORM on PostgreSQL: configuration, start-up (with migrations), readiness and a
+ * statement counter. The entities and migrations come from the caller (the composition root
  * collects them from the areas), listed as classes, so the same code runs from
  * TypeScript (tests) and from compiled output (npm start).
  */
 import { MikroORM, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { MigrationEntry } from '../core/module';
+import { defineQuery, type NoParams } from './sql';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -46,6 +47,13 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
+}
+
+const PING = defineQuery<NoParams, true>({ text: 'select 1', decode: () => true });
+
+/** Answers when the database does; rejects when it is unreachable. */
+export async function pingDatabase(orm: MikroORM): Promise<void> {
+  await PING.one(orm.em.fork());
 }
 
 export async function pendingMigrations(orm: MikroORM): Promise<string[]> {

@@ -1,12 +1,12 @@
 /**
- * The metric formulas, pure: they turn the sums that metrics.sql.ts aggregates in
+ * The metric formulas, pure: they turn the sums that metrics.queries.ts aggregates in
  * PostgreSQL (exact bigint cents) into rates, DSO, CEI, aging buckets, goal attainment
  * and scores. Definitions and worked examples: docs/metrics.md. Nothing here reads the
  * database, so every formula is unit-tested on hand-computed numbers.
  */
 import { type Cents } from '../../core/money';
 
-/** Sums of one salesperson (or the company) over a window [from, to]; see metrics.sql.ts. */
+/** Sums of one salesperson (or the company) over a window [from, to]; see metrics.queries.ts. */
 export interface WindowSums {
   /** Σ amount of receivables whose effective due date is in the window. */
   due: Cents;

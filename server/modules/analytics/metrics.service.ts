@@ -1,7 +1,7 @@
 /**
  * Aging and collection statistics for callers: argument rules, who may see whose
  * numbers (a SALES user only their own), and the mapping of the query module's sums
- * (metrics.sql.ts) through the formulas (metrics.formulas.ts). Goals, scorecards and
+ * (metrics.queries.ts) through the formulas (metrics.formulas.ts). Goals, scorecards and
  * weekly snapshots call the same two methods, so every figure has one definition.
  */
 import { ownerScope } from '../../core/access';
@@ -12,7 +12,7 @@ import { daysBetween, type LocalDate } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
 import { windowMetrics, type WindowSums } from './metrics.formulas';
-import { AgingRow, queryAging, queryWindowSums, type Scope, WindowSumsRow } from './metrics.sql';
+import { AgingRow, queryAging, queryWindowSums, type Scope, WindowSumsRow } from './metrics.queries';
 import { findById } from '../../db/find';
 
 /** Longest window a statistic may span (10 years). */

@@ -13,8 +13,9 @@ import { addDays, type LocalDate } from '../../core/local-date';
 import { mondayOf } from '../../core/periods';
 import { type Cents, centsFromNumeric, formatMoney } from '../../core/money';
 import { MetricsService } from './metrics.service';
-import { queryAging, queryBookingLag, queryNewOverdue, queryReceived, queryTopOverdueCustomers } from './metrics.sql';
+import { queryAging, queryBookingLag, queryNewOverdue, queryReceived, queryTopOverdueCustomers } from './metrics.queries';
 import { WeeklyAnalysis, WeeklyAnalysisTrigger } from './weekly-analysis.types';
+import { INSERT_SNAPSHOT, LATEST_SNAPSHOTS, SNAPSHOT_OF_WEEK, type SnapshotRow } from './weekly-analysis.queries';
 import { lockForTransaction } from '../../db/locks';
 import { AnalyticsErrorReason } from './analytics.errors';
 
@@ -38,17 +39,6 @@ export function decodeSnapshot(json: string | object): Record<string, unknown> {
   return JSON.parse(text, (key, value) => (MONEY_KEYS.has(key) && typeof value === 'string' ? centsFromNumeric(value) : value));
 }
 
-interface SnapshotRow {
-  week_start: string;
-  week_end: string;
-  published_at: Date;
-  published_by_id: string | null;
-  trigger: WeeklyAnalysisTrigger;
-  data: object;
-}
-
-const SELECT = `select week_start::text, week_end::text, published_at, published_by_id, trigger, data from weekly_analysis`;
-
 function fromRow(row: SnapshotRow): WeeklyAnalysis {
   const data = decodeSnapshot(row.data) as unknown as Omit<WeeklyAnalysis, 'id' | 'weekStart' | 'weekEnd' | 'publishedAt' | 'publishedById' | 'trigger'>;
   // The change holds signed decimal strings under money-like keys: keep them as text.
@@ -56,11 +46,11 @@ function fromRow(row: SnapshotRow): WeeklyAnalysis {
   return {
     ...data,
     change: change as WeeklyAnalysis['change'],
-    id: row.week_start,
-    weekStart: row.week_start,
-    weekEnd: row.week_end,
-    publishedAt: new Date(row.published_at),
-    publishedById: row.published_by_id,
+    id: row.weekStart,
+    weekStart: row.weekStart,
+    weekEnd: row.weekEnd,
+    publishedAt: row.publishedAt,
+    publishedById: row.publishedById,
     trigger: row.trigger,
   };
 }
@@ -77,14 +67,14 @@ export class WeeklyAnalysisService {
   ) {}
 
   async find(weekOf: LocalDate): Promise<WeeklyAnalysis | null> {
-    const rows: SnapshotRow[] = await this.em.execute(`${SELECT} where week_start = ?::date`, [mondayOf(weekOf)]);
-    return rows.length ? fromRow(rows[0]) : null;
+    const row = await SNAPSHOT_OF_WEEK.maybeOne(this.em, { weekStart: mondayOf(weekOf) });
+    return row ? fromRow(row) : null;
   }
 
   async latest(last: number | null | undefined): Promise<WeeklyAnalysis[]> {
     const n = last ?? 8;
     if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES) throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`, CoreErrorReason.OUT_OF_RANGE);
-    const rows: SnapshotRow[] = await this.em.execute(`${SELECT} order by week_start desc limit ?`, [n]);
+    const rows = await LATEST_SNAPSHOTS.all(this.em, { limit: n });
     return rows.map(fromRow);
   }
 
@@ -109,15 +99,10 @@ export class WeeklyAnalysisService {
     return this.em.fork().transactional(
       async (em) => {
         if (!(await lockForTransaction(em, PUBLISH_LOCK, { skipIfBusy }))) return null;
-        const existing: SnapshotRow[] = await em.execute(`${SELECT} where week_start = ?::date`, [weekStart]);
-        if (existing.length) return fromRow(existing[0]);
+        const existing = await SNAPSHOT_OF_WEEK.maybeOne(em, { weekStart });
+        if (existing) return fromRow(existing);
         const data = await this.compute(em, weekStart);
-        const [row]: SnapshotRow[] = await em.execute(
-          `insert into weekly_analysis (week_start, week_end, published_by_id, trigger, data)
-           values (?::date, ?::date, ?, ?, ?::jsonb)
-           returning week_start::text, week_end::text, published_at, published_by_id, trigger, data`,
-          [weekStart, addDays(weekStart, 6), publishedById, trigger, encodeSnapshot(data)],
-        );
+        const row = await INSERT_SNAPSHOT.one(em, { weekStart, weekEnd: addDays(weekStart, 6), publishedById, trigger, data: encodeSnapshot(data) });
         return fromRow(row);
       },
       { isolationLevel: IsolationLevel.REPEATABLE_READ },
@@ -141,8 +126,8 @@ export class WeeklyAnalysisService {
       .map(({ clerkId, ...figures }) => ({ ...figures, clerkId: clerkId! }));
     const overdueAmount = aging.total - aging.current;
 
-    const previousRows: SnapshotRow[] = await em.execute(`${SELECT} where week_start = ?::date`, [addDays(weekStart, -7)]);
-    const previous = previousRows.length ? fromRow(previousRows[0]) : null;
+    const previousRow = await SNAPSHOT_OF_WEEK.maybeOne(em, { weekStart: addDays(weekStart, -7) });
+    const previous = previousRow ? fromRow(previousRow) : null;
     const change = previous && {
       previousWeekStart: previous.weekStart,
       outstanding: signed(aging.total, previous.aging.total),

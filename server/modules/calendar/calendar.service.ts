@@ -8,10 +8,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { BusinessCalendar, DayKind } from '../../core/business-calendar';
 import { addDays, daysBetween, isoWeekday, type LocalDate } from '../../core/local-date';
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { pgArray } from '../../db/sql';
+import { type Where } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { lockForTransaction } from '../../db/locks';
 import { CalendarDay } from './calendar.types';
+import { DELETE_DAY, DUE_DATES_CHUNK, everyReceivable, rollingOverDay, SAVE_GRACE, SET_EFFECTIVE_DUE_DATES, STORED_GRACE, UPSERT_DAY } from './calendar.queries';
 
 const MAX_RANGE_DAYS = 800;
 const UPDATE_CHUNK = 2000;
@@ -25,31 +26,18 @@ export async function loadBusinessCalendar(em: EntityManager): Promise<BusinessC
  * Recomputes `effective_due_on` for the receivables matched by `where` (SQL over alias r).
  * Rows are read and written in chunks so even a full recompute stays bounded in memory.
  */
-export async function recomputeEffectiveDueDates(
-  em: EntityManager,
-  calendar: BusinessCalendar,
-  graceWorkingDays: number,
-  where: { sql: string; params: unknown[] },
-): Promise<number> {
+export async function recomputeEffectiveDueDates(em: EntityManager, calendar: BusinessCalendar, graceWorkingDays: number, where: Where): Promise<number> {
   let updated = 0;
   let afterId = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const rows: { id: string; due_on: string; effective_due_on: string }[] = await em.execute(
-      `select r.id, r.due_on, r.effective_due_on from receivable r where (${where.sql}) and r.id > ? order by r.id limit ${UPDATE_CHUNK}`,
-      [...where.params, afterId],
-    );
+    const rows = await DUE_DATES_CHUNK.all(em, { where, afterId, limit: UPDATE_CHUNK });
     if (rows.length === 0) return updated;
     afterId = rows[rows.length - 1].id;
     const changed = rows
-      .map((r) => ({ id: r.id, effective: calendar.effectiveDueOn(r.due_on, graceWorkingDays), old: r.effective_due_on }))
+      .map((r) => ({ id: r.id, effective: calendar.effectiveDueOn(r.dueOn, graceWorkingDays), old: r.effectiveDueOn }))
       .filter((r) => r.effective !== r.old);
     if (changed.length > 0) {
-      await em.execute(
-        `update receivable r set effective_due_on = v.effective::date
-           from (select unnest(?::uuid[]) as id, unnest(?::text[]) as effective) v
-          where r.id = v.id`,
-        [pgArray(changed.map((c) => c.id)), pgArray(changed.map((c) => c.effective))],
-      );
+      await SET_EFFECTIVE_DUE_DATES.run(em, { ids: changed.map((c) => c.id), effectiveDueOn: changed.map((c) => c.effective) });
       updated += changed.length;
     }
   }
@@ -83,21 +71,11 @@ export class CalendarService {
     await this.em.transactional(async (em) => {
       // Serialise calendar changes so two of them cannot recompute from stale overrides.
       await lockForTransaction(em, 'calendar_day');
-      if (kind) {
-        await em.execute(
-          `insert into calendar_day (day, kind, name, updated_at) values (?, ?, ?, now())
-           on conflict (day) do update set kind = excluded.kind, name = excluded.name, updated_at = now()`,
-          [date, kind, trimmedName],
-        );
-      } else {
-        await em.execute('delete from calendar_day where day = ?', [date]);
-      }
+      if (kind) await UPSERT_DAY.run(em, { day: date, kind, name: trimmedName });
+      else await DELETE_DAY.run(em, { day: date });
       const calendar = await loadBusinessCalendar(em);
-      // Only a roll-forward that reaches this day can change: due on or before it, effective on or after it.
-      await recomputeEffectiveDueDates(em, calendar, this.graceWorkingDays, {
-        sql: 'r.due_on <= ?::date and r.effective_due_on >= ?::date',
-        params: [date, date],
-      });
+      // Only a roll-forward that reaches this day can change.
+      await recomputeEffectiveDueDates(em, calendar, this.graceWorkingDays, rollingOverDay(date));
     });
     const [day] = await this.days(date, date);
     return day;
@@ -111,16 +89,10 @@ export class CalendarService {
 export async function syncGraceWorkingDays(em: EntityManager, graceWorkingDays: number): Promise<number> {
   return em.transactional(async (tem) => {
     await lockForTransaction(tem, 'calendar_day');
-    const rows: { value: string }[] = await tem.execute(`select value from app_setting where key = 'grace_working_days'`);
-    if (rows[0]?.value === String(graceWorkingDays)) return 0;
-    const updated = rows.length
-      ? await recomputeEffectiveDueDates(tem, await loadBusinessCalendar(tem), graceWorkingDays, { sql: 'true', params: [] })
-      : 0;
-    await tem.execute(
-      `insert into app_setting (key, value) values ('grace_working_days', ?)
-       on conflict (key) do update set value = excluded.value`,
-      [String(graceWorkingDays)],
-    );
+    const stored = await STORED_GRACE.maybeOne(tem);
+    if (stored === String(graceWorkingDays)) return 0;
+    const updated = stored !== undefined ? await recomputeEffectiveDueDates(tem, await loadBusinessCalendar(tem), graceWorkingDays, everyReceivable()) : 0;
+    await SAVE_GRACE.run(tem, { value: String(graceWorkingDays) });
     return updated;
   });
 }

@@ -4,11 +4,10 @@ import { Principal, Role } from '../../core/auth';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { containsPattern, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
+import { customerPage } from './customer.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
 import { CustomerErrorReason } from './customer.errors';
@@ -33,32 +32,7 @@ export class CustomerService {
   }
 
   list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
-    const where = new Where();
-    const scope = ownerScope(principal);
-    if (scope) where.add('c.owner_id = ?', scope);
-    if (filter?.ownerId) where.addIdEquals('c.owner_id', filter.ownerId);
-    if (filter?.search?.trim()) {
-      const pattern = containsPattern(filter.search.trim());
-      where.add('c.code ilike ? or c.name ilike ?', pattern, pattern);
-    }
-    if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
-      where.add(
-        `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
-            join receivable_overdue_state o on o.receivable_id = r.id where r.customer_id = c.id and o.stage is not null)`,
-      );
-    }
-    return keysetPage(this.em, {
-      entity: Customer,
-      from: 'from customer c',
-      alias: 'c',
-      where,
-      keys: [
-        { column: 'c.code', cast: 'text', value: (c) => c.code },
-        { column: 'c.id', cast: 'uuid', value: (c) => c.id },
-      ],
-      first: pageSize(first),
-      after,
-    });
+    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {

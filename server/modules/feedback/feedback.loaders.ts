@@ -1,9 +1,9 @@
 /** Per-request batch loaders of the feedback area. */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { batchLoader, byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
-import { pgArray } from '../../db/sql';
 import { FeedbackItem, FeedbackItemStep, FeedbackReport } from './feedback-report.entity';
 import { ImprovementProposal } from './improvement-proposal.entity';
+import { AUTHORS_OF_REPORTS } from './feedback.queries';
 
 export function createFeedbackLoaders(em: EntityManager) {
   return {
@@ -22,11 +22,8 @@ export function createFeedbackLoaders(em: EntityManager) {
     }),
     /** The author of a named report; null for anonymous ones (no author row can exist). */
     feedbackAuthorOfReport: batchLoader<string, string | null>('feedbackAuthorOfReport', async (ids) => {
-      const rows: { report_id: string; user_id: string }[] = await em.execute(
-        'select report_id, user_id from feedback_report_author where report_id = any(?::uuid[])',
-        [pgArray(ids)],
-      );
-      return orderByKeys(ids, rows, (r) => r.report_id, (r) => r.user_id as string | null, null);
+      const rows = await AUTHORS_OF_REPORTS.all(em, { ids });
+      return orderByKeys(ids, rows, (r) => r.reportId, (r) => r.userId as string | null, null);
     }),
     improvementProposalById: byIdLoader('improvementProposalById', (ids) => em.find(ImprovementProposal, { id: { $in: ids } })),
   };

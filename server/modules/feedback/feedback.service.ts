@@ -22,8 +22,7 @@ import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
 import { Page, pageSize } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { isUuid, pgArray, Where } from '../../db/sql';
+import { isUuid } from '../../db/sql';
 import { CustomerService } from '../customers/customer.service';
 import { ReceivableService } from '../receivables/receivable.service';
 import { FeedbackItem, FeedbackReport } from './feedback-report.entity';
@@ -37,7 +36,34 @@ import {
   FeedbackSummary,
   SubmitFeedbackInput,
 } from './feedback.types';
-import { feedbackSummary } from './feedback.queries';
+import {
+  AMEND_REPORT,
+  ASSIGN_ITEMS_TO_PROPOSAL,
+  COMPLIANCE,
+  DECIDE_PROPOSAL,
+  DELETE_ITEMS_OF_REPORT,
+  ESCALATE_PROPOSAL,
+  feedbackReportPage,
+  feedbackSummary,
+  HAS_SUBMITTED,
+  INSERT_AUTHOR,
+  INSERT_COMPLIANCE,
+  INSERT_ITEM,
+  INSERT_PROPOSAL,
+  INSERT_REMINDERS,
+  INSERT_REPORT,
+  ITEM_FOR_UPDATE,
+  ITEMS_FOR_UPDATE,
+  MOVE_ITEMS,
+  NAMED_REPORT_OF_USER,
+  PROPOSAL_ITEMS_FOR_UPDATE,
+  PROPOSAL_STATUS_FOR_UPDATE,
+  REPORT_BY_SECRET,
+  REPORT_IN_REVIEW,
+  REWRITE_PERIOD_COMPLIANCE,
+  REWRITE_PERIOD_ITEMS,
+  REWRITE_PERIOD_REPORTS,
+} from './feedback.queries';
 import { validatePeriodStart } from './feedback.periods';
 import { ImprovementProposal } from './improvement-proposal.entity';
 import { lockForTransaction } from '../../db/locks';
@@ -115,33 +141,24 @@ export class FeedbackService {
     return this.em.transactional(async (em) => {
       // One writer per period: the checks below and the rewrite of the period are serialised.
       await lockForTransaction(em, `feedback:${input.period}:${input.periodStart}`);
-      const periodParams = [input.period, input.periodStart];
+      const periodKey = { period: input.period, periodStart: input.periodStart };
       let reportId: string;
       let amended = false;
       let receiptSecret: string | null = null;
 
       if (secret !== undefined) {
-        const [found]: { id: string }[] = await em.execute(
-          'select id from feedback_report where amend_secret_hash = ? and period = ? and period_start = ?',
-          [hashAmendSecret(secret), ...periodParams],
-        );
+        const found = await REPORT_BY_SECRET.maybeOne(em, { ...periodKey, secretHash: hashAmendSecret(secret) });
         if (!found) throw badInput('input.amendSecret', 'This amendSecret does not open a report of this period', FeedbackErrorReason.INVALID_AMEND_SECRET);
-        reportId = found.id;
+        reportId = found;
         amended = true;
         receiptSecret = secret;
       } else {
-        const [named]: { report_id: string }[] = await em.execute(
-          'select report_id from feedback_report_author where user_id = ? and period = ? and period_start = ?',
-          [principal.userId, ...periodParams],
-        );
-        const [done]: { n: number }[] = await em.execute(
-          'select count(*)::int as n from feedback_compliance where user_id = ? and period = ? and period_start = ?',
-          [principal.userId, ...periodParams],
-        );
+        const named = await NAMED_REPORT_OF_USER.maybeOne(em, { ...periodKey, userId: principal.userId });
+        const done = await HAS_SUBMITTED.one(em, { ...periodKey, userId: principal.userId });
         if (named && !input.anonymous) {
-          reportId = named.report_id;
+          reportId = named;
           amended = true;
-        } else if (done.n > 0) {
+        } else if (done) {
           throw conflict(ALREADY_SUBMITTED, FeedbackErrorReason.ALREADY_SUBMITTED);
         } else {
           ({ id: reportId, secret: receiptSecret } = await this.insertReport(em, principal, input, solvedProblems, hours, today));
@@ -149,17 +166,11 @@ export class FeedbackService {
       }
 
       if (amended) {
-        const [busy]: { n: number }[] = await em.execute(
-          `select count(*)::int as n from feedback_item where report_id = ? and (status <> 'SUBMITTED' or proposal_id is not null)`,
-          [reportId],
-        );
-        if (busy.n > 0) throw conflict('The report is already being reviewed and can no longer be amended', FeedbackErrorReason.REPORT_IN_REVIEW);
-        await em.execute(
-          `update feedback_report set solved_problems = ?::jsonb, hours_saved = ?,
-             amended_on = case when anonymous then null else ?::date end where id = ?`,
-          [JSON.stringify(solvedProblems), hours.toFixed(2), today, reportId],
-        );
-        await em.execute('delete from feedback_item where report_id = ?', [reportId]);
+        if (await REPORT_IN_REVIEW.one(em, { reportId })) {
+          throw conflict('The report is already being reviewed and can no longer be amended', FeedbackErrorReason.REPORT_IN_REVIEW);
+        }
+        await AMEND_REPORT.run(em, { reportId, solvedProblems: JSON.stringify(solvedProblems), hoursSaved: hours.toFixed(2), today });
+        await DELETE_ITEMS_OF_REPORT.run(em, { reportId });
       }
       await this.insertItems(em, reportId, input.anonymous, items);
       await this.rewritePeriod(em, input.period, input.periodStart);
@@ -187,34 +198,24 @@ export class FeedbackService {
     // The secret is the only handle to an anonymous report; only its hash is kept.
     const secret = input.anonymous ? SECRET_PREFIX + randomBytes(32).toString('base64url') : null;
     const secretHash = secret ? hashAmendSecret(secret) : null;
-    await em.execute(
-      `insert into feedback_report (id, period, period_start, anonymous, solved_problems, hours_saved, submitted_on, amended_on, amend_secret_hash)
-       values (?, ?, ?, ?, ?::jsonb, ?, ?, null, ?)`,
-      [id, input.period, input.periodStart, input.anonymous, JSON.stringify(solvedProblems), hours.toFixed(2), input.anonymous ? null : today, secretHash],
-    );
-    if (!input.anonymous) {
-      await em.execute('insert into feedback_report_author (report_id, user_id, period, period_start) values (?, ?, ?, ?)', [
-        id,
-        principal.userId,
-        input.period,
-        input.periodStart,
-      ]);
-    }
-    await em.execute('insert into feedback_compliance (user_id, period, period_start) values (?, ?, ?)', [
-      principal.userId,
-      input.period,
-      input.periodStart,
-    ]);
+    const periodKey = { period: input.period, periodStart: input.periodStart };
+    await INSERT_REPORT.run(em, {
+      ...periodKey,
+      id,
+      anonymous: input.anonymous,
+      solvedProblems: JSON.stringify(solvedProblems),
+      hoursSaved: hours.toFixed(2),
+      submittedOn: input.anonymous ? null : today,
+      secretHash,
+    });
+    if (!input.anonymous) await INSERT_AUTHOR.run(em, { ...periodKey, reportId: id, userId: principal.userId });
+    await INSERT_COMPLIANCE.run(em, { ...periodKey, userId: principal.userId });
     return { id, secret };
   }
 
   private async insertItems(em: EntityManager, reportId: string, anonymous: boolean, items: CleanItem[]): Promise<void> {
     for (const [position, item] of items.entries()) {
-      await em.execute(
-        `insert into feedback_item (id, report_id, report_anonymous, position, kind, category, severity, text, customer_id, receivable_id, status)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SUBMITTED')`,
-        [randomUUID(), reportId, anonymous, position, item.kind, item.category, item.severity, item.text, item.customerId, item.receivableId],
-      );
+      await INSERT_ITEM.run(em, { id: randomUUID(), reportId, anonymous, position, ...item });
     }
   }
 
@@ -225,23 +226,9 @@ export class FeedbackService {
    * ids (reports, items) or user ids (compliance). See the module header.
    */
   private async rewritePeriod(em: EntityManager, period: FeedbackPeriod, periodStart: LocalDate): Promise<void> {
-    await em.execute(
-      `with moved as (delete from feedback_report where period = ? and period_start = ? returning *)
-       insert into feedback_report select * from moved order by id`,
-      [period, periodStart],
-    );
-    await em.execute(
-      `with moved as (
-         delete from feedback_item i using feedback_report r
-          where r.id = i.report_id and r.period = ? and r.period_start = ? returning i.*)
-       insert into feedback_item select * from moved order by id`,
-      [period, periodStart],
-    );
-    await em.execute(
-      `with moved as (delete from feedback_compliance where period = ? and period_start = ? returning *)
-       insert into feedback_compliance select * from moved order by user_id`,
-      [period, periodStart],
-    );
+    await REWRITE_PERIOD_REPORTS.run(em, { period, periodStart });
+    await REWRITE_PERIOD_ITEMS.run(em, { period, periodStart });
+    await REWRITE_PERIOD_COMPLIANCE.run(em, { period, periodStart });
   }
 
   private async cleanItems(principal: Principal, input: SubmitFeedbackInput): Promise<CleanItem[]> {
@@ -281,34 +268,8 @@ export class FeedbackService {
 
   /** Front-line users see their own named reports only; readers see all. No author filter exists. */
   list(principal: Principal, filter: FeedbackFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<FeedbackReport>> {
-    const where = new Where();
-    if (!can(principal, Permission.FEEDBACK_READ)) {
-      where.add('exists (select 1 from feedback_report_author a where a.report_id = r.id and a.user_id = ?)', principal.userId);
-    }
-    if (filter?.period) where.add('r.period = ?', filter.period);
-    if (filter?.periodStart) where.add('r.period_start = ?::date', filter.periodStart);
-    if (filter?.from) where.add('r.period_start >= ?::date', filter.from);
-    if (filter?.to) where.add('r.period_start <= ?::date', filter.to);
-    if (filter?.anonymous !== undefined && filter.anonymous !== null) where.add('r.anonymous = ?', filter.anonymous);
-    const itemWhere = new Where().add('i.report_id = r.id');
-    if (filter?.category?.length) itemWhere.add('i.category = any(?::text[])', pgArray(filter.category));
-    if (filter?.status?.length) itemWhere.add('i.status = any(?::text[])', pgArray(filter.status));
-    if (filter?.severity?.length) itemWhere.add('i.severity = any(?::text[])', pgArray(filter.severity));
-    if (itemWhere.clauses.length > 1) where.add(`exists (select 1 from feedback_item i where ${itemWhere.sql})`, ...itemWhere.params);
-    // Newest period first, then the random id: nothing orders reports by when they were written.
-    return keysetPage(this.em, {
-      entity: FeedbackReport,
-      from: 'from feedback_report r',
-      alias: 'r',
-      where,
-      keys: [
-        { column: 'r.period_start', cast: 'date', value: (r) => r.periodStart },
-        { column: 'r.id', cast: 'uuid', value: (r) => r.id },
-      ],
-      descending: true,
-      first: pageSize(first),
-      after,
-    });
+    const authorId = can(principal, Permission.FEEDBACK_READ) ? undefined : principal.userId;
+    return feedbackReportPage(this.em, { authorId, filter, first: pageSize(first), after });
   }
 
   /** Whether the caller may see this report's items and progress (readers, or its named author). */
@@ -318,23 +279,8 @@ export class FeedbackService {
 
   async compliance(period: FeedbackPeriod, periodStart: LocalDate): Promise<ComplianceEntry[]> {
     validatePeriodStart(period, periodStart, this.clock.today(), 'periodStart');
-    const rows: { user_id: string; submitted: boolean; reminded_ms: string | null }[] = await this.em.execute(
-      `select u.id as user_id, c.user_id is not null as submitted,
-              (select (extract(epoch from max(m.created_at)) * 1000)::bigint from feedback_reminder m
-                where m.user_id = u.id and m.period = ? and m.period_start = ?) as reminded_ms
-         from app_user u
-         left join feedback_compliance c on c.user_id = u.id and c.period = ? and c.period_start = ?
-        where u.active and u.role = any(?::text[])
-        order by u.name, u.id`,
-      [period, periodStart, period, periodStart, pgArray(rolesWith(Permission.FEEDBACK_SUBMIT))],
-    );
-    return rows.map((r) =>
-      Object.assign(new ComplianceEntry(), {
-        userId: r.user_id,
-        submitted: r.submitted,
-        lastRemindedAt: r.reminded_ms === null ? null : new Date(Number(r.reminded_ms)),
-      }),
-    );
+    const rows = await COMPLIANCE.all(this.em, { period, periodStart, roles: rolesWith(Permission.FEEDBACK_SUBMIT) });
+    return rows.map((r) => Object.assign(new ComplianceEntry(), r));
   }
 
   /**
@@ -343,29 +289,10 @@ export class FeedbackService {
    */
   async remind(principal: Principal, period: FeedbackPeriod, periodStart: LocalDate): Promise<FeedbackReminder[]> {
     validatePeriodStart(period, periodStart, this.clock.today(), 'periodStart');
-    const rows: { id: string; user_id: string; period: FeedbackPeriod; period_start: string; created_ms: string }[] = await this.em.transactional(
-      (em) =>
-        em.execute(
-          `insert into feedback_reminder (id, user_id, period, period_start, created_at, created_by_id)
-           select gen_random_uuid(), u.id, ?, ?::date, ?, ?
-             from app_user u
-            where u.active and u.role = any(?::text[])
-              and not exists (select 1 from feedback_compliance c where c.user_id = u.id and c.period = ? and c.period_start = ?)
-              and not exists (select 1 from feedback_reminder m where m.user_id = u.id and m.period = ? and m.period_start = ? and m.delivered_at is null)
-           returning id, user_id, period, period_start, (extract(epoch from created_at) * 1000)::bigint as created_ms`,
-          [period, periodStart, this.clock.now(), principal.userId, pgArray(rolesWith(Permission.FEEDBACK_SUBMIT)), period, periodStart, period, periodStart],
-        ),
+    const rows = await this.em.transactional((em) =>
+      INSERT_REMINDERS.all(em, { period, periodStart, roles: rolesWith(Permission.FEEDBACK_SUBMIT), now: this.clock.now(), createdById: principal.userId }),
     );
-    return rows.map((r) =>
-      Object.assign(new FeedbackReminder(), {
-        id: r.id,
-        userId: r.user_id,
-        period: r.period,
-        periodStart: r.period_start,
-        createdAt: new Date(Number(r.created_ms)),
-        deliveredAt: null,
-      }),
-    );
+    return rows.map((r) => Object.assign(new FeedbackReminder(), { ...r, deliveredAt: null }));
   }
 
   summary(from: LocalDate, to: LocalDate, period: FeedbackPeriod | undefined): Promise<FeedbackSummary> {
@@ -388,15 +315,12 @@ export class FeedbackService {
     if (status === FeedbackStatus.REJECTED && !cleanedNote) throw badInput('note', 'Say in a note why the item is rejected', FeedbackErrorReason.NOTE_REQUIRED);
     if (!isUuid(id)) throw notFound('FeedbackItem', id, 'id');
     await this.em.transactional(async (em) => {
-      const [item]: { status: FeedbackStatus; proposal_id: string | null }[] = await em.execute(
-        'select status, proposal_id from feedback_item where id = ? for update',
-        [id],
-      );
+      const item = await ITEM_FOR_UPDATE.maybeOne(em, { id });
       if (!item) throw notFound('FeedbackItem', id, 'id');
       if (!allowedFrom.includes(item.status)) {
         throw conflict(`An item in ${item.status} cannot be moved to ${status} by triage`, FeedbackErrorReason.INVALID_TRANSITION, 'status');
       }
-      if (item.proposal_id && item.status !== FeedbackStatus.DECIDED) {
+      if (item.proposalId && item.status !== FeedbackStatus.DECIDED) {
         throw conflict('The item is part of an undecided proposal: it moves with the proposal', FeedbackErrorReason.IN_PROPOSAL, 'id');
       }
       await this.moveItems(em, [id], status, principal.userId, cleanedNote);
@@ -417,25 +341,19 @@ export class FeedbackService {
     });
     const id = randomUUID();
     await this.em.transactional(async (em) => {
-      const rows: { id: string; status: FeedbackStatus; proposal_id: string | null }[] = await em.execute(
-        'select id, status, proposal_id from feedback_item where id = any(?::uuid[]) order by id for update',
-        [pgArray(input.itemIds)],
-      );
+      const rows = await ITEMS_FOR_UPDATE.all(em, { ids: input.itemIds });
       const byId = new Map(rows.map((r) => [r.id, r]));
       input.itemIds.forEach((itemId, i) => {
         const row = byId.get(itemId);
         if (!row) throw notFound('FeedbackItem', itemId, `input.itemIds.${i}`);
-        if (row.proposal_id || (row.status !== FeedbackStatus.SUBMITTED && row.status !== FeedbackStatus.IN_REVIEW)) {
-          throw conflict(`Item ${itemId} is ${row.status}${row.proposal_id ? ' and in a proposal' : ''}: only open items can be grouped`, FeedbackErrorReason.ITEM_NOT_OPEN, `input.itemIds.${i}`);
+        if (row.proposalId || (row.status !== FeedbackStatus.SUBMITTED && row.status !== FeedbackStatus.IN_REVIEW)) {
+          throw conflict(`Item ${itemId} is ${row.status}${row.proposalId ? ' and in a proposal' : ''}: only open items can be grouped`, FeedbackErrorReason.ITEM_NOT_OPEN, `input.itemIds.${i}`);
         }
       });
-      await em.execute(
-        `insert into improvement_proposal (id, title, description, status, created_by_id, created_at) values (?, ?, ?, 'DRAFT', ?, ?)`,
-        [id, title, description, principal.userId, this.clock.now()],
-      );
+      await INSERT_PROPOSAL.run(em, { id, title, description, createdById: principal.userId, now: this.clock.now() });
       const submitted = rows.filter((r) => r.status === FeedbackStatus.SUBMITTED).map((r) => r.id);
       await this.moveItems(em, submitted, FeedbackStatus.IN_REVIEW, principal.userId, `Grouped into proposal "${title}"`);
-      await em.execute('update feedback_item set proposal_id = ? where id = any(?::uuid[])', [id, pgArray(input.itemIds)]);
+      await ASSIGN_ITEMS_TO_PROPOSAL.run(em, { proposalId: id, ids: input.itemIds });
     });
     return this.em.findOneOrFail(ImprovementProposal, { id }, { refresh: true });
   }
@@ -447,16 +365,9 @@ export class FeedbackService {
       if (proposal.status !== ProposalStatus.DRAFT && proposal.status !== ProposalStatus.DEFERRED) {
         throw conflict(`A ${proposal.status} proposal cannot be escalated`, FeedbackErrorReason.NOT_ESCALATABLE, 'id');
       }
-      await em.execute(
-        `update improvement_proposal set status = 'ESCALATED', escalated_by_id = ?, escalated_at = ?, escalation_note = ?,
-           decision = null, rationale = null, decided_by_id = null, decided_at = null where id = ?`,
-        [principal.userId, this.clock.now(), cleanedNote, id],
-      );
-      const items: { id: string }[] = await em.execute(
-        `select id from feedback_item where proposal_id = ? and status in ('IN_REVIEW','DECIDED') order by id for update`,
-        [id],
-      );
-      await this.moveItems(em, items.map((i) => i.id), FeedbackStatus.ESCALATED, principal.userId, cleanedNote ?? 'Escalated to management');
+      await ESCALATE_PROPOSAL.run(em, { id, escalatedById: principal.userId, now: this.clock.now(), note: cleanedNote });
+      const items = await PROPOSAL_ITEMS_FOR_UPDATE.all(em, { proposalId: id, statuses: [FeedbackStatus.IN_REVIEW, FeedbackStatus.DECIDED] });
+      await this.moveItems(em, items, FeedbackStatus.ESCALATED, principal.userId, cleanedNote ?? 'Escalated to management');
     });
     return this.em.findOneOrFail(ImprovementProposal, { id }, { refresh: true });
   }
@@ -469,40 +380,23 @@ export class FeedbackService {
       if (proposal.status !== ProposalStatus.ESCALATED) {
         throw conflict(`Only an ESCALATED proposal can be decided; this one is ${proposal.status}`, FeedbackErrorReason.NOT_ESCALATED, 'id');
       }
-      await em.execute('update improvement_proposal set status = ?, decision = ?, rationale = ?, decided_by_id = ?, decided_at = ? where id = ?', [
-        DECISION_STATUS[decision],
-        decision,
-        why,
-        principal.userId,
-        this.clock.now(),
-        id,
-      ]);
-      const items: { id: string }[] = await em.execute(
-        `select id from feedback_item where proposal_id = ? and status = 'ESCALATED' order by id for update`,
-        [id],
-      );
-      await this.moveItems(em, items.map((i) => i.id), FeedbackStatus.DECIDED, principal.userId, `${decision}: ${why}`);
+      await DECIDE_PROPOSAL.run(em, { id, status: DECISION_STATUS[decision], decision, rationale: why, decidedById: principal.userId, now: this.clock.now() });
+      const items = await PROPOSAL_ITEMS_FOR_UPDATE.all(em, { proposalId: id, statuses: [FeedbackStatus.ESCALATED] });
+      await this.moveItems(em, items, FeedbackStatus.DECIDED, principal.userId, `${decision}: ${why}`);
     });
     return this.em.findOneOrFail(ImprovementProposal, { id }, { refresh: true });
   }
 
   private async lockProposal(em: EntityManager, id: string): Promise<{ status: ProposalStatus }> {
     if (!isUuid(id)) throw notFound('ImprovementProposal', id, 'id');
-    const [proposal]: { status: ProposalStatus }[] = await em.execute('select status from improvement_proposal where id = ? for update', [id]);
-    if (!proposal) throw notFound('ImprovementProposal', id, 'id');
-    return proposal;
+    const status = await PROPOSAL_STATUS_FOR_UPDATE.maybeOne(em, { id });
+    if (!status) throw notFound('ImprovementProposal', id, 'id');
+    return { status };
   }
 
   /** Moves items to `to` and records one step per item, in the caller's transaction. */
   private async moveItems(em: EntityManager, ids: string[], to: FeedbackStatus, actorId: string, note: string | null): Promise<void> {
     if (ids.length === 0) return;
-    await em.execute(
-      `with moved as (
-         update feedback_item i set status = ? from feedback_item old
-          where old.id = i.id and i.id = any(?::uuid[]) returning i.id, old.status as from_status)
-       insert into feedback_item_step (id, item_id, from_status, to_status, actor_id, note, occurred_at)
-       select gen_random_uuid(), id, from_status, ?, ?, ?, ? from moved`,
-      [to, pgArray(ids), to, actorId, note, this.clock.now()],
-    );
+    await MOVE_ITEMS.run(em, { ids, to, actorId, note, now: this.clock.now() });
   }
 }

@@ -8,8 +8,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { latestEventSeq, readEvents } from './overdue.events';
-import { OVERDUE_CHANNEL } from './overdue.service';
+import { latestEventSeq, OVERDUE_CHANNEL, readEvents } from './overdue.queries';
 import { OverdueEvent } from './overdue.types';
 
 type Listener = (event: OverdueEvent) => void;

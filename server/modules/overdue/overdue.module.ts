@@ -15,7 +15,6 @@ import { Migration20261129010000_overdue } from './migrations/Migration202611290
 declare module '../../context' {
   interface Services {
     overdue: OverdueService;
-    overdueHub: OverdueEventHub;
   }
 }
 
@@ -38,12 +37,12 @@ export const overdueArea = defineArea({
     let scheduler: { stop(): Promise<void> } | undefined;
     return {
       services: ({ em, clock: scopeClock, events }: RequestScope) => {
-        const overdue = new OverdueService(em, scopeClock, rules);
+        const overdue = new OverdueService(em, scopeClock, rules, hub);
         events.onReceivablesChanged((ids) => overdue.reevaluate(ids));
-        return { overdue, overdueHub: hub };
+        return { overdue };
       },
       start() {
-        scheduler = startOverdueScheduler(orm, clock, rules, config.overdueScanIntervalSeconds, logger);
+        scheduler = startOverdueScheduler(() => new OverdueService(orm.em.fork(), clock, rules, hub), clock, config.overdueScanIntervalSeconds, logger);
       },
       async stop() {
         await scheduler?.stop();

@@ -3,15 +3,12 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutati
 import { Role } from '../../core/auth';
 import { forbidden, unauthenticated } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
-import { pageSize } from '../../core/pagination';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';
 import { Permission, requireAccess } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
-import { countEvents, decodeEventCursor, readEvents } from './overdue.events';
-import { overdueEventStream } from './overdue.stream';
 import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
 
 @ArgsType()
@@ -45,16 +42,8 @@ export class OverdueResolver {
 
   @Authorized(Permission.OVERDUE_EVENTS_READ)
   @Query(() => OverdueEventConnection, { description: 'The overdue event stream as pages, oldest first, for polling.' })
-  async overdueEvents(@Args() { after, first, filter }: OverdueEventsArgs, @Ctx() ctx: Context): Promise<OverdueEventConnection> {
-    const size = pageSize(first);
-    const events = await readEvents(ctx.em, { afterSeq: decodeEventCursor(after), limit: size + 1, filter, principal: ctx.principal });
-    const nodes = events.slice(0, size);
-    return {
-      edges: nodes.map((node) => ({ node, cursor: node.cursor })),
-      nodes,
-      totalCount: await countEvents(ctx.em, { filter, principal: ctx.principal }),
-      pageInfo: { hasNextPage: events.length > size, endCursor: nodes.length ? nodes[nodes.length - 1].cursor : (after ?? null) },
-    };
+  overdueEvents(@Args() { after, first, filter }: OverdueEventsArgs, @Ctx() ctx: Context): Promise<OverdueEventConnection> {
+    return ctx.services.overdue.events(ctx.principal!, after, first, filter);
   }
 
   @Subscription(() => OverdueEvent, {
@@ -65,8 +54,7 @@ export class OverdueResolver {
       if (!ctx.principal) throw unauthenticated();
       requireAccess(ctx.principal, Permission.OVERDUE_EVENTS_READ);
       const { after, filter } = args as OverdueEventSubscriptionArgs;
-      // A bad cursor is refused now, as an error of the subscription, not of a later event.
-      return overdueEventStream(ctx.services.overdueHub, ctx.em.fork(), () => ctx.fork(), ctx.principal, decodeEventCursor(after), filter);
+      return ctx.services.overdue.subscribe(ctx.principal, after, filter, () => ctx.fork());
     },
   })
   overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {

@@ -10,7 +10,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import type { Loaders } from '../../context';
 import { OverdueEventHub } from './overdue.hub';
-import { eventVisible, readEvents } from './overdue.events';
+import { eventVisible } from './overdue.events';
+import { readEvents } from './overdue.queries';
 import { OverdueEvent, OverdueEventFilter } from './overdue.types';
 
 const REPLAY_BATCH = 500;

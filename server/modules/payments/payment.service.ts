@@ -12,8 +12,7 @@ import { localDateAt } from '../../core/local-date';
 import { badInput, conflict, notFound, CoreErrorReason } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { isUuid, Where } from '../../db/sql';
+import { isUuid } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
@@ -22,6 +21,7 @@ import type { LedgerEvents } from '../../core/ledger-events';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.types';
+import { paymentPage, RECEIVABLES_OF_PAYMENT } from './payment.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { isUniqueViolation } from '../../db/unique';
 import { PaymentErrorReason } from './payment.errors';
@@ -51,30 +51,7 @@ export class PaymentService {
   }
 
   list(principal: Principal, filter: PaymentFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Payment>> {
-    const where = new Where();
-    const scope = ownerScope(principal);
-    if (scope) where.add('c.owner_id = ?', scope);
-    if (filter?.customerId) where.addIdEquals('p.customer_id', filter.customerId);
-    if (filter?.receivedFrom) where.add('p.received_on >= ?::date', filter.receivedFrom);
-    if (filter?.receivedTo) where.add('p.received_on <= ?::date', filter.receivedTo);
-    if (filter?.method) where.add('p.method = ?', filter.method);
-    if (filter?.voided === true) where.add('p.voided_at is not null');
-    if (filter?.voided === false) where.add('p.voided_at is null');
-    if (filter?.hasUnallocated === true) where.add('p.unallocated > 0 and p.voided_at is null');
-    if (filter?.hasUnallocated === false) where.add('p.unallocated = 0');
-    return keysetPage(this.em, {
-      entity: Payment,
-      from: 'from payment p join customer c on c.id = p.customer_id',
-      alias: 'p',
-      where,
-      keys: [
-        { column: 'p.received_on', cast: 'date', value: (p) => p.receivedOn },
-        { column: 'p.id', cast: 'uuid', value: (p) => p.id },
-      ],
-      descending: true,
-      first: pageSize(first),
-      after,
-    });
+    return paymentPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
   }
 
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
@@ -189,11 +166,7 @@ export class PaymentService {
    * touched again: money that arrived in time clears an alarm, a void can raise one.
    */
   private async reevaluateOverdue(paymentId: string): Promise<void> {
-    const rows: { receivable_id: string }[] = await this.em.execute(
-      'select distinct receivable_id from payment_allocation where payment_id = ?',
-      [paymentId],
-    );
-    await this.events.receivablesChanged(rows.map((r) => r.receivable_id));
+    await this.events.receivablesChanged(await RECEIVABLES_OF_PAYMENT.all(this.em, { paymentId }));
   }
 
   private async findByIdempotencyKey(key: string, input: RecordPaymentInput): Promise<Payment | null> {

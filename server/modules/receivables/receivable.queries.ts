@@ -1,7 +1,15 @@
-/** SQL conditions for receivable lists, shared by the top-level list and the per-customer loader. */
-import { containsPattern, Where } from '../../db/sql';
+/**
+ * The receivables area's SQL: the list filter, shared by the top-level list and the
+ * per-customer pages, the receivable list itself (keyset page), the first receivables
+ * of a whole page of customers in two statements, and the overdue stage of receivables.
+ */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { groupByKeys, orderByKeys } from '../../core/dataloader';
+import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
+import { keysetPage } from '../../db/keyset';
+import { containsPattern, defineQuery, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.types';
-import { ReceivableStatus } from './receivable.entity';
+import { Receivable, ReceivableStatus } from './receivable.entity';
 
 const STATUS_SQL: Record<ReceivableStatus, string> = {
   [ReceivableStatus.WRITTEN_OFF]: 'r.written_off_at is not null and r.outstanding = 0',
@@ -13,15 +21,88 @@ const STATUS_SQL: Record<ReceivableStatus, string> = {
 /** Adds the filter's conditions on alias `r` (receivable) to `where`. */
 export function receivableFilterWhere(where: Where, filter: ReceivableFilter | undefined | null): Where {
   if (!filter) return where;
-  if (filter.customerId) where.addIdEquals('r.customer_id', filter.customerId);
-  if (filter.salespersonId) where.addIdEquals('r.salesperson_id', filter.salespersonId);
+  if (filter.customerId) where.addIdEquals('r.customer_id', 'customerId', filter.customerId);
+  if (filter.salespersonId) where.addIdEquals('r.salesperson_id', 'salespersonId', filter.salespersonId);
   if (filter.status && filter.status.length > 0) {
     where.add(filter.status.map((s) => `(${STATUS_SQL[s]})`).join(' or '));
   }
-  if (filter.dueFrom) where.add('r.due_on >= ?::date', filter.dueFrom);
-  if (filter.dueTo) where.add('r.due_on <= ?::date', filter.dueTo);
+  if (filter.dueFrom) where.add('r.due_on >= cast(:dueFrom as date)', { dueFrom: filter.dueFrom });
+  if (filter.dueTo) where.add('r.due_on <= cast(:dueTo as date)', { dueTo: filter.dueTo });
   if (filter.overdue === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
   if (filter.overdue === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
-  if (filter.search?.trim()) where.add('r.reference ilike ?', containsPattern(filter.search.trim()));
+  if (filter.search?.trim()) where.add('r.reference ilike :search', { search: containsPattern(filter.search.trim()) });
   return where;
 }
+
+export interface ReceivableListArgs {
+  /** Only receivables of customers this salesperson owns now; undefined: all. */
+  ownerScope: string | undefined;
+  filter: ReceivableFilter | undefined;
+  first: number;
+  after: string | undefined;
+}
+
+/** Receivables ordered by due date. */
+export function receivablePage(em: EntityManager, args: ReceivableListArgs): Promise<Page<Receivable>> {
+  const where = receivableFilterWhere(new Where(), args.filter);
+  if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
+  return keysetPage(em, {
+    entity: Receivable,
+    from: 'from receivable r join customer c on c.id = r.customer_id',
+    alias: 'r',
+    where,
+    keys: [
+      { column: 'r.due_on', cast: 'date', value: (r) => r.dueOn },
+      { column: 'r.id', cast: 'uuid', value: (r) => r.id },
+    ],
+    first: args.first,
+    after: args.after,
+  });
+}
+
+export interface ReceivablePageArgs {
+  first: number;
+  after?: string | null;
+  filter?: ReceivableFilter | null;
+}
+
+/** Up to `limit` receivables of each customer (entity rows, ranked per customer). */
+const FIRST_RECEIVABLES_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where; limit: number }, Readonly<Record<string, unknown>>>({
+  text: `select * from (
+         select r.*, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
+           from receivable r
+          where r.customer_id = any(cast(:customerIds as uuid[])) and :where
+       ) ranked where hk_rank <= :limit order by customer_id, hk_rank`,
+  // Entity rows: hydrated by the caller, which drops each customer's extra row first.
+  decode: (row) => row.raw,
+});
+
+const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where }, { customerId: string; count: number }>({
+  text: `select r.customer_id, count(*) as n from receivable r
+          where r.customer_id = any(cast(:customerIds as uuid[])) and :where group by r.customer_id`,
+  decode: (row) => ({ customerId: row.text('customer_id'), count: row.int('n') }),
+});
+
+/** One page of receivables per customer, all customers in two statements. */
+export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<Receivable>[]> {
+  const after = decodeCursor(args.after, 2);
+  const filter = receivableFilterWhere(new Where(), args.filter);
+  const where = new Where().add(':filter', { filter });
+  if (after) where.add('(r.due_on, r.id) > (cast(:afterDueOn as date), cast(:afterId as uuid))', { afterDueOn: after[0], afterId: after[1] });
+  const rows = await FIRST_RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit: args.first + 1 });
+  const counts = await RECEIVABLE_COUNTS_OF_CUSTOMERS.all(em, { customerIds, where: filter });
+  const totals = orderByKeys(customerIds, counts, (c) => c.customerId, (c) => c.count, 0);
+  const grouped = groupByKeys(customerIds, rows, (r) => r.customer_id as string);
+  return grouped.map((group, i) => ({
+    nodes: group.slice(0, args.first).map((row) => em.map(Receivable, row as never)),
+    hasNextPage: group.length > args.first,
+    totalCount: totals[i],
+    cursorOf: (r: Receivable) => encodeCursor([r.dueOn, r.id]),
+  }));
+}
+
+/** The overdue engine's current stage of each receivable that is overdue now. */
+export const OVERDUE_STAGES = defineQuery<{ ids: readonly string[] }, { receivableId: string; stage: number }>({
+  text: 'select receivable_id, stage from receivable_overdue_state where receivable_id = any(cast(:ids as uuid[])) and stage is not null',
+  decode: (row) => ({ receivableId: row.text('receivable_id'), stage: row.int('stage') }),
+});

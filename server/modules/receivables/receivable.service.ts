@@ -6,14 +6,12 @@ import { Clock } from '../../core/clock';
 import { addDays, type LocalDate } from '../../core/local-date';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { Where } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
 import type { LedgerEvents } from '../../core/ledger-events';
 import { Receivable } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.types';
-import { receivableFilterWhere } from './receivable.queries';
+import { receivablePage } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
@@ -37,21 +35,7 @@ export class ReceivableService {
   }
 
   list(principal: Principal, filter: ReceivableFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Receivable>> {
-    const where = receivableFilterWhere(new Where(), filter);
-    const scope = ownerScope(principal);
-    if (scope) where.add('c.owner_id = ?', scope);
-    return keysetPage(this.em, {
-      entity: Receivable,
-      from: 'from receivable r join customer c on c.id = r.customer_id',
-      alias: 'r',
-      where,
-      keys: [
-        { column: 'r.due_on', cast: 'date', value: (r) => r.dueOn },
-        { column: 'r.id', cast: 'uuid', value: (r) => r.id },
-      ],
-      first: pageSize(first),
-      after,
-    });
+    return receivablePage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
   }
 
   async create(principal: Principal, input: CreateReceivableInput): Promise<Receivable> {

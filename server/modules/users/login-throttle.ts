@@ -12,10 +12,11 @@
  * limit) lets a botnet with many addresses guess one account without bound.
  */
 import { createHash } from 'node:crypto';
-import { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiErrorCode, DomainError } from '../../core/errors';
 import { UserErrorReason } from './user.errors';
+import { RETURN_ADDRESS_ATTEMPT } from './user.queries';
 
 export interface LoginThrottleOptions {
   maxFailuresPerEmail: number;
@@ -38,13 +39,13 @@ export const loginThrottled = (retryAfterSeconds: number) =>
 export class LoginThrottle {
   private readonly byEmail: RateLimiterPostgres;
   private readonly byAddress: RateLimiterPostgres;
-  private readonly knex: Knex;
-
-  constructor(orm: MikroORM, options: LoginThrottleOptions) {
+  constructor(
+    private readonly orm: MikroORM,
+    options: LoginThrottleOptions,
+  ) {
     // The ORM's own pool (knex): no second pool to size and close. The table comes from a migration.
-    this.knex = orm.em.getConnection().getKnex();
     const store = {
-      storeClient: this.knex,
+      storeClient: orm.em.getConnection().getKnex(),
       storeType: 'knex',
       tableName: 'login_throttle',
       tableCreated: true,
@@ -83,7 +84,7 @@ export class LoginThrottle {
     await Promise.all([
       this.byEmail.delete(keyOf(email)),
       ...(address
-        ? [this.knex.raw('update login_throttle set points = points - 1 where key = ? and points > 0', [this.byAddress.getKey(keyOf(address))])]
+        ? [RETURN_ADDRESS_ATTEMPT.run(this.orm.em.fork(), { key: this.byAddress.getKey(keyOf(address)) })]
         : []),
     ]);
   }

@@ -22,13 +22,14 @@ import {
 import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFound, unauthenticated } from '../../core/errors';
 import type { Clock } from '../../core/clock';
 import { MAX_PASSWORD_LENGTH, passwordProblem } from '../../core/password-policy';
-import { announcePrincipalChange, type PrincipalChange, type SessionRegistry } from '../../core/session-registry';
+import { PRINCIPAL_CHANNEL, type PrincipalChange, type SessionRegistry } from '../../core/session-registry';
 import { ApiToken } from './api-token.entity';
 import type { LoginThrottle } from './login-throttle';
 import { User } from './user.entity';
 import { CreateUserInput, UpdateUserInput } from './user.types';
 import { findById } from '../../db/find';
 import { isUuid } from '../../db/sql';
+import { FORGET_EXPIRED_REVOCATIONS, LOCK_ACTIVE_ADMINS, NOTIFY_PRINCIPAL_CHANGE, REVOKE_TOKEN, SIGN_OUT_EVERYWHERE, TOKEN_STANDING } from './user.queries';
 import { onUniqueViolation } from '../../db/unique';
 import { UserErrorReason } from './user.errors';
 
@@ -43,6 +44,11 @@ export function normaliseEmail(email: string): string {
 
 const userTokenRequired = () =>
   new DomainError(ApiErrorCode.FORBIDDEN, 'Only a user token can be signed out; API tokens are revoked with revokeApiToken', UserErrorReason.USER_TOKEN_REQUIRED);
+
+/** Announces a change when the caller's transaction commits (NOTIFY is transactional); every instance closes the sessions it ends. */
+async function announcePrincipalChange(em: EntityManager, change: PrincipalChange): Promise<void> {
+  await NOTIFY_PRINCIPAL_CHANGE.run(em, { channel: PRINCIPAL_CHANNEL, payload: JSON.stringify(change) });
+}
 
 function checkPassword(password: string, userInputs: string[]): void {
   const problem = passwordProblem(password, userInputs);
@@ -78,14 +84,9 @@ export class AuthService {
     const claims = await verifyUserToken(token, this.deps.tokenSecret);
     if (!claims || !isUuid(claims.sub) || !isUuid(claims.jti)) return undefined;
     // One statement: the user (active, role read fresh), sign-out-everywhere and this token's revocation.
-    const [row] = await this.em.execute<{ role: Role; valid_after: string | null; revoked: boolean }[]>(
-      `select u.role, extract(epoch from u.tokens_valid_after)::text as valid_after,
-              exists (select 1 from revoked_token r where r.jti = ?) as revoked
-         from app_user u where u.id = ? and u.active`,
-      [claims.jti, claims.sub],
-    );
+    const row = await TOKEN_STANDING.maybeOne(this.em, { userId: claims.sub, jti: claims.jti });
     if (!row || row.revoked) return undefined;
-    if (row.valid_after !== null && claims.iat < Number(row.valid_after)) return undefined;
+    if (row.validAfterSeconds !== null && claims.iat < row.validAfterSeconds) return undefined;
     return {
       userId: claims.sub,
       role: row.role,
@@ -119,13 +120,8 @@ export class AuthService {
     if (credential?.kind !== 'USER_TOKEN') throw userTokenRequired();
     const change: PrincipalChange = { type: 'TOKEN_REVOKED', jti: credential.jti };
     await this.em.transactional(async (em) => {
-      await em.execute('insert into revoked_token (jti, user_id, expires_at) values (?, ?, ?) on conflict (jti) do nothing', [
-        credential.jti,
-        principal.userId,
-        credential.expiresAt,
-      ]);
-      // Revocations outlive their token by nothing: an expired token is refused anyway.
-      await em.execute('delete from revoked_token where expires_at < now()', []);
+      await REVOKE_TOKEN.run(em, { jti: credential.jti, userId: principal.userId, expiresAt: credential.expiresAt });
+      await FORGET_EXPIRED_REVOCATIONS.run(em);
       await announcePrincipalChange(em, change);
     });
     this.deps.sessions?.apply(change);
@@ -140,10 +136,7 @@ export class AuthService {
     const validAfter = Math.floor(Date.now() / 1000) + 1;
     const change: PrincipalChange = { type: 'SIGNED_OUT_EVERYWHERE', userId: principal.userId, validAfter };
     await this.em.transactional(async (em) => {
-      await em.execute(
-        `update app_user set tokens_valid_after = greatest(tokens_valid_after, to_timestamp(?)) where id = ?`,
-        [validAfter, principal.userId],
-      );
+      await SIGN_OUT_EVERYWHERE.run(em, { userId: principal.userId, validAfterSeconds: validAfter });
       await announcePrincipalChange(em, change);
     });
     this.deps.sessions?.apply(change);
@@ -204,8 +197,7 @@ export class UserService {
     if (input.name !== undefined && input.name !== null && !name) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
     if (input.role === Role.INTEGRATION) throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
     const { user, change } = await this.em.transactional(async (em) => {
-      // Serialises changes to administrators: two admins demoting each other leave one.
-      await em.execute("select id from app_user where role = 'ADMIN' and active for update", []);
+      await LOCK_ACTIVE_ADMINS.all(em);
       const user = await findById(em, User, id);
       if (!user) throw notFound('User', id, 'id');
       const role = input.role ?? user.role;

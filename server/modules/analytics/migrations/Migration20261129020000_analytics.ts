@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Analytics: indexes for the as-of and window metrics (modules/analytics/metrics.sql.ts),
+ * Analytics: indexes for the as-of and window metrics (modules/analytics/metrics.queries.ts),
  * the immutable weekly analysis snapshots and the goals.
  */
 export class Migration20261129020000_analytics extends Migration {

@@ -16,9 +16,9 @@
  * closed since. For today's date that touches little more than the open receivables.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { type Cents, centsFromNumeric } from '../../core/money';
+import { type Cents } from '../../core/money';
 import { addDays, type LocalDate } from '../../core/local-date';
-import { pgArray } from '../../db/sql';
+import { defineQuery } from '../../db/sql';
 import { type WindowSums } from './metrics.formulas';
 
 /** Restricts to the receivables of these salespeople (null: all). */
@@ -67,7 +67,8 @@ ${name} as (
 )`;
 }
 
-const AGING_SQL = `
+const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
+  text: `
 with ${positionsCtes('pos', 'cast(:asOf as date)')}
 select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(outstanding), 0)::text as total,
@@ -80,9 +81,22 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        count(*) filter (where days_past >= 1)::int as overdue_count
   from (select p.*, cast(:asOf as date) - p.effective_due_on as days_past from pos p) x
  group by grouping sets ((salesperson_id), ())
-`;
+`,
+  decode: (row) => ({
+    salespersonId: row.int('is_total') !== 0 ? null : row.text('salesperson_id'),
+    total: row.cents('total'),
+    current: row.cents('current'),
+    d1to30: row.cents('d1to30'),
+    d31to60: row.cents('d31to60'),
+    d61to90: row.cents('d61to90'),
+    over90: row.cents('over90'),
+    receivables: row.int('receivables'),
+    overdueCount: row.int('overdue_count'),
+  }),
+});
 
-const WINDOW_SQL = `
+const WINDOW_SUMS = defineQuery<ScopeParams & { from: LocalDate; to: LocalDate; opening: LocalDate }, WindowSumsRow>({
+  text: `
 with ${positionsCtes('opening', 'cast(:opening as date)')},
 ${positionsCtes('closing', 'cast(:to as date)')},
 parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, opening, closing, closing_overdue, closing_overdue_count) as (
@@ -122,9 +136,24 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(closing_overdue_count), 0)::int as closing_overdue_count
   from parts
  group by grouping sets ((salesperson_id), ())
-`;
+`,
+  decode: (row) => ({
+    salespersonId: row.int('is_total') !== 0 ? null : row.text('salesperson_id'),
+    due: row.cents('due'),
+    dueCount: row.int('due_count'),
+    collected: row.cents('collected'),
+    collectedOnTime: row.cents('on_time'),
+    sales: row.cents('sales'),
+    writtenOff: row.cents('written_off'),
+    opening: row.cents('opening'),
+    closing: row.cents('closing'),
+    closingOverdue: row.cents('closing_overdue'),
+    closingOverdueCount: row.int('closing_overdue_count'),
+  }),
+});
 
-const TOP_OVERDUE_CUSTOMERS_SQL = `
+const TOP_OVERDUE_CUSTOMERS = defineQuery<ScopeParams & { asOf: LocalDate; limit: number }, TopOverdueCustomer>({
+  text: `
 with ${positionsCtes('pos', 'cast(:asOf as date)')}
 select c.id, c.code, c.name, sum(p.outstanding)::text as overdue_amount, count(*)::int as overdue_count,
        max(cast(:asOf as date) - p.effective_due_on)::int as max_days_overdue
@@ -133,24 +162,40 @@ select c.id, c.code, c.name, sum(p.outstanding)::text as overdue_amount, count(*
  group by c.id, c.code, c.name
  order by sum(p.outstanding) desc, c.code
  limit :limit
-`;
+`,
+  decode: (row) => ({
+    customerId: row.text('id'),
+    code: row.text('code'),
+    name: row.text('name'),
+    overdueAmount: row.cents('overdue_amount'),
+    overdueCount: row.int('overdue_count'),
+    maxDaysOverdue: row.int('max_days_overdue'),
+  }),
+});
 
 /** Receivables whose first overdue day falls in [from, to] and that are still unpaid at the end of `to`. */
-const NEW_OVERDUE_SQL = `
+const NEW_OVERDUE = defineQuery<ScopeParams & { from: LocalDate; to: LocalDate }, { count: number; amount: Cents }>({
+  text: `
 with ${positionsCtes('pos', 'cast(:to as date)')}
 select count(*)::int as n, coalesce(sum(outstanding), 0)::text as amount
   from pos
  where effective_due_on between cast(:from as date) - 1 and cast(:to as date) - 1
-`;
+`,
+  decode: (row) => ({ count: row.int('n'), amount: row.cents('amount') }),
+});
 
-const RECEIVED_SQL = `
+const RECEIVED = defineQuery<{ from: LocalDate; to: LocalDate }, { count: number; amount: Cents }>({
+  text: `
 select count(*)::int as n, coalesce(sum(amount), 0)::text as amount
   from payment
  where voided_at is null and received_on between cast(:from as date) and cast(:to as date)
-`;
+`,
+  decode: (row) => ({ count: row.int('n'), amount: row.cents('amount') }),
+});
 
 /** Payments booked in the window (bookedAt, company time zone): how long after the money arrived. */
-const BOOKING_LAG_SQL = `
+const BOOKING_LAG = defineQuery<{ from: LocalDate; to: LocalDate; tz: string; limitDays: number }, BookingLagRow>({
+  text: `
 select booked_by_id, grouping(booked_by_id) as is_total,
        count(*)::int as payments,
        count(*) filter (where booking_lag_days > 0)::int as late,
@@ -161,7 +206,16 @@ select booked_by_id, grouping(booked_by_id) as is_total,
  where voided_at is null
    and booked_at >= ${instantAfter('cast(:from as date) - 1')} and booked_at < ${instantAfter('cast(:to as date)')}
  group by grouping sets ((booked_by_id), ())
-`;
+`,
+  decode: (row) => ({
+    clerkId: row.int('is_total') !== 0 ? null : row.text('booked_by_id'),
+    payments: row.int('payments'),
+    latePayments: row.int('late'),
+    overLimit: row.int('over_limit'),
+    medianLagDays: row.numberOrNull('median_lag'),
+    maxLagDays: row.numberOrNull('max_lag'),
+  }),
+});
 
 export interface Scope {
   tz: string;
@@ -204,85 +258,37 @@ export interface BookingLagRow {
   maxLagDays: number | null;
 }
 
-type Row = Record<string, unknown>;
-
-function run(em: EntityManager, sql: string, bindings: Record<string, unknown>): Promise<Row[]> {
-  return em.execute(em.getKnex().raw(sql, bindings));
+/** Parameters every positions query takes: the company time zone and the salespeople (null: all). */
+interface ScopeParams {
+  tz: string;
+  salespersonIds: readonly string[] | null;
 }
 
-const scopeBindings = (scope: Scope) => ({
-  tz: scope.tz,
-  salespersonIds: scope.salespersonIds ? pgArray(scope.salespersonIds) : null,
-});
-
-const cents = (v: unknown) => centsFromNumeric(v as string);
+const scopeParams = (scope: Scope): ScopeParams => ({ tz: scope.tz, salespersonIds: scope.salespersonIds ?? null });
 
 /** Aging buckets as of `asOf`: one row per salesperson and the total (salespersonId null), total first. */
 export async function queryAging(em: EntityManager, asOf: LocalDate, scope: Scope): Promise<AgingRow[]> {
-  const rows = await run(em, AGING_SQL, { asOf, ...scopeBindings(scope) });
-  return rows
-    .map((r) => ({
-      salespersonId: r.is_total ? null : (r.salesperson_id as string),
-      total: cents(r.total),
-      current: cents(r.current),
-      d1to30: cents(r.d1to30),
-      d31to60: cents(r.d31to60),
-      d61to90: cents(r.d61to90),
-      over90: cents(r.over90),
-      receivables: r.receivables as number,
-      overdueCount: r.overdue_count as number,
-    }))
-    .sort((a, b) => (a.salespersonId === null ? -1 : b.salespersonId === null ? 1 : 0));
+  const rows = await AGING.all(em, { asOf, ...scopeParams(scope) });
+  return rows.sort((a, b) => (a.salespersonId === null ? -1 : b.salespersonId === null ? 1 : 0));
 }
 
 /** The sums behind collectionStats, goals and scorecards over [from, to]: per salesperson and the total (null). */
-export async function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<WindowSumsRow[]> {
-  const rows = await run(em, WINDOW_SQL, { from, to, opening: addDays(from, -1), ...scopeBindings(scope) });
-  return rows.map((r) => ({
-    salespersonId: r.is_total ? null : (r.salesperson_id as string),
-    due: cents(r.due),
-    dueCount: r.due_count as number,
-    collected: cents(r.collected),
-    collectedOnTime: cents(r.on_time),
-    sales: cents(r.sales),
-    writtenOff: cents(r.written_off),
-    opening: cents(r.opening),
-    closing: cents(r.closing),
-    closingOverdue: cents(r.closing_overdue),
-    closingOverdueCount: r.closing_overdue_count as number,
-  }));
+export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<WindowSumsRow[]> {
+  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), ...scopeParams(scope) });
 }
 
-export async function queryTopOverdueCustomers(em: EntityManager, asOf: LocalDate, limit: number, scope: Scope): Promise<TopOverdueCustomer[]> {
-  const rows = await run(em, TOP_OVERDUE_CUSTOMERS_SQL, { asOf, limit, ...scopeBindings(scope) });
-  return rows.map((r) => ({
-    customerId: r.id as string,
-    code: r.code as string,
-    name: r.name as string,
-    overdueAmount: cents(r.overdue_amount),
-    overdueCount: r.overdue_count as number,
-    maxDaysOverdue: r.max_days_overdue as number,
-  }));
+export function queryTopOverdueCustomers(em: EntityManager, asOf: LocalDate, limit: number, scope: Scope): Promise<TopOverdueCustomer[]> {
+  return TOP_OVERDUE_CUSTOMERS.all(em, { asOf, limit, ...scopeParams(scope) });
 }
 
-export async function queryNewOverdue(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<{ count: number; amount: Cents }> {
-  const [row] = await run(em, NEW_OVERDUE_SQL, { from, to, ...scopeBindings(scope) });
-  return { count: row.n as number, amount: cents(row.amount) };
+export function queryNewOverdue(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<{ count: number; amount: Cents }> {
+  return NEW_OVERDUE.one(em, { from, to, ...scopeParams(scope) });
 }
 
-export async function queryReceived(em: EntityManager, from: LocalDate, to: LocalDate): Promise<{ count: number; amount: Cents }> {
-  const [row] = await run(em, RECEIVED_SQL, { from, to });
-  return { count: row.n as number, amount: cents(row.amount) };
+export function queryReceived(em: EntityManager, from: LocalDate, to: LocalDate): Promise<{ count: number; amount: Cents }> {
+  return RECEIVED.one(em, { from, to });
 }
 
-export async function queryBookingLag(em: EntityManager, from: LocalDate, to: LocalDate, tz: string, limitDays: number): Promise<BookingLagRow[]> {
-  const rows = await run(em, BOOKING_LAG_SQL, { from, to, tz, limitDays });
-  return rows.map((r) => ({
-    clerkId: r.is_total ? null : (r.booked_by_id as string),
-    payments: r.payments as number,
-    latePayments: r.late as number,
-    overLimit: r.over_limit as number,
-    medianLagDays: r.median_lag === null ? null : Number(r.median_lag),
-    maxLagDays: r.max_lag === null ? null : Number(r.max_lag),
-  }));
+export function queryBookingLag(em: EntityManager, from: LocalDate, to: LocalDate, tz: string, limitDays: number): Promise<BookingLagRow[]> {
+  return BOOKING_LAG.all(em, { from, to, tz, limitDays });
 }

@@ -1,0 +1,68 @@
+/**
+ * The customers area's SQL: the customer list (filter and keyset page, ordered by code)
+ * and the balances of a whole page of customers in one statement.
+ */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { type Cents } from '../../core/money';
+import { Page } from '../../core/pagination';
+import { keysetPage } from '../../db/keyset';
+import { containsPattern, defineQuery, Where } from '../../db/sql';
+import { Customer } from './customer.entity';
+import { CustomerFilter } from './customer.types';
+
+export interface CustomerListArgs {
+  /** Only customers of this owner (a salesperson's own scope); undefined: all. */
+  ownerScope: string | undefined;
+  filter: CustomerFilter | undefined;
+  first: number;
+  after: string | undefined;
+}
+
+export function customerPage(em: EntityManager, args: CustomerListArgs): Promise<Page<Customer>> {
+  const { filter } = args;
+  const where = new Where();
+  if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
+  if (filter?.ownerId) where.addIdEquals('c.owner_id', 'ownerId', filter.ownerId);
+  if (filter?.search?.trim()) {
+    where.add('c.code ilike :search or c.name ilike :search', { search: containsPattern(filter.search.trim()) });
+  }
+  if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
+    where.add(
+      `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
+          join receivable_overdue_state o on o.receivable_id = r.id where r.customer_id = c.id and o.stage is not null)`,
+    );
+  }
+  return keysetPage(em, {
+    entity: Customer,
+    from: 'from customer c',
+    alias: 'c',
+    where,
+    keys: [
+      { column: 'c.code', cast: 'text', value: (c) => c.code },
+      { column: 'c.id', cast: 'uuid', value: (c) => c.id },
+    ],
+    first: args.first,
+    after: args.after,
+  });
+}
+
+export interface CustomerBalances {
+  outstanding: Cents;
+  overdueAmount: Cents;
+  credit: Cents;
+}
+
+/** Outstanding, overdue amount and unallocated credit of each customer; one row per id. */
+export const CUSTOMER_BALANCES = defineQuery<{ ids: readonly string[] }, { id: string; balances: CustomerBalances }>({
+  text: `select k.id,
+           coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
+           coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
+                      where r.customer_id = k.id and o.stage is not null), 0) as overdue,
+           coalesce((select sum(p.unallocated) from payment p
+                      where p.customer_id = k.id and p.voided_at is null), 0) as credit
+         from unnest(cast(:ids as uuid[])) as k(id)`,
+  decode: (row) => ({
+    id: row.text('id'),
+    balances: { outstanding: row.cents('outstanding'), overdueAmount: row.cents('overdue'), credit: row.cents('credit') },
+  }),
+});

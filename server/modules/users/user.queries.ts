@@ -1,0 +1,41 @@
+/**
+ * The users area's SQL: a user token's standing in one statement (user active, role read
+ * fresh, signed out everywhere, this token revoked), the revocations themselves, and the
+ * lock that serialises changes to administrators.
+ */
+import { Role } from '../../core/auth';
+import { defineQuery, defineStatement } from '../../db/sql';
+
+export const TOKEN_STANDING = defineQuery<{ userId: string; jti: string }, { role: Role; validAfterSeconds: number | null; revoked: boolean }>({
+  text: `select u.role, extract(epoch from u.tokens_valid_after)::float8 as valid_after,
+                exists (select 1 from revoked_token r where r.jti = cast(:jti as uuid)) as revoked
+           from app_user u where u.id = cast(:userId as uuid) and u.active`,
+  decode: (row) => ({ role: row.oneOf('role', Role), validAfterSeconds: row.numberOrNull('valid_after'), revoked: row.bool('revoked') }),
+});
+
+export const REVOKE_TOKEN = defineStatement<{ jti: string; userId: string; expiresAt: Date }>({
+  text: `insert into revoked_token (jti, user_id, expires_at) values (cast(:jti as uuid), cast(:userId as uuid), :expiresAt)
+         on conflict (jti) do nothing`,
+});
+
+/** Revocations outlive their token by nothing: an expired token is refused anyway. */
+export const FORGET_EXPIRED_REVOCATIONS = defineStatement({ text: 'delete from revoked_token where expires_at < now()' });
+
+export const SIGN_OUT_EVERYWHERE = defineStatement<{ userId: string; validAfterSeconds: number }>({
+  text: `update app_user set tokens_valid_after = greatest(tokens_valid_after, to_timestamp(:validAfterSeconds))
+          where id = cast(:userId as uuid)`,
+});
+
+/** Serialises changes to administrators: two admins demoting each other leave one. */
+export const LOCK_ACTIVE_ADMINS = defineQuery({
+  text: `select id from app_user where role = 'ADMIN' and active for update`,
+  decode: (row) => row.text('id'),
+});
+
+export const NOTIFY_PRINCIPAL_CHANGE = defineStatement<{ channel: string; payload: string }>({
+  text: 'select pg_notify(:channel, :payload)',
+});
+
+export const RETURN_ADDRESS_ATTEMPT = defineStatement<{ key: string }>({
+  text: 'update login_throttle set points = points - 1 where key = :key and points > 0',
+});
