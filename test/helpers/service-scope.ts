@@ -28,6 +28,7 @@ import type { CreateCustomerInput } from '../../server/modules/customers/custome
 import { PaymentMethod, type Payment } from '../../server/modules/payments/payment.entity';
 import type { Receivable } from '../../server/modules/receivables/receivable.entity';
 import { User } from '../../server/modules/users/user.entity';
+import { cloneTemplateDatabase } from './test-database';
 
 export interface ServiceScope {
   config: Config;
@@ -84,12 +85,6 @@ export interface ServiceScopeOptions {
   env?: Record<string, string>;
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/helpers/global-setup.ts)`);
-  return value;
-}
-
 /** A clock fixed on one business date that the test may move; time of day runs on. */
 function movableDateClock(start: LocalDate, timeZone: string): Clock & { set(date: LocalDate): void } {
   let current = fixedDateClock(start, timeZone);
@@ -103,31 +98,11 @@ function movableDateClock(start: LocalDate, timeZone: string): Clock & { set(dat
 }
 
 export async function openServiceScope(options: ServiceScopeOptions): Promise<ServiceScope> {
-  const serverUrl = requireEnv('HUIKUAN_TEST_SERVER_URL');
-  const template = requireEnv('HUIKUAN_TEST_TEMPLATE_DB');
-  const dbName = `hk_svc_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const dropDatabase = async () => {
-    const admin = new PgClient({ connectionString: serverUrl });
-    await admin.connect();
-    try {
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-    } finally {
-      await admin.end();
-    }
-  };
-  const admin = new PgClient({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${dbName} template ${template}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
+  const database = await cloneTemplateDatabase('hk_svc');
+  const databaseUrl = database.url;
 
   // Whatever part started is stopped again, also when a later part fails to start.
-  const stops: (() => Promise<unknown>)[] = [dropDatabase];
+  const stops: (() => Promise<unknown>)[] = [() => database.drop()];
   const stopAll = async () => {
     const errors: unknown[] = [];
     for (const stop of stops.reverse()) {
