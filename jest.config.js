@@ -1,4 +1,4 @@
-/** Jest: unit tests and black-box API tests on real PostgreSQL (see test/helpers). */
+/** Jest: unit, service (in-process) and black-box API tests on real PostgreSQL (see test/helpers). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

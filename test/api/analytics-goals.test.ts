@@ -11,6 +11,7 @@
  *   Carol:  500 arrived 11-10          → collection rate 0.5, on time 0.5, overdue 500
  * Company: due 3000, collected 2400 → 0.8; on time 1500 → 0.5.
  */
+import { factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -27,17 +28,15 @@ beforeAll(async () => {
   alice = await server.createUser('SALES', 'Alice');
   bob = await server.createUser('SALES', 'Bob');
   carol = await server.createUser('SALES', 'Carol');
-  const f = finance.client;
+  const make = factories(server, { as: finance.client, today: '2026-12-07' });
   for (const [person, paid, receivedOn] of [
     [alice, '1000.00', '2026-11-09'],
     [bob, '900.00', '2026-11-12'],
     [carol, '500.00', '2026-11-10'],
   ] as const) {
-    const { createCustomer } = await f.createCustomer({
-      input: { code: `G-${person.id.slice(0, 6)}`, name: `Customer of ${person.id}`, ownerId: person.id, creditTermDays: 30, creditLimit: '10000.00' },
-    });
-    await f.createReceivable({ input: { customerId: createCustomer.id, reference: 'INV-1', amount: '1000.00', issuedOn: '2026-10-01', dueOn: '2026-11-10' } });
-    await f.recordPayment({ input: { customerId: createCustomer.id, amount: paid, receivedOn, method: 'BANK_TRANSFER', lagReason: 'statement import' } });
+    const customer = await make.customer({ code: `G-${person.id.slice(0, 6)}`, name: `Customer of ${person.id}`, ownerId: person.id, creditLimit: '10000.00' });
+    await make.receivable(customer.id, { reference: 'INV-1', amount: '1000.00', issuedOn: '2026-10-01', dueOn: '2026-11-10' });
+    await make.payment(customer.id, { amount: paid, receivedOn, lagReason: 'statement import' });
   }
 });
 afterAll(() => server?.close());

@@ -21,6 +21,7 @@
  */
 import WebSocket from 'ws';
 import { Client, createClient } from '../../sdk/index.js';
+import { factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -41,39 +42,43 @@ beforeAll(async () => {
   const f = finance.client;
   await server.admin.setCalendarDay({ date: '2026-11-26', kind: 'HOLIDAY', name: 'Company day' });
 
-  const customer = async (code: string, ownerId: string) =>
-    (await f.createCustomer({ input: { code, name: `Customer ${code}`, ownerId, creditTermDays: 30, creditLimit: '100000.00' } })).createCustomer.id;
-  c.C1 = await customer('C1', s1.id);
-  c.C2 = await customer('C2', s2.id);
-  c.C3 = await customer('C3', s1.id);
+  // Every payment is booked today, long after the money arrived: each needs a lag reason.
+  const make = factories(server, { as: f, today: '2026-12-07', defaults: { payment: { lagReason: 'found on the bank statement' } } });
+  for (const [code, owner] of [
+    ['C1', s1],
+    ['C2', s2],
+    ['C3', s1],
+  ] as const) {
+    c[code] = (await make.customer({ code, name: `Customer ${code}`, ownerId: owner.id })).id;
+  }
 
-  const receivable = async (name: string, customerId: string, amount: string, issuedOn: string, dueOn: string) => {
-    r[name] = (await f.createReceivable({ input: { customerId, reference: name, amount, issuedOn, dueOn } })).createReceivable.id;
-  };
-  await receivable('R1', c.C1, '1000.00', '2026-10-01', '2026-11-10');
-  await receivable('R2', c.C1, '2000.00', '2026-10-05', '2026-11-14');
-  await receivable('R3', c.C2, '1500.00', '2026-10-10', '2026-11-18');
-  await receivable('R4', c.C2, '600.00', '2026-10-15', '2026-11-25');
-  await receivable('R5', c.C3, '900.00', '2026-10-20', '2026-11-26');
-  await receivable('R7', c.C1, '300.00', '2026-08-03', '2026-09-15');
-  await receivable('R8', c.C2, '250.00', '2026-07-01', '2026-08-03');
-  await receivable('R9', c.C2, '150.00', '2026-09-01', '2026-10-15');
+  for (const [name, customer, amount, issuedOn, dueOn] of [
+    ['R1', 'C1', '1000.00', '2026-10-01', '2026-11-10'],
+    ['R2', 'C1', '2000.00', '2026-10-05', '2026-11-14'],
+    ['R3', 'C2', '1500.00', '2026-10-10', '2026-11-18'],
+    ['R4', 'C2', '600.00', '2026-10-15', '2026-11-25'],
+    ['R5', 'C3', '900.00', '2026-10-20', '2026-11-26'],
+    ['R7', 'C1', '300.00', '2026-08-03', '2026-09-15'],
+    ['R8', 'C2', '250.00', '2026-07-01', '2026-08-03'],
+    ['R9', 'C2', '150.00', '2026-09-01', '2026-10-15'],
+  ]) {
+    r[name] = (await make.receivable(c[customer], { reference: name, amount, issuedOn, dueOn })).id;
+  }
 
-  const pay = async (name: string, customerId: string, amount: string, receivedOn: string, allocations?: { receivableId: string; amount: string }[]) => {
-    p[name] = (
-      await f.recordPayment({ input: { customerId, amount, receivedOn, method: 'BANK_TRANSFER', lagReason: 'found on the bank statement', allocations } })
-    ).recordPayment.id;
-  };
-  await pay('P1', c.C1, '1000.00', '2026-11-09', [{ receivableId: r.R1, amount: '1000.00' }]);
-  await pay('P2', c.C1, '500.00', '2026-11-16', [{ receivableId: r.R2, amount: '500.00' }]);
-  await pay('P3', c.C1, '700.00', '2026-11-20', [{ receivableId: r.R2, amount: '700.00' }]);
-  await pay('P4', c.C2, '600.00', '2026-11-24', [{ receivableId: r.R4, amount: '600.00' }]);
+  for (const [name, customer, amount, receivedOn, receivable, allocated] of [
+    ['P1', 'C1', '1000.00', '2026-11-09', 'R1', '1000.00'],
+    ['P2', 'C1', '500.00', '2026-11-16', 'R2', '500.00'],
+    ['P3', 'C1', '700.00', '2026-11-20', 'R2', '700.00'],
+    ['P4', 'C2', '600.00', '2026-11-24', 'R4', '600.00'],
+  ]) {
+    p[name] = (await make.payment(c[customer], { amount, receivedOn, allocations: [{ receivableId: r[receivable], amount: allocated }] })).id;
+  }
   await f.voidPayment({ id: p.P4, reason: 'bank reversed the transfer' });
-  await pay('P5', c.C3, '1200.00', '2026-11-27', [{ receivableId: r.R5, amount: '900.00' }]);
+  p.P5 = (await make.payment(c.C3, { amount: '1200.00', receivedOn: '2026-11-27', allocations: [{ receivableId: r.R5, amount: '900.00' }] })).id;
   await f.writeOffReceivable({ id: r.R3, reason: 'customer insolvent' });
 
   await f.reassignCustomer({ id: c.C3, ownerId: s2.id });
-  await receivable('R6', c.C3, '400.00', '2026-11-28', '2026-12-28');
+  r.R6 = (await make.receivable(c.C3, { reference: 'R6', amount: '400.00', issuedOn: '2026-11-28', dueOn: '2026-12-28' })).id;
   await f.allocatePayment({ id: p.P5, allocations: [{ receivableId: r.R6, amount: '300.00' }] });
 });
 afterAll(() => server?.close());

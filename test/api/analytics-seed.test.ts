@@ -4,6 +4,7 @@
  * The salesperson is on time, nothing lingers overdue, the collection rate is 100%.
  * Then the weekly schedule: several instances starting at once store one snapshot.
  */
+import { factories } from '../helpers/factories';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -17,22 +18,19 @@ beforeAll(async () => {
   finance = await server.createUser('FINANCE');
   manager = await server.createUser('MANAGER');
   sales = await server.createUser('SALES', 'Seed Sales');
-  await server.admin.setCalendarDay({ date: '2027-01-01', kind: 'HOLIDAY', name: "New Year's Day" });
-  const { createCustomer } = await finance.client.createCustomer({
-    input: { code: 'SEED', name: 'Seed customer', ownerId: sales.id, creditTermDays: 31, creditLimit: '5000.00' },
-  });
-  const { createReceivable } = await finance.client.createReceivable({
-    input: { customerId: createCustomer.id, reference: 'INV-SEED', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2027-01-01' },
-  });
-  receivableId = createReceivable.id;
-  expect(createReceivable.effectiveDueOn).toBe('2027-01-04');
+  const make = factories(server, { as: finance.client, today: '2027-01-04' });
+  await make.as(server.admin).calendarDay('2027-01-01', 'HOLIDAY', "New Year's Day");
+  const { customer, receivable } = await make.customerWithReceivable(
+    { reference: 'INV-SEED', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2027-01-01' },
+    { code: 'SEED', name: 'Seed customer', ownerId: sales.id, creditTermDays: 31, creditLimit: '5000.00' },
+  );
+  receivableId = receivable.id;
+  expect(receivable.effectiveDueOn).toBe('2027-01-04');
   // A scan judging the 5th before the booking arrives raises the alarm …
   expect((await finance.client.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan.becameOverdue).toBe(1);
   // … and the booking on the 4th of money that arrived on 31 December retracts it.
-  const { recordPayment } = await finance.client.recordPayment({
-    input: { customerId: createCustomer.id, amount: '1000.00', receivedOn: '2026-12-31', method: 'BANK_TRANSFER' },
-  });
-  expect(recordPayment.bookingLagDays).toBe(1);
+  const payment = await make.payment(customer.id, { amount: '1000.00', receivedOn: '2026-12-31' });
+  expect(payment.bookingLagDays).toBe(1);
 });
 afterAll(() => server?.close());
 

@@ -3,8 +3,9 @@
  * documents are answered with BAD_USER_INPUT or NOT_FOUND (never an internal error),
  * name the offending field, carry no stack trace, and change nothing in the database.
  */
-import { addDays, localDateAt } from '../../server/core/local-date';
+import { addDays } from '../../server/core/local-date';
 import { HuikuanError, type GraphQLErrorEntry } from '../../sdk/index.js';
+import { companyToday, factories } from '../helpers/factories';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -13,7 +14,7 @@ let customerId: string;
 let receivableId: string;
 let paymentId: string;
 let countsBefore: Record<string, number>;
-const today = localDateAt(new Date(), 'Asia/Shanghai');
+const today = companyToday();
 const TABLES = ['customer', 'receivable', 'payment', 'payment_allocation', 'payment_notice'];
 /** Every error entry the server answered in this file, checked for stack traces at the end. */
 const answeredErrors: GraphQLErrorEntry[] = [];
@@ -30,18 +31,14 @@ async function rowCounts(): Promise<Record<string, number>> {
 beforeAll(async () => {
   server = await startTestServer();
   sales = await server.createUser('SALES');
-  const { createCustomer } = await server.admin.createCustomer({
-    input: { code: 'BAD-1', name: 'Bad input customer', ownerId: sales.id, creditTermDays: 30, creditLimit: '1000.00' },
-  });
-  customerId = createCustomer.id;
-  const { createReceivable } = await server.admin.createReceivable({
-    input: { customerId, reference: 'INV-1', amount: '100.00', issuedOn: addDays(today, -10) },
-  });
-  receivableId = createReceivable.id;
-  const { recordPayment } = await server.admin.recordPayment({
-    input: { customerId, amount: '10.00', receivedOn: today, method: 'CASH', allocations: [] },
-  });
-  paymentId = recordPayment.id;
+  const make = factories(server, { today });
+  const { customer, receivable } = await make.customerWithReceivable(
+    { reference: 'INV-1', amount: '100.00', issuedOn: addDays(today, -10) },
+    { code: 'BAD-1', name: 'Bad input customer', ownerId: sales.id, creditLimit: '1000.00' },
+  );
+  customerId = customer.id;
+  receivableId = receivable.id;
+  paymentId = (await make.payment(customerId, { amount: '10.00', method: 'CASH', allocations: [] })).id;
   countsBefore = await rowCounts();
 });
 afterAll(() => server.close());

@@ -3,42 +3,24 @@
  * outstanding nor a payment's amount, retries with one idempotency key book once, a
  * failing multi-row write leaves nothing behind, and parallel voids restore once.
  */
-import { addDays, localDateAt } from '../../server/core/local-date';
-import { HuikuanError, type Client, type RecordPaymentInput } from '../../sdk/index.js';
+import { addDays } from '../../server/core/local-date';
+import { HuikuanError, type Client, type PaymentFieldsFragment } from '../../sdk/index.js';
+import { companyToday, factories, type Factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser, USER_PASSWORD } from '../helpers/server';
 
 let server: TestServer;
 let sales: TestUser;
 let fin: Client;
-const today = localDateAt(new Date(), 'Asia/Shanghai');
+let make: Factories;
+const today = companyToday();
 
 beforeAll(async () => {
   server = await startTestServer();
   sales = await server.createUser('SALES');
   fin = (await server.createUser('FINANCE')).client;
+  make = factories(server, { as: fin, today, ownerId: sales.id, defaults: { receivable: { issuedOn: addDays(today, -30), dueOn: today } } });
 });
 afterAll(() => server.close());
-
-let seq = 0;
-async function newCustomer(): Promise<string> {
-  seq += 1;
-  const { createCustomer } = await server.admin.createCustomer({
-    input: { code: `CONC-${seq}`, name: `Concurrency customer ${seq}`, ownerId: sales.id, creditTermDays: 30, creditLimit: '100000.00' },
-  });
-  return createCustomer.id;
-}
-
-async function newReceivable(customerId: string, amount: string, dueOn = today): Promise<string> {
-  seq += 1;
-  const { createReceivable } = await server.admin.createReceivable({
-    input: { customerId, reference: `INV-${seq}`, amount, issuedOn: addDays(today, -30), dueOn },
-  });
-  return createReceivable.id;
-}
-
-function pay(customerId: string, amount: string, extra: Partial<RecordPaymentInput> = {}) {
-  return fin.recordPayment({ input: { customerId, amount, receivedOn: today, method: 'BANK_TRANSFER', ...extra } });
-}
 
 async function outstanding(receivableId: string): Promise<string> {
   const { receivable } = await fin.receivable({ id: receivableId });
@@ -56,12 +38,12 @@ function settle<T>(calls: Promise<T>[]) {
 }
 
 test('(a) 50 parallel payments without allocations pay a receivable exactly once', async () => {
-  const c = await newCustomer();
-  const r = await newReceivable(c, '100.00');
-  const results = await settle(Array.from({ length: 50 }, () => pay(c, '3.00')));
+  const c = (await make.customer()).id;
+  const r = (await make.receivable(c, { amount: '100.00' })).id;
+  const results = await settle(Array.from({ length: 50 }, () => make.payment(c, { amount: '3.00' })));
   const failed = results.filter((x) => x.status === 'rejected');
   expect(failed.map((x) => (x as PromiseRejectedResult).reason)).toEqual([]);
-  const payments = results.map((x) => (x as PromiseFulfilledResult<Awaited<ReturnType<typeof pay>>>).value.recordPayment);
+  const payments = results.map((x) => (x as PromiseFulfilledResult<PaymentFieldsFragment>).value);
   expect(new Set(payments.map((p) => p.id)).size).toBe(50);
 
   expect(await outstanding(r)).toBe('0.00');
@@ -86,9 +68,9 @@ test('(a) 50 parallel payments without allocations pay a receivable exactly once
 });
 
 test('(b) 50 parallel explicit allocations of 3.00 to 100.00: 33 succeed, 17 are refused', async () => {
-  const c = await newCustomer();
-  const r = await newReceivable(c, '100.00');
-  const results = await settle(Array.from({ length: 50 }, () => pay(c, '3.00', { allocations: [{ receivableId: r, amount: '3.00' }] })));
+  const c = (await make.customer()).id;
+  const r = (await make.receivable(c, { amount: '100.00' })).id;
+  const results = await settle(Array.from({ length: 50 }, () => make.payment(c, { amount: '3.00', allocations: [{ receivableId: r, amount: '3.00' }] })));
   const ok = results.filter((x) => x.status === 'fulfilled');
   const refused = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected').map((x) => x.reason as HuikuanError);
   expect(ok).toHaveLength(33);
@@ -114,13 +96,13 @@ test('(b) 50 parallel explicit allocations of 3.00 to 100.00: 33 succeed, 17 are
 });
 
 test('(c) 20 parallel retries with one idempotency key book one payment', async () => {
-  const c = await newCustomer();
-  const r = await newReceivable(c, '100.00');
+  const c = (await make.customer()).id;
+  const r = (await make.receivable(c, { amount: '100.00' })).id;
   const key = `retry-${c}`;
-  const results = await settle(Array.from({ length: 20 }, () => pay(c, '30.00', { idempotencyKey: key })));
+  const results = await settle(Array.from({ length: 20 }, () => make.payment(c, { amount: '30.00', idempotencyKey: key })));
   const failed = results.filter((x) => x.status === 'rejected');
   expect(failed.map((x) => (x as PromiseRejectedResult).reason)).toEqual([]);
-  const ids = new Set(results.map((x) => (x as PromiseFulfilledResult<Awaited<ReturnType<typeof pay>>>).value.recordPayment.id));
+  const ids = new Set(results.map((x) => (x as PromiseFulfilledResult<PaymentFieldsFragment>).value.id));
   expect(ids.size).toBe(1);
 
   expect(await one('select count(*)::int as n from payment where idempotency_key = $1', [key])).toEqual({ n: 1 });
@@ -144,11 +126,12 @@ describe('(d) multi-row writes are one transaction', () => {
   }
 
   test('a second allocation above its outstanding leaves no payment and no allocation', async () => {
-    const c = await newCustomer();
-    const r1 = await newReceivable(c, '100.00', addDays(today, -5));
-    const r2 = await newReceivable(c, '20.00');
+    const c = (await make.customer()).id;
+    const r1 = (await make.receivable(c, { amount: '100.00', dueOn: addDays(today, -5) })).id;
+    const r2 = (await make.receivable(c, { amount: '20.00' })).id;
     await expect(
-      pay(c, '60.00', {
+      make.payment(c, {
+        amount: '60.00',
         allocations: [
           { receivableId: r1, amount: '10.00' },
           { receivableId: r2, amount: '20.01' },
@@ -160,11 +143,12 @@ describe('(d) multi-row writes are one transaction', () => {
   });
 
   test("a second allocation to another customer's receivable leaves no payment and no allocation", async () => {
-    const c = await newCustomer();
-    const r1 = await newReceivable(c, '100.00');
-    const foreign = await newReceivable(await newCustomer(), '50.00');
+    const c = (await make.customer()).id;
+    const r1 = (await make.receivable(c, { amount: '100.00' })).id;
+    const foreign = (await make.receivable((await make.customer()).id, { amount: '50.00' })).id;
     await expectApiError(
-      pay(c, '60.00', {
+      make.payment(c, {
+        amount: '60.00',
         allocations: [
           { receivableId: r1, amount: '10.00' },
           { receivableId: foreign, amount: '10.00' },
@@ -178,10 +162,10 @@ describe('(d) multi-row writes are one transaction', () => {
   });
 
   test('two parallel voids: one succeeds, one is CONFLICT, outstanding is restored once', async () => {
-    const c = await newCustomer();
-    const r1 = await newReceivable(c, '100.00', addDays(today, -5));
-    const r2 = await newReceivable(c, '100.00');
-    const { recordPayment } = await pay(c, '150.00');
+    const c = (await make.customer()).id;
+    const r1 = (await make.receivable(c, { amount: '100.00', dueOn: addDays(today, -5) })).id;
+    const r2 = (await make.receivable(c, { amount: '100.00' })).id;
+    const recordPayment = await make.payment(c, { amount: '150.00' });
     expect(await outstanding(r1)).toBe('0.00');
     expect(await outstanding(r2)).toBe('50.00');
 
@@ -202,13 +186,13 @@ describe('(d) multi-row writes are one transaction', () => {
   });
 
   test('a void racing new bookings: every allocation lands on fresh balances', async () => {
-    const c = await newCustomer();
-    const r = await newReceivable(c, '100.00');
-    const { recordPayment: first } = await pay(c, '60.00');
+    const c = (await make.customer()).id;
+    const r = (await make.receivable(c, { amount: '100.00' })).id;
+    const first = await make.payment(c, { amount: '60.00' });
     expect(await outstanding(r)).toBe('40.00');
     const results = await settle<unknown>([
       fin.voidPayment({ id: first.id, reason: 'duplicate' }),
-      ...Array.from({ length: 10 }, () => pay(c, '10.00')),
+      ...Array.from({ length: 10 }, () => make.payment(c, { amount: '10.00' })),
     ]);
     expect(results.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason)).toEqual([]);
     // Whatever the order: 100.00 owed and 100.00 of valid money booked, so what is still

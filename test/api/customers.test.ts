@@ -3,8 +3,9 @@
  * reassignment, SALES visibility, cursor pagination, filters and computed balances.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays, localDateAt } from '../../server/core/local-date';
+import { addDays } from '../../server/core/local-date';
 import { Client, CreateCustomerInput } from '../../sdk/index.js';
+import { companyToday, factories, uniqueCode, uniqueLetters, type Factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -14,6 +15,7 @@ let salesC: TestUser;
 let finance: TestUser;
 let manager: TestUser;
 let today: string;
+let make: Factories;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -24,39 +26,10 @@ beforeAll(async () => {
     server.createUser('FINANCE', 'Finance'),
     server.createUser('MANAGER', 'Manager'),
   ]);
-  today = localDateAt(new Date(), 'Asia/Shanghai');
+  today = companyToday();
+  make = factories(server, { as: finance.client, today, defaults: { customer: { creditLimit: '10000.00' } } });
 });
 afterAll(() => server.close());
-
-const unique = () => randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase();
-/** Letters only (G–V), so a search for digits or words cannot hit it by chance. */
-const letters = () => unique().replace(/[0-9A-F]/g, (c) => String.fromCharCode(71 + parseInt(c, 16)));
-
-async function createCustomer(client: Client, ownerId: string, overrides: Partial<CreateCustomerInput> = {}) {
-  const { createCustomer: customer } = await client.createCustomer({
-    input: { code: `C-${unique()}`, name: 'Customer Co', ownerId, creditTermDays: 30, creditLimit: '10000.00', ...overrides },
-  });
-  return customer;
-}
-
-async function createReceivable(client: Client, customerId: string, reference: string, amount: string, issuedOn: string, dueOn?: string) {
-  const { createReceivable: receivable } = await client.createReceivable({
-    input: { customerId, reference, amount, issuedOn, ...(dueOn ? { dueOn } : {}) },
-  });
-  return receivable;
-}
-
-/**
- * Runs the overdue scan as of today (API.md: runOverdueScan, ADMIN/FINANCE), so the overdue
- * state read below is the engine's judgement of the data as it is now.
- */
-async function scanOverdue(): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { runOverdueScan } = await finance.client.request<{ runOverdueScan: { ran: boolean } }>('mutation { runOverdueScan { ran } }');
-    if (runOverdueScan.ran) return;
-  }
-  throw new Error('the overdue scan did not run');
-}
 
 async function customerCount(): Promise<number> {
   const [row] = await server.sql<{ n: string }>('select count(*)::text as n from customer');
@@ -73,7 +46,7 @@ async function customerRow(id: string) {
 
 describe('createCustomer', () => {
   test('FINANCE creates a customer for a SALES owner; balances start at zero', async () => {
-    const code = `FIN-${unique()}`;
+    const code = uniqueCode('FIN');
     const { createCustomer } = await finance.client.createCustomer({
       input: { code: `  ${code} `, name: '  Shanghai Trading Ltd ', ownerId: salesA.id, creditTermDays: 45, creditLimit: '5000' },
     });
@@ -98,16 +71,16 @@ describe('createCustomer', () => {
   });
 
   test('ADMIN creates a customer for any SALES owner', async () => {
-    const customer = await createCustomer(server.admin, salesB.id, { creditTermDays: 0, creditLimit: '0.00' });
+    const customer = await make.as(server.admin).customer({ ownerId: salesB.id, creditTermDays: 0, creditLimit: '0.00' });
     expect(customer).toMatchObject({ owner: { id: salesB.id }, creditTermDays: 0, creditLimit: '0.00' });
   });
 
   test('SALES creates customers for themselves only; otherwise FORBIDDEN and nothing written', async () => {
-    const own = await createCustomer(salesA.client, salesA.id, { creditTermDays: 3650 });
+    const own = await make.as(salesA.client).customer({ ownerId: salesA.id, creditTermDays: 3650 });
     expect(own).toMatchObject({ owner: { id: salesA.id }, creditTermDays: 3650 });
 
     const before = await customerCount();
-    const code = `SNEAK-${unique()}`;
+    const code = uniqueCode('SNEAK');
     await expectApiError(
       salesA.client.createCustomer({ input: { code, name: 'For B', ownerId: salesB.id, creditTermDays: 30, creditLimit: '1.00' } }),
       'FORBIDDEN',
@@ -122,7 +95,7 @@ describe('createCustomer', () => {
 
   test('invalid input is BAD_USER_INPUT on the field and writes nothing', async () => {
     const before = await customerCount();
-    const base: CreateCustomerInput = { code: `V-${unique()}`, name: 'Valid Name', ownerId: salesA.id, creditTermDays: 30, creditLimit: '100.00' };
+    const base: CreateCustomerInput = { code: uniqueCode('V'), name: 'Valid Name', ownerId: salesA.id, creditTermDays: 30, creditLimit: '100.00' };
     const cases: [Partial<CreateCustomerInput>, string][] = [
       [{ code: '' }, 'input.code'],
       [{ code: '   ' }, 'input.code'],
@@ -153,13 +126,13 @@ describe('createCustomer', () => {
   test('an unknown owner is NOT_FOUND on input.ownerId; a duplicate code is CONFLICT on input.code', async () => {
     const before = await customerCount();
     await expectApiError(
-      finance.client.createCustomer({ input: { code: `U-${unique()}`, name: 'X', ownerId: randomUUID(), creditTermDays: 30, creditLimit: '1.00' } }),
+      finance.client.createCustomer({ input: { code: uniqueCode('U'), name: 'X', ownerId: randomUUID(), creditTermDays: 30, creditLimit: '1.00' } }),
       'NOT_FOUND',
       'input.ownerId',
     );
     expect(await customerCount()).toBe(before);
 
-    const existing = await createCustomer(finance.client, salesA.id, { name: 'Original' });
+    const existing = await make.customer({ ownerId: salesA.id, name: 'Original' });
     const afterFirst = await customerCount();
     await expectApiError(
       finance.client.createCustomer({ input: { code: existing.code, name: 'Copy', ownerId: salesB.id, creditTermDays: 30, creditLimit: '1.00' } }),
@@ -178,7 +151,7 @@ describe('createCustomer', () => {
   test('a malformed owner id is not an internal error', async () => {
     const before = await customerCount();
     const error = await finance.client
-      .createCustomer({ input: { code: `M-${unique()}`, name: 'X', ownerId: 'not-a-uuid', creditTermDays: 30, creditLimit: '1.00' } })
+      .createCustomer({ input: { code: uniqueCode('M'), name: 'X', ownerId: 'not-a-uuid', creditTermDays: 30, creditLimit: '1.00' } })
       .then(
         () => undefined,
         (e) => e,
@@ -194,8 +167,8 @@ describe('createCustomer', () => {
 
 describe('updateCustomer', () => {
   test('FINANCE changes fields; omitted fields stay', async () => {
-    const customer = await createCustomer(finance.client, salesA.id, { name: 'Before', creditTermDays: 30, creditLimit: '100.00' });
-    const newCode = `UPD-${unique()}`;
+    const customer = await make.customer({ ownerId: salesA.id, name: 'Before', creditTermDays: 30, creditLimit: '100.00' });
+    const newCode = uniqueCode('UPD');
     const { updateCustomer } = await finance.client.updateCustomer({
       id: customer.id,
       input: { code: newCode, name: ' After ', creditTermDays: 60 },
@@ -208,13 +181,13 @@ describe('updateCustomer', () => {
     expect(await customerRow(customer.id)).toMatchObject({ code: newCode, name: 'After', credit_term_days: 60, credit_limit: '250.50' });
 
     // The new credit term applies to receivables issued afterwards.
-    const receivable = await createReceivable(finance.client, customer.id, 'INV-TERM', '10.00', '2027-03-01');
+    const receivable = await make.receivable(customer.id, { reference: 'INV-TERM', amount: '10.00', issuedOn: '2027-03-01' });
     expect(receivable.dueOn).toBe('2027-04-30');
   });
 
   test('SALES updates their own customer; validation and code conflicts change nothing', async () => {
-    const customer = await createCustomer(salesA.client, salesA.id, { name: 'Mine' });
-    const other = await createCustomer(finance.client, salesB.id);
+    const customer = await make.as(salesA.client).customer({ ownerId: salesA.id, name: 'Mine' });
+    const other = await make.customer({ ownerId: salesB.id });
     const { updateCustomer } = await salesA.client.updateCustomer({ id: customer.id, input: { name: 'Still mine' } });
     expect(updateCustomer.name).toBe('Still mine');
 
@@ -237,14 +210,14 @@ describe('updateCustomer', () => {
 
 describe('reassignCustomer', () => {
   test('receivables keep their salesperson, new ones get the new owner, the old owner loses sight', async () => {
-    const customer = await createCustomer(salesA.client, salesA.id, { name: 'Moving Co' });
-    const old = await createReceivable(salesA.client, customer.id, 'INV-OLD', '100.00', '2027-02-01');
+    const customer = await make.as(salesA.client).customer({ ownerId: salesA.id, name: 'Moving Co' });
+    const old = await make.as(salesA.client).receivable(customer.id, { reference: 'INV-OLD', amount: '100.00', issuedOn: '2027-02-01' });
     expect(old.salesperson.id).toBe(salesA.id);
 
     const { reassignCustomer } = await finance.client.reassignCustomer({ id: customer.id, ownerId: salesC.id });
     expect(reassignCustomer).toMatchObject({ id: customer.id, owner: { id: salesC.id, name: 'Sales C' } });
 
-    const fresh = await createReceivable(finance.client, customer.id, 'INV-NEW', '200.00', '2027-02-02');
+    const fresh = await make.receivable(customer.id, { reference: 'INV-NEW', amount: '200.00', issuedOn: '2027-02-02' });
     expect(fresh.salesperson).toEqual({ id: salesC.id, name: 'Sales C' });
 
     const { receivables } = await finance.client.receivables({ first: 10, filter: { customerId: customer.id } });
@@ -272,7 +245,7 @@ describe('reassignCustomer', () => {
   });
 
   test('MANAGER and ADMIN may reassign; SALES may not; the new owner must be an existing SALES user', async () => {
-    const customer = await createCustomer(finance.client, salesA.id);
+    const customer = await make.customer({ ownerId: salesA.id });
     const { reassignCustomer: byManager } = await manager.client.reassignCustomer({ id: customer.id, ownerId: salesB.id });
     expect(byManager.owner.id).toBe(salesB.id);
     const { reassignCustomer: byAdmin } = await server.admin.reassignCustomer({ id: customer.id, ownerId: salesA.id });
@@ -288,10 +261,10 @@ describe('reassignCustomer', () => {
 
 describe('visibility between salespeople', () => {
   test("SALES A never sees or changes B's customers, receivables and payments", async () => {
-    const ofA = await createCustomer(salesA.client, salesA.id, { name: 'A Visible' });
-    const ofB = await createCustomer(salesB.client, salesB.id, { name: 'B Hidden' });
-    const recA = await createReceivable(salesA.client, ofA.id, 'INV-VIS-A', '100.00', addDays(today, -5));
-    const recB = await createReceivable(salesB.client, ofB.id, 'INV-VIS-B', '300.00', addDays(today, -5));
+    const ofA = await make.as(salesA.client).customer({ ownerId: salesA.id, name: 'A Visible' });
+    const ofB = await make.as(salesB.client).customer({ ownerId: salesB.id, name: 'B Hidden' });
+    const recA = await make.as(salesA.client).receivable(ofA.id, { reference: 'INV-VIS-A', amount: '100.00', issuedOn: addDays(today, -5) });
+    const recB = await make.as(salesB.client).receivable(ofB.id, { reference: 'INV-VIS-B', amount: '300.00', issuedOn: addDays(today, -5) });
     const { recordPayment: payB } = await finance.client.recordPayment({
       input: { customerId: ofB.id, amount: '50.00', receivedOn: today, method: 'BANK_TRANSFER', reference: 'VIS-PAY-B' },
     });
@@ -367,10 +340,10 @@ describe('pagination of customers', () => {
 
   beforeAll(async () => {
     owner = await server.createUser('SALES', 'Pager');
-    const prefix = `PG-${unique()}`;
+    const prefix = uniqueCode('PG');
     codes = [1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`);
     // Created out of order: the list is ordered by code, not by creation.
-    for (const i of [3, 0, 4, 1, 2]) await createCustomer(finance.client, owner.id, { code: codes[i], name: `Pager ${i}` });
+    for (const i of [3, 0, 4, 1, 2]) await make.customer({ ownerId: owner.id, code: codes[i], name: `Pager ${i}` });
   });
 
   test('pages of 2 over 5 customers, ordered by code, without gaps or duplicates', async () => {
@@ -434,9 +407,9 @@ describe('pagination of customers', () => {
 describe('filters', () => {
   test('ownerId', async () => {
     const owner = await server.createUser('SALES', 'Filter Owner');
-    const a = await createCustomer(finance.client, owner.id, { code: `OWN-${unique()}-A` });
-    const b = await createCustomer(finance.client, owner.id, { code: `OWN-${unique()}-B` });
-    await createCustomer(finance.client, salesB.id);
+    const a = await make.customer({ ownerId: owner.id, code: `${uniqueCode('OWN')}-A` });
+    const b = await make.customer({ ownerId: owner.id, code: `${uniqueCode('OWN')}-B` });
+    await make.customer({ ownerId: salesB.id });
     const { customers } = await finance.client.customers({ first: 50, filter: { ownerId: owner.id } });
     expect(customers.totalCount).toBe(2);
     expect(customers.edges.map((e) => e.node.id).sort()).toEqual([a.id, b.id].sort());
@@ -445,11 +418,11 @@ describe('filters', () => {
 
   test('search: case-insensitive on code and name, LIKE wildcards taken literally', async () => {
     const owner = await server.createUser('SALES', 'Search Owner');
-    const u = letters();
-    const alpha = await createCustomer(finance.client, owner.id, { code: `S${u}-ALPHA`, name: 'Alpha Trading' });
-    const beta = await createCustomer(finance.client, owner.id, { code: `S${u}-BETA`, name: '100% Beta Goods' });
-    const gamma = await createCustomer(finance.client, owner.id, { code: `S${u}-GAMMA`, name: '100 Gamma Supplies' });
-    const under = await createCustomer(finance.client, owner.id, { code: `T${u}_X`, name: 'Underscore Holdings' });
+    const u = uniqueLetters();
+    const alpha = await make.customer({ ownerId: owner.id, code: `S${u}-ALPHA`, name: 'Alpha Trading' });
+    const beta = await make.customer({ ownerId: owner.id, code: `S${u}-BETA`, name: '100% Beta Goods' });
+    const gamma = await make.customer({ ownerId: owner.id, code: `S${u}-GAMMA`, name: '100 Gamma Supplies' });
+    const under = await make.customer({ ownerId: owner.id, code: `T${u}_X`, name: 'Underscore Holdings' });
 
     const search = async (text: string) => {
       const { customers } = await finance.client.customers({ first: 50, filter: { ownerId: owner.id, search: text } });
@@ -476,17 +449,17 @@ describe('filters', () => {
 
   test('hasOverdue', async () => {
     const owner = await server.createUser('SALES', 'Overdue Owner');
-    const prefix = `OD-${unique()}`;
-    const late = await createCustomer(finance.client, owner.id, { code: `${prefix}-1` });
-    const onTime = await createCustomer(finance.client, owner.id, { code: `${prefix}-2` });
-    const paidUp = await createCustomer(finance.client, owner.id, { code: `${prefix}-3` });
-    const empty = await createCustomer(finance.client, owner.id, { code: `${prefix}-4` });
-    await createReceivable(finance.client, late.id, 'LATE-1', '100.00', addDays(today, -60), addDays(today, -30));
-    await createReceivable(finance.client, late.id, 'LATE-2', '50.00', today);
-    await createReceivable(finance.client, onTime.id, 'SOON-1', '100.00', today, addDays(today, 10));
-    await createReceivable(finance.client, paidUp.id, 'PAIDUP-1', '70.00', addDays(today, -60), addDays(today, -30));
+    const prefix = uniqueCode('OD');
+    const late = await make.customer({ ownerId: owner.id, code: `${prefix}-1` });
+    const onTime = await make.customer({ ownerId: owner.id, code: `${prefix}-2` });
+    const paidUp = await make.customer({ ownerId: owner.id, code: `${prefix}-3` });
+    const empty = await make.customer({ ownerId: owner.id, code: `${prefix}-4` });
+    await make.receivable(late.id, { reference: 'LATE-1', amount: '100.00', issuedOn: addDays(today, -60), dueOn: addDays(today, -30) });
+    await make.receivable(late.id, { reference: 'LATE-2', amount: '50.00', issuedOn: today });
+    await make.receivable(onTime.id, { reference: 'SOON-1', amount: '100.00', issuedOn: today, dueOn: addDays(today, 10) });
+    await make.receivable(paidUp.id, { reference: 'PAIDUP-1', amount: '70.00', issuedOn: addDays(today, -60), dueOn: addDays(today, -30) });
     await finance.client.recordPayment({ input: { customerId: paidUp.id, amount: '70.00', receivedOn: today, method: 'CASH' } });
-    await scanOverdue();
+    await make.overdueScan();
 
     const list = async (hasOverdue: boolean) => {
       const { customers } = await finance.client.customers({ first: 50, filter: { ownerId: owner.id, hasOverdue } });
@@ -501,14 +474,14 @@ describe('filters', () => {
 
 describe('computed balances', () => {
   test('outstanding, overdueAmount and creditBalance follow receivables, payments and voids', async () => {
-    const customer = await createCustomer(finance.client, salesA.id, { creditTermDays: 30 });
-    const overdue = await createReceivable(finance.client, customer.id, 'BAL-1', '1000.00', addDays(today, -60));
+    const customer = await make.customer({ ownerId: salesA.id, creditTermDays: 30 });
+    const overdue = await make.receivable(customer.id, { reference: 'BAL-1', amount: '1000.00', issuedOn: addDays(today, -60) });
     expect(overdue.dueOn).toBe(addDays(today, -30));
-    const current = await createReceivable(finance.client, customer.id, 'BAL-2', '500.00', today);
+    const current = await make.receivable(customer.id, { reference: 'BAL-2', amount: '500.00', issuedOn: today });
     expect(current.dueOn).toBe(addDays(today, 30));
 
     const balances = async () => {
-      await scanOverdue();
+      await make.overdueScan();
       const { customer: c } = await finance.client.customer({ id: customer.id });
       return { outstanding: c!.outstanding, overdueAmount: c!.overdueAmount, creditBalance: c!.creditBalance };
     };
@@ -533,7 +506,7 @@ describe('computed balances', () => {
     expect(await balances()).toEqual({ outstanding: '1400.00', overdueAmount: '1000.00', creditBalance: '300.00' });
 
     // The same numbers appear in the list, for the owner too.
-    await scanOverdue();
+    await make.overdueScan();
     const { customers } = await salesA.client.customers({ first: 5, filter: { search: customer.code } });
     expect(customers.edges).toHaveLength(1);
     expect(customers.edges[0].node).toMatchObject({ outstanding: '1400.00', overdueAmount: '1000.00', creditBalance: '300.00' });

@@ -5,29 +5,22 @@
  * (CLOCK_DATE), so the payment is really booked on the 4th.
  */
 import { Client, OverdueEventType } from '../../sdk/index.js';
+import { factories, type Factories } from '../helpers/factories';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 interface Fixture {
   server: TestServer;
   finance: TestUser;
   sales: TestUser;
+  /** Customers of `sales` (1000.00 receivables unless told), made by `finance`. */
+  make: Factories;
 }
 
 async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
   const server = await startTestServer(env);
-  return { server, finance: await server.createUser('FINANCE'), sales: await server.createUser('SALES') };
-}
-
-let counter = 0;
-async function customerWithReceivable(f: Fixture, issuedOn: string, dueOn: string, amount = '1000.00') {
-  counter += 1;
-  const { createCustomer } = await f.finance.client.createCustomer({
-    input: { code: `OD-${counter}`, name: `Overdue test ${counter}`, ownerId: f.sales.id, creditTermDays: 30, creditLimit: '100000.00' },
-  });
-  const { createReceivable } = await f.finance.client.createReceivable({
-    input: { customerId: createCustomer.id, reference: `INV-${counter}`, amount, issuedOn, dueOn },
-  });
-  return { customerId: createCustomer.id, receivable: createReceivable };
+  const finance = await server.createUser('FINANCE');
+  const sales = await server.createUser('SALES');
+  return { server, finance, sales, make: factories(server, { as: finance.client, today: env.CLOCK_DATE, ownerId: sales.id, defaults: { receivable: { amount: '1000.00' } } }) };
 }
 
 async function eventsOf(client: Client, customerId: string) {
@@ -56,7 +49,7 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   afterAll(() => f.server.close());
 
   test('the alarm raised before the booking is retracted, and a void raises it again', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-12-01', '2027-01-01');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-12-01', dueOn: '2027-01-01' });
     expect(receivable.effectiveDueOn).toBe('2027-01-04'); // Fri 1 is a holiday, Sat/Sun off
 
     // On the 4th the receivable is due, not overdue; finance is still on holiday.
@@ -89,7 +82,7 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   });
 
   test('a payment notice holds the alarm back for PAYMENT_NOTICE_HOLD_DAYS working days, then it fires', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-11-15', '2026-12-15');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-11-15', dueOn: '2026-12-15' });
     const { reportPaymentNotice } = await f.sales.client.reportPaymentNotice({
       input: { receivableId: receivable.id, claimedPaidOn: '2026-12-14', note: 'Customer says they wired it' },
     });
@@ -109,7 +102,7 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   });
 
   test('a notice reported on an overdue receivable clears the alarm while it holds', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-11-20', '2026-12-20');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-11-20', dueOn: '2026-12-20' });
     await f.finance.client.runOverdueScan({ asOf: '2027-01-04' });
     expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
     await f.sales.client.reportPaymentNotice({ input: { receivableId: receivable.id, claimedPaidOn: '2027-01-02', note: 'Paid at the branch' } });
@@ -129,23 +122,23 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
 
   test('a due date on a Saturday is overdue from the Tuesday; a make-up Saturday counts as a working day', async () => {
     // Saturday 10 October 2026 → effective Monday 12th.
-    const weekend = await customerWithReceivable(f, '2026-09-10', '2026-10-10');
+    const weekend = await f.make.customerWithReceivable({ issuedOn: '2026-09-10', dueOn: '2026-10-10' });
     expect(weekend.receivable.effectiveDueOn).toBe('2026-10-12');
     await f.finance.client.runOverdueScan({ asOf: '2026-10-12' });
-    expect(await eventsOf(f.finance.client, weekend.customerId)).toEqual([]);
+    expect(await eventsOf(f.finance.client, weekend.customer.id)).toEqual([]);
     await f.finance.client.runOverdueScan({ asOf: '2026-10-13' });
-    expect(await eventsOf(f.finance.client, weekend.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, stage: 1 }]);
+    expect(await eventsOf(f.finance.client, weekend.customer.id)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, stage: 1 }]);
 
     // Saturday 17 October made a working day: due that day, overdue on Sunday 18th.
     await f.server.admin.setCalendarDay({ date: '2026-10-17', kind: 'WORKDAY', name: 'make-up day' });
-    const makeUp = await customerWithReceivable(f, '2026-09-17', '2026-10-17');
+    const makeUp = await f.make.customerWithReceivable({ issuedOn: '2026-09-17', dueOn: '2026-10-17' });
     expect(makeUp.receivable.effectiveDueOn).toBe('2026-10-17');
     await f.finance.client.runOverdueScan({ asOf: '2026-10-18' });
-    expect(await eventsOf(f.finance.client, makeUp.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, asOf: '2026-10-18' }]);
+    expect(await eventsOf(f.finance.client, makeUp.customer.id)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, asOf: '2026-10-18' }]);
   });
 
   test('stages 1 → 30 → 60 → 90, one event per transition, nothing twice, never back down', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-05-01', '2026-06-01', '500.00');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-01', amount: '500.00' });
     const expectStage = async (asOf: string, stage: number | null) => {
       await f.finance.client.runOverdueScan({ asOf });
       expect(await stageOf(f.finance.client, receivable.id)).toBe(stage);
@@ -174,13 +167,13 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('a first scan long after the due date enters the reached stage directly', async () => {
-    const { customerId } = await customerWithReceivable(f, '2026-03-01', '2026-04-01');
+    const { customer: { id: customerId } } = await f.make.customerWithReceivable({ issuedOn: '2026-03-01', dueOn: '2026-04-01' });
     await f.finance.client.runOverdueScan({ asOf: '2026-06-10' }); // 70 days
     expect(await eventsOf(f.finance.client, customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', stage: 60, daysOverdue: 70 }]);
   });
 
   test('a partial payment keeps the alarm (judged as of today: escalated); a write-off clears it', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-07-01', '2026-08-03', '800.00');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-07-01', dueOn: '2026-08-03', amount: '800.00' });
     await f.finance.client.runOverdueScan({ asOf: '2026-08-10' });
     await f.finance.client.recordPayment({
       input: { customerId, amount: '300.00', receivedOn: '2026-08-20', method: 'CASH', lagReason: 'late entry' },
@@ -197,7 +190,7 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('a late-booked payment that arrived before the effective due date clears; a void brings the alarm back', async () => {
-    const { customerId, receivable } = await customerWithReceivable(f, '2026-08-01', '2026-09-01', '250.00');
+    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-08-01', dueOn: '2026-09-01', amount: '250.00' });
     await f.finance.client.runOverdueScan({ asOf: '2026-09-10' });
     const { recordPayment } = await f.finance.client.recordPayment({
       input: { customerId, amount: '250.00', receivedOn: '2026-08-31', method: 'BANK_TRANSFER', lagReason: 'statement arrived late' },
@@ -214,11 +207,11 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('concurrent scans of the same day write each transition once', async () => {
-    const customers = await Promise.all([1, 2, 3].map(() => customerWithReceivable(f, '2026-01-05', '2026-02-02')));
+    const customers = await Promise.all([1, 2, 3].map(() => f.make.customerWithReceivable({ issuedOn: '2026-01-05', dueOn: '2026-02-02' })));
     const results = await Promise.all(Array.from({ length: 6 }, () => f.finance.client.runOverdueScan({ asOf: '2026-02-20' })));
     expect(results.reduce((n, r) => n + r.runOverdueScan.becameOverdue, 0)).toBeGreaterThanOrEqual(3);
     for (const c of customers) {
-      expect(await eventsOf(f.finance.client, c.customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', asOf: '2026-02-20' }]);
+      expect(await eventsOf(f.finance.client, c.customer.id)).toMatchObject([{ type: 'BECAME_OVERDUE', asOf: '2026-02-20' }]);
     }
     const duplicates = await f.server.sql<{ n: number }>(
       `select count(*)::int as n from (select receivable_id, type, as_of from overdue_event group by 1, 2, 3 having count(*) > 1) d`,
@@ -282,7 +275,7 @@ describe('scheduled scans', () => {
   afterAll(() => f.server.close());
 
   test('raise the alarm by themselves, as of today', async () => {
-    const { customerId } = await customerWithReceivable(f, '2026-10-01', '2026-11-02');
+    const { customer: { id: customerId } } = await f.make.customerWithReceivable({ issuedOn: '2026-10-01', dueOn: '2026-11-02' });
     const deadline = Date.now() + 10_000;
     let events = await eventsOf(f.finance.client, customerId);
     while (events.length === 0 && Date.now() < deadline) {

@@ -5,6 +5,7 @@
  */
 import { createClient, OverdueEventPayload, OverdueEventStream } from '../../sdk/index.js';
 import WebSocket from 'ws';
+import { factories, type Factories } from '../helpers/factories';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -12,7 +13,7 @@ let finance: TestUser;
 let salesA: TestUser;
 let salesB: TestUser;
 let integrationToken: string;
-let counter = 0;
+let make: Factories;
 
 /**
  * Pulls a stream continuously into a buffer, so waiting for events never loses one
@@ -79,18 +80,6 @@ async function idsAfter(cursor: string | null): Promise<string[]> {
   return (await finance.client.overdueEvents({ after: cursor, first: 200 })).overdueEvents.edges.map((e) => e.node.id);
 }
 
-/** A customer of `owner` with one receivable due on `dueOn`. */
-async function overdueCandidate(owner: TestUser, dueOn: string) {
-  counter += 1;
-  const { createCustomer } = await finance.client.createCustomer({
-    input: { code: `ST-${counter}`, name: `Stream ${counter}`, ownerId: owner.id, creditTermDays: 30, creditLimit: '9999.00' },
-  });
-  const { createReceivable } = await finance.client.createReceivable({
-    input: { customerId: createCustomer.id, reference: `S-${counter}`, amount: '100.00', issuedOn: '2025-01-02', dueOn },
-  });
-  return { customerId: createCustomer.id, receivableId: createReceivable.id, code: createCustomer.code };
-}
-
 const integration = (url = server.url) => createClient({ url, token: integrationToken, webSocketImpl: WebSocket });
 
 beforeAll(async () => {
@@ -99,13 +88,15 @@ beforeAll(async () => {
   salesA = await server.createUser('SALES');
   salesB = await server.createUser('SALES');
   integrationToken = (await server.admin.createApiToken({ name: 'ERP connector' })).createApiToken.token;
+  // Each candidate: a customer of its own with one receivable of 100.00, issued at the start of 2025.
+  make = factories(server, { as: finance.client, defaults: { customer: { creditLimit: '9999.00' }, receivable: { issuedOn: '2025-01-02' } } });
 });
 afterAll(() => server.close());
 
 test('an integration token receives alarms live, with the receivable and customer', async () => {
   const live = new Collector(integration().subscribeOverdueEvents({ after: await latestCursor() }));
   await live.expectNoMoreThan(0, 500);
-  const { customerId, receivableId, code } = await overdueCandidate(salesA, '2025-03-03');
+  const { customer: { id: customerId, code }, receivable: { id: receivableId } } = await make.customerWithReceivable({ dueOn: '2025-03-03' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-03-04' });
   const scanCommitted = Date.now();
   const [event] = await live.waitFor(1);
@@ -131,7 +122,7 @@ test('without a cursor the stream replays every stored event, then goes on live,
   const replayed = await stream.waitFor(stored.length);
   expect(replayed.map((e) => e.id)).toEqual(stored.map((e) => e.id));
 
-  await overdueCandidate(salesA, '2025-03-10');
+  await make.customerWithReceivable({ dueOn: '2025-03-10' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-04-20' }); // the new one overdue, the March one escalates to 30
   const all = await stream.waitFor(stored.length + 2);
   expect(all.slice(stored.length).map((e) => e.type).sort()).toEqual(['BECAME_OVERDUE', 'STAGE_ESCALATED']);
@@ -145,13 +136,13 @@ test('two server processes on one database: a scan on A reaches a subscriber on 
   try {
     const start = await latestCursor();
     const onB = new Collector(integration(instanceB.url).subscribeOverdueEvents({ after: start }));
-    const { customerId } = await overdueCandidate(salesB, '2025-05-05');
+    const { customer: { id: customerId } } = await make.customerWithReceivable({ dueOn: '2025-05-05' }, { ownerId: salesB.id });
     await finance.client.runOverdueScan({ asOf: '2025-05-06' }); // on instance A
     const firstBatch = await onB.waitFor((await idsAfter(start)).length);
     expect(firstBatch.some((e) => e.customer.id === customerId && e.type === 'BECAME_OVERDUE')).toBe(true);
 
     const financeOnB = createClient({ url: instanceB.url, token: finance.token });
-    const more = await Promise.all([1, 2, 3].map(() => overdueCandidate(salesB, '2025-06-02')));
+    const more = await Promise.all([1, 2, 3].map(() => make.customerWithReceivable({ dueOn: '2025-06-02' }, { ownerId: salesB.id })));
     const scans = await Promise.all([
       finance.client.runOverdueScan({ asOf: '2025-06-03' }),
       financeOnB.runOverdueScan({ asOf: '2025-06-03' }),
@@ -163,7 +154,7 @@ test('two server processes on one database: a scan on A reaches a subscriber on 
     const expected = await idsAfter(start);
     const received = await onB.waitFor(expected.length);
     expect(received.map((e) => e.id)).toEqual(expected);
-    const newOnes = received.filter((e) => more.some((m) => m.customerId === e.customer.id));
+    const newOnes = received.filter((e) => more.some((m) => m.customer.id === e.customer.id));
     expect(newOnes.map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'BECAME_OVERDUE', 'BECAME_OVERDUE']);
     await onB.expectNoMoreThan(expected.length, 800);
     await onB.close();
@@ -175,14 +166,14 @@ test('two server processes on one database: a scan on A reaches a subscriber on 
 test('a subscriber that disconnects and comes back with its cursor gets exactly what it missed', async () => {
   const start = await latestCursor();
   const first = new Collector(integration().subscribeOverdueEvents({ after: start }));
-  await overdueCandidate(salesA, '2025-07-01');
+  await make.customerWithReceivable({ dueOn: '2025-07-01' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-07-02' });
   await first.waitFor((await idsAfter(start)).length);
   const cursor = first.stream.cursor!;
   await first.close();
 
   // Offline: two scans happen.
-  await overdueCandidate(salesA, '2025-07-07');
+  await make.customerWithReceivable({ dueOn: '2025-07-07' }, { ownerId: salesA.id });
   const missedA = (await finance.client.runOverdueScan({ asOf: '2025-07-08' })).runOverdueScan;
   const missedB = (await finance.client.runOverdueScan({ asOf: '2025-08-01' })).runOverdueScan;
   const missedCount = [missedA, missedB].reduce((n, s) => n + s.becameOverdue + s.escalated + s.cleared, 0);
@@ -200,13 +191,13 @@ test('a subscriber that disconnects and comes back with its cursor gets exactly 
 test('across a full server restart the SDK reconnects by itself and resumes without gaps or repeats', async () => {
   const start = await latestCursor();
   const stream = new Collector(integration().subscribeOverdueEvents({ after: start }, { initialRetryDelayMs: 100 }));
-  await overdueCandidate(salesB, '2025-09-01');
+  await make.customerWithReceivable({ dueOn: '2025-09-01' }, { ownerId: salesB.id });
   await finance.client.runOverdueScan({ asOf: '2025-09-02' });
   const beforeCount = (await idsAfter(start)).length;
   await stream.waitFor(beforeCount);
 
   await server.restart(); // same port; the stream's socket drops
-  await overdueCandidate(salesB, '2025-09-15');
+  await make.customerWithReceivable({ dueOn: '2025-09-15' }, { ownerId: salesB.id });
   await finance.client.runOverdueScan({ asOf: '2025-10-20' });
   const expected = await idsAfter(start);
   expect(expected.length).toBeGreaterThan(beforeCount);
@@ -226,11 +217,11 @@ test('a SALES subscriber only ever receives events of their own customers', asyn
   expect(replayed.map((e) => e.id)).toEqual(expectedIds);
 
   const start = await latestCursor();
-  await overdueCandidate(salesB, '2025-11-03'); // not A's
-  const ownA = await overdueCandidate(salesA, '2025-11-03');
+  await make.customerWithReceivable({ dueOn: '2025-11-03' }, { ownerId: salesB.id }); // not A's
+  const ownA = await make.customerWithReceivable({ dueOn: '2025-11-03' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-11-04' });
   const newForA = (await salesA.client.overdueEvents({ after: start, first: 200 })).overdueEvents.edges.map((e) => e.node);
-  expect(newForA.some((e) => e.customer.id === ownA.customerId)).toBe(true);
+  expect(newForA.some((e) => e.customer.id === ownA.customer.id)).toBe(true);
   const received = await mine.waitFor(expectedIds.length + newForA.length);
   expect(received.slice(expectedIds.length).map((e) => e.id)).toEqual(newForA.map((e) => e.id));
   await mine.expectNoMoreThan(expectedIds.length + newForA.length, 1000);

@@ -3,47 +3,33 @@
  * rules, idempotent retries, voiding, applying credit later, listing and reading back —
  * and, after everything, the ledger identities checked directly in the database.
  */
-import { addDays, localDateAt } from '../../server/core/local-date';
-import type { Client, PaymentFilter, RecordPaymentInput } from '../../sdk/index.js';
+import { addDays } from '../../server/core/local-date';
+import type { Client, PaymentFilter } from '../../sdk/index.js';
+import { companyToday, factories, type Factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
 let sales: TestUser;
 let finance: TestUser;
 let fin: Client;
-const today = localDateAt(new Date(), 'Asia/Shanghai');
+let make: Factories;
+const today = companyToday();
 
 beforeAll(async () => {
   server = await startTestServer();
   sales = await server.createUser('SALES');
   finance = await server.createUser('FINANCE');
   fin = finance.client;
+  make = factories(server, { as: fin, today, ownerId: sales.id, defaults: { receivable: { issuedOn: addDays(today, -60) } } });
 });
 afterAll(() => server.close());
 
-let seq = 0;
-async function newCustomer(): Promise<string> {
-  seq += 1;
-  const { createCustomer } = await server.admin.createCustomer({
-    input: { code: `PAY-${seq}`, name: `Payments customer ${seq}`, ownerId: sales.id, creditTermDays: 30, creditLimit: '100000.00' },
-  });
-  return createCustomer.id;
-}
-
-async function newReceivable(customerId: string, amount: string, dueOn: string, issuedOn = addDays(today, -60)): Promise<string> {
-  seq += 1;
-  const { createReceivable } = await server.admin.createReceivable({
-    input: { customerId, reference: `INV-${seq}`, amount, issuedOn, dueOn },
-  });
-  expect(createReceivable.outstanding).toBe(amount);
-  expect(createReceivable.status).toBe('OPEN');
-  return createReceivable.id;
-}
-
-function pay(customerId: string, amount: string, extra: Partial<RecordPaymentInput> = {}, client: Client = fin) {
-  return client.recordPayment({
-    input: { customerId, amount, receivedOn: today, method: 'BANK_TRANSFER', ...extra },
-  });
+/** A receivable due on `dueOn`; every one starts fully outstanding and OPEN. */
+async function newReceivable(customerId: string, amount: string, dueOn: string): Promise<string> {
+  const created = await make.receivable(customerId, { amount, dueOn });
+  expect(created.outstanding).toBe(amount);
+  expect(created.status).toBe('OPEN');
+  return created.id;
 }
 
 async function receivable(id: string) {
@@ -73,13 +59,13 @@ async function allocationRows(customerId: string): Promise<number> {
 
 describe('recordPayment, automatic allocation', () => {
   test('applies the money oldest due first; the rest is unallocated credit of the customer', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     // Created out of due order, so the order of allocation is not creation order.
     const late = await newReceivable(c, '100.00', addDays(today, 10));
     const oldest = await newReceivable(c, '50.00', addDays(today, -5));
     const middle = await newReceivable(c, '80.00', addDays(today, 2));
 
-    const { recordPayment: first } = await pay(c, '200.00');
+    const first = await make.payment(c, { amount: '200.00' });
     expect(first.amount).toBe('200.00');
     expect(first.unallocated).toBe('0.00');
     expect(first.voided).toBe(false);
@@ -95,38 +81,38 @@ describe('recordPayment, automatic allocation', () => {
     expect(await receivable(late)).toMatchObject({ outstanding: '30.00', status: 'PARTIALLY_PAID' });
     expect(await customer(c)).toMatchObject({ outstanding: '30.00', creditBalance: '0.00' });
 
-    const { recordPayment: second } = await pay(c, '50.00');
+    const second = await make.payment(c, { amount: '50.00' });
     expect(second.allocations.map((a) => [a.receivable.id, a.amount])).toEqual([[late, '30.00']]);
     expect(second.unallocated).toBe('20.00');
     expect(await receivable(late)).toMatchObject({ outstanding: '0.00', status: 'PAID' });
     expect(await customer(c)).toMatchObject({ outstanding: '0.00', creditBalance: '20.00' });
 
     // With nothing left to pay, the whole payment is credit.
-    const { recordPayment: third } = await pay(c, '12.34');
+    const third = await make.payment(c, { amount: '12.34' });
     expect(third.allocations).toEqual([]);
     expect(third.unallocated).toBe('12.34');
     expect((await customer(c)).creditBalance).toBe('32.34');
   });
 
   test('skips written-off receivables', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const writtenOff = await newReceivable(c, '40.00', addDays(today, -20));
     const open = await newReceivable(c, '25.00', addDays(today, -10));
-    const { recordPayment: partial } = await pay(c, '15.00');
+    const partial = await make.payment(c, { amount: '15.00' });
     expect(partial.allocations.map((a) => [a.receivable.id, a.amount])).toEqual([[writtenOff, '15.00']]);
     const { writeOffReceivable } = await fin.writeOffReceivable({ id: writtenOff, reason: 'customer insolvent' });
     expect(writeOffReceivable).toMatchObject({ outstanding: '0.00', writtenOffAmount: '25.00', status: 'WRITTEN_OFF' });
 
-    const { recordPayment } = await pay(c, '30.00');
+    const recordPayment = await make.payment(c, { amount: '30.00' });
     expect(recordPayment.allocations.map((a) => [a.receivable.id, a.amount])).toEqual([[open, '25.00']]);
     expect(recordPayment.unallocated).toBe('5.00');
     expect((await customer(c)).creditBalance).toBe('5.00');
   });
 
   test('ADMIN may book payments too', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '10.00', today);
-    const { recordPayment } = await pay(c, '10.00', {}, server.admin);
+    const recordPayment = await make.as(server.admin).payment(c, { amount: '10.00' });
     expect(recordPayment.unallocated).toBe('0.00');
     expect((await receivable(r)).status).toBe('PAID');
   });
@@ -134,10 +120,11 @@ describe('recordPayment, automatic allocation', () => {
 
 describe('recordPayment, explicit allocations', () => {
   test('splits exactly as asked; the rest is credit', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r1 = await newReceivable(c, '100.00', addDays(today, -30));
     const r2 = await newReceivable(c, '100.00', addDays(today, 5));
-    const { recordPayment } = await pay(c, '150.00', {
+    const recordPayment = await make.payment(c, {
+      amount: '150.00',
       allocations: [
         { receivableId: r2, amount: '60.00' },
         { receivableId: r1, amount: '40.00' },
@@ -152,20 +139,20 @@ describe('recordPayment, explicit allocations', () => {
   });
 
   test('an empty allocation list books the whole amount as credit', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '10.00', today);
-    const { recordPayment } = await pay(c, '7.00', { allocations: [] });
+    const recordPayment = await make.payment(c, { amount: '7.00', allocations: [] });
     expect(recordPayment.allocations).toEqual([]);
     expect(recordPayment.unallocated).toBe('7.00');
     expect((await receivable(r)).outstanding).toBe('10.00');
   });
 
   test('a receivable of another customer is NOT_FOUND and nothing is booked', async () => {
-    const c = await newCustomer();
-    const other = await newCustomer();
+    const c = (await make.customer()).id;
+    const other = (await make.customer()).id;
     const foreign = await newReceivable(other, '100.00', today);
     await expectApiError(
-      pay(c, '10.00', { allocations: [{ receivableId: foreign, amount: '10.00' }] }),
+      make.payment(c, { amount: '10.00', allocations: [{ receivableId: foreign, amount: '10.00' }] }),
       'NOT_FOUND',
       'input.allocations.0.receivableId',
     );
@@ -174,9 +161,9 @@ describe('recordPayment, explicit allocations', () => {
   });
 
   test('more than the outstanding amount is BAD_USER_INPUT EXCEEDS_OUTSTANDING', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '30.00', today);
-    await expect(pay(c, '50.00', { allocations: [{ receivableId: r, amount: '30.01' }] })).rejects.toMatchObject({
+    await expect(make.payment(c, { amount: '50.00', allocations: [{ receivableId: r, amount: '30.01' }] })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       reason: 'EXCEEDS_OUTSTANDING',
       field: 'input.allocations.0.amount',
@@ -186,11 +173,12 @@ describe('recordPayment, explicit allocations', () => {
   });
 
   test('allocations adding up to more than the payment are BAD_USER_INPUT', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r1 = await newReceivable(c, '100.00', today);
     const r2 = await newReceivable(c, '100.00', today);
     await expect(
-      pay(c, '50.00', {
+      make.payment(c, {
+        amount: '50.00',
         allocations: [
           { receivableId: r1, amount: '25.00' },
           { receivableId: r2, amount: '25.01' },
@@ -203,11 +191,12 @@ describe('recordPayment, explicit allocations', () => {
   });
 
   test('zero and duplicate allocations are BAD_USER_INPUT', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '100.00', today);
-    await expectApiError(pay(c, '50.00', { allocations: [{ receivableId: r, amount: '0.00' }] }), 'BAD_USER_INPUT', 'input.allocations.0.amount');
+    await expectApiError(make.payment(c, { amount: '50.00', allocations: [{ receivableId: r, amount: '0.00' }] }), 'BAD_USER_INPUT', 'input.allocations.0.amount');
     await expectApiError(
-      pay(c, '50.00', {
+      make.payment(c, {
+        amount: '50.00',
         allocations: [
           { receivableId: r, amount: '10.00' },
           { receivableId: r, amount: '10.00' },
@@ -222,31 +211,31 @@ describe('recordPayment, explicit allocations', () => {
 
 describe('recordPayment, dates and booking lag', () => {
   test('receivedOn in the future is BAD_USER_INPUT on input.receivedOn', async () => {
-    const c = await newCustomer();
-    await expectApiError(pay(c, '10.00', { receivedOn: addDays(today, 1) }), 'BAD_USER_INPUT', 'input.receivedOn');
+    const c = (await make.customer()).id;
+    await expectApiError(make.payment(c, { amount: '10.00', receivedOn: addDays(today, 1) }), 'BAD_USER_INPUT', 'input.receivedOn');
     expect(await paymentRows(c)).toBe(0);
   });
 
   test('an amount of zero is BAD_USER_INPUT on input.amount', async () => {
-    const c = await newCustomer();
-    await expectApiError(pay(c, '0.00'), 'BAD_USER_INPUT', 'input.amount');
+    const c = (await make.customer()).id;
+    await expectApiError(make.payment(c, { amount: '0.00' }), 'BAD_USER_INPUT', 'input.amount');
     expect(await paymentRows(c)).toBe(0);
   });
 
   test('a late booking needs a lagReason; with one the server records the lag and bookedAt', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '80.00', addDays(today, -20));
     const receivedOn = addDays(today, -14);
-    await expect(pay(c, '80.00', { receivedOn })).rejects.toMatchObject({
+    await expect(make.payment(c, { amount: '80.00', receivedOn })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'input.lagReason',
       reason: 'LAG_REASON_REQUIRED',
     });
-    await expect(pay(c, '80.00', { receivedOn, lagReason: '   ' })).rejects.toMatchObject({ reason: 'LAG_REASON_REQUIRED' });
+    await expect(make.payment(c, { amount: '80.00', receivedOn, lagReason: '   ' })).rejects.toMatchObject({ reason: 'LAG_REASON_REQUIRED' });
     expect(await paymentRows(c)).toBe(0);
 
     const before = Date.now();
-    const { recordPayment } = await pay(c, '80.00', { receivedOn, lagReason: 'finance was on holiday' });
+    const recordPayment = await make.payment(c, { amount: '80.00', receivedOn, lagReason: 'finance was on holiday' });
     const after = Date.now();
     expect(recordPayment.receivedOn).toBe(receivedOn);
     expect(recordPayment.bookingLagDays).toBeGreaterThan(3);
@@ -258,8 +247,8 @@ describe('recordPayment, dates and booking lag', () => {
   });
 
   test('a booking on the day the money arrived needs no reason', async () => {
-    const c = await newCustomer();
-    const { recordPayment } = await pay(c, '1.00');
+    const c = (await make.customer()).id;
+    const recordPayment = await make.payment(c, { amount: '1.00' });
     expect(recordPayment.bookingLagDays).toBe(0);
     expect(recordPayment.lagReason).toBeNull();
   });
@@ -267,11 +256,11 @@ describe('recordPayment, dates and booking lag', () => {
 
 describe('recordPayment, idempotency', () => {
   test('the same call twice returns the same payment and books it once', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '100.00', today);
     const input = { idempotencyKey: `idem-${c}` };
-    const { recordPayment: first } = await pay(c, '40.00', input);
-    const { recordPayment: again } = await pay(c, '40.00', input);
+    const first = await make.payment(c, { amount: '40.00', ...input });
+    const again = await make.payment(c, { amount: '40.00', ...input });
     expect(again.id).toBe(first.id);
     expect(again.amount).toBe('40.00');
     const rows = await server.sql<{ n: string }>('select count(*) as n from payment where idempotency_key = $1', [input.idempotencyKey]);
@@ -282,11 +271,11 @@ describe('recordPayment, idempotency', () => {
   });
 
   test('the same key for a different payment is CONFLICT', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const key = `idem-conflict-${c}`;
-    const { recordPayment: first } = await pay(c, '40.00', { idempotencyKey: key });
-    await expectApiError(pay(c, '41.00', { idempotencyKey: key }), 'CONFLICT');
-    await expect(pay(c, '41.00', { idempotencyKey: key })).rejects.toMatchObject({ field: 'input.idempotencyKey' });
+    const first = await make.payment(c, { amount: '40.00', idempotencyKey: key });
+    await expectApiError(make.payment(c, { amount: '41.00', idempotencyKey: key }), 'CONFLICT');
+    await expect(make.payment(c, { amount: '41.00', idempotencyKey: key })).rejects.toMatchObject({ field: 'input.idempotencyKey' });
     expect(await paymentRows(c)).toBe(1);
     const { payment } = await fin.payment({ id: first.id });
     expect(payment?.amount).toBe('40.00');
@@ -295,10 +284,10 @@ describe('recordPayment, idempotency', () => {
 
 describe('voidPayment', () => {
   test('restores outstanding, keeps the payment, refuses a second void and an empty reason', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r1 = await newReceivable(c, '60.00', addDays(today, -10));
     const r2 = await newReceivable(c, '60.00', addDays(today, -5));
-    const { recordPayment } = await pay(c, '100.00');
+    const recordPayment = await make.payment(c, { amount: '100.00' });
     expect(await receivable(r1)).toMatchObject({ outstanding: '0.00', status: 'PAID' });
     expect(await receivable(r2)).toMatchObject({ outstanding: '20.00', status: 'PARTIALLY_PAID' });
 
@@ -328,7 +317,7 @@ describe('voidPayment', () => {
     expect(withAllocations!.allocations.map((a) => [a.payment.id, a.payment.voided, a.amount])).toEqual([[recordPayment.id, true, '60.00']]);
 
     // A new payment allocates again, oldest due first.
-    const { recordPayment: replacement } = await pay(c, '90.00');
+    const replacement = await make.payment(c, { amount: '90.00' });
     const split = Object.fromEntries(replacement.allocations.map((a) => [a.receivable.id, a.amount]));
     expect(split).toEqual({ [r1]: '60.00', [r2]: '30.00' });
     expect(replacement.unallocated).toBe('0.00');
@@ -337,8 +326,8 @@ describe('voidPayment', () => {
   });
 
   test('voiding a payment with credit removes the credit from the customer', async () => {
-    const c = await newCustomer();
-    const { recordPayment } = await pay(c, '25.00');
+    const c = (await make.customer()).id;
+    const recordPayment = await make.payment(c, { amount: '25.00' });
     expect((await customer(c)).creditBalance).toBe('25.00');
     await fin.voidPayment({ id: recordPayment.id, reason: 'duplicate booking' });
     expect((await customer(c)).creditBalance).toBe('0.00');
@@ -347,8 +336,8 @@ describe('voidPayment', () => {
 
 describe('allocatePayment', () => {
   test('applies existing credit to a new receivable, oldest due first and explicitly', async () => {
-    const c = await newCustomer();
-    const { recordPayment: credit } = await pay(c, '50.00');
+    const c = (await make.customer()).id;
+    const credit = await make.payment(c, { amount: '50.00' });
     expect(credit.unallocated).toBe('50.00');
 
     const later = await newReceivable(c, '30.00', addDays(today, 20));
@@ -376,9 +365,9 @@ describe('allocatePayment', () => {
   });
 
   test('adding to an earlier allocation of the same payment keeps one allocation per receivable', async () => {
-    const c = await newCustomer();
+    const c = (await make.customer()).id;
     const r = await newReceivable(c, '100.00', today);
-    const { recordPayment } = await pay(c, '50.00', { allocations: [{ receivableId: r, amount: '20.00' }] });
+    const recordPayment = await make.payment(c, { amount: '50.00', allocations: [{ receivableId: r, amount: '20.00' }] });
     const { allocatePayment } = await fin.allocatePayment({ id: recordPayment.id, allocations: [{ receivableId: r, amount: '30.00' }] });
     expect(allocatePayment.allocations.map((a) => [a.receivable.id, a.amount])).toEqual([[r, '50.00']]);
     expect(allocatePayment.unallocated).toBe('0.00');
@@ -386,8 +375,8 @@ describe('allocatePayment', () => {
   });
 
   test('a voided payment cannot be allocated', async () => {
-    const c = await newCustomer();
-    const { recordPayment } = await pay(c, '10.00');
+    const c = (await make.customer()).id;
+    const recordPayment = await make.payment(c, { amount: '10.00' });
     await fin.voidPayment({ id: recordPayment.id, reason: 'wrong customer' });
     await newReceivable(c, '10.00', today);
     await expect(fin.allocatePayment({ id: recordPayment.id })).rejects.toMatchObject({ code: 'CONFLICT', reason: 'PAYMENT_VOIDED' });
@@ -399,7 +388,7 @@ describe('reading payments', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    c = await newCustomer();
+    c = (await make.customer()).id;
     const dates: Record<string, string> = {
       d0a: today,
       d0b: today,
@@ -409,12 +398,12 @@ describe('reading payments', () => {
       d30: addDays(today, -30),
     };
     for (const [name, receivedOn] of Object.entries(dates)) {
-      const { recordPayment } = await pay(c, '1.00', { receivedOn, lagReason: 'booked in a batch', reference: name });
+      const recordPayment = await make.payment(c, { amount: '1.00', receivedOn, lagReason: 'booked in a batch', reference: name });
       ids[name] = recordPayment.id;
     }
     await fin.voidPayment({ id: ids.d12, reason: 'bounced' });
     // Another customer's payment must not show up under the customerId filter.
-    await pay(await newCustomer(), '1.00');
+    await make.payment((await make.customer()).id, { amount: '1.00' });
   });
 
   async function allPages(filter: PaymentFilter, first: number) {
@@ -494,10 +483,10 @@ describe('reading payments', () => {
   });
 
   test('receivable.allocations name the payment and the amount', async () => {
-    const cust = await newCustomer();
+    const cust = (await make.customer()).id;
     const r = await newReceivable(cust, '100.00', today);
-    const { recordPayment: p1 } = await pay(cust, '30.00');
-    const { recordPayment: p2 } = await pay(cust, '45.50');
+    const p1 = await make.payment(cust, { amount: '30.00' });
+    const p2 = await make.payment(cust, { amount: '45.50' });
     const data = await fin.request<
       { receivable: { outstanding: string; allocations: { amount: string; payment: { id: string } }[] } },
       { id: string }

@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BusinessCalendar } from '../../server/core/business-calendar';
-import { addDays, daysBetween, isoWeekday, localDateAt } from '../../server/core/local-date';
+import { addDays, daysBetween, isoWeekday } from '../../server/core/local-date';
 import { Client, CreateReceivableInput } from '../../sdk/index.js';
+import { companyToday, factories, uniqueLetters, type Factories } from '../helpers/factories';
 import { expectApiError, startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -17,6 +18,7 @@ let otherSales: TestUser;
 let finance: TestUser;
 let manager: TestUser;
 let today: string;
+let make: Factories;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -26,36 +28,10 @@ beforeAll(async () => {
     server.createUser('FINANCE', 'Rec Finance'),
     server.createUser('MANAGER', 'Rec Manager'),
   ]);
-  today = localDateAt(new Date(), 'Asia/Shanghai');
+  today = companyToday();
+  make = factories(server, { as: finance.client, today, defaults: { customer: { name: 'Receivable Co' } } });
 });
 afterAll(() => server.close());
-
-const unique = () => randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase();
-/** Letters only (G–V), so searches cannot hit it by chance. */
-const letters = () => unique().replace(/[0-9A-F]/g, (c) => String.fromCharCode(71 + parseInt(c, 16)));
-
-async function newCustomer(ownerId: string, creditTermDays = 30) {
-  const { createCustomer } = await finance.client.createCustomer({
-    input: { code: `R-${unique()}`, name: 'Receivable Co', ownerId, creditTermDays, creditLimit: '100000.00' },
-  });
-  return createCustomer;
-}
-
-async function issue(client: Client, input: CreateReceivableInput) {
-  return (await client.createReceivable({ input })).createReceivable;
-}
-
-/**
- * Runs the overdue scan as of today (API.md: runOverdueScan, ADMIN/FINANCE), so the overdue
- * state read below is the engine's judgement of the data as it is now.
- */
-async function scanOverdue(): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { runOverdueScan } = await finance.client.request<{ runOverdueScan: { ran: boolean } }>('mutation { runOverdueScan { ran } }');
-    if (runOverdueScan.ran) return;
-  }
-  throw new Error('the overdue scan did not run');
-}
 
 async function receivableCount(customerId: string): Promise<number> {
   const [row] = await server.sql<{ n: number }>('select count(*)::int as n from receivable where customer_id = $1', [customerId]);
@@ -69,9 +45,8 @@ async function effectiveOf(id: string): Promise<string> {
 
 describe('createReceivable', () => {
   test('dueOn defaults to issuedOn + creditTermDays; the salesperson is the owner at issue', async () => {
-    const customer = await newCustomer(sales.id, 30);
-    const created = await issue(finance.client, {
-      customerId: customer.id,
+    const customer = await make.customer({ ownerId: sales.id, creditTermDays: 30 });
+    const created = await make.receivable(customer.id, {
       reference: '  INV-2027-001 ',
       amount: '1234.5',
       issuedOn: '2027-03-01',
@@ -100,26 +75,25 @@ describe('createReceivable', () => {
     expect(row).toEqual({ salesperson_id: sales.id, amount: '1234.50', outstanding: '1234.50', due_on: '2027-03-31', effective_due_on: '2027-03-31' });
 
     // Across a month and a year end.
-    const long = await issue(finance.client, { customerId: customer.id, reference: 'INV-2027-002', amount: '1.00', issuedOn: '2027-12-15' });
+    const long = await make.receivable(customer.id, { reference: 'INV-2027-002', amount: '1.00', issuedOn: '2027-12-15' });
     expect(long.dueOn).toBe('2028-01-14');
 
     // A zero credit term: due on the day of issue.
-    const cash = await newCustomer(sales.id, 0);
-    const sameDay = await issue(finance.client, { customerId: cash.id, reference: 'CASH-1', amount: '5.00', issuedOn: '2027-03-03' });
+    const cash = await make.customer({ ownerId: sales.id, creditTermDays: 0 });
+    const sameDay = await make.receivable(cash.id, { reference: 'CASH-1', amount: '5.00', issuedOn: '2027-03-03' });
     expect(sameDay.dueOn).toBe('2027-03-03');
   });
 
   test('an explicit dueOn wins; dueOn before issuedOn is BAD_USER_INPUT on input.dueOn', async () => {
-    const customer = await newCustomer(sales.id, 30);
-    const explicit = await issue(finance.client, {
-      customerId: customer.id,
+    const customer = await make.customer({ ownerId: sales.id, creditTermDays: 30 });
+    const explicit = await make.receivable(customer.id, {
       reference: 'EXP-1',
       amount: '10.00',
       issuedOn: '2027-03-01',
       dueOn: '2027-03-10',
     });
     expect(explicit.dueOn).toBe('2027-03-10');
-    const sameDay = await issue(finance.client, { customerId: customer.id, reference: 'EXP-2', amount: '10.00', issuedOn: '2027-03-01', dueOn: '2027-03-01' });
+    const sameDay = await make.receivable(customer.id, { reference: 'EXP-2', amount: '10.00', issuedOn: '2027-03-01', dueOn: '2027-03-01' });
     expect(sameDay.dueOn).toBe('2027-03-01');
 
     const before = await receivableCount(customer.id);
@@ -142,7 +116,7 @@ describe('createReceivable', () => {
   });
 
   test('amount must be a positive Money; reference 1–60 characters', async () => {
-    const customer = await newCustomer(sales.id);
+    const customer = await make.customer({ ownerId: sales.id });
     const base = { customerId: customer.id, reference: 'AMT-1', amount: '1.00', issuedOn: '2027-03-01' };
     const cases: [Partial<CreateReceivableInput>, string][] = [
       [{ amount: '0.00' }, 'input.amount'],
@@ -159,14 +133,14 @@ describe('createReceivable', () => {
       await expectApiError(finance.client.createReceivable({ input: { ...base, ...override } }), 'BAD_USER_INPUT', field);
     }
     expect(await receivableCount(customer.id)).toBe(0);
-    const ok = await issue(finance.client, { ...base, amount: '0.01', reference: 'R'.repeat(60) });
+    const ok = await make.receivable(base.customerId, { ...base, amount: '0.01', reference: 'R'.repeat(60) });
     expect(ok).toMatchObject({ amount: '0.01', outstanding: '0.01', reference: 'R'.repeat(60) });
   });
 
   test('a duplicate reference for the same customer is CONFLICT; on another customer it is fine', async () => {
-    const first = await newCustomer(sales.id);
-    const second = await newCustomer(otherSales.id);
-    await issue(finance.client, { customerId: first.id, reference: 'DUP-1', amount: '10.00', issuedOn: '2027-03-01' });
+    const first = await make.customer({ ownerId: sales.id });
+    const second = await make.customer({ ownerId: otherSales.id });
+    await make.receivable(first.id, { reference: 'DUP-1', amount: '10.00', issuedOn: '2027-03-01' });
     await expectApiError(
       finance.client.createReceivable({ input: { customerId: first.id, reference: 'DUP-1', amount: '99.00', issuedOn: '2027-03-02' } }),
       'CONFLICT',
@@ -179,16 +153,16 @@ describe('createReceivable', () => {
     );
     expect(await server.sql('select amount::text from receivable where customer_id = $1', [first.id])).toEqual([{ amount: '10.00' }]);
 
-    const other = await issue(finance.client, { customerId: second.id, reference: 'DUP-1', amount: '20.00', issuedOn: '2027-03-01' });
+    const other = await make.receivable(second.id, { reference: 'DUP-1', amount: '20.00', issuedOn: '2027-03-01' });
     expect(other).toMatchObject({ reference: 'DUP-1', amount: '20.00', salesperson: { id: otherSales.id } });
   });
 
   test('who may issue: SALES on their own customers, FINANCE and ADMIN on any; others not', async () => {
-    const mine = await newCustomer(sales.id);
-    const theirs = await newCustomer(otherSales.id);
-    const own = await issue(sales.client, { customerId: mine.id, reference: 'WHO-1', amount: '10.00', issuedOn: '2027-03-01' });
+    const mine = await make.customer({ ownerId: sales.id });
+    const theirs = await make.customer({ ownerId: otherSales.id });
+    const own = await make.as(sales.client).receivable(mine.id, { reference: 'WHO-1', amount: '10.00', issuedOn: '2027-03-01' });
     expect(own.salesperson.id).toBe(sales.id);
-    const byAdmin = await issue(server.admin, { customerId: theirs.id, reference: 'WHO-2', amount: '10.00', issuedOn: '2027-03-01' });
+    const byAdmin = await make.as(server.admin).receivable(theirs.id, { reference: 'WHO-2', amount: '10.00', issuedOn: '2027-03-01' });
     expect(byAdmin.salesperson.id).toBe(otherSales.id);
 
     await expectApiError(
@@ -215,11 +189,11 @@ describe('effective due date on the business calendar', () => {
   let n = 0;
   const due = async (dueOn: string) => {
     n += 1;
-    return issue(finance.client, { customerId, reference: `CAL-${n}`, amount: '100.00', issuedOn: '2027-01-04', dueOn });
+    return make.receivable(customerId, { reference: `CAL-${n}`, amount: '100.00', issuedOn: '2027-01-04', dueOn });
   };
 
   beforeAll(async () => {
-    customerId = (await newCustomer(sales.id)).id;
+    customerId = (await make.customer({ ownerId: sales.id })).id;
   });
 
   test('the weekdays used below', () => {
@@ -337,8 +311,8 @@ describe('effective due date on the business calendar', () => {
 
 describe('writeOffReceivable', () => {
   test('writes off the outstanding amount; a second write-off is CONFLICT', async () => {
-    const customer = await newCustomer(sales.id);
-    const receivable = await issue(finance.client, { customerId: customer.id, reference: 'WO-1', amount: '800.00', issuedOn: '2027-03-01' });
+    const customer = await make.customer({ ownerId: sales.id });
+    const receivable = await make.receivable(customer.id, { reference: 'WO-1', amount: '800.00', issuedOn: '2027-03-01' });
     const before = Date.now();
     const { writeOffReceivable } = await finance.client.writeOffReceivable({ id: receivable.id, reason: '  Customer bankrupt ' });
     expect(writeOffReceivable).toMatchObject({
@@ -366,8 +340,8 @@ describe('writeOffReceivable', () => {
   });
 
   test('an empty reason is BAD_USER_INPUT; a SALES user is FORBIDDEN; nothing changes', async () => {
-    const customer = await newCustomer(sales.id);
-    const receivable = await issue(finance.client, { customerId: customer.id, reference: 'WO-2', amount: '50.00', issuedOn: '2027-03-01' });
+    const customer = await make.customer({ ownerId: sales.id });
+    const receivable = await make.receivable(customer.id, { reference: 'WO-2', amount: '50.00', issuedOn: '2027-03-01' });
     await expectApiError(finance.client.writeOffReceivable({ id: receivable.id, reason: '' }), 'BAD_USER_INPUT', 'reason');
     await expectApiError(finance.client.writeOffReceivable({ id: receivable.id, reason: '   ' }), 'BAD_USER_INPUT', 'reason');
     await expectApiError(sales.client.writeOffReceivable({ id: receivable.id, reason: 'my own customer' }), 'FORBIDDEN');
@@ -382,8 +356,8 @@ describe('writeOffReceivable', () => {
   });
 
   test('after a partial payment only the rest is written off', async () => {
-    const customer = await newCustomer(sales.id);
-    const receivable = await issue(finance.client, { customerId: customer.id, reference: 'WO-3', amount: '1000.00', issuedOn: addDays(today, -10) });
+    const customer = await make.customer({ ownerId: sales.id });
+    const receivable = await make.receivable(customer.id, { reference: 'WO-3', amount: '1000.00', issuedOn: addDays(today, -10) });
     await finance.client.recordPayment({
       input: { customerId: customer.id, amount: '300.00', receivedOn: today, method: 'BANK_TRANSFER', allocations: [{ receivableId: receivable.id, amount: '300.00' }] },
     });
@@ -397,8 +371,8 @@ describe('writeOffReceivable', () => {
   });
 
   test('a fully paid receivable has nothing to write off', async () => {
-    const customer = await newCustomer(sales.id);
-    const receivable = await issue(finance.client, { customerId: customer.id, reference: 'WO-4', amount: '40.00', issuedOn: addDays(today, -1) });
+    const customer = await make.customer({ ownerId: sales.id });
+    const receivable = await make.receivable(customer.id, { reference: 'WO-4', amount: '40.00', issuedOn: addDays(today, -1) });
     await finance.client.recordPayment({ input: { customerId: customer.id, amount: '40.00', receivedOn: today, method: 'CASH' } });
     await expectApiError(finance.client.writeOffReceivable({ id: receivable.id, reason: 'nothing left' }), 'CONFLICT');
     expect((await finance.client.receivable({ id: receivable.id })).receivable).toMatchObject({ status: 'PAID', writtenOffAmount: '0.00', writtenOffAt: null });
@@ -415,23 +389,23 @@ describe('receivables list', () => {
   let calendar: BusinessCalendar;
 
   beforeAll(async () => {
-    u = letters();
+    u = uniqueLetters();
     [salesX, salesY] = await Promise.all([server.createUser('SALES', 'List X'), server.createUser('SALES', 'List Y')]);
-    custX = (await newCustomer(salesX.id)).id;
-    custY = (await newCustomer(salesY.id)).id;
-    const make = async (key: string, customerId: string, amount: string, issuedOn: string, dueOn: string) => {
-      ids[key] = (await issue(finance.client, { customerId, reference: `F-${u}-${key}`, amount, issuedOn, dueOn })).id;
+    custX = (await make.customer({ ownerId: salesX.id })).id;
+    custY = (await make.customer({ ownerId: salesY.id })).id;
+    const listed = async (key: string, customerId: string, amount: string, issuedOn: string, dueOn: string) => {
+      ids[key] = (await make.receivable(customerId, { reference: `F-${u}-${key}`, amount, issuedOn, dueOn })).id;
     };
-    await make('X1', custX, '100.00', addDays(today, -90), addDays(today, -60));
-    await make('X2', custX, '200.00', addDays(today, -40), addDays(today, -10));
-    await make('X3', custX, '300.00', today, addDays(today, 20));
-    await make('Y1', custY, '400.00', today, addDays(today, 5));
-    await make('Y2', custY, '500.00', addDays(today, -50), addDays(today, -20));
+    await listed('X1', custX, '100.00', addDays(today, -90), addDays(today, -60));
+    await listed('X2', custX, '200.00', addDays(today, -40), addDays(today, -10));
+    await listed('X3', custX, '300.00', today, addDays(today, 20));
+    await listed('Y1', custY, '400.00', today, addDays(today, 5));
+    await listed('Y2', custY, '500.00', addDays(today, -50), addDays(today, -20));
     await finance.client.recordPayment({
       input: { customerId: custX, amount: '350.00', receivedOn: today, method: 'BANK_TRANSFER', allocations: [{ receivableId: ids.X2, amount: '50.00' }, { receivableId: ids.X3, amount: '300.00' }] },
     });
     await finance.client.writeOffReceivable({ id: ids.Y2, reason: 'lost' });
-    await scanOverdue();
+    await make.overdueScan();
     // The expected effective due dates follow the business calendar as the API reports it.
     const { calendar: days } = await finance.client.calendar({ from: addDays(today, -100), to: addDays(today, 40) });
     calendar = new BusinessCalendar(new Map(days.filter((d) => d.kind).map((d) => [d.date, d.kind as never])));
@@ -526,10 +500,10 @@ describe('receivables list', () => {
     expect(page2.receivables.totalCount).toBe(3);
 
     // Five receivables on one due date: pages of 2 still give each exactly once.
-    const same = await newCustomer(salesX.id);
+    const same = await make.customer({ ownerId: salesX.id });
     const created: string[] = [];
     for (let i = 0; i < 5; i++) {
-      created.push((await issue(finance.client, { customerId: same.id, reference: `TIE-${i}`, amount: '1.00', issuedOn: '2027-04-01', dueOn: '2027-04-30' })).id);
+      created.push((await make.receivable(same.id, { reference: `TIE-${i}`, amount: '1.00', issuedOn: '2027-04-01', dueOn: '2027-04-30' })).id);
     }
     const seen: string[] = [];
     let after: string | null | undefined;
@@ -553,8 +527,8 @@ describe('reportPaymentNotice', () => {
   let receivableId: string;
 
   beforeAll(async () => {
-    customerId = (await newCustomer(sales.id)).id;
-    receivableId = (await issue(finance.client, { customerId, reference: 'PN-1', amount: '600.00', issuedOn: addDays(today, -40) })).id;
+    customerId = (await make.customer({ ownerId: sales.id })).id;
+    receivableId = (await make.receivable(customerId, { reference: 'PN-1', amount: '600.00', issuedOn: addDays(today, -40) })).id;
   });
 
   test('SALES reports on their own receivable: OPEN, listed under the receivable', async () => {

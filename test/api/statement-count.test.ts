@@ -3,6 +3,7 @@
  * balances and first receivables costs the same number of SQL statements for a page of
  * 50 customers as for a page of 5.
  */
+import { factories } from '../helpers/factories';
 import { startTestServer, TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -32,18 +33,13 @@ beforeAll(async () => {
   server = await startTestServer();
   const finance = await server.createUser('FINANCE');
   const owners = [await server.createUser('SALES'), await server.createUser('SALES'), await server.createUser('SALES')];
+  const make = factories(server, { as: finance.client });
   for (let i = 0; i < 60; i++) {
-    const { createCustomer } = await finance.client.createCustomer({
-      input: { code: `SC${String(i).padStart(3, '0')}`, name: `Customer ${i}`, ownerId: owners[i % 3].id, creditTermDays: 30, creditLimit: '1000.00' },
-    });
+    const customer = await make.customer({ code: `SC${String(i).padStart(3, '0')}`, name: `Customer ${i}`, ownerId: owners[i % 3].id, creditLimit: '1000.00' });
     for (let j = 0; j < 3; j++) {
-      await finance.client.createReceivable({
-        input: { customerId: createCustomer.id, reference: `R${j}`, amount: '100.00', issuedOn: '2026-01-05' },
-      });
+      await make.receivable(customer.id, { reference: `R${j}`, amount: '100.00', issuedOn: '2026-01-05' });
     }
-    await finance.client.recordPayment({
-      input: { customerId: createCustomer.id, amount: '150.00', receivedOn: '2026-01-06', method: 'BANK_TRANSFER', lagReason: 'historical import' },
-    });
+    await make.payment(customer.id, { amount: '150.00', receivedOn: '2026-01-06', lagReason: 'historical import' });
   }
 }, 120_000);
 afterAll(() => server.close());

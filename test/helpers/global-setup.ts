@@ -54,4 +54,20 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.HUIKUAN_TEST_SERVER_URL = serverUrl;
   process.env.HUIKUAN_TEST_TEMPLATE_DB = TEMPLATE_DB;
+  forgetRegistries();
+}
+
+/**
+ * MikroORM and type-graphql keep their metadata registries on globalThis. When jest runs
+ * test files in band (one file, or `-i`), it lends this process's globals to their
+ * sandbox, where an entity registry built of another realm's Maps breaks MikroORM's
+ * discovery ("Map.prototype.set called on incompatible receiver", mikro-orm#3783).
+ * The registries of the template migration are of no use afterwards: test files that
+ * compose the server in-process (test/service) build their own.
+ */
+function forgetRegistries(): void {
+  const global = globalThis as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(global)) {
+    if (key.startsWith('mikro-orm-') || key === 'TypeGraphQLMetadataStorage') delete global[key];
+  }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, Client, Role } from '../../sdk/index.js';
+import { cloneTemplateDatabase } from './test-database';
 
 export const ADMIN_EMAIL = 'admin@test.example';
 export const ADMIN_PASSWORD = 'Admin-Quartz-Lantern-42';
@@ -56,12 +57,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/helpers/global-setup.ts)`);
-  return value;
-}
-
 /** Starts `node dist/server/main.js` and resolves once it prints its URL. */
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
@@ -98,16 +93,8 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
 }
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const serverUrl = requireEnv('HUIKUAN_TEST_SERVER_URL');
-  const template = requireEnv('HUIKUAN_TEST_TEMPLATE_DB');
-  const dbName = `hk_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const adminPg = new PgClient({ connectionString: serverUrl });
-  await adminPg.connect();
-  await adminPg.query(`create database ${dbName} template ${template}`);
-  await adminPg.end();
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const databaseUrl = dbUrl.toString();
+  const database = await cloneTemplateDatabase('hk_test');
+  const databaseUrl = database.url;
 
   const serverEnv = { DATABASE_URL: databaseUrl, ADMIN_EMAIL, ADMIN_PASSWORD, ...env };
   const instances: ServerProcess[] = [];
@@ -163,10 +150,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await pg.end();
       await Promise.all(instances.map((i) => i.stop()));
-      const drop = new PgClient({ connectionString: serverUrl });
-      await drop.connect();
-      await drop.query(`drop database if exists ${dbName} with (force)`);
-      await drop.end();
+      await database.drop();
     },
   };
   return server;
