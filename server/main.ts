@@ -9,6 +9,7 @@ import { clockFor } from './core/clock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate, openOrm } from './db/orm';
 import { createMetrics } from './metrics';
+import { sanitizeErrorForLog } from './core/database-errors';
 import { startApp } from './app';
 import { bootstrap } from './modules/users/bootstrap';
 import { syncGraceWorkingDays } from './modules/calendar/calendar.service';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: undefined,
     redact: ['req.headers.authorization', 'password', 'token', '*.password', '*.token'],
+    // Database errors repeat their SQL with the values inlined: never into the log.
+    serializers: { err: sanitizeErrorForLog },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
   const metrics = createMetrics();
@@ -69,30 +72,41 @@ async function main(): Promise<void> {
       stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop() });
       databaseUrl = embedded.url;
     }
-    const orm = await openOrm({ databaseUrl, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
+    // Two pools: requests get statement_timeout and a bounded wait for a connection;
+    // migrations, scheduled scans and the event hub run unbounded on a small pool of their own.
+    const background = await openOrm({ databaseUrl, logSql: config.logSql, poolMax: 3, onStatement: () => metrics.sqlStatements.inc() });
+    stops.push({ name: 'background database pool', stop: () => background.close() });
+    const orm = await openOrm({
+      databaseUrl,
+      logSql: config.logSql,
+      poolMax: config.dbPoolMax,
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      onStatement: () => metrics.sqlStatements.inc(),
+    });
     stops.push({ name: 'database pool', stop: () => orm.close() });
-    const applied = await migrate(orm);
-    const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
-    await syncGraceWorkingDays(orm.em.fork(), config.graceWorkingDays);
+    const applied = await migrate(background);
+    const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
+    await syncGraceWorkingDays(background.em.fork(), config.graceWorkingDays);
     const clock = clockFor(config);
     if (config.demoData) {
-      const seeded = await seedDemoData(orm, clock);
+      const seeded = await seedDemoData(background, clock);
       if (seeded) process.stdout.write(`Demo data loaded: ${seeded}\n`);
     }
-    const hub = new OverdueEventHub(orm, databaseUrl, logger);
+    const hub = new OverdueEventHub(background, databaseUrl, logger);
     await hub.start();
     stops.push({ name: 'event hub', stop: () => hub.stop() });
     const app = await startApp({ config, orm, clock, tokenSecret: boot.tokenSecret, logger, metrics, hub }, config.port);
     stops.push({ name: 'HTTP server', stop: () => app.close() });
     const scheduler = startOverdueScheduler(
-      orm,
+      background,
       clock,
       { stages: config.overdueStages, timeZone: config.timeZone },
       config.overdueScanIntervalSeconds,
       logger,
     );
     stops.push({ name: 'overdue scheduler', stop: () => scheduler.stop() });
-    const weeklyScheduler = startWeeklyAnalysisScheduler(orm, clock, config.weeklyAnalysisAt, { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays }, logger);
+    const weeklyScheduler = startWeeklyAnalysisScheduler(background, clock, config.weeklyAnalysisAt, { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays }, logger);
     stops.push({ name: 'weekly analysis scheduler', stop: () => weeklyScheduler.stop() });
 
     const dbLine = embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : `external PostgreSQL at ${new URL(databaseUrl).host}`;

@@ -2,9 +2,11 @@
  * Domain errors and their single mapping to GraphQL errors. Services throw DomainErrors
  * (each area names its reasons); `formatError` turns them, and anything else, into a
  * GraphQL error whose `extensions.code` is one of API.md's codes. Nothing unexpected
- * reaches a client with its message or stack.
+ * reaches a client with its message or stack; an unreachable or saturated database is
+ * SERVICE_UNAVAILABLE, not an internal error.
  */
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { classifyDatabaseError } from './database-errors';
 
 export enum ApiErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -13,7 +15,12 @@ export enum ApiErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The database is unreachable or saturated: retry later (HTTP 503). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
+
+/** Extra machine-readable facts of a refusal, e.g. `{ limit: 'depth', actual: 14, budget: 10 }`. */
+export type ErrorDetails = Record<string, string | number>;
 
 export class DomainError extends Error {
   constructor(
@@ -23,6 +30,8 @@ export class DomainError extends Error {
     readonly reason?: string,
     /** The offending input field, dotted from the argument (`input.amount`). */
     readonly field?: string,
+    /** Merged into `extensions` as they are (limits name `limit`, `actual`, `budget`). */
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -45,7 +54,16 @@ export const badInput = (field: string, message: string, reason = 'INVALID') =>
 export const conflict = (message: string, reason = 'CONFLICT', field?: string) =>
   new DomainError(ApiErrorCode.CONFLICT, message, reason, field);
 
+export const serviceUnavailable = (message: string, reason: string) =>
+  new DomainError(ApiErrorCode.SERVICE_UNAVAILABLE, message, reason);
+
 const KNOWN_CODES = new Set<string>(Object.values(ApiErrorCode));
+
+/** graphql-js stops parsing at the token budget (parseOptions.maxTokens) with this message (its typo included). */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens\. Parsing aborted\.$/;
+/** graphql-js's own rule against introspection nesting fields/interfaces/possibleTypes 3 lists deep. */
+const INTROSPECTION_DEPTH = 'Maximum introspection depth exceeded';
+const INTROSPECTION_LIST_DEPTH = 3;
 
 /** graphql-js names the offending variable path in its message: `at "input.amount"`. */
 function fieldFromCoercionMessage(message: string): string | undefined {
@@ -68,22 +86,54 @@ function findDomainError(error: unknown): DomainError | undefined {
 export interface ErrorFormatterOptions {
   includeStack: boolean;
   onInternalError: (error: unknown) => void;
+  /** A database failure answered as SERVICE_UNAVAILABLE or a timeout (logged without SQL values). */
+  onDatabaseError?: (error: unknown) => void;
+  /** PostgreSQL statement_timeout of requests, named as the budget of STATEMENT_TIMEOUT. */
+  statementTimeoutMs?: number;
+}
+
+/** The API error a database failure becomes, if it is one the caller can do something about. */
+export function databaseFailureError(error: unknown, statementTimeoutMs?: number): DomainError | undefined {
+  switch (classifyDatabaseError(error)) {
+    case 'unavailable':
+      return serviceUnavailable('The database is unavailable; try again shortly', 'DATABASE_UNAVAILABLE');
+    case 'busy':
+      return serviceUnavailable('The database is busy: no connection came free in time; try again shortly', 'DATABASE_BUSY');
+    case 'statement-timeout':
+      return new DomainError(
+        ApiErrorCode.BAD_USER_INPUT,
+        `A database statement of this operation ran longer than the statement timeout${statementTimeoutMs ? ` of ${statementTimeoutMs} ms` : ''}; ask for less at a time`,
+        'STATEMENT_TIMEOUT',
+        undefined,
+        { limit: 'statementTimeoutMs', ...(statementTimeoutMs ? { budget: statementTimeoutMs } : {}) },
+      );
+    default:
+      return undefined;
+  }
 }
 
 export function createErrorFormatter(options: ErrorFormatterOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const domain = findDomainError(error);
+    let domain = findDomainError(error);
     const base = {
       message: formatted.message,
       locations: formatted.locations,
       path: formatted.path,
     };
+    if (!domain) {
+      domain = databaseFailureError(error, options.statementTimeoutMs);
+      if (domain) {
+        options.onDatabaseError?.(error);
+        base.message = domain.message;
+      }
+    }
     if (domain) {
       // Scalars do not know the field they parse: graphql-js names it in the message.
       const field = domain.field || fieldFromCoercionMessage(formatted.message);
       return {
         ...base,
         extensions: {
+          ...domain.details,
           code: domain.code,
           ...(domain.reason ? { reason: domain.reason } : {}),
           ...(field ? { field } : {}),
@@ -91,6 +141,24 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       };
     }
     const code = String(formatted.extensions?.code ?? '');
+    const tokens = TOKEN_LIMIT.exec(formatted.message);
+    if (tokens) {
+      // Parsing stops at the budget, so counting the rest would only spend time on the
+      // attacker's document: `actual` is absent, the message says "more than".
+      const budget = Number(tokens[1]);
+      return {
+        ...base,
+        message: `The operation has more than ${budget} tokens (limit tokens, budget ${budget}); parsing stopped there`,
+        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: 'TOO_MANY_TOKENS', limit: 'tokens', budget },
+      };
+    }
+    if (formatted.message === INTROSPECTION_DEPTH) {
+      return {
+        ...base,
+        message: `Introspection nests fields, interfaces or possibleTypes more than ${INTROSPECTION_LIST_DEPTH} lists deep`,
+        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: 'QUERY_TOO_DEEP', limit: 'introspectionListDepth', budget: INTROSPECTION_LIST_DEPTH },
+      };
+    }
     // Parse, validation and variable-coercion failures are all bad input from the caller.
     if (
       code === 'BAD_USER_INPUT' ||
