@@ -24,6 +24,8 @@ export interface TestUser {
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (e.g. to read its memory from /proc). */
+  pid: number;
   /** Everything the process printed so far. */
   output(): string;
   /** SIGTERM, then waits for the exit code. */
@@ -33,6 +35,8 @@ export interface ServerProcess {
 export interface TestServer {
   url: string;
   databaseUrl: string;
+  /** Process id of the current server process. */
+  readonly pid: number;
   /** Signed in as the first ADMIN. */
   admin: Client;
   adminToken: string;
@@ -76,6 +80,7 @@ export function spawnServer(env: Record<string, string>): Promise<ServerProcess>
         started = true;
         resolve({
           url: match[1],
+          pid: child.pid!,
           output: () => output,
           stop: async () => {
             if (child.exitCode === null) child.kill('SIGTERM');
@@ -121,6 +126,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return main.url;
     },
     databaseUrl,
+    get pid() {
+      return main.pid;
+    },
     admin,
     adminToken: login.token,
     anonymous: () => client(),
