@@ -10,12 +10,15 @@ export type ApiErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'INTERNAL_SERVER_ERROR'
+  /** The database is down or busy (HTTP 503): retry after a moment. */
+  | 'SERVICE_UNAVAILABLE'
   | 'NETWORK_ERROR';
 
 export interface GraphQLErrorEntry {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; field?: string; reason?: ErrorReason; [key: string]: unknown };
+  /** A refused operation limit also names `limit`, `budget` and (when known) `actual`. */
+  extensions?: { code?: string; field?: string; reason?: ErrorReason; limit?: string; actual?: number; budget?: number; [key: string]: unknown };
 }
 
 export class HuikuanError extends Error {

@@ -10,7 +10,6 @@ import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { GraphQLError, Kind } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -20,6 +19,10 @@ import { createErrorFormatter } from './core/errors';
 import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
+import { sanitizeErrorForLog } from './core/database-errors';
+import { limitValidationRules, operationLimitsPlugin, wsPrepare } from './core/operation-limits';
+import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
+import { metricsAccess } from './core/metrics-access';
 import { setBatchObserver } from './core/dataloader';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
 import type { Composition } from './registry';
@@ -103,21 +106,33 @@ export async function startApp(options: AppOptions, port: number, host?: string)
 
   const formatError = createErrorFormatter({
     includeStack: config.nodeEnv === 'development',
-    onInternalError: (error) => logger.error({ err: error }, 'internal error'),
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    onInternalError: (error) => logger.error({ err: sanitizeErrorForLog(error) }, 'internal error'),
+    onDatabaseError: (error) => logger.warn({ err: sanitizeErrorForLog(error) }, 'database unavailable, busy or too slow'),
   });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Messages are GraphQL documents: the same 1 MB as an HTTP body (ws allows 100 MiB).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const prepareWs = wsPrepare({ schema, limits: config.limits, introspection: config.introspection });
   const bearerOf = (params: Record<string, unknown> | undefined) =>
     typeof params?.authorization === 'string' ? params.authorization : undefined;
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
+      // The HTTP limits apply here too; graphql-ws would otherwise parse and validate unbounded.
+      onSubscribe: async (ctx, _id, payload) => {
+        const prepared = prepareWs(payload);
+        if ('errors' in prepared) return prepared.errors;
+        const contextValue = await areas.createContext(bearerOf(ctx.connectionParams), undefined, ctx.extra.request.socket.remoteAddress);
+        const refused = prepared.check(contextValue.principal);
+        if (refused.length > 0) return refused;
+        return { schema, document: prepared.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
       // The same error mapping as over HTTP: API codes, no internals.
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
-      context: async (ctx) => areas.createContext(bearerOf(ctx.connectionParams), undefined, ctx.extra.request.socket.remoteAddress),
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new,
@@ -141,8 +156,12 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGINT/SIGTERM and stops everything in order; Apollo's own handler would race it.
     stopOnTerminationSignals: false,
+    // Who may introspect is decided per caller in operationLimitsPlugin (INTROSPECTION).
     introspection: true,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: limitValidationRules(config.limits),
     plugins: [
+      operationLimitsPlugin<Context>({ schema, limits: config.limits, introspection: config.introspection, formatError }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(logger, metrics),
@@ -176,14 +195,14 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       res.status(503).json({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(config), async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
-  app.use(playgroundRouter());
+  if (config.playground) app.use(playgroundRouter());
   app.get('/graphql', (req, res, next) => {
     // A browser asking for a page gets the playground; GraphQL GET requests pass on.
-    if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
+    if (config.playground && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
       res.sendFile(playgroundHtmlPath());
       return;
     }
@@ -192,8 +211,12 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+    guardedGraphQLHandler<Context>({
+      apollo,
+      limits: config.limits,
+      gate: new ConcurrencyGate(),
+      formatError,
+      createContext: async (req, res) => {
         // A caller's request id is kept (up to 100 safe characters), else one is made; it is echoed and logged.
         const given = String(req.headers['x-request-id'] ?? '');
         const requestId = /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();

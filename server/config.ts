@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { passwordProblem } from './core/password-policy';
 import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
+import type { Role } from './core/auth';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -47,7 +48,50 @@ export interface Config {
   weeklyAnalysisAt: WeeklySchedule | null;
   /** How long SIGINT/SIGTERM may take in total before the process exits anyway. */
   shutdownTimeoutSeconds: number;
+  /** Bounds on one operation and on one caller (README, "Limits"). */
+  limits: LimitsConfig;
+  /** Who may run introspection queries: everyone, signed-in callers only, or nobody. */
+  introspection: IntrospectionPolicy;
+  /** Whether GET /graphql serves the playground page. */
+  playground: boolean;
+  /** Bearer token GET /metrics requires; in production /metrics is refused without one. */
+  metricsToken: string | undefined;
+  /** Database connections for requests, and how long a request waits for one. */
+  dbPoolMax: number;
+  dbAcquireTimeoutMs: number;
+  /** PostgreSQL statement_timeout of request work (background scans are not bounded by it). */
+  dbStatementTimeoutMs: number;
 }
+
+export type IntrospectionPolicy = 'all' | 'authenticated' | 'off';
+
+/** `ANONYMOUS` is a caller without a valid token. */
+export type CostBudgetRole = Role | 'ANONYMOUS';
+
+export interface LimitsConfig {
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  costBudgets: Record<CostBudgetRole, number>;
+  responseMaxBytes: number;
+  operationTimeoutMs: number;
+  concurrentPerUser: number;
+  concurrentPerIp: number;
+  /** Operations of one caller that may wait for a running slot before the next is refused. */
+  queuedPerCaller: number;
+}
+
+/** Cost budgets per role; QUERY_COST_BUDGETS overrides the roles it names. */
+export const DEFAULT_COST_BUDGETS: Record<CostBudgetRole, number> = {
+  ANONYMOUS: 100,
+  SALES: 50_000,
+  FINANCE: 50_000,
+  MANAGER: 50_000,
+  PROJECT_LEAD: 50_000,
+  INTEGRATION: 50_000,
+  ADMIN: 100_000,
+};
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -101,6 +145,27 @@ export function loadConfig(env: Env = process.env): Config {
       return undefined;
     }
     return seconds;
+  };
+  /** `500ms`, `15s`, `2m` (a bare number is seconds), in milliseconds. */
+  const durationMs = (name: string, fallbackMs: number, minMs: number, maxMs: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallbackMs;
+    const match = /^(\d+)(ms|s|m)?$/.exec(raw);
+    const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'] : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) {
+      problems.push(`${name} must be a duration like 500ms, 15s or 2m, from ${minMs}ms to ${maxMs / 1000}s (got "${raw}")`);
+      return fallbackMs;
+    }
+    return ms;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
   };
 
   const nodeEnvRaw = env.NODE_ENV ?? 'development';
@@ -165,6 +230,24 @@ export function loadConfig(env: Env = process.env): Config {
     if (nodeEnvRaw === 'production') problems.push('CLOCK_DATE is not allowed in production');
   }
 
+  const production = nodeEnvRaw === 'production';
+  const costBudgets = { ...DEFAULT_COST_BUDGETS };
+  const budgetsRaw = str('QUERY_COST_BUDGETS');
+  if (budgetsRaw !== undefined) {
+    for (const entry of budgetsRaw.split(',')) {
+      const match = /^\s*([A-Z_]+)\s*=\s*(\d+)\s*$/.exec(entry);
+      if (!match || !(match[1] in costBudgets) || Number(match[2]) < 1) {
+        problems.push(`QUERY_COST_BUDGETS must be ROLE=number pairs, e.g. "ANONYMOUS=100,ADMIN=100000", roles ${Object.keys(costBudgets).join(', ')} (got "${entry.trim()}")`);
+        continue;
+      }
+      costBudgets[match[1] as CostBudgetRole] = Number(match[2]);
+    }
+  }
+  const dbStatementTimeoutMs = durationMs('DB_STATEMENT_TIMEOUT', 15_000, 100, 3_600_000);
+  const operationTimeoutMs = durationMs('OPERATION_TIMEOUT', 20_000, 100, 3_600_000);
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must have at least 16 characters');
+
   const config: Config = {
     nodeEnv: nodeEnvRaw as NodeEnv,
     port: int('PORT', 4000, 0, 65535),
@@ -192,6 +275,24 @@ export function loadConfig(env: Env = process.env): Config {
     clockDate,
     weeklyAnalysisAt: parseWeeklySchedule(str('WEEKLY_ANALYSIS_AT'), problems),
     shutdownTimeoutSeconds: int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    limits: {
+      maxTokens: int('QUERY_MAX_TOKENS', 5000, 100, 1_000_000),
+      maxDepth: int('QUERY_MAX_DEPTH', 10, 2, 100),
+      maxAliases: int('QUERY_MAX_ALIASES', 30, 0, 10_000),
+      maxDirectives: int('QUERY_MAX_DIRECTIVES', 20, 0, 10_000),
+      costBudgets,
+      responseMaxBytes: int('RESPONSE_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      operationTimeoutMs,
+      concurrentPerUser: int('CONCURRENT_OPERATIONS_PER_USER', 4, 1, 1000),
+      concurrentPerIp: int('CONCURRENT_OPERATIONS_PER_IP', 8, 1, 1000),
+      queuedPerCaller: int('QUEUED_OPERATIONS_PER_CALLER', 64, 0, 10_000),
+    },
+    introspection: oneOf('INTROSPECTION', ['all', 'authenticated', 'off'] as const, production ? 'authenticated' : 'all'),
+    playground: oneOf('PLAYGROUND', ['on', 'off'] as const, production ? 'off' : 'on') === 'on',
+    metricsToken,
+    dbPoolMax: int('DB_POOL_MAX', 10, 1, 1000),
+    dbAcquireTimeoutMs: durationMs('DB_ACQUIRE_TIMEOUT', 5_000, 100, 600_000),
+    dbStatementTimeoutMs,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,7 @@ import { clockFor } from './core/clock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { migrate, openOrm } from './db/orm';
 import { createMetrics } from './core/prometheus';
+import { sanitizeErrorForLog } from './core/database-errors';
 import { startApp } from './app';
 import { composeAreas, ENTITIES, MIGRATIONS } from './registry';
 import { seedDemoData } from './seed/demo-data';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: undefined,
     redact: ['req.headers.authorization', 'password', 'token', '*.password', '*.token'],
+    // Database errors repeat their SQL with the values inlined: never into the log.
+    serializers: { err: sanitizeErrorForLog },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
   const metrics = createMetrics();
@@ -77,16 +80,29 @@ async function main(): Promise<void> {
       stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop(Math.max(500, shutdownDeadline - Date.now() - 3500)) });
       databaseUrl = embedded.url;
     }
-    const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS, logSql: config.logSql, onStatement: () => metrics.sqlStatements.inc() });
+    // Two pools: requests get statement_timeout and a bounded wait for a connection;
+    // migrations, scheduled scans and the event hub run unbounded on a small pool of their own.
+    const background = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS, logSql: config.logSql, poolMax: 3, onStatement: () => metrics.sqlStatements.inc() });
+    stops.push({ name: 'background database pool', stop: () => background.close() });
+    const orm = await openOrm({
+      databaseUrl,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      logSql: config.logSql,
+      poolMax: config.dbPoolMax,
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      onStatement: () => metrics.sqlStatements.inc(),
+    });
     stops.push({ name: 'database pool', stop: () => orm.close() });
-    const applied = await migrate(orm);
+    const applied = await migrate(background);
     const clock = clockFor(config);
-    const runtime = { config, orm, clock, logger, metrics, databaseUrl };
+    const runtime = { config, orm, background, clock, logger, metrics, databaseUrl };
     const areas = await composeAreas(runtime);
     // The areas' background work stops after the HTTP server, so no request meets a stopped hub.
     stops.push({ name: 'areas', stop: () => areas.stop() });
     if (config.demoData) {
-      const seeded = await seedDemoData(orm, clock, config);
+      const seeded = await seedDemoData(background, clock, config);
       if (seeded) process.stdout.write(`Demo data loaded: ${seeded}\n`);
     }
     const app = await startApp({ runtime, areas }, config.port);

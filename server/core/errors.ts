@@ -4,9 +4,11 @@
  * the composition root merges every reason into the schema's `ErrorReason` enum, so
  * clients switch over them exhaustively. `formatError` turns domain errors, and
  * anything else, into a GraphQL error whose `extensions.code` is one of API.md's codes.
- * Nothing unexpected reaches a client with its message or stack.
+ * Nothing unexpected reaches a client with its message or stack; an unreachable or
+ * saturated database is SERVICE_UNAVAILABLE, not an internal error.
  */
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { classifyDatabaseError } from './database-errors';
 
 export enum ApiErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -15,6 +17,8 @@ export enum ApiErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The database is unreachable or saturated: retry later (HTTP 503). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
 
 /** Reasons any area can give; an area's own reasons live in its `<area>.errors.ts`. */
@@ -64,6 +68,35 @@ export enum CoreErrorReason {
   ROLE_CHANGED = 'ROLE_CHANGED',
   /** The credentials no longer authenticate (checked again after a lost notification). */
   CREDENTIALS_INVALID = 'CREDENTIALS_INVALID',
+  // Operation limits (README, "Limits"): `extensions.limit`, `budget` and, when known, `actual` say which and by how much.
+  /** The document has more tokens than QUERY_MAX_TOKENS; parsing stopped there. */
+  TOO_MANY_TOKENS = 'TOO_MANY_TOKENS',
+  /** Fields nest deeper than QUERY_MAX_DEPTH (or introspection lists more than 3 deep). */
+  QUERY_TOO_DEEP = 'QUERY_TOO_DEEP',
+  /** More aliases than QUERY_MAX_ALIASES. */
+  TOO_MANY_ALIASES = 'TOO_MANY_ALIASES',
+  /** More directives than QUERY_MAX_DIRECTIVES. */
+  TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
+  /** The operation's estimated cost (lists priced by `first`) exceeds the caller's role budget. */
+  QUERY_TOO_COSTLY = 'QUERY_TOO_COSTLY',
+  /** The answer would be larger than RESPONSE_MAX_BYTES. */
+  RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
+  /** The operation ran past OPERATION_TIMEOUT. */
+  OPERATION_TIMEOUT = 'OPERATION_TIMEOUT',
+  /** A database statement ran past DB_STATEMENT_TIMEOUT. */
+  STATEMENT_TIMEOUT = 'STATEMENT_TIMEOUT',
+  /** The caller already runs CONCURRENT_OPERATIONS_PER_USER operations and its queue is full (HTTP 429). */
+  TOO_MANY_CONCURRENT_OPERATIONS = 'TOO_MANY_CONCURRENT_OPERATIONS',
+  /** No database connection came free within DB_ACQUIRE_TIMEOUT (HTTP 503). */
+  DATABASE_BUSY = 'DATABASE_BUSY',
+  /** The database cannot be reached (HTTP 503). */
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** Introspection needs a signed-in caller (INTROSPECTION=authenticated). */
+  INTROSPECTION_REQUIRES_AUTHENTICATION = 'INTROSPECTION_REQUIRES_AUTHENTICATION',
+  /** Introspection is switched off (INTROSPECTION=off). */
+  INTROSPECTION_DISABLED = 'INTROSPECTION_DISABLED',
+  /** Queries and mutations go over HTTP; the WebSocket carries subscriptions only. */
+  SUBSCRIPTIONS_ONLY_OVER_WEBSOCKET = 'SUBSCRIPTIONS_ONLY_OVER_WEBSOCKET',
 }
 
 /**
@@ -77,6 +110,9 @@ export interface AreaErrorReasons {}
 /** A reason of the core's or of an area's enum (all merged into the schema's ErrorReason). */
 export type ErrorReasonValue = CoreErrorReason | AreaErrorReasons[keyof AreaErrorReasons];
 
+/** Extra machine-readable facts of a refusal, e.g. `{ limit: 'depth', actual: 14, budget: 10 }`. */
+export type ErrorDetails = Record<string, string | number | boolean>;
+
 export class DomainError extends Error {
   constructor(
     readonly code: ApiErrorCode,
@@ -85,8 +121,8 @@ export class DomainError extends Error {
     readonly reason: ErrorReasonValue,
     /** The offending input field, dotted from the argument (`input.amount`). */
     readonly field?: string,
-    /** More machine-readable detail for the client, e.g. `retryAfterSeconds`. */
-    readonly details?: Record<string, string | number | boolean>,
+    /** Merged into `extensions` as they are (limits name `limit`, `actual`, `budget`). */
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -107,7 +143,16 @@ export const badInput = (field: string, message: string, reason: ErrorReasonValu
 
 export const conflict = (message: string, reason: ErrorReasonValue, field?: string) => new DomainError(ApiErrorCode.CONFLICT, message, reason, field);
 
+export const serviceUnavailable = (message: string, reason: ErrorReasonValue) =>
+  new DomainError(ApiErrorCode.SERVICE_UNAVAILABLE, message, reason);
+
 const KNOWN_CODES = new Set<string>(Object.values(ApiErrorCode));
+
+/** graphql-js stops parsing at the token budget (parseOptions.maxTokens) with this message (its typo included). */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens\. Parsing aborted\.$/;
+/** graphql-js's own rule against introspection nesting fields/interfaces/possibleTypes 3 lists deep. */
+const INTROSPECTION_DEPTH = 'Maximum introspection depth exceeded';
+const INTROSPECTION_LIST_DEPTH = 3;
 
 /** graphql-js names the offending variable path in its message: `at "input.amount"`. */
 function fieldFromCoercionMessage(message: string): string | undefined {
@@ -130,22 +175,54 @@ function findDomainError(error: unknown): DomainError | undefined {
 export interface ErrorFormatterOptions {
   includeStack: boolean;
   onInternalError: (error: unknown) => void;
+  /** A database failure answered as SERVICE_UNAVAILABLE or a timeout (logged without SQL values). */
+  onDatabaseError?: (error: unknown) => void;
+  /** PostgreSQL statement_timeout of requests, named as the budget of STATEMENT_TIMEOUT. */
+  statementTimeoutMs?: number;
+}
+
+/** The API error a database failure becomes, if it is one the caller can do something about. */
+export function databaseFailureError(error: unknown, statementTimeoutMs?: number): DomainError | undefined {
+  switch (classifyDatabaseError(error)) {
+    case 'unavailable':
+      return serviceUnavailable('The database is unavailable; try again shortly', CoreErrorReason.DATABASE_UNAVAILABLE);
+    case 'busy':
+      return serviceUnavailable('The database is busy: no connection came free in time; try again shortly', CoreErrorReason.DATABASE_BUSY);
+    case 'statement-timeout':
+      return new DomainError(
+        ApiErrorCode.BAD_USER_INPUT,
+        `A database statement of this operation ran longer than the statement timeout${statementTimeoutMs ? ` of ${statementTimeoutMs} ms` : ''}; ask for less at a time`,
+        CoreErrorReason.STATEMENT_TIMEOUT,
+        undefined,
+        { limit: 'statementTimeoutMs', ...(statementTimeoutMs ? { budget: statementTimeoutMs } : {}) },
+      );
+    default:
+      return undefined;
+  }
 }
 
 export function createErrorFormatter(options: ErrorFormatterOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const domain = findDomainError(error);
+    let domain = findDomainError(error);
     const base = {
       message: formatted.message,
       locations: formatted.locations,
       path: formatted.path,
     };
+    if (!domain) {
+      domain = databaseFailureError(error, options.statementTimeoutMs);
+      if (domain) {
+        options.onDatabaseError?.(error);
+        base.message = domain.message;
+      }
+    }
     if (domain) {
       // Scalars do not know the field they parse: graphql-js names it in the message.
       const field = domain.field || fieldFromCoercionMessage(formatted.message);
       return {
         ...base,
         extensions: {
+          ...domain.details,
           code: domain.code,
           reason: domain.reason,
           ...(field ? { field } : {}),
@@ -154,6 +231,24 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       };
     }
     const code = String(formatted.extensions?.code ?? '');
+    const tokens = TOKEN_LIMIT.exec(formatted.message);
+    if (tokens) {
+      // Parsing stops at the budget, so counting the rest would only spend time on the
+      // attacker's document: `actual` is absent, the message says "more than".
+      const budget = Number(tokens[1]);
+      return {
+        ...base,
+        message: `The operation has more than ${budget} tokens (limit tokens, budget ${budget}); parsing stopped there`,
+        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.TOO_MANY_TOKENS, limit: 'tokens', budget },
+      };
+    }
+    if (formatted.message === INTROSPECTION_DEPTH) {
+      return {
+        ...base,
+        message: `Introspection nests fields, interfaces or possibleTypes more than ${INTROSPECTION_LIST_DEPTH} lists deep`,
+        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.QUERY_TOO_DEEP, limit: 'introspectionListDepth', budget: INTROSPECTION_LIST_DEPTH },
+      };
+    }
     // Parse, validation and variable-coercion failures are all bad input from the caller.
     if (
       code === 'BAD_USER_INPUT' ||

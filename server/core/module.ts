@@ -23,7 +23,10 @@ export interface MigrationEntry {
 /** The process's shared parts, the same for every request. */
 export interface AppRuntime {
   config: Config;
+  /** The requests' pool: statement_timeout and a bounded wait for a connection. */
   orm: MikroORM;
+  /** A small pool without those bounds, for start-up work, scheduled jobs and listeners. */
+  background: MikroORM;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;

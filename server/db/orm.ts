@@ -16,6 +16,10 @@ export interface OrmOptions {
   migrations: readonly MigrationEntry[];
   logSql?: boolean;
   poolMax?: number;
+  /** How long a caller waits for a pooled connection before it fails (knex's acquireTimeoutMillis). */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL statement_timeout of every connection of this pool; unset: unbounded. */
+  statementTimeoutMs?: number;
   /** Called for every SQL statement the ORM sends. */
   onStatement?: (sql: string) => void;
 }
@@ -27,7 +31,9 @@ export function ormConfig(options: OrmOptions): Options {
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],
     migrations: { migrationsList: [...options.migrations], transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: { min: 0, max: options.poolMax ?? 10, ...(options.acquireTimeoutMs ? { acquireTimeoutMillis: options.acquireTimeoutMs } : {}) },
+    // node-postgres sends statement_timeout as a start-up parameter of each new connection.
+    ...(options.statementTimeoutMs ? { driverOptions: { connection: { statement_timeout: options.statementTimeoutMs } } } : {}),
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: options.logSql ?? false,

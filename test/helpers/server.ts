@@ -25,6 +25,7 @@ export interface TestUser {
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (e.g. to read its memory from /proc). */
   pid: number;
   /** Everything the process printed so far. */
   output(): string;
@@ -37,6 +38,8 @@ export interface ServerProcess {
 export interface TestServer {
   url: string;
   databaseUrl: string;
+  /** Process id of the current server process. */
+  readonly pid: number;
   /** Signed in as the first ADMIN. */
   admin: Client;
   adminToken: string;
@@ -113,6 +116,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return main.url;
     },
     databaseUrl,
+    get pid() {
+      return main.pid;
+    },
     admin,
     adminToken: login.token,
     anonymous: () => client(),

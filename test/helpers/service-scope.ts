@@ -130,7 +130,8 @@ export async function openServiceScope(options: ServiceScopeOptions): Promise<Se
     stops.push(() => orm.close());
     const clock = movableDateClock(options.today, config.timeZone);
     const logger = pino({ level: 'silent' });
-    const composition = await composeAreas({ config, orm, clock, logger, metrics: createMetrics(), databaseUrl });
+    // One pool serves as both: service tests need no statement_timeout apart from background work.
+    const composition = await composeAreas({ config, orm, background: orm, clock, logger, metrics: createMetrics(), databaseUrl });
     stops.push(() => composition.stop());
     // What `start()` would begin is scheduled work only, disabled above; it is started so the
     // areas run exactly as composed in production.

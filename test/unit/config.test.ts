@@ -79,3 +79,41 @@ test('sign-in settings: TOKEN_TTL with units, throttle limits, trusted proxies a
   expect(() => loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'password1234' })).toThrow(/ADMIN_PASSWORD: password is too easy to guess/);
   expect(loadConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'Admin-Quartz-Lantern-42' }).adminPassword).toBe('Admin-Quartz-Lantern-42');
 });
+
+test('limits: defaults, durations with units, cost budgets per role, production defaults for introspection and playground', () => {
+  const config = loadConfig({});
+  expect(config.limits).toMatchObject({
+    maxTokens: 5000,
+    maxDepth: 10,
+    maxAliases: 30,
+    maxDirectives: 20,
+    responseMaxBytes: 10 * 1024 * 1024,
+    operationTimeoutMs: 20_000,
+    concurrentPerUser: 4,
+    concurrentPerIp: 8,
+    queuedPerCaller: 64,
+  });
+  expect(config.limits.costBudgets).toMatchObject({ ANONYMOUS: 100, SALES: 50_000, ADMIN: 100_000 });
+  expect(config).toMatchObject({ introspection: 'all', playground: true, dbPoolMax: 10, dbAcquireTimeoutMs: 5000, dbStatementTimeoutMs: 15_000 });
+  expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ introspection: 'authenticated', playground: false });
+
+  const tuned = loadConfig({ OPERATION_TIMEOUT: '500ms', DB_STATEMENT_TIMEOUT: '2m', DB_ACQUIRE_TIMEOUT: '3', QUERY_COST_BUDGETS: 'ANONYMOUS=50, ADMIN=200000' });
+  expect(tuned.limits.operationTimeoutMs).toBe(500);
+  expect(tuned.dbStatementTimeoutMs).toBe(120_000);
+  expect(tuned.dbAcquireTimeoutMs).toBe(3000);
+  expect(tuned.limits.costBudgets).toMatchObject({ ANONYMOUS: 50, SALES: 50_000, ADMIN: 200_000 });
+
+  let error: unknown;
+  try {
+    loadConfig({ OPERATION_TIMEOUT: 'soon', QUERY_COST_BUDGETS: 'GUEST=5', INTROSPECTION: 'sometimes', METRICS_TOKEN: 'short', QUERY_MAX_DEPTH: '1' });
+  } catch (e) {
+    error = e;
+  }
+  const problems = (error as ConfigError).problems.join('\n');
+  expect(problems).toMatch(/OPERATION_TIMEOUT must be a duration/);
+  expect(problems).toMatch(/QUERY_COST_BUDGETS must be ROLE=number pairs/);
+  expect(problems).toMatch(/INTROSPECTION must be one of all, authenticated, off/);
+  expect(problems).toMatch(/METRICS_TOKEN must have at least 16 characters/);
+  expect(problems).toMatch(/QUERY_MAX_DEPTH/);
+  expect((error as ConfigError).problems).toHaveLength(5);
+});

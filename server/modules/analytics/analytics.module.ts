@@ -27,7 +27,7 @@ export const analyticsArea = defineArea({
   migrations: [{ name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics }],
   resolvers: ANALYTICS_RESOLVERS,
   reasons: AnalyticsErrorReason,
-  setup({ orm, config, clock, logger }) {
+  setup({ background, config, clock, logger }) {
     const rules = { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays };
     let scheduler: { stop(): Promise<void> } | undefined;
     return {
@@ -40,7 +40,7 @@ export const analyticsArea = defineArea({
         };
       },
       start() {
-        scheduler = startWeeklyAnalysisScheduler(orm, clock, config.weeklyAnalysisAt, rules, logger);
+        scheduler = startWeeklyAnalysisScheduler(background, clock, config.weeklyAnalysisAt, rules, logger);
       },
       async stop() {
         await scheduler?.stop();

@@ -18,8 +18,8 @@ export const calendarArea = defineArea({
   name: 'calendar',
   entities: [CalendarDayOverride],
   resolvers: [CalendarResolver],
-  async setup({ orm, config }) {
-    await syncGraceWorkingDays(orm.em.fork(), config.graceWorkingDays);
+  async setup({ background, config }) {
+    await syncGraceWorkingDays(background.em.fork(), config.graceWorkingDays);
     return {
       services: ({ em }: RequestScope) => ({ calendar: new CalendarService(em, config.graceWorkingDays) }),
     };

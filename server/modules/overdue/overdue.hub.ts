@@ -43,6 +43,11 @@ export class OverdueEventHub {
     this.poll.unref();
   }
 
+  /** Retries until the database takes the connection again (it may be down for a while). */
+  private listenLater(): void {
+    setTimeout(() => void this.listen().catch(() => this.listenLater()), RECONNECT_MS).unref();
+  }
+
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.databaseUrl });
@@ -51,10 +56,18 @@ export class OverdueEventHub {
       this.logger.warn({ err }, 'overdue event listener lost its connection; reconnecting');
       void client.end().catch(() => undefined);
       if (this.client === client) this.client = undefined;
-      setTimeout(() => void this.listen().catch(() => undefined), RECONNECT_MS).unref();
+      this.listenLater();
     });
-    await client.connect();
-    await client.query(`listen ${OVERDUE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${OVERDUE_CHANNEL}`);
+    } catch (e) {
+      // The caller retries; this client's own error handler must not retry as well.
+      client.removeAllListeners('error');
+      client.on('error', () => undefined);
+      void client.end().catch(() => undefined);
+      throw e;
+    }
     this.client = client;
     this.wake(); // catch up on anything committed while not listening
   }

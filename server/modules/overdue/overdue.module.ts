@@ -22,7 +22,7 @@ export const overdueArea = defineArea({
   name: 'overdue',
   migrations: [{ name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue }],
   resolvers: [OverdueResolver],
-  async setup({ orm, config, clock, logger, metrics, databaseUrl }) {
+  async setup({ background, config, clock, logger, metrics, databaseUrl }) {
     const rules = { stages: config.overdueStages, timeZone: config.timeZone };
     setScanObserver((scan) => {
       metrics.scanDuration.observe(scan.durationMs / 1000);
@@ -30,7 +30,7 @@ export const overdueArea = defineArea({
       metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
       metrics.overdueEvents.inc({ type: 'CLEARED' }, scan.cleared);
     });
-    const hub = new OverdueEventHub(orm, databaseUrl, logger);
+    const hub = new OverdueEventHub(background, databaseUrl, logger);
     // Listening before the HTTP server accepts, so the first subscription finds the hub awake.
     await hub.start();
     registerGauge(metrics, 'huikuan_active_subscriptions', 'Overdue event subscriptions open on this instance', () => hub.subscriberCount);
@@ -42,7 +42,7 @@ export const overdueArea = defineArea({
         return { overdue };
       },
       start() {
-        scheduler = startOverdueScheduler(() => new OverdueService(orm.em.fork(), clock, rules, hub), clock, config.overdueScanIntervalSeconds, logger);
+        scheduler = startOverdueScheduler(() => new OverdueService(background.em.fork(), clock, rules, hub), clock, config.overdueScanIntervalSeconds, logger);
       },
       async stop() {
         await scheduler?.stop();

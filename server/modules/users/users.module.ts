@@ -32,8 +32,8 @@ export const usersArea = defineArea({
   resolvers: [UserResolver],
   reasons: UserErrorReason,
   migrations: [{ name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions }],
-  async setup({ orm, config, clock, logger, databaseUrl }) {
-    const boot = await bootstrap(orm, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
+  async setup({ orm, background, config, clock, logger, databaseUrl }) {
+    const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
     const loginThrottle = new LoginThrottle(orm, {
       maxFailuresPerEmail: config.loginMaxFailuresPerEmail,
       maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
