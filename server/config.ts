@@ -5,6 +5,7 @@
  * `.env.example`.
  */
 import path from 'node:path';
+import { isLocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './core/local-date';
 import { parseWeeklySchedule, type WeeklySchedule } from './modules/analytics/weekly-schedule';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -131,8 +132,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const clockDate = str('CLOCK_DATE');
   if (clockDate !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(clockDate) || Number.isNaN(Date.parse(`${clockDate}T00:00:00Z`))) {
-      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD (got "${clockDate}")`);
+    if (!isLocalDate(clockDate)) {
+      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE} (got "${clockDate}")`);
     }
     if (nodeEnvRaw === 'production') problems.push('CLOCK_DATE is not allowed in production');
   }

@@ -1,5 +1,5 @@
 /** WEEKLY_ANALYSIS_AT: when the weekly analysis of the past week is stored. Pure (read by config.ts). */
-import { addDays, isoWeekday, type LocalDate } from '../../core/local-date';
+import { addDays, isAfter, isoWeekday, type LocalDate } from '../../core/local-date';
 
 export interface WeeklySchedule {
   /** ISO weekday, 1 = Monday. */
@@ -34,6 +34,6 @@ export function mondayOf(date: LocalDate): LocalDate {
 export function dueWeekStart(today: LocalDate, minute: number, schedule: WeeklySchedule): LocalDate {
   const lastWeek = addDays(mondayOf(today), -7);
   const dueOn = addDays(lastWeek, 7 + schedule.weekday - 1);
-  const reached = today > dueOn || (today === dueOn && minute >= schedule.minute);
+  const reached = isAfter(today, dueOn) || (today === dueOn && minute >= schedule.minute);
   return reached ? lastWeek : addDays(lastWeek, -7);
 }

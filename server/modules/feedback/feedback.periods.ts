@@ -3,7 +3,7 @@
  * directly: what a valid period start is, and which window a summary is compared with.
  */
 import { badInput } from '../../core/errors';
-import { addDays, daysBetween, isoWeekday, type LocalDate } from '../../core/local-date';
+import { addDays, daysBetween, isAfter, isoWeekday, type LocalDate } from '../../core/local-date';
 import { FeedbackPeriod } from './feedback.enums';
 
 /** A period start is a Monday (WEEK) or the 1st (MONTH), and not after today. */
@@ -14,7 +14,7 @@ export function validatePeriodStart(period: FeedbackPeriod, periodStart: LocalDa
   if (period === FeedbackPeriod.MONTH && !periodStart.endsWith('-01')) {
     throw badInput(field, `A MONTH starts on the 1st; ${periodStart} is not`, 'PERIOD_START_NOT_FIRST');
   }
-  if (periodStart > today) throw badInput(field, 'The period must not start in the future', 'DATE_IN_FUTURE');
+  if (isAfter(periodStart, today)) throw badInput(field, 'The period must not start in the future', 'DATE_IN_FUTURE');
 }
 
 /**
