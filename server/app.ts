@@ -17,6 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { AppDeps, type Context, createContext } from './context';
 import { createErrorFormatter } from './core/errors';
+import { inputGuardPlugin, literalFieldOf, subscribeInputErrors } from './core/input-guards';
 import { AuthService } from './modules/users/user.service';
 import { pendingMigrations } from './db/orm';
 import { Metrics, registerLiveGauges } from './metrics';
@@ -94,6 +95,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   const formatError = createErrorFormatter({
     includeStack: config.nodeEnv === 'development',
     onInternalError: (error) => logger.error({ err: error }, 'internal error'),
+    fieldOfLiteral: literalFieldOf,
   });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
@@ -106,6 +108,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
       context: async (ctx) => createContext(options, ctx.connectionParams?.authorization),
+      onSubscribe: (_ctx, _id, payload) => subscribeInputErrors(payload),
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new.
@@ -127,6 +130,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(logger, metrics),
+      inputGuardPlugin(),
       {
         async serverWillStart() {
           return {

@@ -68,6 +68,8 @@ function findDomainError(error: unknown): DomainError | undefined {
 export interface ErrorFormatterOptions {
   includeStack: boolean;
   onInternalError: (error: unknown) => void;
+  /** Names the argument path of an invalid inline literal, which validation reports only by position. */
+  fieldOfLiteral?: (error: unknown) => string | undefined;
 }
 
 export function createErrorFormatter(options: ErrorFormatterOptions) {
@@ -80,7 +82,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     };
     if (domain) {
       // Scalars do not know the field they parse: graphql-js names it in the message.
-      const field = domain.field || fieldFromCoercionMessage(formatted.message);
+      const field = domain.field || fieldFromCoercionMessage(formatted.message) || options.fieldOfLiteral?.(error);
       return {
         ...base,
         extensions: {
@@ -101,7 +103,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       code === 'PERSISTED_QUERY_NOT_FOUND' ||
       code === 'PERSISTED_QUERY_NOT_SUPPORTED'
     ) {
-      const field = fieldFromCoercionMessage(formatted.message);
+      const field = fieldFromCoercionMessage(formatted.message) ?? options.fieldOfLiteral?.(error);
       return {
         ...base,
         extensions: { code: ApiErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) },

@@ -1,6 +1,8 @@
 /**
  * Relay-style cursor pagination (keyset, not offset): a cursor encodes the sort key
- * of the last row seen, so pages stay stable while rows are inserted.
+ * of the last row seen, so pages stay stable while rows are inserted. A cursor comes
+ * back from the client, so it is checked like any other input (db/keyset.ts checks
+ * each value against its column's type).
  */
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
@@ -95,5 +97,5 @@ export function decodeCursor(cursor: string | undefined | null, arity: number): 
   } catch {
     // fall through
   }
-  throw badInput('after', 'after is not a cursor returned by this list');
+  throw badInput('after', 'after is not a cursor returned by this list', 'INVALID_CURSOR');
 }

@@ -1,4 +1,5 @@
 /** Small helpers for raw SQL sent through MikroORM (knex placeholders: `?`). */
+import { badInput } from '../core/errors';
 
 /**
  * A PostgreSQL array literal for text-like values (uuid, date, text). Knex would expand a
@@ -40,4 +41,16 @@ export class Where {
 /** An ILIKE pattern matching `text` anywhere, with LIKE wildcards in it taken literally. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Longest `search` of a list filter: a search is a few words, and ILIKE's cost grows with the pattern. */
+export const MAX_SEARCH_LENGTH = 100;
+
+/** A filter's search text, trimmed; undefined when blank; longer than MAX_SEARCH_LENGTH is refused. */
+export function searchText(search: string | null | undefined, field = 'filter.search'): string | undefined {
+  if (search === null || search === undefined) return undefined;
+  if (search.length > MAX_SEARCH_LENGTH) {
+    throw badInput(field, `${field} must have at most ${MAX_SEARCH_LENGTH} characters`, 'STRING_TOO_LONG');
+  }
+  return search.trim() || undefined;
 }

@@ -6,7 +6,8 @@ import type DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { batchLoader, byIdLoader, groupByKeys, orderByKeys } from '../../core/dataloader';
 import { type Cents, centsFromNumeric } from '../../core/money';
-import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
+import { encodeCursor, Page } from '../../core/pagination';
+import { decodeKeysetCursor } from '../../db/keyset';
 import { pgArray, Where } from '../../db/sql';
 import { Receivable } from '../receivables/receivable.entity';
 import { ReceivableFilter } from '../receivables/receivable.inputs';
@@ -27,7 +28,7 @@ export interface ReceivablePageArgs {
 
 function receivablesOfCustomers(em: EntityManager, args: ReceivablePageArgs) {
   return batchLoader<string, Page<Receivable>>('receivablesOfCustomer', async (customerIds) => {
-    const after = decodeCursor(args.after, 2);
+    const after = decodeKeysetCursor(args.after, ['date', 'uuid']);
     const where = receivableFilterWhere(new Where(), args.filter);
     const filterSql = where.sql;
     const filterParams = [...where.params];

@@ -5,7 +5,7 @@ import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { containsPattern, Where } from '../../db/sql';
+import { containsPattern, searchText, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.inputs';
@@ -33,8 +33,9 @@ export class CustomerService {
     const scope = ownerScope(principal);
     if (scope) where.add('c.owner_id = ?', scope);
     if (filter?.ownerId) where.addIdEquals('c.owner_id', filter.ownerId);
-    if (filter?.search?.trim()) {
-      const pattern = containsPattern(filter.search.trim());
+    const search = searchText(filter?.search);
+    if (search) {
+      const pattern = containsPattern(search);
       where.add('c.code ilike ? or c.name ilike ?', pattern, pattern);
     }
     if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {

@@ -19,7 +19,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
-import { type LocalDate } from '../../core/local-date';
+import { assertDateRange, type LocalDate } from '../../core/local-date';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { isUuid, pgArray, Where } from '../../db/sql';
@@ -49,6 +49,8 @@ const MAX_ITEMS = 30;
 const MAX_SOLVED = 20;
 const MAX_TEXT = 2000;
 const MAX_HOURS = 744;
+/** Longest feedbackSummary window, both ends included: three years, like the collection statistics. */
+export const MAX_SUMMARY_DAYS = 1096;
 const SECRET_PREFIX = 'fbs_';
 
 const ALREADY_SUBMITTED =
@@ -289,6 +291,7 @@ export class FeedbackService {
     }
     if (filter?.period) where.add('r.period = ?', filter.period);
     if (filter?.periodStart) where.add('r.period_start = ?::date', filter.periodStart);
+    if (filter?.from && filter.to) assertDateRange(filter.from, filter.to, { fromField: 'filter.from', toField: 'filter.to' });
     if (filter?.from) where.add('r.period_start >= ?::date', filter.from);
     if (filter?.to) where.add('r.period_start <= ?::date', filter.to);
     if (filter?.anonymous !== undefined && filter.anonymous !== null) where.add('r.anonymous = ?', filter.anonymous);
@@ -371,7 +374,7 @@ export class FeedbackService {
   }
 
   summary(from: LocalDate, to: LocalDate, period: FeedbackPeriod | undefined): Promise<FeedbackSummary> {
-    if (from > to) throw badInput('to', 'to must not be before from');
+    assertDateRange(from, to, { maxDays: MAX_SUMMARY_DAYS });
     return feedbackSummary(this.em, from, to, period);
   }
 

@@ -38,7 +38,7 @@ export function decodeEventCursor(cursor: string | null | undefined): string | u
   if (cursor === null || cursor === undefined) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!text.startsWith(CURSOR_PREFIX) || !/^\d{1,18}$/.test(text.slice(CURSOR_PREFIX.length))) {
-    throw badInput('after', 'after is not a cursor of the overdue event stream');
+    throw badInput('after', 'after is not a cursor of the overdue event stream', 'INVALID_CURSOR');
   }
   return text.slice(CURSOR_PREFIX.length);
 }
@@ -90,8 +90,9 @@ function eventWhere(q: Omit<EventQuery, 'limit'>): Where {
     if (scope) where.add('c.owner_id = ?', scope);
   }
   const f = q.filter;
-  if (f?.customerId) where.add('e.customer_id = ?', f.customerId);
-  if (f?.salespersonId) where.add('e.salesperson_id = ?', f.salespersonId);
+  // Ids from clients: one that is no uuid matches nothing instead of failing in PostgreSQL.
+  if (f?.customerId) where.addIdEquals('e.customer_id', f.customerId);
+  if (f?.salespersonId) where.addIdEquals('e.salesperson_id', f.salespersonId);
   if (f?.types && f.types.length > 0) where.add(`e.type in (${f.types.map(() => '?').join(', ')})`, ...f.types);
   if (f?.minStage) where.add('greatest(coalesce(e.stage, 0), coalesce(e.previous_stage, 0)) >= ?', f.minStage);
   return where;

@@ -8,7 +8,7 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { Clock } from '../../core/clock';
-import { localDateAt } from '../../core/local-date';
+import { assertDateRange, isAfter, localDateAt } from '../../core/local-date';
 import { badInput, conflict, notFound } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
@@ -30,6 +30,7 @@ export interface PaymentRules {
 }
 
 const MAX_TEXT = 200;
+const MAX_REASON_LENGTH = 1000;
 
 export class PaymentService {
   constructor(
@@ -57,6 +58,9 @@ export class PaymentService {
     const scope = ownerScope(principal);
     if (scope) where.add('c.owner_id = ?', scope);
     if (filter?.customerId) where.addIdEquals('p.customer_id', filter.customerId);
+    if (filter?.receivedFrom && filter.receivedTo) {
+      assertDateRange(filter.receivedFrom, filter.receivedTo, { fromField: 'filter.receivedFrom', toField: 'filter.receivedTo' });
+    }
     if (filter?.receivedFrom) where.add('p.received_on >= ?::date', filter.receivedFrom);
     if (filter?.receivedTo) where.add('p.received_on <= ?::date', filter.receivedTo);
     if (filter?.method) where.add('p.method = ?', filter.method);
@@ -82,7 +86,7 @@ export class PaymentService {
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero');
     const today = this.clock.today();
-    if (input.receivedOn > today) {
+    if (isAfter(input.receivedOn, today)) {
       throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, 'RECEIVED_IN_FUTURE');
     }
     const reference = input.reference?.trim() || null;
@@ -161,6 +165,7 @@ export class PaymentService {
   async void(principal: Principal, id: string, reason: string): Promise<Payment> {
     const trimmed = reason.trim();
     if (!trimmed) throw badInput('reason', 'a reason is required to void a payment');
+    if (trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `reason must have at most ${MAX_REASON_LENGTH} characters`, 'STRING_TOO_LONG');
     const visible = await this.getVisible(principal, id);
     const voided = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });

@@ -1,5 +1,6 @@
 /** SQL conditions for receivable lists, shared by the top-level list and the per-customer loader. */
-import { containsPattern, Where } from '../../db/sql';
+import { assertDateRange } from '../../core/local-date';
+import { containsPattern, searchText, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.inputs';
 import { ReceivableStatus } from './receivable.entity';
 
@@ -18,11 +19,13 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   if (filter.status && filter.status.length > 0) {
     where.add(filter.status.map((s) => `(${STATUS_SQL[s]})`).join(' or '));
   }
+  if (filter.dueFrom && filter.dueTo) assertDateRange(filter.dueFrom, filter.dueTo, { fromField: 'filter.dueFrom', toField: 'filter.dueTo' });
   if (filter.dueFrom) where.add('r.due_on >= ?::date', filter.dueFrom);
   if (filter.dueTo) where.add('r.due_on <= ?::date', filter.dueTo);
   if (filter.overdue === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
   if (filter.overdue === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
-  if (filter.search?.trim()) where.add('r.reference ilike ?', containsPattern(filter.search.trim()));
+  const search = searchText(filter.search);
+  if (search) where.add('r.reference ilike ?', containsPattern(search));
   return where;
 }
 

@@ -3,7 +3,7 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { Clock } from '../../core/clock';
-import { addDays, type LocalDate } from '../../core/local-date';
+import { addDays, isAfter, isBefore, type LocalDate } from '../../core/local-date';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
@@ -16,6 +16,8 @@ import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './r
 import { receivableFilterWhere } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
 import { findById } from '../../db/find';
+
+const MAX_REASON_LENGTH = 1000;
 
 export class ReceivableService {
   constructor(
@@ -62,7 +64,7 @@ export class ReceivableService {
     if (reference.length < 1 || reference.length > 60) throw badInput('input.reference', 'reference must have 1 to 60 characters');
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero');
     const dueOn: LocalDate = input.dueOn ?? addDays(input.issuedOn, customer.creditTermDays);
-    if (dueOn < input.issuedOn) throw badInput('input.dueOn', 'dueOn must not be before issuedOn');
+    if (isBefore(dueOn, input.issuedOn)) throw badInput('input.dueOn', 'dueOn must not be before issuedOn');
     if (await this.em.count(Receivable, { customerId: customer.id, reference })) {
       throw conflict(`Customer ${customer.code} already has a receivable ${reference}`, 'REFERENCE_TAKEN', 'input.reference');
     }
@@ -92,6 +94,7 @@ export class ReceivableService {
   async writeOff(principal: Principal, id: string, reason: string): Promise<Receivable> {
     const trimmed = reason.trim();
     if (!trimmed) throw badInput('reason', 'a reason is required to write off');
+    if (trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `reason must have at most ${MAX_REASON_LENGTH} characters`, 'STRING_TOO_LONG');
     await this.getVisible(principal, id);
     const writtenOff = await this.em.transactional(async (em) => {
       const receivable = await em.findOneOrFail(Receivable, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -117,7 +120,7 @@ export class ReceivableService {
     const receivable = await this.getVisible(principal, input.receivableId, 'input.receivableId');
     const note = input.note.trim();
     if (!note || note.length > 2000) throw badInput('input.note', 'note must have 1 to 2000 characters');
-    if (input.claimedPaidOn > this.clock.today()) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', 'DATE_IN_FUTURE');
+    if (isAfter(input.claimedPaidOn, this.clock.today())) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', 'DATE_IN_FUTURE');
     if (receivable.outstanding === 0n) throw conflict('Nothing is outstanding on this receivable', 'NOTHING_OUTSTANDING', 'input.receivableId');
     const today = this.clock.today();
     const calendar = await loadBusinessCalendar(this.em);

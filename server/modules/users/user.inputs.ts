@@ -6,16 +6,16 @@ import { User } from './user.entity';
 
 @InputType()
 export class CreateUserInput {
-  @Field()
+  @Field({ description: 'At most 254 characters.' })
   email!: string;
 
-  @Field()
+  @Field({ description: '1–200 characters.' })
   name!: string;
 
   @Field(() => Role)
   role!: Role;
 
-  @Field({ description: 'At least 8 characters.' })
+  @Field({ description: '8–200 characters.' })
   password!: string;
 }
 

@@ -14,6 +14,10 @@ import { findById } from '../../db/find';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 200;
+/** RFC 5321's longest forward path; also keeps the e-mail pattern's backtracking short. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function normaliseEmail(email: string): string {
@@ -78,13 +82,18 @@ export class UserService {
 
   async create(input: CreateUserInput): Promise<User> {
     const email = normaliseEmail(input.email);
+    if (email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `email must have at most ${MAX_EMAIL_LENGTH} characters`, 'STRING_TOO_LONG');
     if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address');
     if (!input.name.trim()) throw badInput('input.name', 'name must not be empty');
+    if (input.name.trim().length > MAX_NAME_LENGTH) throw badInput('input.name', `name must have at most ${MAX_NAME_LENGTH} characters`, 'STRING_TOO_LONG');
     if (input.role === Role.INTEGRATION) {
       throw badInput('input.role', 'INTEGRATION users are created with createApiToken');
     }
     if (input.password.length < MIN_PASSWORD_LENGTH) {
       throw badInput('input.password', `password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    if (input.password.length > MAX_PASSWORD_LENGTH) {
+      throw badInput('input.password', `password must have at most ${MAX_PASSWORD_LENGTH} characters`, 'STRING_TOO_LONG');
     }
     if (await this.em.count(User, { email })) throw conflict(`A user with e-mail ${email} exists`, 'EMAIL_TAKEN', 'input.email');
     const user = this.em.create(User, {
