@@ -10,7 +10,8 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../../core/clock';
-import { type LocalDate } from '../../core/local-date';
+import { badInput } from '../../core/errors';
+import { isAfter, type LocalDate } from '../../core/local-date';
 import { pgArray } from '../../db/sql';
 import { OverdueScanResult } from './overdue.types';
 
@@ -42,13 +43,13 @@ const SCAN_SQL = `
 with candidates as (
   -- Unpaid past the effective due date (partial index), plus everything overdue now.
   select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage as overdue_stage
+         o.stage as overdue_stage, o.as_of as state_as_of
     from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
    where r.outstanding > 0 and r.effective_due_on < cast(:asOf as date)
      and (cast(:ids as uuid[]) is null or r.id = any(cast(:ids as uuid[])))
   union
   select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage
+         o.stage, o.as_of
     from receivable_overdue_state o join receivable r on r.id = o.receivable_id
    where o.stage is not null and (cast(:ids as uuid[]) is null or o.receivable_id = any(cast(:ids as uuid[])))
 ),
@@ -79,6 +80,9 @@ changed as materialized (
    -- Stages only rise while overdue; a lower stage (a rescan of an earlier date) changes nothing.
    where t.new_stage is distinct from t.overdue_stage
      and (t.new_stage is null or t.overdue_stage is null or t.new_stage > t.overdue_stage)
+     -- Alarms move forward with the business date: a scan of a date before the one a
+     -- receivable was last judged for is a look back, not a change (no clearing, no re-raising).
+     and (t.state_as_of is null or t.state_as_of <= cast(:asOf as date))
 ),
 entered as (
   insert into receivable_overdue_state (receivable_id, stage, as_of)
@@ -109,8 +113,14 @@ export class OverdueService {
     private readonly rules: OverdueRules,
   ) {}
 
-  /** Scans every receivable as of `asOf` (default: today in the company time zone). */
-  scan(asOf: LocalDate = this.clock.today(), options: { skipIfBusy?: boolean } = {}): Promise<OverdueScanResult> {
+  /**
+   * Scans every receivable as of `asOf` (default: today in the company time zone). A
+   * future date is refused: its alarms would be stored in the append-only stream and
+   * its stages would never go back down.
+   */
+  async scan(asOf: LocalDate = this.clock.today(), options: { skipIfBusy?: boolean } = {}): Promise<OverdueScanResult> {
+    const today = this.clock.today();
+    if (isAfter(asOf, today)) throw badInput('asOf', `asOf ${asOf} is in the future (today is ${today})`, 'DATE_IN_FUTURE');
     return this.run({ asOf, skipIfBusy: options.skipIfBusy });
   }
 
