@@ -17,7 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { AppDeps, type Context, createContext } from './context';
 import { createErrorFormatter } from './core/errors';
-import { inputGuardPlugin, literalFieldOf, subscribeInputErrors } from './core/input-guards';
+import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { AuthService } from './modules/users/user.service';
 import { pendingMigrations } from './db/orm';
 import { Metrics, registerLiveGauges } from './metrics';
@@ -186,6 +186,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
     }),
   );
+  app.use('/graphql', requestBodyErrorHandler((error) => logger.error({ err: error }, 'request error')));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -10,9 +10,11 @@
  * - is longer than MAX_STRING_LENGTH (STRING_TOO_LONG): fields document tighter limits,
  *   checked by their services; this cap bounds what any of them has to look at.
  * Also here: naming the argument path of an invalid inline literal, which GraphQL's
- * validation reports only by its position in the document.
+ * validation reports only by its position in the document, and answering a request
+ * body that is no JSON or too large like any other bad input.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ErrorRequestHandler } from 'express';
 import {
   BREAK,
   type DocumentNode,
@@ -196,4 +198,25 @@ export function literalFieldOf(error: unknown): string | undefined {
     literalPaths.set(error.source, paths);
   }
   return paths.get(start);
+}
+
+/**
+ * For /graphql after the JSON body parser: a body that is no JSON (MALFORMED_REQUEST) or
+ * too large (REQUEST_TOO_LARGE) never reaches Apollo, and Express's default page would
+ * show the parser's stack trace. Answer it as a GraphQL error instead; anything else is
+ * logged and answered as an internal error, without its details.
+ */
+export function requestBodyErrorHandler(onInternalError: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = (error as { status?: unknown }).status;
+    const refused = typeof status === 'number' && status >= 400 && status < 500;
+    if (!refused) onInternalError(error);
+    const [message, extensions] = !refused
+      ? ['Internal server error', { code: 'INTERNAL_SERVER_ERROR' }]
+      : status === 413
+        ? ['The request body is too large', { code: 'BAD_USER_INPUT', reason: 'REQUEST_TOO_LARGE' }]
+        : ['The request body is not a JSON GraphQL request', { code: 'BAD_USER_INPUT', reason: 'MALFORMED_REQUEST' }];
+    res.status(refused ? status : 500).json({ errors: [{ message, extensions }] });
+  };
 }
