@@ -23,6 +23,7 @@ import { sanitizeErrorForLog } from './core/database-errors';
 import { limitValidationRules, operationLimitsPlugin, wsPrepare } from './core/operation-limits';
 import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
 import { metricsAccess } from './core/metrics-access';
+import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { setBatchObserver } from './core/dataloader';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
 import type { Composition } from './registry';
@@ -109,6 +110,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onInternalError: (error) => logger.error({ err: sanitizeErrorForLog(error) }, 'internal error'),
     onDatabaseError: (error) => logger.warn({ err: sanitizeErrorForLog(error) }, 'database unavailable, busy or too slow'),
+    fieldOfLiteral: literalFieldOf,
   });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
@@ -124,6 +126,9 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       onSubscribe: async (ctx, _id, payload) => {
         const prepared = prepareWs(payload);
         if ('errors' in prepared) return prepared.errors;
+        // The same string checks as over HTTP (NUL, surrogates, length), on a document within the token limit.
+        const inputErrors = subscribeInputErrors(payload);
+        if (inputErrors) return inputErrors;
         const contextValue = await areas.createContext(bearerOf(ctx.connectionParams), undefined, ctx.extra.request.socket.remoteAddress);
         const refused = prepared.check(contextValue.principal);
         if (refused.length > 0) return refused;
@@ -166,6 +171,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(logger, metrics),
       retryAfterPlugin(),
+      inputGuardPlugin(),
       {
         async serverWillStart() {
           return {
@@ -225,6 +231,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
     }),
   );
+  app.use('/graphql', requestBodyErrorHandler((error) => logger.error({ err: sanitizeErrorForLog(error) }, 'request error')));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

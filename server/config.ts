@@ -8,6 +8,7 @@ import path from 'node:path';
 import { passwordProblem } from './core/password-policy';
 import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
 import type { Role } from './core/auth';
+import { isLocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './core/local-date';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -224,8 +225,8 @@ export function loadConfig(env: Env = process.env): Config {
 
   const clockDate = str('CLOCK_DATE');
   if (clockDate !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(clockDate) || Number.isNaN(Date.parse(`${clockDate}T00:00:00Z`))) {
-      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD (got "${clockDate}")`);
+    if (!isLocalDate(clockDate)) {
+      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE} (got "${clockDate}")`);
     }
     if (nodeEnvRaw === 'production') problems.push('CLOCK_DATE is not allowed in production');
   }

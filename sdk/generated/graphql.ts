@@ -17,6 +17,7 @@ export type CreateCustomerInput = {
   creditLimit: string;
   /** Days from issue to due date for new receivables (0–3650). */
   creditTermDays: number;
+  /** 1–200 characters. */
   name: string;
   /** The SALES user who owns the customer. */
   ownerId: string;
@@ -59,7 +60,9 @@ export type CreateReceivableInput = {
 };
 
 export type CreateUserInput = {
+  /** At most 254 characters. */
   email: string;
+  /** 1–200 characters. */
   name: string;
   /** 12 to 1,024 characters, not easy to guess (no common password, pattern, or the e-mail or name). */
   password: string;
@@ -70,7 +73,7 @@ export type CustomerFilter = {
   /** Only customers with (true) or without (false) an overdue receivable. */
   hasOverdue?: boolean | null | undefined;
   ownerId?: string | null | undefined;
-  /** Case-insensitive search in code and name. */
+  /** Case-insensitive search in code and name, at most 100 characters. */
   search?: string | null | undefined;
 };
 
@@ -207,6 +210,7 @@ export type PaymentMethod =
 export type PaymentNoticeInput = {
   /** The date the customer says they paid. */
   claimedPaidOn: string;
+  /** 1–2000 characters. */
   note: string;
   receivableId: string;
 };
@@ -237,7 +241,7 @@ export type ReceivableFilter = {
   overdue?: boolean | null | undefined;
   /** The salesperson the receivable was issued under. */
   salespersonId?: string | null | undefined;
-  /** Case-insensitive search in the reference. */
+  /** Case-insensitive search in the reference, at most 100 characters. */
   search?: string | null | undefined;
   status?: Array<ReceivableStatus> | null | undefined;
 };
@@ -254,14 +258,14 @@ export type RecordPaymentInput = {
   /** Greater than zero. */
   amount: string;
   customerId: string;
-  /** A retried booking with the same key returns the first payment and creates nothing. */
+  /** A retried booking with the same key returns the first payment and creates nothing (at most 200 characters). */
   idempotencyKey?: string | null | undefined;
-  /** Required when booked more than BOOKING_LAG_LIMIT_DAYS working days after receivedOn. */
+  /** Required when booked more than BOOKING_LAG_LIMIT_DAYS working days after receivedOn (at most 1000 characters). */
   lagReason?: string | null | undefined;
   method: PaymentMethod;
   /** The date the money actually arrived; not in the future. */
   receivedOn: string;
-  /** Bank reference, receipt number, … */
+  /** Bank reference, receipt number, … (at most 200 characters). */
   reference?: string | null | undefined;
 };
 
@@ -291,9 +295,11 @@ export type SubmitFeedbackInput = {
 };
 
 export type UpdateCustomerInput = {
+  /** 1–40 characters. */
   code?: string | null | undefined;
   creditLimit?: string | null | undefined;
   creditTermDays?: number | null | undefined;
+  /** 1–200 characters. */
   name?: string | null | undefined;
 };
 

@@ -3,7 +3,7 @@
  * WORKDAY (make-up working days), listed HOLIDAYs are off. Pure: built from the overrides
  * stored in `calendar_day`, so the rules are unit-testable without a database.
  */
-import { addDays, isoWeekday, type LocalDate } from './local-date';
+import { addDays, fromDayNumber, isoWeekday, type LocalDate, toDayNumber } from './local-date';
 
 export enum DayKind {
   WORKDAY = 'WORKDAY',
@@ -53,8 +53,9 @@ export class BusinessCalendar {
    */
   workingDaysAfter(from: LocalDate, to: LocalDate): number {
     let count = 0;
-    for (let d = addDays(from, 1), guard = 0; d <= to && guard < MAX_SCAN_DAYS; d = addDays(d, 1), guard++) {
-      if (this.isWorkingDay(d)) count++;
+    const last = Math.min(toDayNumber(to), toDayNumber(from) + MAX_SCAN_DAYS);
+    for (let day = toDayNumber(from) + 1; day <= last; day++) {
+      if (this.isWorkingDay(fromDayNumber(day))) count++;
     }
     return count;
   }

@@ -35,9 +35,21 @@ export enum CoreErrorReason {
   INVALID_FORMAT = 'INVALID_FORMAT',
   /** A number, amount or count lies outside what the field allows. */
   OUT_OF_RANGE = 'OUT_OF_RANGE',
-  /** A text is empty where it is required, or longer than the field allows. */
+  /** A text is empty where it is required, or longer than the field allows (any string: 10,000 characters). */
   TEXT_LENGTH = 'TEXT_LENGTH',
-  /** A business date (received, claimed paid, period start) lies after today. */
+  /** Not a calendar date in the form YYYY-MM-DD. */
+  INVALID_DATE = 'INVALID_DATE',
+  /** A date outside 1900-01-01 to 2200-12-31, the dates the API accepts. */
+  DATE_OUT_OF_RANGE = 'DATE_OUT_OF_RANGE',
+  /** A string holds a NUL character, which no text may contain. */
+  NUL_CHARACTER = 'NUL_CHARACTER',
+  /** A string holds an unpaired UTF-16 surrogate (not valid Unicode). */
+  INVALID_UNICODE = 'INVALID_UNICODE',
+  /** The request body is not JSON GraphQL can read. */
+  MALFORMED_REQUEST = 'MALFORMED_REQUEST',
+  /** The request body is larger than 1 MB. */
+  REQUEST_TOO_LARGE = 'REQUEST_TOO_LARGE',
+  /** A business date (received, claimed paid, period start, a scan's asOf) lies after today. */
   DATE_IN_FUTURE = 'DATE_IN_FUTURE',
   /** The end of a date range lies before its start. */
   RANGE_REVERSED = 'RANGE_REVERSED',
@@ -179,6 +191,8 @@ export interface ErrorFormatterOptions {
   onDatabaseError?: (error: unknown) => void;
   /** PostgreSQL statement_timeout of requests, named as the budget of STATEMENT_TIMEOUT. */
   statementTimeoutMs?: number;
+  /** Names the argument path of an invalid inline literal, which validation reports only by position. */
+  fieldOfLiteral?: (error: unknown) => string | undefined;
 }
 
 /** The API error a database failure becomes, if it is one the caller can do something about. */
@@ -218,7 +232,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     }
     if (domain) {
       // Scalars do not know the field they parse: graphql-js names it in the message.
-      const field = domain.field || fieldFromCoercionMessage(formatted.message);
+      const field = domain.field || fieldFromCoercionMessage(formatted.message) || options.fieldOfLiteral?.(error);
       return {
         ...base,
         extensions: {
@@ -259,7 +273,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       code === 'PERSISTED_QUERY_NOT_FOUND' ||
       code === 'PERSISTED_QUERY_NOT_SUPPORTED'
     ) {
-      const field = fieldFromCoercionMessage(formatted.message);
+      const field = fieldFromCoercionMessage(formatted.message) ?? options.fieldOfLiteral?.(error);
       return {
         ...base,
         extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.INVALID_REQUEST, ...(field ? { field } : {}) },

@@ -1,6 +1,8 @@
 /**
  * Relay-style cursor pagination (keyset, not offset): a cursor encodes the sort key
- * of the last row seen, so pages stay stable while rows are inserted.
+ * of the last row seen, so pages stay stable while rows are inserted. A cursor comes
+ * back from the client, so it is checked like any other input (db/keyset.ts checks
+ * each value against its column's type).
  */
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput, CoreErrorReason } from './errors';

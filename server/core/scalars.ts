@@ -1,11 +1,12 @@
 /**
  * The API's custom scalars (API.md): Money as an exact decimal string, LocalDate as
- * `YYYY-MM-DD`. Invalid values are rejected while the request is parsed, before any
- * resolver runs, so bad input never changes anything.
+ * `YYYY-MM-DD` within the supported years (INVALID_DATE, DATE_OUT_OF_RANGE). Invalid
+ * values are rejected while the request is parsed, before any resolver runs, so bad
+ * input never changes anything.
  */
 import { GraphQLScalarType, Kind } from 'graphql';
 import { type Cents, formatMoney, MoneyFormatError, parseMoney } from './money';
-import { isLocalDate, type LocalDate } from './local-date';
+import { checkLocalDate, isCalendarDate, type LocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './local-date';
 import { badInput, CoreErrorReason } from './errors';
 
 export const MoneyScalar = new GraphQLScalarType<Cents, string>({
@@ -37,17 +38,20 @@ export const MoneyScalar = new GraphQLScalarType<Cents, string>({
 });
 
 function parseDate(value: unknown): LocalDate {
-  if (!isLocalDate(value)) {
-    throw badInput('', `${JSON.stringify(value)?.slice(0, 40)} is not a valid date: use YYYY-MM-DD`, CoreErrorReason.INVALID_FORMAT);
+  const problem = checkLocalDate(value);
+  if (problem === 'DATE_OUT_OF_RANGE') {
+    throw badInput('', `${String(value)} is outside the supported dates ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE}`, CoreErrorReason.DATE_OUT_OF_RANGE);
   }
-  return value;
+  if (problem) throw badInput('', `${JSON.stringify(value)?.slice(0, 40)} is not a valid date: use YYYY-MM-DD`, CoreErrorReason.INVALID_DATE);
+  return value as LocalDate;
 }
 
 export const LocalDateScalar = new GraphQLScalarType<LocalDate, string>({
   name: 'LocalDate',
-  description: 'A calendar date without time or zone, YYYY-MM-DD, in the company time zone.',
+  description: `A calendar date without time or zone, YYYY-MM-DD, in the company time zone; inputs from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE}.`,
   serialize(value) {
-    if (typeof value === 'string' && isLocalDate(value)) return value;
+    // Stored dates derived from accepted ones (a due date years after an issue date) may lie past the input range.
+    if (typeof value === 'string' && isCalendarDate(value)) return value;
     throw new TypeError(`LocalDate cannot represent ${String(value)}`);
   },
   parseValue: parseDate,

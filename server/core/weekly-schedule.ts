@@ -1,5 +1,5 @@
 /** WEEKLY_ANALYSIS_AT: when the weekly analysis of the past week is stored. Pure (read by config.ts). */
-import { addDays, type LocalDate } from './local-date';
+import { addDays, isAfter, type LocalDate } from './local-date';
 import { mondayOf } from './periods';
 
 export interface WeeklySchedule {
@@ -31,6 +31,6 @@ export function parseWeeklySchedule(raw: string | undefined, problems: string[])
 export function dueWeekStart(today: LocalDate, minute: number, schedule: WeeklySchedule): LocalDate {
   const lastWeek = addDays(mondayOf(today), -7);
   const dueOn = addDays(lastWeek, 7 + schedule.weekday - 1);
-  const reached = today > dueOn || (today === dueOn && minute >= schedule.minute);
+  const reached = isAfter(today, dueOn) || (today === dueOn && minute >= schedule.minute);
   return reached ? lastWeek : addDays(lastWeek, -7);
 }

@@ -5,14 +5,47 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { EntityName } from '@mikro-orm/core';
+import { badInput, CoreErrorReason } from '../core/errors';
+import { textProblem } from '../core/input-guards';
+import { isCalendarDate } from '../core/local-date';
 import { CursorValues, decodeCursor, encodeCursor, Page } from '../core/pagination';
-import { defineQuery, type SqlParam, Where } from './sql';
+import { defineQuery, isUuid, type SqlParam, Where } from './sql';
+
+/** Casts a sort key may use; a cursor value must fit its cast before it is sent to PostgreSQL. */
+export type KeyCast = 'date' | 'uuid' | 'text';
+
+const MAX_CURSOR_TEXT = 1000;
+
+function fitsCast(value: string | number, cast: KeyCast): boolean {
+  if (typeof value !== 'string') return false;
+  switch (cast) {
+    case 'date':
+      return isCalendarDate(value);
+    case 'uuid':
+      return isUuid(value);
+    case 'text':
+      return textProblem(value, MAX_CURSOR_TEXT) === undefined;
+  }
+}
+
+/**
+ * The values of a cursor for sort keys of these casts. A forged cursor (values that
+ * PostgreSQL could not cast, or that no row could have) is refused as bad input on
+ * `after`, never passed on to fail in the database.
+ */
+export function decodeKeysetCursor(after: string | null | undefined, casts: readonly KeyCast[]): CursorValues | undefined {
+  const values = decodeCursor(after, casts.length);
+  if (values && !values.every((v, i) => fitsCast(v, casts[i]))) {
+    throw badInput('after', 'after is not a cursor returned by this list', CoreErrorReason.INVALID_CURSOR);
+  }
+  return values;
+}
 
 export interface SortKey<T> {
   /** Column expression, e.g. `r.due_on`. */
   column: string;
   /** Cast applied to the cursor value, e.g. `date`. */
-  cast: string;
+  cast: KeyCast;
   value: (row: T) => string | number;
 }
 
@@ -31,7 +64,7 @@ export interface KeysetQuery<T> {
 }
 
 export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
-  const after = decodeCursor(q.after, q.keys.length);
+  const after = decodeKeysetCursor(q.after, q.keys.map((k) => k.cast));
   const totalCount = await defineQuery<{ where: Where }, number>({
     text: `select count(*) as n ${q.from} where :where`,
     decode: (row) => row.int('n'),

@@ -22,6 +22,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Cents, centsFromNumeric } from '../core/money';
 import { isLocalDate, type LocalDate } from '../core/local-date';
+import { badInput, CoreErrorReason } from '../core/errors';
 
 /**
  * A PostgreSQL array literal for text-like values (uuid, date, text, int). MikroORM would
@@ -384,4 +385,16 @@ export function defineStatement<P extends SqlParams<P>>(definition: { text: stri
       return result.affectedRows;
     },
   };
+}
+
+/** Longest `search` of a list filter: a search is a few words, and ILIKE's cost grows with the pattern. */
+export const MAX_SEARCH_LENGTH = 100;
+
+/** A filter's search text, trimmed; undefined when blank; longer than MAX_SEARCH_LENGTH is refused. */
+export function searchText(search: string | null | undefined, field = 'filter.search'): string | undefined {
+  if (search === null || search === undefined) return undefined;
+  if (search.length > MAX_SEARCH_LENGTH) {
+    throw badInput(field, `${field} must have at most ${MAX_SEARCH_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
+  }
+  return search.trim() || undefined;
 }

@@ -4,6 +4,8 @@
  * The salesperson is on time, nothing lingers overdue, the collection rate is 100%.
  * Then the weekly schedule: several instances starting at once store one snapshot.
  */
+import WebSocket from 'ws';
+import { createClient } from '../../sdk/index.js';
 import { factories } from '../helpers/factories';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
@@ -26,8 +28,11 @@ beforeAll(async () => {
   );
   receivableId = receivable.id;
   expect(receivable.effectiveDueOn).toBe('2027-01-04');
-  // A scan judging the 5th before the booking arrives raises the alarm …
-  expect((await finance.client.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan.becameOverdue).toBe(1);
+  // A scan judging the 5th before the booking arrives raises the alarm (on an instance whose today is the 5th) …
+  const fifth = await server.startInstance({ CLOCK_DATE: '2027-01-05', WEEKLY_ANALYSIS_AT: 'off' });
+  const onFifth = createClient({ url: fifth.url, token: finance.token, webSocketImpl: WebSocket });
+  expect((await onFifth.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan.becameOverdue).toBe(1);
+  await fifth.stop();
   // … and the booking on the 4th of money that arrived on 31 December retracts it.
   const payment = await make.payment(customer.id, { amount: '1000.00', receivedOn: '2026-12-31' });
   expect(payment.bookingLagDays).toBe(1);

@@ -2,10 +2,12 @@
  * The overdue engine, black-box: scans as of chosen dates move receivables through the
  * stages 1/30/60/90 by days past their effective due date, and every transition is one
  * event. The seed case runs on a server whose calendar date is fixed at 4 January 2027
- * (CLOCK_DATE), so the payment is really booked on the 4th.
+ * (CLOCK_DATE), so the payment is really booked on the 4th; scans of later days run on
+ * a second instance whose today is the 8th (no scan may judge a day after today).
  */
-import { Client, OverdueEventType } from '../../sdk/index.js';
+import { Client, OverdueEventType, createClient } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
+import WebSocket from 'ws';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 interface Fixture {
@@ -42,9 +44,13 @@ async function stageOf(client: Client, id: string) {
 
 describe('the seed case: due 1 January (a holiday), money arrived 31 December, booked 4 January', () => {
   let f: Fixture;
+  /** Finance on an instance whose today is Friday 8 January, for scans of the days after the 4th. */
+  let later: Client;
   beforeAll(async () => {
     f = await fixture({ CLOCK_DATE: '2027-01-04' });
     await f.server.admin.setCalendarDay({ date: '2027-01-01', kind: 'HOLIDAY', name: "New Year's Day" });
+    const instance = await f.server.startInstance({ CLOCK_DATE: '2027-01-08', WEEKLY_ANALYSIS_AT: 'off' });
+    later = createClient({ url: instance.url, token: f.finance.token, webSocketImpl: WebSocket });
   });
   afterAll(() => f.server.close());
 
@@ -55,7 +61,8 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
     // On the 4th the receivable is due, not overdue; finance is still on holiday.
     expect((await f.finance.client.runOverdueScan({ asOf: '2027-01-04' })).runOverdueScan.becameOverdue).toBe(0);
     // A scan judging the 5th, before the booking arrives, raises the alarm.
-    const scan = await f.finance.client.runOverdueScan({ asOf: '2027-01-05' });
+    expect(await f.finance.client.runOverdueScan({ asOf: '2027-01-05' }).catch((e) => e.reason)).toBe('DATE_IN_FUTURE');
+    const scan = await later.runOverdueScan({ asOf: '2027-01-05' });
     expect(scan.runOverdueScan).toMatchObject({ ran: true, becameOverdue: 1, asOf: '2027-01-05' });
     expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
 
@@ -73,7 +80,7 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
     expect(after).toMatchObject({ status: 'PAID', overdueStage: null, daysOverdue: 0 });
 
     // A scan of the same day again changes nothing.
-    expect((await f.finance.client.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan).toMatchObject({ becameOverdue: 0, cleared: 0 });
+    expect((await later.runOverdueScan({ asOf: '2027-01-05' })).runOverdueScan).toMatchObject({ becameOverdue: 0, cleared: 0 });
 
     await f.finance.client.voidPayment({ id: recordPayment.id, reason: 'bank reversed the transfer' });
     const types = (await eventsOf(f.finance.client, customerId)).map((e) => e.type);
@@ -92,10 +99,10 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
     expect(withNotice!.paymentNotices[0]).toMatchObject({ createdOn: '2027-01-04', holdUntil: '2027-01-07' });
 
     for (const asOf of ['2027-01-04', '2027-01-06', '2027-01-07']) {
-      await f.finance.client.runOverdueScan({ asOf });
+      await later.runOverdueScan({ asOf });
       expect(await eventsOf(f.finance.client, customerId)).toEqual([]);
     }
-    await f.finance.client.runOverdueScan({ asOf: '2027-01-08' });
+    await later.runOverdueScan({ asOf: '2027-01-08' });
     expect(await eventsOf(f.finance.client, customerId)).toEqual([
       { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 24, outstanding: '1000.00', asOf: '2027-01-08' },
     ]);
@@ -107,7 +114,7 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
     expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
     await f.sales.client.reportPaymentNotice({ input: { receivableId: receivable.id, claimedPaidOn: '2027-01-02', note: 'Paid at the branch' } });
     expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED']);
-    await f.finance.client.runOverdueScan({ asOf: '2027-01-08' });
+    await later.runOverdueScan({ asOf: '2027-01-08' });
     expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED', 'BECAME_OVERDUE']);
   });
 });

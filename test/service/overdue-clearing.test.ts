@@ -8,7 +8,7 @@ import { DayKind } from '../../server/core/business-calendar';
 import type { Principal } from '../../server/core/auth';
 import { openServiceScope, type ServiceScope } from '../helpers/service-scope';
 
-describe('the seed case: due Friday 1 January (a holiday), money arrived Thursday 31 December, booked Monday 4 January', () => {
+describe('the seed case: due Friday 1 January (a holiday), money arrived Thursday 31 December, booked Tuesday 5 January', () => {
   let scope: ServiceScope;
   let finance: Principal;
   let seed: { customerId: string; receivableId: string };
@@ -34,16 +34,18 @@ describe('the seed case: due Friday 1 January (a holiday), money arrived Thursda
     // On the 4th only INV-PARTLY (due Wednesday 30 December) is overdue.
     expect(await services.overdue.scan('2027-01-04')).toMatchObject({ becameOverdue: 1, overdueCount: 1 });
     expect(await scope.overdueEvents([seed.receivableId])).toEqual([]);
-    // Before the booking arrives, a scan judging the 5th raises the seed alarm.
+    // On the 5th, before finance books anything, the scan raises the seed alarm (a scan never judges a day after today).
+    await expect(services.overdue.scan('2027-01-05')).rejects.toMatchObject({ reason: 'DATE_IN_FUTURE', field: 'asOf' });
+    scope.setToday('2027-01-05');
     expect(await services.overdue.scan('2027-01-05')).toMatchObject({ becameOverdue: 1, escalated: 0, overdueCount: 2 });
     expect(await scope.overdueEvents([seed.receivableId])).toEqual([
       { type: 'BECAME_OVERDUE', reference: 'INV-SEED', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '1000.00', asOf: '2027-01-05' },
     ]);
   });
 
-  test('booking on the 4th the 1000.00 that arrived on the 31st clears the alarm with one CLEARED event', async () => {
+  test('booking on the 5th the 1000.00 that arrived on the 31st clears the alarm with one CLEARED event', async () => {
     const payment = await scope.make.payment(seed.customerId, { amount: '1000.00', receivedOn: '2026-12-31' }, finance);
-    expect(payment.bookingLagDays).toBe(1); // only Monday the 4th is a working day after the 31st
+    expect(payment.bookingLagDays).toBe(2); // Monday the 4th and Tuesday the 5th are the working days after the 31st
     expect(await scope.overdueEvents([seed.receivableId])).toEqual([
       { type: 'BECAME_OVERDUE', reference: 'INV-SEED', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '1000.00', asOf: '2027-01-05' },
       { type: 'CLEARED', reference: 'INV-SEED', stage: null, previousStage: 1, daysOverdue: 1, outstanding: '0.00', asOf: '2027-01-05' },
@@ -59,8 +61,8 @@ describe('the seed case: due Friday 1 January (a holiday), money arrived Thursda
   });
 
   test('300.00 of 400.00 that arrived in time leaves 100.00 outstanding: the alarm stays, no event', async () => {
-    const payment = await scope.make.payment(partly.customerId, { amount: '300.00', receivedOn: '2026-12-29' }, finance);
-    expect(payment.bookingLagDays).toBe(3); // Wednesday 30, Thursday 31 December and Monday 4 January: within the limit
+    const payment = await scope.make.payment(partly.customerId, { amount: '300.00', receivedOn: '2026-12-30' }, finance);
+    expect(payment.bookingLagDays).toBe(3); // Thursday 31 December, Monday 4 and Tuesday 5 January: within the limit
     expect(await scope.overdueEvents([partly.receivableId])).toEqual([
       { type: 'BECAME_OVERDUE', reference: 'INV-PARTLY', stage: 1, previousStage: null, daysOverdue: 5, outstanding: '400.00', asOf: '2027-01-04' },
     ]);

@@ -11,7 +11,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
-import { addDays, isoWeekday, type LocalDate } from '../../core/local-date';
+import { addDays, isoWeekday, type LocalDate, earlierOf, isBefore, laterOf } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { Goal, GoalPeriod, GoalScope } from './goal.entity';
 import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInput } from './goal.types';
@@ -86,10 +86,10 @@ export class GoalService {
   /** Measures `goal` for one salesperson (null: company) over [from, to] ∩ up to today. */
   private async measure(goal: Goal, salespersonId: string | null, from: LocalDate, to: LocalDate): Promise<GoalProgress> {
     const today = this.clock.today();
-    const end = to < today ? to : today;
-    const periodOver = to < today;
+    const end = earlierOf(to, today);
+    const periodOver = isBefore(to, today);
     const base = { goal, salespersonId };
-    if (end < from) {
+    if (isBefore(end, from)) {
       return { ...base, actual: null, attainment: null, status: goalStatus(null, false), measuredFrom: null, measuredTo: null };
     }
     const sums = this.metrics.sumsOf(await this.metrics.sumsByPerson(from, end), salespersonId);
@@ -131,14 +131,14 @@ export class GoalService {
     );
     const people = await this.salespeople();
     const today = this.clock.today();
-    const statsEnd = to < today ? to : today;
-    const stats = statsEnd >= from ? await this.metrics.sumsByPerson(from, statsEnd) : undefined;
+    const statsEnd = earlierOf(to, today);
+    const stats = isBefore(statsEnd, from) ? undefined : await this.metrics.sumsByPerson(from, statsEnd);
     const cards = await Promise.all(
       people.map(async (person) => {
         const own = goals.filter((g) => g.scope === GoalScope.EVERY_SALESPERSON || g.salespersonId === person.id);
         const parts: ScorecardGoal[] = await Promise.all(
           own.map(async (g) => ({
-            ...(await this.measure(g, person.id, g.periodStart > from ? g.periodStart : from, g.periodEnd < to ? g.periodEnd : to)),
+            ...(await this.measure(g, person.id, laterOf(g.periodStart, from), earlierOf(g.periodEnd, to))),
             weight: g.weight,
           })),
         );
@@ -148,7 +148,7 @@ export class GoalService {
           to,
           score: weightedScore(parts),
           goals: parts,
-          stats: figuresOf(stats ? this.metrics.sumsOf(stats, person.id) : this.metrics.sumsOf(new Map(), person.id), from, statsEnd >= from ? statsEnd : from),
+          stats: figuresOf(stats ? this.metrics.sumsOf(stats, person.id) : this.metrics.sumsOf(new Map(), person.id), from, laterOf(statsEnd, from)),
         };
       }),
     );

@@ -8,15 +8,15 @@ import { ownerScope } from '../../core/access';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { badInput, forbidden, notFound, CoreErrorReason } from '../../core/errors';
-import { daysBetween, type LocalDate } from '../../core/local-date';
+import { daysBetween, type LocalDate, assertDateRange } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
 import { windowMetrics, type WindowSums } from './metrics.formulas';
 import { AgingRow, queryAging, queryWindowSums, type Scope, WindowSumsRow } from './metrics.queries';
 import { findById } from '../../db/find';
 
-/** Longest window a statistic may span (10 years). */
-export const MAX_WINDOW_DAYS = 3660;
+/** Longest window a statistic may span, both ends included: three years (one of them a leap year). */
+export const MAX_WINDOW_DAYS = 1096;
 
 export function figuresOf(sums: WindowSums, from: LocalDate, to: LocalDate): CollectionFigures {
   const m = windowMetrics(sums, from, to);
@@ -52,8 +52,7 @@ const ZERO_SUMS: WindowSums = {
 };
 
 export function assertWindow(from: LocalDate, to: LocalDate): void {
-  if (to < from) throw badInput('to', `to (${to}) is before from (${from})`, CoreErrorReason.RANGE_REVERSED);
-  if (daysBetween(from, to) >= MAX_WINDOW_DAYS) throw badInput('to', `a window spans at most ${MAX_WINDOW_DAYS} days`, CoreErrorReason.RANGE_TOO_LONG);
+  assertDateRange(from, to, { maxDays: MAX_WINDOW_DAYS });
 }
 
 export class MetricsService {

@@ -9,7 +9,7 @@ import { EntityManager, IsolationLevel } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { addDays, type LocalDate } from '../../core/local-date';
+import { addDays, type LocalDate, isBefore } from '../../core/local-date';
 import { mondayOf } from '../../core/periods';
 import { type Cents, centsFromNumeric, formatMoney } from '../../core/money';
 import { MetricsService } from './metrics.service';
@@ -82,7 +82,7 @@ export class WeeklyAnalysisService {
   async publish(principal: Principal, weekOf: LocalDate): Promise<WeeklyAnalysis> {
     const weekStart = mondayOf(weekOf);
     const today = this.clock.today();
-    if (addDays(weekStart, 6) >= today) {
+    if (!isBefore(addDays(weekStart, 6), today)) {
       throw badInput('weekOf', `the week of ${weekStart} is not over yet (today is ${today}): a snapshot is taken once its Sunday has passed`, AnalyticsErrorReason.WEEK_NOT_OVER);
     }
     const published = await this.store(weekStart, WeeklyAnalysisTrigger.MANUAL, principal.role === Role.INTEGRATION ? null : principal.userId, false);

@@ -11,7 +11,7 @@ import { CalendarDay } from './calendar.types';
 @Resolver()
 export class CalendarResolver {
   @Authorized()
-  @Query(() => [CalendarDay], { description: 'Every day from `from` to `to` (at most 800 days).' })
+  @Query(() => [CalendarDay], { description: 'Every day from `from` to `to` (at most 366 days).' })
   calendar(
     @Arg('from', () => LocalDateScalar) from: LocalDate,
     @Arg('to', () => LocalDateScalar) to: LocalDate,
@@ -25,7 +25,7 @@ export class CalendarResolver {
   setCalendarDay(
     @Arg('date', () => LocalDateScalar) date: LocalDate,
     @Arg('kind', () => DayKind) kind: DayKind,
-    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Arg('name', () => String, { nullable: true, description: 'At most 100 characters.' }) name: string | null,
     @Ctx() ctx: Context,
   ): Promise<CalendarDay> {
     return ctx.services.calendar.setDay(date, kind, name);

@@ -6,15 +6,16 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BusinessCalendar, DayKind } from '../../core/business-calendar';
-import { addDays, daysBetween, isoWeekday, type LocalDate } from '../../core/local-date';
+import { addDays, daysBetween, isoWeekday, type LocalDate, assertDateRange, datesFrom } from '../../core/local-date';
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { type Where } from '../../db/sql';
+import { type Where, pgArray } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { lockForTransaction } from '../../db/locks';
 import { CalendarDay } from './calendar.types';
 import { DELETE_DAY, DUE_DATES_CHUNK, everyReceivable, rollingOverDay, SAVE_GRACE, SET_EFFECTIVE_DUE_DATES, STORED_GRACE, UPSERT_DAY } from './calendar.queries';
 
-const MAX_RANGE_DAYS = 800;
+/** Longest calendar(from, to) answer: a whole (leap) year. */
+export const CALENDAR_MAX_DAYS = 366;
 const UPDATE_CHUNK = 2000;
 
 export async function loadBusinessCalendar(em: EntityManager): Promise<BusinessCalendar> {
@@ -50,18 +51,14 @@ export class CalendarService {
   ) {}
 
   async days(from: LocalDate, to: LocalDate): Promise<CalendarDay[]> {
-    const span = daysBetween(from, to);
-    if (span < 0) throw badInput('to', 'to must not be before from', CoreErrorReason.RANGE_REVERSED);
-    if (span >= MAX_RANGE_DAYS) throw badInput('to', `at most ${MAX_RANGE_DAYS} days at a time`, CoreErrorReason.RANGE_TOO_LONG);
+    assertDateRange(from, to, { maxDays: CALENDAR_MAX_DAYS });
     const overrides = await this.em.find(CalendarDayOverride, { day: { $gte: from, $lte: to } });
     const byDay = new Map(overrides.map((o) => [o.day, o]));
     const calendar = new BusinessCalendar(new Map(overrides.map((o) => [o.day, o.kind])));
-    const days: CalendarDay[] = [];
-    for (let d = from; d <= to; d = addDays(d, 1)) {
+    return datesFrom(from, to, CALENDAR_MAX_DAYS).map((d) => {
       const o = byDay.get(d);
-      days.push({ date: d, working: calendar.isWorkingDay(d), weekend: isoWeekday(d) >= 6, kind: o?.kind ?? null, name: o?.name ?? null });
-    }
-    return days;
+      return { date: d, working: calendar.isWorkingDay(d), weekend: isoWeekday(d) >= 6, kind: o?.kind ?? null, name: o?.name ?? null };
+    });
   }
 
   /** Sets (kind given) or clears (kind null) the override of one day. */

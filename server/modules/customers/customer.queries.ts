@@ -6,7 +6,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { type Cents } from '../../core/money';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { containsPattern, defineQuery, Where } from '../../db/sql';
+import { containsPattern, defineQuery, searchText, Where } from '../../db/sql';
 import { Customer } from './customer.entity';
 import { CustomerFilter } from './customer.types';
 
@@ -23,8 +23,9 @@ export function customerPage(em: EntityManager, args: CustomerListArgs): Promise
   const where = new Where();
   if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
   if (filter?.ownerId) where.addIdEquals('c.owner_id', 'ownerId', filter.ownerId);
-  if (filter?.search?.trim()) {
-    where.add('c.code ilike :search or c.name ilike :search', { search: containsPattern(filter.search.trim()) });
+  const search = searchText(filter?.search);
+  if (search) {
+    where.add('c.code ilike :search or c.name ilike :search', { search: containsPattern(search) });
   }
   if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
     where.add(

@@ -10,7 +10,7 @@ export class CreateCustomerInput {
   @Field({ description: 'Unique code, 1–40 characters.' })
   code!: string;
 
-  @Field()
+  @Field({ description: '1–200 characters.' })
   name!: string;
 
   @Field(() => ID, { description: 'The SALES user who owns the customer.' })
@@ -25,10 +25,10 @@ export class CreateCustomerInput {
 
 @InputType()
 export class UpdateCustomerInput {
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: '1–40 characters.' })
   code?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: '1–200 characters.' })
   name?: string;
 
   @Field(() => Int, { nullable: true })
@@ -43,7 +43,7 @@ export class CustomerFilter {
   @Field(() => ID, { nullable: true })
   ownerId?: string;
 
-  @Field({ nullable: true, description: 'Case-insensitive search in code and name.' })
+  @Field({ nullable: true, description: 'Case-insensitive search in code and name, at most 100 characters.' })
   search?: string;
 
   @Field({ nullable: true, description: 'Only customers with (true) or without (false) an overdue receivable.' })

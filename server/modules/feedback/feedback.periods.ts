@@ -3,7 +3,7 @@
  * directly: what a valid period start is, and which window a summary is compared with.
  */
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { addDays, daysBetween, type LocalDate } from '../../core/local-date';
+import { addDays, daysBetween, type LocalDate, isAfter, isoWeekday } from '../../core/local-date';
 import { isPeriodStart, PERIOD_START_RULE } from '../../core/periods';
 import { FeedbackPeriod } from './feedback.enums';
 
@@ -12,7 +12,7 @@ export function validatePeriodStart(period: FeedbackPeriod, periodStart: LocalDa
   if (!isPeriodStart(period, periodStart)) {
     throw badInput(field, `${PERIOD_START_RULE[period]}; ${periodStart} is not one`, CoreErrorReason.PERIOD_START_INVALID);
   }
-  if (periodStart > today) throw badInput(field, 'The period must not start in the future', CoreErrorReason.DATE_IN_FUTURE);
+  if (isAfter(periodStart, today)) throw badInput(field, 'The period must not start in the future', CoreErrorReason.DATE_IN_FUTURE);
 }
 
 /**

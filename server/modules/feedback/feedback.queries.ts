@@ -7,7 +7,7 @@
  * recurring problems and proposals by status. Nothing here groups by person.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { type LocalDate } from '../../core/local-date';
+import { assertDateRange, type LocalDate } from '../../core/local-date';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { defineQuery, defineStatement, Where } from '../../db/sql';
@@ -166,6 +166,7 @@ export function feedbackReportPage(em: EntityManager, args: FeedbackListArgs): P
   }
   if (filter?.period) where.add('r.period = :period', { period: filter.period });
   if (filter?.periodStart) where.add('r.period_start = cast(:periodStart as date)', { periodStart: filter.periodStart });
+  if (filter?.from && filter.to) assertDateRange(filter.from, filter.to, { fromField: 'filter.from', toField: 'filter.to' });
   if (filter?.from) where.add('r.period_start >= cast(:from as date)', { from: filter.from });
   if (filter?.to) where.add('r.period_start <= cast(:to as date)', { to: filter.to });
   if (filter?.anonymous !== undefined && filter.anonymous !== null) where.add('r.anonymous = :anonymous', { anonymous: filter.anonymous });

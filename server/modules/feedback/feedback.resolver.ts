@@ -112,7 +112,7 @@ export class FeedbackItemResolver {
   triageFeedbackItem(
     @Arg('id', () => ID) id: string,
     @Arg('status', () => FeedbackStatus) status: FeedbackStatus,
-    @Arg('note', () => String, { nullable: true }) note: string | undefined,
+    @Arg('note', () => String, { nullable: true, description: 'At most 2000 characters.' }) note: string | undefined,
     @Ctx() ctx: Context,
   ): Promise<FeedbackItem> {
     return ctx.services.feedback.triage(ctx.principal!, id, status, note);
@@ -176,7 +176,7 @@ export class ImprovementProposalResolver {
   @Mutation(() => ImprovementProposal, { description: 'DRAFT or DEFERRED → ESCALATED; its items become ESCALATED.' })
   escalateProposal(
     @Arg('id', () => ID) id: string,
-    @Arg('note', () => String, { nullable: true }) note: string | undefined,
+    @Arg('note', () => String, { nullable: true, description: 'At most 2000 characters.' }) note: string | undefined,
     @Ctx() ctx: Context,
   ): Promise<ImprovementProposal> {
     return ctx.services.feedback.escalate(ctx.principal!, id, note);
@@ -187,7 +187,7 @@ export class ImprovementProposalResolver {
   decideProposal(
     @Arg('id', () => ID) id: string,
     @Arg('decision', () => ProposalDecision) decision: ProposalDecision,
-    @Arg('rationale') rationale: string,
+    @Arg('rationale', { description: '1–5000 characters.' }) rationale: string,
     @Ctx() ctx: Context,
   ): Promise<ImprovementProposal> {
     return ctx.services.feedback.decide(ctx.principal!, id, decision, rationale);

@@ -20,7 +20,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Clock } from '../../core/clock';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
-import { type LocalDate } from '../../core/local-date';
+import { type LocalDate, assertDateRange } from '../../core/local-date';
 import { Page, pageSize } from '../../core/pagination';
 import { isUuid } from '../../db/sql';
 import { CustomerService } from '../customers/customer.service';
@@ -73,6 +73,8 @@ const MAX_ITEMS = 30;
 const MAX_SOLVED = 20;
 const MAX_TEXT = 2000;
 const MAX_HOURS = 744;
+/** Longest feedbackSummary window, both ends included: three years, like the collection statistics. */
+export const MAX_SUMMARY_DAYS = 1096;
 const SECRET_PREFIX = 'fbs_';
 
 const ALREADY_SUBMITTED =
@@ -296,7 +298,7 @@ export class FeedbackService {
   }
 
   summary(from: LocalDate, to: LocalDate, period: FeedbackPeriod | undefined): Promise<FeedbackSummary> {
-    if (from > to) throw badInput('to', 'to must not be before from', CoreErrorReason.RANGE_REVERSED);
+    assertDateRange(from, to, { maxDays: MAX_SUMMARY_DAYS });
     return feedbackSummary(this.em, from, to, period);
   }
 

@@ -31,13 +31,13 @@ export const SCAN = defineQuery<ScanParams, { type: OverdueEventType; count: num
 with candidates as (
   -- Unpaid past the effective due date (partial index), plus everything overdue now.
   select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage as overdue_stage
+         o.stage as overdue_stage, o.as_of as state_as_of
     from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
    where r.outstanding > 0 and r.effective_due_on < cast(:asOf as date)
      and (cast(:ids as uuid[]) is null or r.id = any(cast(:ids as uuid[])))
   union
   select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage
+         o.stage, o.as_of
     from receivable_overdue_state o join receivable r on r.id = o.receivable_id
    where o.stage is not null and (cast(:ids as uuid[]) is null or o.receivable_id = any(cast(:ids as uuid[])))
 ),
@@ -68,6 +68,9 @@ changed as materialized (
    -- Stages only rise while overdue; a lower stage (a rescan of an earlier date) changes nothing.
    where t.new_stage is distinct from t.overdue_stage
      and (t.new_stage is null or t.overdue_stage is null or t.new_stage > t.overdue_stage)
+     -- Alarms move forward with the business date: a scan of a date before the one a
+     -- receivable was last judged for is a look back, not a change (no clearing, no re-raising).
+     and (t.state_as_of is null or t.state_as_of <= cast(:asOf as date))
 ),
 entered as (
   insert into receivable_overdue_state (receivable_id, stage, as_of)
@@ -131,8 +134,9 @@ function eventWhere(q: Omit<EventQuery, 'limit'>): Where {
     if (scope) where.add('c.owner_id = :ownerScope', { ownerScope: scope });
   }
   const f = q.filter;
-  if (f?.customerId) where.add('e.customer_id = :customerId', { customerId: f.customerId });
-  if (f?.salespersonId) where.add('e.salesperson_id = :salespersonId', { salespersonId: f.salespersonId });
+  // Ids from clients: one that is no uuid matches nothing instead of failing in PostgreSQL.
+  if (f?.customerId) where.addIdEquals('e.customer_id', 'customerId', f.customerId);
+  if (f?.salespersonId) where.addIdEquals('e.salesperson_id', 'salespersonId', f.salespersonId);
   if (f?.types && f.types.length > 0) where.add('e.type = any(cast(:types as text[]))', { types: f.types });
   if (f?.minStage) where.add('greatest(coalesce(e.stage, 0), coalesce(e.previous_stage, 0)) >= :minStage', { minStage: f.minStage });
   return where;

@@ -13,7 +13,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { type LocalDate } from '../../core/local-date';
+import { isAfter, type LocalDate } from '../../core/local-date';
+import { badInput, CoreErrorReason } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { lockForTransaction } from '../../db/locks';
 import { decodeEventCursor } from './overdue.events';
@@ -52,8 +53,14 @@ export class OverdueService {
     private readonly hub: OverdueEventHub,
   ) {}
 
-  /** Scans every receivable as of `asOf` (default: today in the company time zone). */
-  scan(asOf: LocalDate = this.clock.today(), options: { skipIfBusy?: boolean } = {}): Promise<OverdueScanResult> {
+  /**
+   * Scans every receivable as of `asOf` (default: today in the company time zone). A
+   * future date is refused: its alarms would be stored in the append-only stream and
+   * its stages would never go back down.
+   */
+  async scan(asOf: LocalDate = this.clock.today(), options: { skipIfBusy?: boolean } = {}): Promise<OverdueScanResult> {
+    const today = this.clock.today();
+    if (isAfter(asOf, today)) throw badInput('asOf', `asOf ${asOf} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
     return this.run({ asOf, skipIfBusy: options.skipIfBusy });
   }
 

@@ -3,6 +3,7 @@
  * first) and the receivables a payment was allocated to.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import { assertDateRange } from '../../core/local-date';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { defineQuery, Where } from '../../db/sql';
@@ -22,6 +23,9 @@ export function paymentPage(em: EntityManager, args: PaymentListArgs): Promise<P
   const where = new Where();
   if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
   if (filter?.customerId) where.addIdEquals('p.customer_id', 'customerId', filter.customerId);
+  if (filter?.receivedFrom && filter.receivedTo) {
+    assertDateRange(filter.receivedFrom, filter.receivedTo, { fromField: 'filter.receivedFrom', toField: 'filter.receivedTo' });
+  }
   if (filter?.receivedFrom) where.add('p.received_on >= cast(:receivedFrom as date)', { receivedFrom: filter.receivedFrom });
   if (filter?.receivedTo) where.add('p.received_on <= cast(:receivedTo as date)', { receivedTo: filter.receivedTo });
   if (filter?.method) where.add('p.method = :method', { method: filter.method });

@@ -49,7 +49,7 @@ export class PaymentResolver {
 
   @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Payment, { description: 'Voids a payment; what it paid becomes outstanding again. Payments are never deleted.' })
-  voidPayment(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: Context): Promise<Payment> {
+  voidPayment(@Arg('id', () => ID) id: string, @Arg('reason', { description: '1–1000 characters.' }) reason: string, @Ctx() ctx: Context): Promise<Payment> {
     return ctx.services.payments.void(ctx.principal!, id, reason);
   }
 

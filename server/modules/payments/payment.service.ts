@@ -8,7 +8,7 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { Clock } from '../../core/clock';
-import { localDateAt } from '../../core/local-date';
+import { isAfter, localDateAt } from '../../core/local-date';
 import { badInput, conflict, notFound, CoreErrorReason } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
@@ -32,6 +32,7 @@ export interface PaymentRules {
 }
 
 const MAX_TEXT = 200;
+const MAX_REASON_LENGTH = 1000;
 
 export class PaymentService {
   constructor(
@@ -57,7 +58,7 @@ export class PaymentService {
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const today = this.clock.today();
-    if (input.receivedOn > today) {
+    if (isAfter(input.receivedOn, today)) {
       throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
     }
     const reference = input.reference?.trim() || null;
@@ -135,7 +136,7 @@ export class PaymentService {
   /** Voids a payment: its allocations no longer count and what it paid is outstanding again. */
   async void(principal: Principal, id: string, reason: string): Promise<Payment> {
     const trimmed = reason.trim();
-    if (!trimmed) throw badInput('reason', 'a reason is required to void a payment', CoreErrorReason.TEXT_LENGTH);
+    if (!trimmed || trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to void a payment`, CoreErrorReason.TEXT_LENGTH);
     const visible = await this.getVisible(principal, id);
     const voided = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });

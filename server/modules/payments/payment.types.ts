@@ -29,7 +29,7 @@ export class RecordPaymentInput {
   @Field(() => PaymentMethod)
   method!: PaymentMethod;
 
-  @Field({ nullable: true, description: 'Bank reference, receipt number, …' })
+  @Field({ nullable: true, description: 'Bank reference, receipt number, … (at most 200 characters).' })
   reference?: string;
 
   @Field(() => [AllocationInput], {
@@ -38,10 +38,10 @@ export class RecordPaymentInput {
   })
   allocations?: AllocationInput[];
 
-  @Field({ nullable: true, description: 'Required when booked more than BOOKING_LAG_LIMIT_DAYS working days after receivedOn.' })
+  @Field({ nullable: true, description: 'Required when booked more than BOOKING_LAG_LIMIT_DAYS working days after receivedOn (at most 1000 characters).' })
   lagReason?: string;
 
-  @Field({ nullable: true, description: 'A retried booking with the same key returns the first payment and creates nothing.' })
+  @Field({ nullable: true, description: 'A retried booking with the same key returns the first payment and creates nothing (at most 200 characters).' })
   idempotencyKey?: string;
 }
 

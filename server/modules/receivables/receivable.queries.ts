@@ -5,9 +5,10 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { groupByKeys, orderByKeys } from '../../core/dataloader';
-import { decodeCursor, encodeCursor, Page } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { containsPattern, defineQuery, Where } from '../../db/sql';
+import { assertDateRange } from '../../core/local-date';
+import { encodeCursor, Page } from '../../core/pagination';
+import { decodeKeysetCursor, keysetPage } from '../../db/keyset';
+import { containsPattern, defineQuery, searchText, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.types';
 import { Receivable, ReceivableStatus } from './receivable.entity';
 
@@ -26,11 +27,13 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   if (filter.status && filter.status.length > 0) {
     where.add(filter.status.map((s) => `(${STATUS_SQL[s]})`).join(' or '));
   }
+  if (filter.dueFrom && filter.dueTo) assertDateRange(filter.dueFrom, filter.dueTo, { fromField: 'filter.dueFrom', toField: 'filter.dueTo' });
   if (filter.dueFrom) where.add('r.due_on >= cast(:dueFrom as date)', { dueFrom: filter.dueFrom });
   if (filter.dueTo) where.add('r.due_on <= cast(:dueTo as date)', { dueTo: filter.dueTo });
   if (filter.overdue === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
   if (filter.overdue === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
-  if (filter.search?.trim()) where.add('r.reference ilike :search', { search: containsPattern(filter.search.trim()) });
+  const search = searchText(filter.search);
+  if (search) where.add('r.reference ilike :search', { search: containsPattern(search) });
   return where;
 }
 
@@ -85,7 +88,7 @@ const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly strin
 
 /** One page of receivables per customer, all customers in two statements. */
 export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<Receivable>[]> {
-  const after = decodeCursor(args.after, 2);
+  const after = decodeKeysetCursor(args.after, ['date', 'uuid']);
   const filter = receivableFilterWhere(new Where(), args.filter);
   const where = new Where().add(':filter', { filter });
   if (after) where.add('(r.due_on, r.id) > (cast(:afterDueOn as date), cast(:afterId as uuid))', { afterDueOn: after[0], afterId: after[1] });

@@ -3,7 +3,7 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import { Permission, ownerScope, requireAccess } from '../../core/access';
 import { Clock } from '../../core/clock';
-import { addDays, type LocalDate } from '../../core/local-date';
+import { addDays, type LocalDate, isAfter, isBefore } from '../../core/local-date';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
@@ -16,6 +16,8 @@ import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
 import { ReceivableErrorReason } from './receivable.errors';
+
+const MAX_REASON_LENGTH = 1000;
 
 export class ReceivableService {
   constructor(
@@ -44,7 +46,7 @@ export class ReceivableService {
     if (reference.length < 1 || reference.length > 60) throw badInput('input.reference', 'reference must have 1 to 60 characters', CoreErrorReason.TEXT_LENGTH);
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const dueOn: LocalDate = input.dueOn ?? addDays(input.issuedOn, customer.creditTermDays);
-    if (dueOn < input.issuedOn) throw badInput('input.dueOn', 'dueOn must not be before issuedOn', ReceivableErrorReason.DUE_BEFORE_ISSUE);
+    if (isBefore(dueOn, input.issuedOn)) throw badInput('input.dueOn', 'dueOn must not be before issuedOn', ReceivableErrorReason.DUE_BEFORE_ISSUE);
     if (await this.em.count(Receivable, { customerId: customer.id, reference })) {
       throw conflict(`Customer ${customer.code} already has a receivable ${reference}`, ReceivableErrorReason.REFERENCE_TAKEN, 'input.reference');
     }
@@ -71,7 +73,7 @@ export class ReceivableService {
   /** Writes off what is still outstanding; the receivable stops counting as owed. */
   async writeOff(principal: Principal, id: string, reason: string): Promise<Receivable> {
     const trimmed = reason.trim();
-    if (!trimmed) throw badInput('reason', 'a reason is required to write off', CoreErrorReason.TEXT_LENGTH);
+    if (!trimmed || trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to write off`, CoreErrorReason.TEXT_LENGTH);
     await this.getVisible(principal, id);
     const writtenOff = await this.em.transactional(async (em) => {
       const receivable = await em.findOneOrFail(Receivable, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -97,7 +99,7 @@ export class ReceivableService {
     const receivable = await this.getVisible(principal, input.receivableId, 'input.receivableId');
     const note = input.note.trim();
     if (!note || note.length > 2000) throw badInput('input.note', 'note must have 1 to 2000 characters', CoreErrorReason.TEXT_LENGTH);
-    if (input.claimedPaidOn > this.clock.today()) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', CoreErrorReason.DATE_IN_FUTURE);
+    if (isAfter(input.claimedPaidOn, this.clock.today())) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', CoreErrorReason.DATE_IN_FUTURE);
     if (receivable.outstanding === 0n) throw conflict('Nothing is outstanding on this receivable', ReceivableErrorReason.NOTHING_OUTSTANDING, 'input.receivableId');
     const today = this.clock.today();
     const calendar = await loadBusinessCalendar(this.em);

@@ -44,7 +44,7 @@ export class ReceivableFilter {
   @Field({ nullable: true, description: 'Only receivables past their effective due date with money outstanding (true), or not (false).' })
   overdue?: boolean;
 
-  @Field({ nullable: true, description: 'Case-insensitive search in the reference.' })
+  @Field({ nullable: true, description: 'Case-insensitive search in the reference, at most 100 characters.' })
   search?: string;
 }
 
@@ -56,7 +56,7 @@ export class PaymentNoticeInput {
   @Field(() => LocalDateScalar, { description: 'The date the customer says they paid.' })
   claimedPaidOn!: LocalDate;
 
-  @Field()
+  @Field({ description: '1–2000 characters.' })
   note!: string;
 }
 

@@ -60,7 +60,7 @@ export class UserResolver {
 
   @Authorized(Permission.ADMINISTER)
   @Mutation(() => ApiTokenPayload)
-  createApiToken(@Arg('name') name: string, @Ctx() ctx: Context): Promise<ApiTokenPayload> {
+  createApiToken(@Arg('name', { description: '1–100 characters.' }) name: string, @Ctx() ctx: Context): Promise<ApiTokenPayload> {
     return ctx.services.users.createApiToken(name, ctx.principal!.userId);
   }
 

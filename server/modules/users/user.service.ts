@@ -34,6 +34,9 @@ import { onUniqueViolation } from '../../db/unique';
 import { UserErrorReason } from './user.errors';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** RFC 5321's longest forward path; also keeps the e-mail pattern's backtracking short. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function normaliseEmail(email: string): string {
@@ -163,8 +166,10 @@ export class UserService {
 
   async create(input: CreateUserInput): Promise<User> {
     const email = normaliseEmail(input.email);
+    if (email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `email must have at most ${MAX_EMAIL_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
     if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address', CoreErrorReason.INVALID_FORMAT);
-    if (!input.name.trim()) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
+    const trimmedName = input.name.trim();
+    if (!trimmedName || trimmedName.length > MAX_NAME_LENGTH) throw badInput('input.name', `name must have 1 to ${MAX_NAME_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
     if (input.role === Role.INTEGRATION) {
       throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
     }
@@ -194,7 +199,9 @@ export class UserService {
    */
   async update(id: string, input: UpdateUserInput): Promise<User> {
     const name = input.name?.trim();
-    if (input.name !== undefined && input.name !== null && !name) throw badInput('input.name', 'name must not be empty', CoreErrorReason.TEXT_LENGTH);
+    if (input.name !== undefined && input.name !== null && (!name || name.length > MAX_NAME_LENGTH)) {
+      throw badInput('input.name', `name must have 1 to ${MAX_NAME_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
+    }
     if (input.role === Role.INTEGRATION) throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
     const { user, change } = await this.em.transactional(async (em) => {
       await LOCK_ACTIVE_ADMINS.all(em);

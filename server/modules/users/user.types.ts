@@ -6,10 +6,10 @@ import { User } from './user.entity';
 
 @InputType()
 export class CreateUserInput {
-  @Field()
+  @Field({ description: 'At most 254 characters.' })
   email!: string;
 
-  @Field()
+  @Field({ description: '1–200 characters.' })
   name!: string;
 
   @Field(() => Role)
