@@ -24,7 +24,7 @@ async function startServer(databaseUrl: string): Promise<{ url: string; stop: ()
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /GraphQL:\s+(\S+)/.exec(out);
       if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') });

@@ -95,7 +95,8 @@ export function subscribeOverdueEvents(
         if (Array.isArray(error)) throw HuikuanError.fromErrors(error as GraphQLErrorEntry[]);
         const code = closeCode(error);
         if (code !== undefined && FATAL_CLOSE_CODES.has(code)) {
-          const closeReason = String((error as { reason?: unknown }).reason ?? '');
+          const rawReason = (error as { reason?: unknown }).reason;
+          const closeReason = typeof rawReason === 'string' ? rawReason : '';
           const apiCode = code === 4401 ? 'UNAUTHENTICATED' : code === 4403 ? 'FORBIDDEN' : 'BAD_USER_INPUT';
           const message = `The server refused or ended the subscription (close code ${code}): ${closeReason}`.trim();
           // The server names why it ended a session (TOKEN_REVOKED, TOKEN_EXPIRED, …) as the close reason.
@@ -131,7 +132,7 @@ export function subscribeOverdueEvents(
     next: () => iterator.next(),
     return: async (value?: unknown) => {
       await close();
-      return iterator.return(value as never);
+      return iterator.return(value);
     },
     throw: (error?: unknown) => iterator.throw(error),
     [Symbol.asyncIterator]() {

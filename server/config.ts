@@ -226,7 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
   const clockDate = str('CLOCK_DATE');
   if (clockDate !== undefined) {
     if (!isLocalDate(clockDate)) {
-      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE} (got "${clockDate}")`);
+      problems.push(`CLOCK_DATE must be a date YYYY-MM-DD from ${MIN_LOCAL_DATE} to ${MAX_LOCAL_DATE} (got "${env.CLOCK_DATE}")`);
     }
     if (nodeEnvRaw === 'production') problems.push('CLOCK_DATE is not allowed in production');
   }

@@ -111,7 +111,7 @@ export function sanitizeErrorForLog(error: unknown): Record<string, unknown> {
     const inner = chain[chain.length - 1];
     return {
       type: typeof outer.name === 'string' ? outer.name : 'Error',
-      message: typeof outer.message === 'string' ? outer.message : String(outer),
+      message: typeof outer.message === 'string' ? outer.message : Object.prototype.toString.call(outer),
       ...(Array.isArray(outer.path) ? { path: outer.path.join('.') } : {}),
       stack: typeof inner.stack === 'string' ? inner.stack : undefined,
       ...(inner !== outer ? { cause: { type: inner.name, message: inner.message } } : {}),

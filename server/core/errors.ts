@@ -244,7 +244,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
         },
       };
     }
-    const code = String(formatted.extensions?.code ?? '');
+    const rawCode = formatted.extensions?.code;
+    const code = typeof rawCode === 'string' ? rawCode : '';
     const tokens = TOKEN_LIMIT.exec(formatted.message);
     if (tokens) {
       // Parsing stops at the budget, so counting the rest would only spend time on the
@@ -279,7 +280,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
         extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.INVALID_REQUEST, ...(field ? { field } : {}) },
       };
     }
-    if (KNOWN_CODES.has(code) && code !== ApiErrorCode.INTERNAL_SERVER_ERROR) {
+    if (KNOWN_CODES.has(code) && code !== (ApiErrorCode.INTERNAL_SERVER_ERROR as string)) {
       return { ...base, extensions: { code } };
     }
     options.onInternalError(error);

@@ -132,7 +132,7 @@ export function guardedGraphQLHandler<TContext extends object>(options: GuardedH
             );
             throw asGraphQLError(refusal, 429, { 'retry-after': '1' });
           }
-          release = ticket.release;
+          release = () => ticket.release();
           let waited: NodeJS.Timeout | undefined;
           const admitted = await Promise.race([
             ticket.ready.then(() => true),

@@ -35,6 +35,7 @@ import {
   validate,
   parse,
   getOperationAST,
+  OperationTypeNode,
 } from 'graphql';
 import { ComplexityEstimatorArgs, getComplexity } from 'graphql-query-complexity';
 import type { CostBudgetRole, IntrospectionPolicy, LimitsConfig } from '../config';
@@ -437,10 +438,10 @@ export function wsPrepare(options: WsCheckOptions) {
     const errors = validate(options.schema, document, rules);
     if (errors.length > 0) return { errors: [...errors] };
     const operation = getOperationAST(document, payload.operationName ?? undefined);
-    if (operation && operation.operation !== 'subscription') {
+    if (operation && operation.operation !== OperationTypeNode.SUBSCRIPTION) {
       const refusal = new DomainError(
         ApiErrorCode.BAD_USER_INPUT,
-        `Send ${operation.operation === 'query' ? 'queries' : 'mutations'} over HTTP (POST /graphql); the WebSocket carries subscriptions`,
+        `Send ${operation.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} over HTTP (POST /graphql); the WebSocket carries subscriptions`,
         CoreErrorReason.SUBSCRIPTIONS_ONLY_OVER_WEBSOCKET,
       );
       return { errors: [asGraphQLError(refusal)] };

@@ -90,9 +90,9 @@ export function encodeCursor(values: CursorValues): string {
 export function decodeCursor(cursor: string | undefined | null, arity: number): CursorValues | undefined {
   if (cursor === undefined || cursor === null) return undefined;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(values) && values.length === arity && values.every((v) => ['string', 'number'].includes(typeof v))) {
-      return values;
+      return values as CursorValues;
     }
   } catch {
     // fall through

@@ -90,6 +90,6 @@ export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQ
     nodes,
     hasNextPage: rows.length > q.first,
     totalCount,
-    cursorOf: (node: T): string => encodeCursor(q.keys.map((k) => k.value(node)) as CursorValues),
+    cursorOf: (node: T): string => encodeCursor(q.keys.map<string | number>((k) => k.value(node))),
   };
 }

@@ -234,8 +234,8 @@ describe('API tokens', () => {
     expect(rows).toHaveLength(1);
     for (const [column, value] of Object.entries(rows[0])) {
       if (value === null || value instanceof Date) continue;
-      expect({ column, contains: String(value).includes(secret) }).toEqual({ column, contains: false });
-      expect({ column, contains: String(value).includes(secret.slice(4)) }).toEqual({ column, contains: false });
+      expect({ column, contains: JSON.stringify(value).includes(secret) }).toEqual({ column, contains: false });
+      expect({ column, contains: JSON.stringify(value).includes(secret.slice(4)) }).toEqual({ column, contains: false });
     }
     expect(String(rows[0].token_hash).length).toBeGreaterThan(0);
     // Nowhere else in the database either.

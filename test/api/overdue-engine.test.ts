@@ -5,7 +5,7 @@
  * (CLOCK_DATE), so the payment is really booked on the 4th; scans of later days run on
  * a second instance whose today is the 8th (no scan may judge a day after today).
  */
-import { Client, OverdueEventType, createClient } from '../../sdk/index.js';
+import { Client, createClient } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
 import WebSocket from 'ws';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
@@ -248,7 +248,7 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     expect(theirs.edges.map((e) => e.node.customer.code)).toEqual(['OD-OTHER']);
     expect(mine.edges.every((e) => e.node.customer.code !== 'OD-OTHER')).toBe(true);
 
-    const escalations = (await f.finance.client.overdueEvents({ first: 200, filter: { types: ['STAGE_ESCALATED' as OverdueEventType] } })).overdueEvents;
+    const escalations = (await f.finance.client.overdueEvents({ first: 200, filter: { types: ['STAGE_ESCALATED'] } })).overdueEvents;
     expect(escalations.totalCount).toBeGreaterThan(0);
     expect(escalations.edges.every((e) => e.node.type === 'STAGE_ESCALATED')).toBe(true);
     const late = (await f.finance.client.overdueEvents({ first: 200, filter: { minStage: 60 } })).overdueEvents;

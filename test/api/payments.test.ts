@@ -240,7 +240,7 @@ describe('recordPayment, dates and booking lag', () => {
     expect(recordPayment.receivedOn).toBe(receivedOn);
     expect(recordPayment.bookingLagDays).toBeGreaterThan(3);
     expect(recordPayment.lagReason).toBe('finance was on holiday');
-    const bookedAt = new Date(recordPayment.bookedAt as string).getTime();
+    const bookedAt = new Date(recordPayment.bookedAt).getTime();
     expect(bookedAt).toBeGreaterThanOrEqual(before - 1000);
     expect(bookedAt).toBeLessThanOrEqual(after + 1000);
     expect(await receivable(r)).toMatchObject({ outstanding: '0.00', status: 'PAID' });
@@ -414,7 +414,7 @@ describe('reading payments', () => {
       const { payments } = await fin.payments({ first, after, filter });
       totalCount = payments.totalCount;
       expect(payments.edges.length).toBeLessThanOrEqual(first);
-      seen.push(...payments.edges.map((e) => ({ id: e.node.id, receivedOn: e.node.receivedOn as string, cursor: e.cursor })));
+      seen.push(...payments.edges.map((e) => ({ id: e.node.id, receivedOn: e.node.receivedOn, cursor: e.cursor })));
       if (!payments.pageInfo.hasNextPage) {
         return { seen, totalCount };
       }

@@ -76,7 +76,7 @@ beforeAll(async () => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'huikuan-sdk-consumer-'));
   const tarball = npm(['pack', path.join(ROOT, 'sdk'), '--pack-destination', project, '--silent'], ROOT).trim().split('\n').pop()!;
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }));
-  const versions = (name: string) => require(path.join(ROOT, 'node_modules', name, 'package.json')).version as string;
+  const versions = (name: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   npm(
     ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(project, tarball),
       `ws@${versions('ws')}`, `typescript@${versions('typescript')}`, `@types/ws@${versions('@types/ws')}`, `@types/node@${versions('@types/node')}`],

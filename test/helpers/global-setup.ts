@@ -13,7 +13,7 @@ import { ENTITIES, MIGRATIONS } from '../../server/registry';
 export const TEMPLATE_DB = 'huikuan_test_template';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __HUIKUAN_EMBEDDED__: { db: EmbeddedDatabase; dir: string } | undefined;
 }
 
