@@ -10,7 +10,7 @@ import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, Kind } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -26,7 +26,7 @@ import { metricsAccess } from './core/metrics-access';
 import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { setBatchObserver } from './core/dataloader';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
-import type { Composition } from './registry';
+import { type Composition, UNLOGGED_ROOT_FIELDS } from './registry';
 import { buildApiSchema } from './schema';
 
 export interface AppOptions {
@@ -57,13 +57,27 @@ function retryAfterPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
-/** Logs every operation and feeds the request and error metrics. */
+/** The root fields an operation selects, also through fragments. */
+function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode | undefined, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, document, seen);
+    if (seen.has(selection.name.value)) return [];
+    seen.add(selection.name.value);
+    const fragment = document?.definitions.find(
+      (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+    );
+    return fragment ? rootFieldNames(fragment.selectionSet, document, seen) : [];
+  });
+}
+
+/** Logs every operation (but those of UNLOGGED_ROOT_FIELDS) and feeds the request and error metrics. */
 function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operationName, operation: document, response }) {
+        async willSendResponse({ operationName, operation: document, document: source, response }) {
           const operation = operationName ?? 'anonymous';
           // Metric labels name the root field (bounded by the schema), not the client's
           // free-form operation name, which only goes to the log.
@@ -74,6 +88,8 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
           metrics.requestDuration.observe({ operation: rootField }, seconds);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+          // Any root field of the operation (aliases and several fields included) keeps it out of the log.
+          if (document && rootFieldNames(document.selectionSet, source).some((name) => UNLOGGED_ROOT_FIELDS.has(name))) return;
           logger.info(
             {
               requestId: contextValue.requestId,

@@ -43,6 +43,9 @@ export const MIGRATIONS: MigrationEntry[] = [...BASE_MIGRATIONS, ...AREAS.flatMa
 
 export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
 
+/** Root fields never logged per operation (see AreaModule.unloggedRootFields). */
+export const UNLOGGED_ROOT_FIELDS: ReadonlySet<string> = new Set(AREAS.flatMap((area) => area.unloggedRootFields ?? []));
+
 /** Every error reason a client can meet: the core's and each area's, one enum in the schema. */
 export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign(
   {},

@@ -66,6 +66,12 @@ export interface AreaModule {
   // type-graphql takes resolver classes as plain functions.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers?: readonly Function[];
+  /**
+   * Root fields whose operations the per-operation log leaves out entirely (no user, no
+   * request id, no time): a line would pair the signed-in caller with what the operation
+   * must keep anonymous. Metrics still count them.
+   */
+  unloggedRootFields?: readonly string[];
   /** The area's error reasons (a string enum object); the root merges them into the schema's ErrorReason. */
   reasons?: Readonly<Record<string, string>>;
   /** Called once per process, in registry order, after migrations. */

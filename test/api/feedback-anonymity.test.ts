@@ -52,7 +52,8 @@ interface Everything {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ CLOCK_DATE: '2026-12-03' });
+  // info: the per-operation log lines are what an operator reads (see 'the storage and the logs hold no link').
+  server = await startTestServer({ CLOCK_DATE: '2026-12-03', LOG_LEVEL: 'info' });
   [hidden, hidden2, named, lead, manager] = await Promise.all([
     server.createUser('SALES', 'Hidden Hu'),
     server.createUser('FINANCE', 'Hidden Han'),
@@ -65,6 +66,74 @@ beforeAll(async () => {
   anonymousReceipt2 = (await hidden2.client.submitFeedbackReport({ input: report(true, 'Bookings are backdated under pressure') })).submitFeedbackReport;
 }, 60_000);
 afterAll(() => server.close());
+
+/** Every line pointer of a table, dead or alive, as pageinspect reads it from the pages. */
+async function tuplesOf(table: string): Promise<{ lp_flags: number; t_xmin: string | null; t_xmax: string | null }[]> {
+  return server.sql(
+    `select p.lp_flags, p.t_xmin::text as t_xmin, p.t_xmax::text as t_xmax
+       from generate_series(0, (pg_relation_size(cast($1 as regclass)) / current_setting('block_size')::int)::int - 1) as b,
+            lateral heap_page_items(get_raw_page(cast($1 as text), b)) as p`,
+    [table],
+  );
+}
+
+const SUBMISSION_TABLES = ['feedback_report', 'feedback_item', 'feedback_compliance', 'feedback_report_author'];
+
+// Runs before the workflow below touches any item: only the three submissions have written.
+describe('the storage and the logs hold no link', () => {
+  test('no row version, live or dead, pairs an anonymous report with its author\'s compliance row', async () => {
+    await server.sql('create extension if not exists pageinspect');
+    // The VACUUM runs after the submission commits: poll briefly.
+    const deadline = Date.now() + 10_000;
+    let pages: Record<string, Awaited<ReturnType<typeof tuplesOf>>> = {};
+    for (;;) {
+      pages = Object.fromEntries(await Promise.all(SUBMISSION_TABLES.map(async (t) => [t, await tuplesOf(t)] as const)));
+      const counts = await Promise.all(SUBMISSION_TABLES.map((t) => server.sql<{ n: number }>(`select count(*)::int as n from ${t}`)));
+      // Clean: only unused line pointers and as many tuples as the table has visible rows.
+      const clean = SUBMISSION_TABLES.every(
+        (t, i) => pages[t].every((l) => l.lp_flags === 0 || l.lp_flags === 1) && pages[t].filter((l) => l.lp_flags === 1).length === counts[i][0].n,
+      );
+      if (clean || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const table of SUBMISSION_TABLES) {
+      const lines = pages[table];
+      // No dead version is left in the pages: no dead or redirect line pointer, and every
+      // tuple is a visible row (a deleted version would be a tuple too many).
+      expect({ table, dead: lines.filter((l) => l.lp_flags === 2 || l.lp_flags === 3) }).toEqual({ table, dead: [] });
+      const [{ n }] = await server.sql<{ n: number }>(`select count(*)::int as n from ${table}`);
+      expect(lines.filter((l) => l.lp_flags === 1)).toHaveLength(n);
+    }
+    expect(pages.feedback_report.filter((l) => l.lp_flags === 1)).toHaveLength(3);
+    expect(pages.feedback_compliance.filter((l) => l.lp_flags === 1)).toHaveLength(3);
+    // Every tuple of every submission table carries the same transaction id (the last
+    // submission's rewrite of the week): no xmin singles out one person's compliance row
+    // and one report, the attack that named 3 of 3 anonymous authors before.
+    const xmins = new Set(Object.values(pages).flatMap((lines) => lines.filter((l) => l.lp_flags === 1).map((l) => l.t_xmin)));
+    expect(xmins.size).toBe(1);
+    // xmax only holds that same transaction's row locks (its foreign key checks), never another submission's id.
+    const xmaxes = new Set(Object.values(pages).flatMap((lines) => lines.filter((l) => l.lp_flags === 1 && l.t_xmax !== '0').map((l) => l.t_xmax)));
+    expect([...xmaxes].every((x) => xmins.has(x))).toBe(true);
+    const [{ n_dead_tup }] = await server.sql<{ n_dead_tup: number }>(
+      `select coalesce(sum(n_dead_tup), 0)::int as n_dead_tup from pg_stat_user_tables where relname = any($1)`,
+      [SUBMISSION_TABLES],
+    );
+    expect(n_dead_tup).toBe(0);
+  });
+
+  test('the log names no submitter of a report: submitFeedbackReport is not logged at all', () => {
+    const lines = server
+      .logs()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; operation?: string; userId?: string; requestId?: string });
+    const operations = lines.filter((l) => l.msg === 'graphql operation');
+    // The log works and names users: the admin's createUser operations are there with the admin's id.
+    expect(operations.some((l) => l.operation === 'createUser' && typeof l.userId === 'string')).toBe(true);
+    expect(server.logs()).not.toContain('submitFeedbackReport');
+    for (const user of [hidden, hidden2, named]) expect(server.logs()).not.toContain(user.id);
+  });
+});
 
 describe('no query path reveals who wrote an anonymous report', () => {
   beforeAll(async () => {
@@ -321,5 +390,25 @@ describe('bad input is refused with its field, before anything is written', () =
       [owner.id, stranger.id],
     );
     expect(n).toBe(0);
+  });
+});
+
+// Last: the extra anonymous report of another week would change the counts above.
+describe('the log, for operations that hide submitFeedbackReport', () => {
+  test('submitFeedbackReport behind an alias and a fragment is not logged either', async () => {
+    const fresh = await server.createUser('SALES');
+    const before = server.logs().length;
+    await fresh.client.request(
+      `mutation hidden($input: SubmitFeedbackInput!) { ...f }
+       fragment f on Mutation { receipt: submitFeedbackReport(input: $input) { reportId } }`,
+      { input: { ...report(true, 'Quietly'), periodStart: '2026-11-16' } },
+    );
+    await fresh.client.request(`query mine { me { id } }`);
+    // The second operation is logged with its user, the first not at all.
+    await new Promise((r) => setTimeout(r, 200));
+    const added = server.logs().slice(before);
+    expect(added).toContain(fresh.id);
+    expect(added.split('\n').filter((l) => l.includes(fresh.id))).toHaveLength(1);
+    expect(added).not.toContain('"operation":"hidden"');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The feedback area: weekly and monthly reports from the front line (optionally
- * anonymous), their triage, improvement proposals and decisions, and compliance.
+ * anonymous), their triage, improvement proposals and decisions, and compliance. Its
+ * background work removes the dead row versions submissions leave (feedback.vacuum.ts).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../../context';
@@ -17,6 +18,7 @@ import {
   ImprovementProposalResolver,
 } from './feedback.resolver';
 import { FeedbackService } from './feedback.service';
+import { SubmissionVacuum } from './feedback.vacuum';
 import { ImprovementProposal } from './improvement-proposal.entity';
 import { Migration20261129030000_feedback } from './migrations/Migration20261129030000_feedback';
 
@@ -40,10 +42,16 @@ export const feedbackArea = defineArea({
     FeedbackReminderResolver,
   ],
   reasons: FeedbackErrorReason,
-  setup: () => ({
-    services: ({ em, clock }: RequestScope, lower: Services) => ({
-      feedback: new FeedbackService(em, clock, lower.customers, lower.receivables),
-    }),
-    loaders: (em: EntityManager) => createFeedbackLoaders(em),
-  }),
+  // Logged per operation, these would pair a signed-in user with a new (anonymous) report.
+  unloggedRootFields: ['submitFeedbackReport'],
+  setup: ({ background, logger }) => {
+    const vacuum = new SubmissionVacuum(background, logger);
+    return {
+      services: ({ em, clock }: RequestScope, lower: Services) => ({
+        feedback: new FeedbackService(em, clock, lower.customers, lower.receivables, () => vacuum.request()),
+      }),
+      loaders: (em: EntityManager) => createFeedbackLoaders(em),
+      stop: () => vacuum.stop(),
+    };
+  },
 });

@@ -10,7 +10,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { assertDateRange, type LocalDate } from '../../core/local-date';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { defineQuery, defineStatement, Where } from '../../db/sql';
+import { defineQuery, defineStatement, type NoParams, Where } from '../../db/sql';
 import { previousWindow } from './feedback.periods';
 import { FeedbackItemKind, FeedbackCategory, FeedbackPeriod, FeedbackSeverity, FeedbackStatus, ProposalDecision, ProposalStatus } from './feedback.enums';
 import { FeedbackReport } from './feedback-report.entity';
@@ -107,6 +107,37 @@ export const REWRITE_PERIOD_ITEMS = defineStatement<PeriodKey>({
 export const REWRITE_PERIOD_COMPLIANCE = defineStatement<PeriodKey>({
   text: `with moved as (delete from feedback_compliance where period = :period and period_start = :periodStart returning *)
        insert into feedback_compliance select * from moved order by user_id`,
+});
+
+/** Named authorship is no secret, but its rows get the period's one transaction id too, like every other row. */
+export const REWRITE_PERIOD_AUTHORS = defineStatement<PeriodKey>({
+  text: `with moved as (delete from feedback_report_author where period = :period and period_start = :periodStart returning *)
+       insert into feedback_report_author select * from moved order by report_id`,
+});
+
+// ── Removing dead row versions (feedback.vacuum.ts) ─────────────────────────────
+
+/**
+ * The tables a submission writes. Their dead row versions keep the xmin of the
+ * transaction that wrote them until VACUUM removes them; INDEX_CLEANUP ON removes the
+ * dead index entries and line pointers too (PostgreSQL may otherwise skip index cleanup
+ * for a few dead rows, leaving line pointers whose positions follow submission order).
+ * VACUUM cannot run in a transaction: run it on a pooled connection in autocommit.
+ */
+export const VACUUM_SUBMISSION_TABLES = defineStatement<NoParams>({
+  text: 'vacuum (index_cleanup on) feedback_report, feedback_item, feedback_compliance, feedback_report_author',
+});
+
+/**
+ * Dead row versions the statistics still count in those tables after a VACUUM: versions
+ * an older, still open transaction may see, which VACUUM had to keep. A hint for trying
+ * again (the counts arrive asynchronously and may be stale, which costs one more VACUUM).
+ */
+export const DEAD_TUPLES_OF_SUBMISSION_TABLES = defineQuery<NoParams, number>({
+  text: `select coalesce(sum(n_dead_tup), 0)::int as n from pg_stat_user_tables
+          where schemaname = current_schema()
+            and relname in ('feedback_report', 'feedback_item', 'feedback_compliance', 'feedback_report_author')`,
+  decode: (row) => row.int('n'),
 });
 
 // ── Compliance and reminders ────────────────────────────────────────────────────

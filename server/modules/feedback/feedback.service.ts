@@ -6,11 +6,17 @@
  * ADMIN pass everywhere):
  * - an anonymous report is written with no author row, no date and a random id; the
  *   compliance row is written in the same transaction but shares no key with it;
- * - every write of a period rewrites all report, item and compliance rows of that
- *   period in one statement each, ordered by random id (reports, items) or user id
- *   (compliance). So PostgreSQL's system columns (xmin, cmin, ctid) of a period's rows
- *   are the same for all of them, or ordered by something unrelated to who submitted
- *   when: they cannot pair a compliance row with a report;
+ * - every write of a period rewrites all report, item, author and compliance rows of
+ *   that period in one statement each, ordered by random id (reports, items), report id
+ *   (authors) or user id (compliance). So the live rows' system columns (xmin, cmin,
+ *   ctid) are the same for all rows of the period, or ordered by something unrelated to
+ *   who submitted when: the submitting transaction's id is on every row of the period,
+ *   not on one person's compliance row and their report only. (Writing the report and
+ *   the compliance row in two transactions would not do: consecutive transaction ids
+ *   pair them as well, and "one report per person" could no longer be one atomic check.)
+ * - the rewrite leaves dead row versions carrying each submission's own xmin; once the
+ *   transaction has ended (committed or not), `SubmissionVacuum` removes them with VACUUM
+ *   from the background pool (feedback.vacuum.ts);
  * - the only handle to an anonymous report is the receipt's secret, stored as SHA-256;
  * - every "already submitted" refusal is one message that names no report.
  */
@@ -60,6 +66,7 @@ import {
   PROPOSAL_STATUS_FOR_UPDATE,
   REPORT_BY_SECRET,
   REPORT_IN_REVIEW,
+  REWRITE_PERIOD_AUTHORS,
   REWRITE_PERIOD_COMPLIANCE,
   REWRITE_PERIOD_ITEMS,
   REWRITE_PERIOD_REPORTS,
@@ -120,6 +127,8 @@ export class FeedbackService {
     private readonly clock: Clock,
     private readonly customers: CustomerService,
     private readonly receivables: ReceivableService,
+    /** Removes the dead row versions of a submission after its transaction; see the header. */
+    private readonly afterSubmission: () => void = () => undefined,
   ) {}
 
   // ── Submission ────────────────────────────────────────────────────────────────
@@ -140,6 +149,19 @@ export class FeedbackService {
       throw badInput('input.anonymous', 'An anonymous report stays anonymous: amend it with anonymous: true', FeedbackErrorReason.ANONYMITY_FIXED);
     }
 
+    try {
+      return await this.submitInTransaction(principal, input, { secret, solvedProblems, hours, items, today });
+    } finally {
+      // Also after a rollback: an aborted insert leaves dead versions under one xmin too.
+      this.afterSubmission();
+    }
+  }
+
+  private submitInTransaction(
+    principal: Principal,
+    input: SubmitFeedbackInput,
+    { secret, solvedProblems, hours, items, today }: { secret: string | undefined; solvedProblems: string[]; hours: number; items: CleanItem[]; today: LocalDate },
+  ): Promise<FeedbackReceipt> {
     return this.em.transactional(async (em) => {
       // One writer per period: the checks below and the rewrite of the period are serialised.
       await lockForTransaction(em, `feedback:${input.period}:${input.periodStart}`);
@@ -222,7 +244,7 @@ export class FeedbackService {
   }
 
   /**
-   * Rewrites every report, item and compliance row of the period, each table in one
+   * Rewrites every report, item, author and compliance row of the period, each table in one
    * statement in an order unrelated to submission: afterwards the rows of the period
    * share their transaction id and command id, and their physical order follows random
    * ids (reports, items) or user ids (compliance). See the module header.
@@ -231,6 +253,7 @@ export class FeedbackService {
     await REWRITE_PERIOD_REPORTS.run(em, { period, periodStart });
     await REWRITE_PERIOD_ITEMS.run(em, { period, periodStart });
     await REWRITE_PERIOD_COMPLIANCE.run(em, { period, periodStart });
+    await REWRITE_PERIOD_AUTHORS.run(em, { period, periodStart });
   }
 
   private async cleanItems(principal: Principal, input: SubmitFeedbackInput): Promise<CleanItem[]> {
