@@ -87,7 +87,7 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
           metrics.requests.inc({ operation: rootField });
           metrics.requestDuration.observe({ operation: rootField }, seconds);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+          for (const e of errors) metrics.errors.inc({ code: typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN' });
           // Any root field of the operation (aliases and several fields included) keeps it out of the log.
           if (document && rootFieldNames(document.selectionSet, source).some((name) => UNLOGGED_ROOT_FIELDS.has(name))) return;
           logger.info(
@@ -153,7 +153,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       // The same error mapping as over HTTP: API codes, no internals.
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatErrors(result.errors as readonly GraphQLError[]) } : result,
+        result.errors ? { ...result, errors: formatErrors(result.errors) } : result,
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new,

@@ -51,7 +51,7 @@ async function failure(call: Promise<unknown>): Promise<HuikuanError> {
   } catch (e) {
     caught = e;
   }
-  if (!(caught instanceof HuikuanError)) throw new Error(`expected a HuikuanError, got ${caught === undefined ? 'success' : String(caught)}`);
+  if (!(caught instanceof HuikuanError)) throw new Error(`expected a HuikuanError, got ${caught === undefined ? 'success' : JSON.stringify(caught)}`);
   answeredErrors.push(...caught.errors);
   return caught;
 }

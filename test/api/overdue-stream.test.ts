@@ -42,7 +42,7 @@ class Collector {
   async waitFor(count: number, ms = 10_000): Promise<OverdueEventPayload[]> {
     const deadline = Date.now() + ms;
     while (this.events.length < count) {
-      if (this.error) throw this.error;
+      if (this.error) throw this.error as Error;
       if (Date.now() > deadline) throw new Error(`timed out with ${this.events.length} of ${count} events`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);

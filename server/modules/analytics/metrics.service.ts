@@ -6,9 +6,9 @@
  */
 import { ownerScope } from '../../core/access';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Principal, Role } from '../../core/auth';
-import { badInput, forbidden, notFound, CoreErrorReason } from '../../core/errors';
-import { daysBetween, type LocalDate, assertDateRange } from '../../core/local-date';
+import { Principal } from '../../core/auth';
+import { forbidden, notFound } from '../../core/errors';
+import { type LocalDate, assertDateRange } from '../../core/local-date';
 import { User } from '../users/user.entity';
 import { AgingReport, CollectionFigures, CollectionStats, SalespersonAging, SalespersonCollectionStats } from './analytics.types';
 import { windowMetrics, type WindowSums } from './metrics.formulas';

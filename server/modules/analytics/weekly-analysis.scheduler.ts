@@ -12,6 +12,7 @@ import { type LocalDate } from '../../core/local-date';
 import { type RepeatingJob, startRepeatingJob } from '../../core/repeating-job';
 import { MetricsService } from './metrics.service';
 import { WeeklyAnalysisService } from './weekly-analysis.service';
+import { WeeklyAnalysisTrigger } from './weekly-analysis.types';
 import { dueWeekStart, type WeeklySchedule } from '../../core/weekly-schedule';
 
 function minuteOfDay(instant: Date, timeZone: string): number {
@@ -38,7 +39,7 @@ export function startWeeklyAnalysisScheduler(
       const em = orm.em.fork();
       const snapshot = await new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone), rules).publishScheduled(weekStart);
       if (snapshot) lastDone = weekStart;
-      if (snapshot?.trigger === 'SCHEDULE' && snapshot.publishedAt.getTime() > Date.now() - 60_000) {
+      if (snapshot?.trigger === WeeklyAnalysisTrigger.SCHEDULE && snapshot.publishedAt.getTime() > Date.now() - 60_000) {
         logger.info({ weekStart }, 'weekly analysis stored');
       }
     },

@@ -31,12 +31,12 @@ const MONEY_KEYS = new Set([
 
 /** JSON of a snapshot: money as exact decimal strings. */
 export function encodeSnapshot(data: object): string {
-  return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? formatMoney(value) : value));
+  return JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? formatMoney(value) : value));
 }
 
 export function decodeSnapshot(json: string | object): Record<string, unknown> {
   const text = typeof json === 'string' ? json : JSON.stringify(json);
-  return JSON.parse(text, (key, value) => (MONEY_KEYS.has(key) && typeof value === 'string' ? centsFromNumeric(value) : value));
+  return JSON.parse(text, (key, value: unknown) => (MONEY_KEYS.has(key) && typeof value === 'string' ? centsFromNumeric(value) : value)) as Record<string, unknown>;
 }
 
 function fromRow(row: SnapshotRow): WeeklyAnalysis {

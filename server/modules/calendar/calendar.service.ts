@@ -6,9 +6,9 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BusinessCalendar, DayKind } from '../../core/business-calendar';
-import { addDays, daysBetween, isoWeekday, type LocalDate, assertDateRange, datesFrom } from '../../core/local-date';
+import { isoWeekday, type LocalDate, assertDateRange, datesFrom } from '../../core/local-date';
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { type Where, pgArray } from '../../db/sql';
+import { type Where } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { lockForTransaction } from '../../db/locks';
 import { CalendarDay } from './calendar.types';

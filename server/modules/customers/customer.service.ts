@@ -4,8 +4,6 @@ import { Principal, Role } from '../../core/auth';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
-import { keysetPage } from '../../db/keyset';
-import { containsPattern, searchText, Where } from '../../db/sql';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';

@@ -3,7 +3,7 @@
  * directly: what a valid period start is, and which window a summary is compared with.
  */
 import { badInput, CoreErrorReason } from '../../core/errors';
-import { addDays, daysBetween, type LocalDate, isAfter, isoWeekday } from '../../core/local-date';
+import { addDays, daysBetween, type LocalDate, isAfter } from '../../core/local-date';
 import { isPeriodStart, PERIOD_START_RULE } from '../../core/periods';
 import { FeedbackPeriod } from './feedback.enums';
 

@@ -23,9 +23,9 @@
 import { Permission, can, requireAccess, rolesWith } from '../../core/access';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Principal, Role } from '../../core/auth';
+import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
+import { badInput, conflict, notFound, CoreErrorReason } from '../../core/errors';
 import { type LocalDate, assertDateRange } from '../../core/local-date';
 import { Page, pageSize } from '../../core/pagination';
 import { isUuid } from '../../db/sql';

@@ -22,7 +22,7 @@ import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 import { AllocationInput, PaymentFilter, RecordPaymentInput } from './payment.types';
 import { paymentPage, RECEIVABLES_OF_PAYMENT } from './payment.queries';
-import { findById, findVisible, getVisible } from '../../db/find';
+import { findVisible, getVisible } from '../../db/find';
 import { isUniqueViolation } from '../../db/unique';
 import { PaymentErrorReason } from './payment.errors';
 

@@ -1,10 +1,10 @@
 /** Receivables: issuing, writing off, payment notices and visibility-scoped reads. */
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { Principal, Role } from '../../core/auth';
+import { Principal } from '../../core/auth';
 import { Permission, ownerScope, requireAccess } from '../../core/access';
 import { Clock } from '../../core/clock';
 import { addDays, type LocalDate, isAfter, isBefore } from '../../core/local-date';
-import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
+import { badInput, conflict, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
@@ -13,7 +13,7 @@ import { Receivable } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.types';
 import { receivablePage } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
-import { findById, findVisible, getVisible } from '../../db/find';
+import { findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
 import { ReceivableErrorReason } from './receivable.errors';
 
