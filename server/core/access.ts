@@ -71,6 +71,36 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
 };
 
+/**
+ * Type-level policy: objects of these GraphQL types may be read only by holders of the
+ * permission, along every path, not just from the root field that returns them. Every
+ * field whose type is listed carries `@Authorized(<that permission>)` unless the type
+ * around it is itself policed by the same permission; test/unit/access-walk.test.ts walks
+ * the schema for every role and fails when a role can reach a listed type it may not read.
+ *
+ * - Payment, Allocation → PAYMENT_READ: payment references, lag reasons and who booked
+ *   them are finance records. INTEGRATION and PROJECT_LEAD read the ledger (or not at
+ *   all) but never payments, also not through `Receivable.allocations`.
+ * - Per-salesperson and per-clerk figures, and the top overdue customers →
+ *   COLLECTION_STATS_READ: they name people and customers, the same figures
+ *   `agingReport` and `collectionStats` give. PROJECT_LEAD reads the weekly analyses
+ *   for the trend behind proposals: company-wide totals, not individual numbers.
+ * - User (and its `email`) is not policed: a role sees the colleagues its work
+ *   involves (the salesperson of a receivable, the owner of a customer, who triaged a
+ *   feedback item) with their work address, which integrations use to route alarms to
+ *   the salesperson. People a role has no business with (the clerk who booked a
+ *   payment, per-clerk rows) are closed off by the types above, not by hiding fields
+ *   of User. Goals are filtered by row (`goals` returns only those that apply).
+ */
+export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
+  Payment: Permission.PAYMENT_READ,
+  Allocation: Permission.PAYMENT_READ,
+  SalespersonAging: Permission.COLLECTION_STATS_READ,
+  SalespersonCollectionStats: Permission.COLLECTION_STATS_READ,
+  ClerkBookingLag: Permission.COLLECTION_STATS_READ,
+  OverdueCustomer: Permission.COLLECTION_STATS_READ,
+};
+
 export function can(principal: Principal, permission: Permission): boolean {
   return principal.role === ADMIN || POLICY[permission].includes(principal.role);
 }

@@ -313,7 +313,7 @@ describe('voidPayment', () => {
     expect(await paymentRows(c)).toBe(1);
 
     // The voided allocations are still shown on the receivable, marked through their payment.
-    const { receivable: withAllocations } = await fin.receivable({ id: r1 });
+    const { receivable: withAllocations } = await fin.receivableWithAllocations({ id: r1 });
     expect(withAllocations!.allocations.map((a) => [a.payment.id, a.payment.voided, a.amount])).toEqual([[recordPayment.id, true, '60.00']]);
 
     // A new payment allocates again, oldest due first.

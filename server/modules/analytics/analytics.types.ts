@@ -1,5 +1,6 @@
 /** GraphQL types of the aging report and the collection statistics (API.md names). */
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Authorized, Field, Float, Int, ObjectType } from 'type-graphql';
+import { Permission } from '../../core/access';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
@@ -41,6 +42,7 @@ export class AgingReport extends AgingBuckets {
   @Field(() => LocalDateScalar)
   asOf!: LocalDate;
 
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Field(() => [SalespersonAging], { description: 'One row per salesperson the receivables were issued under, by name.' })
   bySalesperson!: SalespersonAging[];
 }
@@ -103,6 +105,7 @@ export class CollectionStats extends CollectionFigures {
   @Field(() => LocalDateScalar)
   to!: LocalDate;
 
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Field(() => [SalespersonCollectionStats], { description: 'One row per salesperson with receivables in play in the window.' })
   bySalesperson!: SalespersonCollectionStats[];
 }

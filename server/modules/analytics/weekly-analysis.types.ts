@@ -1,5 +1,6 @@
 /** GraphQL types of the weekly analysis snapshots. */
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Permission } from '../../core/access';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
@@ -60,6 +61,7 @@ export class ClerkBookingLag extends BookingLagFigures {
 
 @ObjectType()
 export class BookingLagStats extends BookingLagFigures {
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Field(() => [ClerkBookingLag], { description: 'Per booking clerk, most late payments first.' })
   byClerk!: ClerkBookingLag[];
 }
@@ -131,6 +133,7 @@ export class WeeklyAnalysis {
   @Field(() => MoneyScalar)
   newOverdueAmount!: Cents;
 
+  @Authorized(Permission.COLLECTION_STATS_READ)
   @Field(() => [OverdueCustomer], { description: 'The 10 customers with the most overdue at the end of the week.' })
   topOverdueCustomers!: OverdueCustomer[];
 

@@ -46,6 +46,7 @@ export class OverdueResolver {
     return ctx.services.overdue.events(ctx.principal!, after, first, filter);
   }
 
+  @Authorized(Permission.OVERDUE_EVENTS_READ)
   @Subscription(() => OverdueEvent, {
     name: 'overdueEvents',
     description: 'Overdue alarms: replays every stored event after `after`, then streams live ones, in order, without gaps or duplicates.',

@@ -85,6 +85,7 @@ export class AllocationResolver {
 /** `Receivable.allocations`: resolved here, by the area that owns allocations. */
 @Resolver(() => Receivable)
 export class ReceivableAllocationsResolver {
+  @Authorized(Permission.PAYMENT_READ)
   @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })
   allocations(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Allocation[]> {
     return ctx.loaders.allocationsOfReceivable.load(receivable.id);
