@@ -10,7 +10,12 @@ import { type GraphQLNamedType, type GraphQLSchema, getNamedType, isInterfaceTyp
 import { getMetadataStorage } from 'type-graphql';
 import { Role } from '../../server/core/auth';
 import { type Permission, TYPE_POLICY, can } from '../../server/core/access';
+
 import { buildApiSchema } from '../../server/schema';
+
+/** A decorated class as type-graphql's metadata holds it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type ClassType = Function;
 
 /** `@Authorized` permissions of a field: undefined = no check; [] = any signed-in caller. */
 type Roles = readonly Permission[] | undefined;
@@ -32,10 +37,10 @@ beforeAll(async () => {
   ] as const) {
     for (const handler of handlers) fieldRoles.set(`${rootType}.${handler.schemaName}`, handler.roles as Roles);
   }
-  const nameOf = new Map<Function, string>(storage.objectTypes.map((type) => [type.target, type.name]));
+  const nameOf = new Map<ClassType, string>(storage.objectTypes.map((type) => [type.target, type.name]));
   // A type inherits the fields (and their roles) of the classes it extends; its own win.
   for (const type of storage.objectTypes) {
-    for (let target: Function | null = type.target; target && target !== Function.prototype; target = Object.getPrototypeOf(target)) {
+    for (let target: ClassType | null = type.target; target && target !== Function.prototype; target = Object.getPrototypeOf(target)) {
       const definition = storage.objectTypes.find((candidate) => candidate.target === target);
       for (const field of definition?.fields ?? []) {
         const key = `${type.name}.${field.schemaName}`;
@@ -44,7 +49,7 @@ beforeAll(async () => {
     }
   }
   for (const resolver of storage.fieldResolvers) {
-    const owner = nameOf.get(resolver.getObjectType!() as Function);
+    const owner = nameOf.get(resolver.getObjectType!() as ClassType);
     if (owner && resolver.roles) fieldRoles.set(`${owner}.${resolver.schemaName}`, resolver.roles as Roles);
   }
 });
@@ -87,9 +92,9 @@ function violations(caller: Caller): string[] {
   const queue: Array<{ type: GraphQLNamedType; path: string[] }> = [];
   for (const key of rootFields(caller)) {
     const [rootName, fieldName] = key.split('.');
-    const rootType = schema.getType(rootName!);
+    const rootType = schema.getType(rootName);
     if (!isObjectType(rootType)) continue;
-    for (const type of objectTypesBehind(getNamedType(rootType.getFields()[fieldName!]!.type))) {
+    for (const type of objectTypesBehind(getNamedType(rootType.getFields()[fieldName].type))) {
       queue.push({ type, path: [key, type.name] });
     }
   }
@@ -130,8 +135,8 @@ describe('access walk: no role reaches a policed type it may not read', () => {
     // Re-walk as ADMIN, who may read everything, collecting the types reached.
     const queue = rootFields(Role.ADMIN).map((key) => {
       const [rootName, fieldName] = key.split('.');
-      const rootType = schema.getType(rootName!);
-      return isObjectType(rootType) ? getNamedType(rootType.getFields()[fieldName!]!.type) : undefined;
+      const rootType = schema.getType(rootName);
+      return isObjectType(rootType) ? getNamedType(rootType.getFields()[fieldName].type) : undefined;
     });
     while (queue.length > 0) {
       const type = queue.shift();

@@ -9,7 +9,6 @@
  * and the goals that apply to them.
  */
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../core/auth';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';

@@ -1,6 +1,5 @@
 /** GraphQL surface of the business calendar. */
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../../core/auth';
 import { DayKind } from '../../core/business-calendar';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';

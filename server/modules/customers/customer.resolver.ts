@@ -1,6 +1,5 @@
 /** GraphQL surface of customers; relations and balances resolve through DataLoaders. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../core/auth';
 import { type Cents } from '../../core/money';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { MoneyScalar } from '../../core/scalars';

@@ -4,7 +4,6 @@
  * in FeedbackService and in the field resolvers below.
  */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Principal, Role } from '../../core/auth';
 import { type LocalDate } from '../../core/local-date';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { LocalDateScalar } from '../../core/scalars';
@@ -197,7 +196,7 @@ export class ImprovementProposalResolver {
   async items(@Root() proposal: ImprovementProposal, @Ctx() ctx: Context): Promise<FeedbackItem[]> {
     const items = await ctx.loaders.feedbackItemsOfProposal.load(proposal.id);
     if (ctx.services.feedback.canReadAll(ctx.principal!)) return items;
-    const authors = await Promise.all(items.map((i) => (i.reportAnonymous ? null : ctx.loaders.feedbackAuthorOfReport.load(i.reportId))));
+    const authors = await Promise.all(items.map((i) => (i.reportAnonymous ? Promise.resolve(null) : ctx.loaders.feedbackAuthorOfReport.load(i.reportId))));
     return items.filter((_, n) => authors[n] === ctx.principal!.userId);
   }
 

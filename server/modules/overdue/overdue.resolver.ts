@@ -1,7 +1,6 @@
 /** GraphQL surface of the overdue engine: on-demand scans, the event connection and the subscription. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { Role } from '../../core/auth';
-import { forbidden, unauthenticated } from '../../core/errors';
+import { unauthenticated } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';

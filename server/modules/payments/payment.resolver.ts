@@ -1,6 +1,5 @@
 /** GraphQL surface of payments and allocations. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../core/auth';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';

@@ -1,6 +1,5 @@
 /** GraphQL surface of receivables and payment notices. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../core/auth';
 import { daysBetween } from '../../core/local-date';
 import { PageArgs, pageSize, toConnection } from '../../core/pagination';
 import { type Context } from '../../context';
