@@ -81,7 +81,9 @@ async function main(): Promise<void> {
     const [{ open, payments }] = (
       await pg.query(`select (select count(*) from receivable where outstanding > 0)::int as open, (select count(*) from payment)::int as payments`)
     ).rows;
-    console.log(`generated ${RECEIVABLES} receivables (${open} open), ${payments} payments and allocations, 10,000 customers, 20 salespeople in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(
+      `generated ${RECEIVABLES} receivables (${open} open), ${payments} payments and allocations, 10,000 customers, 20 salespeople in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    );
 
     const em = () => orm.em.fork();
     const salesperson = (await pg.query(`select id from app_user where role = 'SALES' order by name limit 1`)).rows[0].id as string;
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
     await timed(`agingReport as of ${TODAY}, one salesperson`, () => queryAging(em(), TODAY, { tz: TZ, salespersonIds: [salesperson] }));
     await timed('agingReport as of 2026-09-01 (90 days back: adds back 3 months of payments)', () => queryAging(em(), '2026-09-01', { tz: TZ }));
     await timed('agingReport as of 2025-12-31 (a year back)', () => queryAging(em(), '2025-12-31', { tz: TZ }));
-    await timed('collectionStats / goals / scorecards window sums, November 2026, all salespeople', () => queryWindowSums(em(), '2026-11-01', TODAY, { tz: TZ }));
+    await timed('collectionStats / goals / scorecards window sums, November 2026, all salespeople', () =>
+      queryWindowSums(em(), '2026-11-01', TODAY, { tz: TZ }),
+    );
     await timed('the same for a quarter (2026-09-01 … 2026-11-30)', () => queryWindowSums(em(), '2026-09-01', TODAY, { tz: TZ }));
   } finally {
     await pg.end().catch(() => undefined);

@@ -19,7 +19,16 @@ const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orcha
 
 async function startServer(databaseUrl: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [path.resolve(__dirname, '../server/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production', LOG_LEVEL: 'warn', OVERDUE_SCAN_INTERVAL: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      OVERDUE_SCAN_INTERVAL: '0',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -42,7 +51,9 @@ async function main(): Promise<void> {
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(ADMIN)).login.token;
     const client = createClient({ url: server.url, token, webSocketImpl: WebSocket });
-    const { createUser } = await client.createUser({ input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: ADMIN.password } });
+    const { createUser } = await client.createUser({
+      input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: ADMIN.password },
+    });
     const integrationToken = (await client.createApiToken({ name: 'bench' })).createApiToken.token;
 
     const pg = new PgClient({ connectionString: databaseUrl });
@@ -109,7 +120,9 @@ async function main(): Promise<void> {
       await nextEvent();
       if (i === 0) firstAfter = Date.now() - scanReturned;
     }
-    console.log(`the subscriber had the first event ${firstAfter} ms and all ${scan.becameOverdue} events ${Date.now() - scanReturned} ms after the scan returned`);
+    console.log(
+      `the subscriber had the first event ${firstAfter} ms and all ${scan.becameOverdue} events ${Date.now() - scanReturned} ms after the scan returned`,
+    );
 
     await measureLatency(`with ${RECEIVABLES} receivables overdue (each scan re-judges them all)`);
     await stream.close();

@@ -44,9 +44,7 @@ module.exports = {
       const required = (op.variableDefinitions ?? []).some((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue);
       sources.push(`  ${name}: { kind: '${op.operation}', source: ${JSON.stringify(source)} },`);
       if (op.operation === 'subscription') continue;
-      signatures.push(
-        `  ${name}(variables${required ? '' : '?'}: ${typeName}Variables, options?: RequestOptions): Promise<${typeName}>;`,
-      );
+      signatures.push(`  ${name}(variables${required ? '' : '?'}: ${typeName}Variables, options?: RequestOptions): Promise<${typeName}>;`);
     }
     return [
       '',

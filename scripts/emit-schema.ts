@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { printApiSchema } from '../server/schema';
 
-export const SCHEMA_FILE = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../schema/schema.graphql' : '../schema/schema.graphql');
+export const SCHEMA_FILE = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../schema/schema.graphql' : '../schema/schema.graphql',
+);
 
 if (require.main === module) {
   printApiSchema()

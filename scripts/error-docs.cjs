@@ -40,7 +40,10 @@ function render() {
   const sections = [['core (any area)', path.join(root, 'server/core/errors.ts')]];
   const modules = path.join(root, 'server/modules');
   for (const area of fs.readdirSync(modules).sort()) {
-    for (const file of fs.readdirSync(path.join(modules, area)).filter((f) => f.endsWith('.errors.ts')).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(modules, area))
+      .filter((f) => f.endsWith('.errors.ts'))
+      .sort()) {
       sections.push([area, path.join(modules, area, file)]);
     }
   }

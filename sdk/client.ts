@@ -33,11 +33,7 @@ export interface ClientOptions {
 
 export interface Client extends OperationMethods {
   /** Runs any GraphQL document; the typed methods are built on this. */
-  request<TData, TVariables extends object = Record<string, never>>(
-    query: string,
-    variables?: TVariables,
-    options?: RequestOptions,
-  ): Promise<TData>;
+  request<TData, TVariables extends object = Record<string, never>>(query: string, variables?: TVariables, options?: RequestOptions): Promise<TData>;
   /** Replaces the token used by later calls (e.g. after `login`). */
   setToken(token: string | undefined): void;
   /**

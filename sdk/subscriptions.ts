@@ -6,11 +6,7 @@
  */
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { HuikuanError, type ErrorReason, type GraphQLErrorEntry } from './errors.js';
-import {
-  operationSources,
-  type SubscribeOverdueEventsSubscription,
-  type SubscribeOverdueEventsSubscriptionVariables,
-} from './generated/graphql.js';
+import { operationSources, type SubscribeOverdueEventsSubscription, type SubscribeOverdueEventsSubscriptionVariables } from './generated/graphql.js';
 
 export type OverdueEventPayload = SubscribeOverdueEventsSubscription['overdueEvents'];
 

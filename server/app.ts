@@ -133,8 +133,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   // Messages are GraphQL documents: the same 1 MB as an HTTP body (ws allows 100 MiB).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const prepareWs = wsPrepare({ schema, limits: config.limits, introspection: config.introspection });
-  const bearerOf = (params: Record<string, unknown> | undefined) =>
-    typeof params?.authorization === 'string' ? params.authorization : undefined;
+  const bearerOf = (params: Record<string, unknown> | undefined) => (typeof params?.authorization === 'string' ? params.authorization : undefined);
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
@@ -152,8 +151,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
       // The same error mapping as over HTTP: API codes, no internals.
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatErrors(result.errors) } : result,
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : result),
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new,
@@ -247,7 +245,10 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
     }),
   );
-  app.use('/graphql', requestBodyErrorHandler((error) => logger.error({ err: sanitizeErrorForLog(error) }, 'request error')));
+  app.use(
+    '/graphql',
+    requestBodyErrorHandler((error) => logger.error({ err: sanitizeErrorForLog(error) }, 'request error')),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

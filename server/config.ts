@@ -238,7 +238,9 @@ export function loadConfig(env: Env = process.env): Config {
     for (const entry of budgetsRaw.split(',')) {
       const match = /^\s*([A-Z_]+)\s*=\s*(\d+)\s*$/.exec(entry);
       if (!match || !(match[1] in costBudgets) || Number(match[2]) < 1) {
-        problems.push(`QUERY_COST_BUDGETS must be ROLE=number pairs, e.g. "ANONYMOUS=100,ADMIN=100000", roles ${Object.keys(costBudgets).join(', ')} (got "${entry.trim()}")`);
+        problems.push(
+          `QUERY_COST_BUDGETS must be ROLE=number pairs, e.g. "ANONYMOUS=100,ADMIN=100000", roles ${Object.keys(costBudgets).join(', ')} (got "${entry.trim()}")`,
+        );
         continue;
       }
       costBudgets[match[1] as CostBudgetRole] = Number(match[2]);

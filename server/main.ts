@@ -82,7 +82,14 @@ async function main(): Promise<void> {
     }
     // Two pools: requests get statement_timeout and a bounded wait for a connection;
     // migrations, scheduled scans and the event hub run unbounded on a small pool of their own.
-    const background = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS, logSql: config.logSql, poolMax: 3, onStatement: () => metrics.sqlStatements.inc() });
+    const background = await openOrm({
+      databaseUrl,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      logSql: config.logSql,
+      poolMax: 3,
+      onStatement: () => metrics.sqlStatements.inc(),
+    });
     stops.push({ name: 'background database pool', stop: () => background.close() });
     const orm = await openOrm({
       databaseUrl,

@@ -23,16 +23,7 @@ import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
 /** The areas, lowest first. */
-export const AREAS: readonly AreaModule[] = [
-  usersArea,
-  calendarArea,
-  customersArea,
-  receivablesArea,
-  paymentsArea,
-  overdueArea,
-  analyticsArea,
-  feedbackArea,
-];
+export const AREAS: readonly AreaModule[] = [usersArea, calendarArea, customersArea, receivablesArea, paymentsArea, overdueArea, analyticsArea, feedbackArea];
 
 export const ENTITIES = [AppSetting, ...AREAS.flatMap((area) => area.entities ?? [])];
 
@@ -47,11 +38,10 @@ export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
 export const UNLOGGED_ROOT_FIELDS: ReadonlySet<string> = new Set(AREAS.flatMap((area) => area.unloggedRootFields ?? []));
 
 /** Every error reason a client can meet: the core's and each area's, one enum in the schema. */
-export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign(
-  {},
-  CoreErrorReason,
-  ...AREAS.map((area) => area.reasons ?? {}),
-) as Record<string, string>;
+export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign({}, CoreErrorReason, ...AREAS.map((area) => area.reasons ?? {})) as Record<
+  string,
+  string
+>;
 
 /** The areas as they run in this process. */
 export interface Composition {

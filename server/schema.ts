@@ -28,7 +28,11 @@ function errorReasonEnum(): GraphQLEnumType {
   return new GraphQLEnumType({
     name: 'ErrorReason',
     description: 'Why a request was refused: `extensions.reason` of every GraphQL error (docs/errors.md).',
-    values: Object.fromEntries(Object.keys(ERROR_REASONS).sort().map((reason) => [reason, { value: reason }])),
+    values: Object.fromEntries(
+      Object.keys(ERROR_REASONS)
+        .sort()
+        .map((reason) => [reason, { value: reason }]),
+    ),
   });
 }
 

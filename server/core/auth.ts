@@ -22,8 +22,7 @@ export enum Role {
 
 /** The token a caller presented: what logout revokes and what ends a WebSocket session. */
 export type Credential =
-  | { kind: 'USER_TOKEN'; jti: string; /** seconds since the epoch */ issuedAt: number; expiresAt: Date }
-  | { kind: 'API_TOKEN'; apiTokenId: string };
+  { kind: 'USER_TOKEN'; jti: string; /** seconds since the epoch */ issuedAt: number; expiresAt: Date } | { kind: 'API_TOKEN'; apiTokenId: string };
 
 /** Who is calling; resolved once per request or WebSocket connection. */
 export interface Principal {
@@ -57,9 +56,16 @@ function parseHash(stored: string): { N: number; r: number; p: number; salt: Buf
   if (scheme !== 'scrypt' || !keyB64 || extra !== undefined) return undefined;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   const valid =
-    Number.isInteger(params.N) && params.N > 1 && (params.N & (params.N - 1)) === 0 && params.N <= MAX_N &&
-    Number.isInteger(params.r) && params.r >= 1 && params.r <= MAX_R &&
-    Number.isInteger(params.p) && params.p >= 1 && params.p <= MAX_P;
+    Number.isInteger(params.N) &&
+    params.N > 1 &&
+    (params.N & (params.N - 1)) === 0 &&
+    params.N <= MAX_N &&
+    Number.isInteger(params.r) &&
+    params.r >= 1 &&
+    params.r <= MAX_R &&
+    Number.isInteger(params.p) &&
+    params.p >= 1 &&
+    params.p <= MAX_P;
   return valid ? { ...params, salt: Buffer.from(saltB64, 'base64'), key: Buffer.from(keyB64, 'base64') } : undefined;
 }
 
@@ -80,8 +86,7 @@ export function needsRehash(stored: string): boolean {
  * A hash with today's parameters, to spend the same time on unknown e-mails (and users
  * without a password) as on known ones; no password matches its all-zero key.
  */
-export const DUMMY_PASSWORD_HASH =
-  `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
+export const DUMMY_PASSWORD_HASH = `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
 
 /**
  * User tokens are compact JWS (RFC 7515/7519): exactly three segments, HS256 only, with

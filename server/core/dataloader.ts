@@ -38,6 +38,12 @@ export function groupByKeys<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R)
 export function byIdLoader<T extends { id: string }>(name: string, load: (ids: string[]) => Promise<T[]>): DataLoader<string, T | undefined> {
   return batchLoader<string, T | undefined>(name, async (ids) => {
     const rows = await load([...ids]);
-    return orderByKeys(ids, rows, (r) => r.id, (r) => r as T | undefined, undefined);
+    return orderByKeys(
+      ids,
+      rows,
+      (r) => r.id,
+      (r) => r as T | undefined,
+      undefined,
+    );
   });
 }

@@ -150,13 +150,11 @@ export const forbidden = (message = 'Your role may not do this') => new DomainEr
 export const notFound = (what: string, id: string, field?: string) =>
   new DomainError(ApiErrorCode.NOT_FOUND, `${what} ${id} not found`, CoreErrorReason.NOT_FOUND, field);
 
-export const badInput = (field: string, message: string, reason: ErrorReasonValue) =>
-  new DomainError(ApiErrorCode.BAD_USER_INPUT, message, reason, field);
+export const badInput = (field: string, message: string, reason: ErrorReasonValue) => new DomainError(ApiErrorCode.BAD_USER_INPUT, message, reason, field);
 
 export const conflict = (message: string, reason: ErrorReasonValue, field?: string) => new DomainError(ApiErrorCode.CONFLICT, message, reason, field);
 
-export const serviceUnavailable = (message: string, reason: ErrorReasonValue) =>
-  new DomainError(ApiErrorCode.SERVICE_UNAVAILABLE, message, reason);
+export const serviceUnavailable = (message: string, reason: ErrorReasonValue) => new DomainError(ApiErrorCode.SERVICE_UNAVAILABLE, message, reason);
 
 const KNOWN_CODES = new Set<string>(Object.values(ApiErrorCode));
 
@@ -261,7 +259,12 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       return {
         ...base,
         message: `Introspection nests fields, interfaces or possibleTypes more than ${INTROSPECTION_LIST_DEPTH} lists deep`,
-        extensions: { code: ApiErrorCode.BAD_USER_INPUT, reason: CoreErrorReason.QUERY_TOO_DEEP, limit: 'introspectionListDepth', budget: INTROSPECTION_LIST_DEPTH },
+        extensions: {
+          code: ApiErrorCode.BAD_USER_INPUT,
+          reason: CoreErrorReason.QUERY_TOO_DEEP,
+          limit: 'introspectionListDepth',
+          budget: INTROSPECTION_LIST_DEPTH,
+        },
       };
     }
     // Parse, validation and variable-coercion failures are all bad input from the caller.
@@ -289,9 +292,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       message: 'Internal server error',
       extensions: {
         code: ApiErrorCode.INTERNAL_SERVER_ERROR,
-        ...(options.includeStack && error instanceof GraphQLError && error.originalError?.stack
-          ? { stacktrace: error.originalError.stack.split('\n') }
-          : {}),
+        ...(options.includeStack && error instanceof GraphQLError && error.originalError?.stack ? { stacktrace: error.originalError.stack.split('\n') } : {}),
       },
     };
   };

@@ -112,7 +112,10 @@ export function guardedGraphQLHandler<TContext extends object>(options: GuardedH
           } catch (e) {
             // Authentication reads the database: when it is down or full, say so with 503.
             if (classifyDatabaseError(e)) {
-              throw new GraphQLError('database', { originalError: e as Error, extensions: { http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } } });
+              throw new GraphQLError('database', {
+                originalError: e as Error,
+                extensions: { http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) } },
+              });
             }
             throw e;
           }

@@ -23,9 +23,7 @@ export function parseMoney(value: unknown): Cents {
   }
   const match = MONEY_PATTERN.exec(value);
   if (!match) {
-    throw new MoneyFormatError(
-      `"${value.slice(0, 40)}" is not a valid amount: use a non-negative decimal with at most two fraction digits, e.g. "1234.50"`,
-    );
+    throw new MoneyFormatError(`"${value.slice(0, 40)}" is not a valid amount: use a non-negative decimal with at most two fraction digits, e.g. "1234.50"`);
   }
   const fraction = (match[2] ?? '.').slice(1).padEnd(2, '0');
   const cents = BigInt(match[1]) * 100n + BigInt(fraction);

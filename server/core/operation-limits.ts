@@ -94,18 +94,37 @@ export function limitValidationRules(limits: LimitsConfig): ValidationRule[] {
       ignoreIntrospection: true,
       // Depth is how deep fields nest in the response; fragments add no level of their own.
       flattenFragments: true,
-      onReject: [reject(CoreErrorReason.QUERY_TOO_DEEP, 'depth', limits.maxDepth, (n) => `The operation nests fields ${n ?? 'too many'} levels deep; the depth limit is ${limits.maxDepth}`)],
+      onReject: [
+        reject(
+          CoreErrorReason.QUERY_TOO_DEEP,
+          'depth',
+          limits.maxDepth,
+          (n) => `The operation nests fields ${n ?? 'too many'} levels deep; the depth limit is ${limits.maxDepth}`,
+        ),
+      ],
     }),
     maxAliasesRule({
       ...common,
       n: limits.maxAliases,
-      onReject: [reject(CoreErrorReason.TOO_MANY_ALIASES, 'aliases', limits.maxAliases, (n) => `The operation uses ${n ?? 'too many'} aliases; the alias limit is ${limits.maxAliases}`)],
+      onReject: [
+        reject(
+          CoreErrorReason.TOO_MANY_ALIASES,
+          'aliases',
+          limits.maxAliases,
+          (n) => `The operation uses ${n ?? 'too many'} aliases; the alias limit is ${limits.maxAliases}`,
+        ),
+      ],
     }),
     maxDirectivesRule({
       ...common,
       n: limits.maxDirectives,
       onReject: [
-        reject(CoreErrorReason.TOO_MANY_DIRECTIVES, 'directives', limits.maxDirectives, (n) => `The operation uses ${n ?? 'too many'} directives; the directive limit is ${limits.maxDirectives}`),
+        reject(
+          CoreErrorReason.TOO_MANY_DIRECTIVES,
+          'directives',
+          limits.maxDirectives,
+          (n) => `The operation uses ${n ?? 'too many'} directives; the directive limit is ${limits.maxDirectives}`,
+        ),
       ],
     }),
   ];
@@ -201,7 +220,13 @@ export function costEstimator(schema: GraphQLSchema) {
   };
 }
 
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, estimator = costEstimator(schema)): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  estimator = costEstimator(schema),
+): number {
   return getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [estimator] });
 }
 
@@ -231,7 +256,11 @@ function selectsIntrospection(document: DocumentNode, operation: OperationDefini
 function introspectionRefusal(policy: IntrospectionPolicy, principal: Principal | undefined): DomainError | undefined {
   if (policy === 'off') return new DomainError(ApiErrorCode.FORBIDDEN, 'Introspection is disabled on this server', CoreErrorReason.INTROSPECTION_DISABLED);
   if (policy === 'authenticated' && !principal) {
-    return new DomainError(ApiErrorCode.UNAUTHENTICATED, 'Introspection needs a valid bearer token on this server', CoreErrorReason.INTROSPECTION_REQUIRES_AUTHENTICATION);
+    return new DomainError(
+      ApiErrorCode.UNAUTHENTICATED,
+      'Introspection needs a valid bearer token on this server',
+      CoreErrorReason.INTROSPECTION_REQUIRES_AUTHENTICATION,
+    );
   }
   return undefined;
 }

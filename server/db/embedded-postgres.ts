@@ -9,7 +9,17 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectAsSuperuser, Credentials, LEGACY_SUPERUSER_PASSWORD, newCredentials, provisionAppDatabase, randomPassword, readCredentials, urlFor, writeCredentials } from './embedded-credentials';
+import {
+  connectAsSuperuser,
+  Credentials,
+  LEGACY_SUPERUSER_PASSWORD,
+  newCredentials,
+  provisionAppDatabase,
+  randomPassword,
+  readCredentials,
+  urlFor,
+  writeCredentials,
+} from './embedded-credentials';
 import { isPostmasterOf, legacyOwnerOf, ownerIsAlive, postmasterPidOf, readOwner, releaseOwner, stopPostmaster, writeOwner } from './embedded-process';
 
 export interface EmbeddedDatabase {
@@ -167,7 +177,12 @@ async function takeOverFromEarlierRun(dataDir: string, databaseDir: string, log:
   }
   if (postmasterRuns) {
     log.warn(`PostgreSQL (pid ${pid}) was left running by an earlier server${owner ? ` (pid ${owner.pid}, gone)` : ''}: stopping it`);
-    await stopPostmaster(pid, LEFTOVER_GRACE_MS, (message) => log.warn(message), () => isPostmasterOf(pid, databaseDir));
+    await stopPostmaster(
+      pid,
+      LEFTOVER_GRACE_MS,
+      (message) => log.warn(message),
+      () => isPostmasterOf(pid, databaseDir),
+    );
   }
   // A postmaster that was killed leaves its lock file behind, naming a pid that is gone.
   const lockFile = path.join(databaseDir, 'postmaster.pid');

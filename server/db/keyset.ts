@@ -64,7 +64,10 @@ export interface KeysetQuery<T> {
 }
 
 export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
-  const after = decodeKeysetCursor(q.after, q.keys.map((k) => k.cast));
+  const after = decodeKeysetCursor(
+    q.after,
+    q.keys.map((k) => k.cast),
+  );
   const totalCount = await defineQuery<{ where: Where }, number>({
     text: `select count(*) as n ${q.from} where :where`,
     decode: (row) => row.int('n'),

@@ -45,7 +45,10 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
   if (options.onStatement) {
     const onStatement = options.onStatement;
-    orm.em.getConnection().getKnex().on('query', (q: { sql: string }) => onStatement(q.sql));
+    orm.em
+      .getConnection()
+      .getKnex()
+      .on('query', (q: { sql: string }) => onStatement(q.sql));
   }
   return orm;
 }

@@ -230,7 +230,9 @@ export class SqlRow {
 
   private fail(name: string, expected: string): never {
     const value = this.raw[name];
-    throw new Error(`SQL column ${name}: expected ${expected}, got ${value === null ? 'null' : `${typeof value} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`}`);
+    throw new Error(
+      `SQL column ${name}: expected ${expected}, got ${value === null ? 'null' : `${typeof value} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`}`,
+    );
   }
 
   isNull(name: string): boolean {
@@ -354,7 +356,7 @@ export interface Statement<P> {
 export function defineQuery<P extends SqlParams<P>, R>(definition: QueryDefinition<R>): Query<P, R> {
   const segments = parseSql(definition.text);
   const all = async (em: EntityManager, params?: P): Promise<R[]> => {
-    const { text, values } = compileSql(segments, (params ?? {}));
+    const { text, values } = compileSql(segments, params ?? {});
     const rows: Record<string, unknown>[] = await em.execute(text, values, 'all');
     return rows.map((raw) => definition.decode(new SqlRow(raw), em));
   };
@@ -380,7 +382,7 @@ export function defineStatement<P extends SqlParams<P>>(definition: { text: stri
   return {
     text: definition.text,
     async run(em, ...params) {
-      const { text, values } = compileSql(segments, (params[0] ?? {}));
+      const { text, values } = compileSql(segments, params[0] ?? {});
       const result: { affectedRows: number } = await em.execute(text, values, 'run');
       return result.affectedRows;
     },

@@ -33,11 +33,7 @@ const COMPANY_WORDS = ['Jinhua', 'Tianyu', 'Hengtai', 'Xinda', 'Huaxing', 'Longs
 const COMPANY_KINDS = ['Trading', 'Electronics', 'Foods', 'Textiles', 'Logistics'];
 
 /** Returns a one-line summary, or undefined when the database already has customers. */
-export async function seedDemoData(
-  orm: MikroORM,
-  clock: Clock,
-  rules: Pick<Config, 'graceWorkingDays' | 'bookingLagLimitDays'>,
-): Promise<string | undefined> {
+export async function seedDemoData(orm: MikroORM, clock: Clock, rules: Pick<Config, 'graceWorkingDays' | 'bookingLagLimitDays'>): Promise<string | undefined> {
   return orm.em.fork().transactional(async (em) => {
     if ((await em.count(Customer, {})) > 0) return undefined;
     const random = prng(20261129);

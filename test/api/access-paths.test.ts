@@ -40,7 +40,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Runs a document and returns the raw response text and the errors (no SDK unwrapping). */
-async function raw(token: string | undefined, query: string): Promise<{ text: string; errors: { path?: (string | number)[]; extensions?: { code?: string } }[] }> {
+async function raw(
+  token: string | undefined,
+  query: string,
+): Promise<{ text: string; errors: { path?: (string | number)[]; extensions?: { code?: string } }[] }> {
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -80,7 +83,11 @@ describe('INTEGRATION: the ledger, not payments', () => {
   test('overdueEvents → receivable → allocations is FORBIDDEN too', async () => {
     const { overdueEvents } = await integration.overdueEvents({});
     expect(overdueEvents.edges.map((e) => e.node.receivable.id)).toContain(receivableId);
-    await expectForbiddenAt(integration, '{ overdueEvents { nodes { receivable { allocations { payment { reference bookedBy { email } } } } } } }', 'allocations');
+    await expectForbiddenAt(
+      integration,
+      '{ overdueEvents { nodes { receivable { allocations { payment { reference bookedBy { email } } } } } } }',
+      'allocations',
+    );
   });
 
   test('the SDK operation with allocations is refused; the ledger operations still work', async () => {

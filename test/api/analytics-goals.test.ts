@@ -67,8 +67,22 @@ test('a manager sets a monthly 95% collection-rate goal for every salesperson; p
   // Alice 1 → MET; Bob 0.9 / 0.95 = 0.947368421 → MISSED; Carol 0.5 / 0.95 = 0.526315789 → MISSED.
   expect(createGoal.progress).toEqual([
     { salesperson: { id: alice.id, name: 'Alice' }, actual: '1.000000', attainment: 1, status: 'MET', measuredFrom: '2026-11-01', measuredTo: '2026-11-30' },
-    { salesperson: { id: bob.id, name: 'Bob' }, actual: '0.900000', attainment: 0.947368421, status: 'MISSED', measuredFrom: '2026-11-01', measuredTo: '2026-11-30' },
-    { salesperson: { id: carol.id, name: 'Carol' }, actual: '0.500000', attainment: 0.526315789, status: 'MISSED', measuredFrom: '2026-11-01', measuredTo: '2026-11-30' },
+    {
+      salesperson: { id: bob.id, name: 'Bob' },
+      actual: '0.900000',
+      attainment: 0.947368421,
+      status: 'MISSED',
+      measuredFrom: '2026-11-01',
+      measuredTo: '2026-11-30',
+    },
+    {
+      salesperson: { id: carol.id, name: 'Carol' },
+      actual: '0.500000',
+      attainment: 0.526315789,
+      status: 'MISSED',
+      measuredFrom: '2026-11-01',
+      measuredTo: '2026-11-30',
+    },
   ]);
 });
 
@@ -79,7 +93,15 @@ test('more goals: on-time rate for everyone, an overdue ceiling for Carol alone'
   });
   carolGoalId = createGoal.id;
   // Carol's overdue at 11-30: 500; at most 100 → attainment 100 / 500 = 0.2.
-  expect(createGoal).toMatchObject({ direction: 'AT_MOST', target: '100.00', salesperson: { id: carol.id }, weight: 1, actual: '500.00', attainment: 0.2, status: 'MISSED' });
+  expect(createGoal).toMatchObject({
+    direction: 'AT_MOST',
+    target: '100.00',
+    salesperson: { id: carol.id },
+    weight: 1,
+    actual: '500.00',
+    attainment: 0.2,
+    status: 'MISSED',
+  });
 });
 
 test('scorecards for November: weighted scores and ranks by hand', async () => {
@@ -120,7 +142,13 @@ test('goals(activeOn) filters by period; a goal of a running period is ON_TRACK 
   const { createGoal } = await manager.client.createGoal({
     input: { metric: 'CEI', target: '0.7', period: 'QUARTER', periodStart: '2027-01-01', scope: 'COMPANY', weight: 2 },
   });
-  expect(createGoal).toMatchObject({ periodEnd: '2027-03-31', actual: null, attainment: null, status: 'ON_TRACK', progress: [{ salesperson: null, actual: null }] });
+  expect(createGoal).toMatchObject({
+    periodEnd: '2027-03-31',
+    actual: null,
+    attainment: null,
+    status: 'ON_TRACK',
+    progress: [{ salesperson: null, actual: null }],
+  });
   expect((await manager.client.goals({ activeOn: '2027-02-10' })).goals.map((g) => g.id)).toEqual([createGoal.id]);
   expect((await manager.client.goals({ activeOn: '2026-11-30' })).goals).toHaveLength(3);
 });
@@ -136,7 +164,11 @@ test('bad input is BAD_USER_INPUT naming the field and creates nothing; roles ar
   await expectApiError(manager.client.createGoal({ input: { ...base, weight: 0 } }), 'BAD_USER_INPUT', 'input.weight');
   await expectApiError(manager.client.createGoal({ input: { ...base, scope: 'SALESPERSON' } }), 'BAD_USER_INPUT', 'input.salespersonId');
   await expectApiError(manager.client.createGoal({ input: { ...base, salespersonId: alice.id } }), 'BAD_USER_INPUT', 'input.salespersonId');
-  await expectApiError(manager.client.createGoal({ input: { ...base, scope: 'SALESPERSON', salespersonId: finance.id } }), 'BAD_USER_INPUT', 'input.salespersonId');
+  await expectApiError(
+    manager.client.createGoal({ input: { ...base, scope: 'SALESPERSON', salespersonId: finance.id } }),
+    'BAD_USER_INPUT',
+    'input.salespersonId',
+  );
   await expectApiError(manager.client.createGoal({ input: { ...base, metric: 'NOPE' as 'CEI' } }), 'BAD_USER_INPUT', 'input.metric');
   await expectApiError(alice.client.createGoal({ input: base }), 'FORBIDDEN');
   await expectApiError(finance.client.createGoal({ input: base }), 'FORBIDDEN');
@@ -151,7 +183,10 @@ test('updateGoal changes the target (progress follows), archiveGoal retires it',
   expect(updateGoal.target).toBe('0.9000');
   expect(updateGoal.progress.map((row) => row.status)).toEqual(['MET', 'MET', 'MISSED']);
   await expectApiError(manager.client.updateGoal({ id: collectionGoalId, input: { periodStart: '2026-11-03' } }), 'BAD_USER_INPUT', 'input.periodStart');
-  expect((await manager.client.goals({ activeOn: '2026-11-15' })).goals.find((g) => g.id === collectionGoalId)).toMatchObject({ periodStart: '2026-11-01', target: '0.9000' });
+  expect((await manager.client.goals({ activeOn: '2026-11-15' })).goals.find((g) => g.id === collectionGoalId)).toMatchObject({
+    periodStart: '2026-11-01',
+    target: '0.9000',
+  });
 
   const { archiveGoal } = await manager.client.archiveGoal({ id: carolGoalId });
   expect(archiveGoal.archivedAt).not.toBeNull();

@@ -136,7 +136,11 @@ describe('agingReport', () => {
     expect(own.bySalesperson.map((row) => row.salesperson.id)).toEqual([s1.id]);
     expect((await manager.client.agingReport({ asOf: '2026-11-30', salespersonId: s2.id })).agingReport.total).toBe('2600.00');
     await expectApiError(s1.client.agingReport({ asOf: '2026-11-30', salespersonId: s2.id }), 'FORBIDDEN');
-    await expectApiError(manager.client.agingReport({ asOf: '2026-11-30', salespersonId: '00000000-0000-4000-8000-000000000000' }), 'NOT_FOUND', 'salespersonId');
+    await expectApiError(
+      manager.client.agingReport({ asOf: '2026-11-30', salespersonId: '00000000-0000-4000-8000-000000000000' }),
+      'NOT_FOUND',
+      'salespersonId',
+    );
     await expectApiError(manager.client.agingReport({ asOf: '2026-11-31' }), 'BAD_USER_INPUT', 'asOf');
   });
 });
@@ -285,7 +289,9 @@ describe('weekly analysis', () => {
     // Booked on 12-07 (not void): P1 (arrived 11-09), P2 (11-16), P3 (11-20), P5 (11-27). Working days after arrival up to
     // 12-07, the 11-26 holiday excluded: P1 19, P2 14, P3 10, P5 6 → all late, median (10+14)/2 = 12, max 19, all over 3.
     expect(w3.bookingLag).toMatchObject({ payments: 4, latePayments: 4, overLimit: 4, medianLagDays: 12, maxLagDays: 19 });
-    expect(w3.bookingLag.byClerk).toEqual([{ clerk: { id: finance.id, name: 'Fay Finance' }, payments: 4, latePayments: 4, overLimit: 4, medianLagDays: 12, maxLagDays: 19 }]);
+    expect(w3.bookingLag.byClerk).toEqual([
+      { clerk: { id: finance.id, name: 'Fay Finance' }, payments: 4, latePayments: 4, overLimit: 4, medianLagDays: 12, maxLagDays: 19 },
+    ]);
     // R3 was written off on 12-07: outstanding 2200 at 12-13, overdue 2100 (R2, R4, R7, R8, R9) against 3600 (6) the week before.
     expect(w3.change).toMatchObject({ previousWeekStart: '2026-11-30', outstanding: '-1500.00', overdueAmount: '-1500.00', overdueCount: -1 });
     await later.stop();
@@ -295,7 +301,14 @@ describe('weekly analysis', () => {
     // Corrections: P1 is voided (R1 1000 open again, 19 d past on 11-29); R4 gets a payment that arrived on 11-25.
     await finance.client.voidPayment({ id: p.P1, reason: 'booked to the wrong customer' });
     await finance.client.recordPayment({
-      input: { customerId: c.C2, amount: '600.00', receivedOn: '2026-11-25', method: 'CASH', lagReason: 'late entry', allocations: [{ receivableId: r.R4, amount: '600.00' }] },
+      input: {
+        customerId: c.C2,
+        amount: '600.00',
+        receivedOn: '2026-11-25',
+        method: 'CASH',
+        lagReason: 'late entry',
+        allocations: [{ receivableId: r.R4, amount: '600.00' }],
+      },
     });
     const live = (await manager.client.agingReport({ asOf: '2026-11-29' })).agingReport;
     expect(live.total).toBe('4100.00'); // 3700 − 600 (R4) + 1000 (R1)

@@ -43,7 +43,15 @@ test('collected on time: collection rate and on-time rate 1 for the salesperson 
   // CEI is undefined (null) in January: nothing was open at its start, nothing issued or collected in it.
   for (const client of [manager.client, sales.client]) {
     const { collectionStats } = await client.collectionStats({ from: '2027-01-01', to: '2027-01-31', salespersonId: sales.id });
-    expect(collectionStats).toMatchObject({ due: '1000.00', collected: '1000.00', collectionRate: 1, onTimeRate: 1, overdueAmount: '0.00', overdueCount: 0, cei: null });
+    expect(collectionStats).toMatchObject({
+      due: '1000.00',
+      collected: '1000.00',
+      collectionRate: 1,
+      onTimeRate: 1,
+      overdueAmount: '0.00',
+      overdueCount: 0,
+      cei: null,
+    });
   }
   // December: the money arrived in it and closes the receivable, which was not due yet.
   const december = (await manager.client.collectionStats({ from: '2026-12-01', to: '2026-12-31' })).collectionStats;
@@ -65,7 +73,14 @@ test('a January collection-rate goal counts the salesperson as on track at 100%'
   });
   // January is running (today is the 4th): measured 1–4 January.
   expect(createGoal.progress).toEqual([
-    { salesperson: { id: sales.id, name: 'Seed Sales' }, actual: '1.000000', attainment: 1, status: 'ON_TRACK', measuredFrom: '2027-01-01', measuredTo: '2027-01-04' },
+    {
+      salesperson: { id: sales.id, name: 'Seed Sales' },
+      actual: '1.000000',
+      attainment: 1,
+      status: 'ON_TRACK',
+      measuredFrom: '2027-01-01',
+      measuredTo: '2027-01-04',
+    },
   ]);
   const { scorecards } = await sales.client.scorecards({ from: '2027-01-01', to: '2027-01-31' });
   expect(scorecards).toMatchObject([{ salesperson: { id: sales.id }, score: 1, rank: 1 }]);

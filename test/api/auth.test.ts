@@ -145,10 +145,9 @@ describe('createUser', () => {
     expect(createUser).toMatchObject({ email: `${local.toLowerCase()}@test.example`, name: 'Ada Finance', role: 'FINANCE', active: true });
     expect(createUser.id).toEqual(expect.any(String));
 
-    const rows = await server.sql<{ email: string; role: string; password_hash: string }>(
-      'select email, role, password_hash from app_user where id = $1',
-      [createUser.id],
-    );
+    const rows = await server.sql<{ email: string; role: string; password_hash: string }>('select email, role, password_hash from app_user where id = $1', [
+      createUser.id,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].email).toBe(`${local.toLowerCase()}@test.example`);
     expect(rows[0].password_hash).not.toContain(STRONG_PASSWORD);
@@ -207,15 +206,9 @@ describe('createUser', () => {
     const before = await userCount();
     const email = `forbidden.${unique()}@test.example`;
     for (const caller of [sales, finance, manager]) {
-      await expectApiError(
-        caller.client.createUser({ input: { email, name: 'Sneaky', role: 'ADMIN', password: STRONG_PASSWORD } }),
-        'FORBIDDEN',
-      );
+      await expectApiError(caller.client.createUser({ input: { email, name: 'Sneaky', role: 'ADMIN', password: STRONG_PASSWORD } }), 'FORBIDDEN');
     }
-    await expectApiError(
-      server.anonymous().createUser({ input: { email, name: 'Sneaky', role: 'ADMIN', password: STRONG_PASSWORD } }),
-      'UNAUTHENTICATED',
-    );
+    await expectApiError(server.anonymous().createUser({ input: { email, name: 'Sneaky', role: 'ADMIN', password: STRONG_PASSWORD } }), 'UNAUTHENTICATED');
     expect(await userCount()).toBe(before);
     expect(await server.sql('select id from app_user where email = $1', [email])).toEqual([]);
   });

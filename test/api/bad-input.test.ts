@@ -161,7 +161,11 @@ describe('unknown ids', () => {
     await expectError(server.admin.writeOffReceivable({ id, reason: 'never' }), 'NOT_FOUND', 'id');
     await expectError(server.admin.reportPaymentNotice({ input: { receivableId: id, claimedPaidOn: today, note: 'paid' } }), 'NOT_FOUND', 'input.receivableId');
     await expectError(sales.client.reportPaymentNotice({ input: { receivableId: id, claimedPaidOn: today, note: 'paid' } }), 'NOT_FOUND', 'input.receivableId');
-    await expectError(server.admin.allocatePayment({ id: paymentId, allocations: [{ receivableId: id, amount: '1.00' }] }), 'NOT_FOUND', 'allocations.0.receivableId');
+    await expectError(
+      server.admin.allocatePayment({ id: paymentId, allocations: [{ receivableId: id, amount: '1.00' }] }),
+      'NOT_FOUND',
+      'allocations.0.receivableId',
+    );
     expect((await server.admin.receivable({ id })).receivable).toBeNull();
   });
 

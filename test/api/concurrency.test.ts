@@ -42,7 +42,7 @@ test('(a) 50 parallel payments without allocations pay a receivable exactly once
   const r = (await make.receivable(c, { amount: '100.00' })).id;
   const results = await settle(Array.from({ length: 50 }, () => make.payment(c, { amount: '3.00' })));
   const failed = results.filter((x) => x.status === 'rejected');
-  expect(failed.map((x) => (x).reason)).toEqual([]);
+  expect(failed.map((x) => x.reason)).toEqual([]);
   const payments = results.map((x) => (x as PromiseFulfilledResult<PaymentFieldsFragment>).value);
   expect(new Set(payments.map((p) => p.id)).size).toBe(50);
 
@@ -101,7 +101,7 @@ test('(c) 20 parallel retries with one idempotency key book one payment', async 
   const key = `retry-${c}`;
   const results = await settle(Array.from({ length: 20 }, () => make.payment(c, { amount: '30.00', idempotencyKey: key })));
   const failed = results.filter((x) => x.status === 'rejected');
-  expect(failed.map((x) => (x).reason)).toEqual([]);
+  expect(failed.map((x) => x.reason)).toEqual([]);
   const ids = new Set(results.map((x) => (x as PromiseFulfilledResult<PaymentFieldsFragment>).value.id));
   expect(ids.size).toBe(1);
 
@@ -119,9 +119,9 @@ test('(c) 20 parallel retries with one idempotency key book one payment', async 
 describe('(d) multi-row writes are one transaction', () => {
   async function nothingBooked(c: string, r1: string) {
     expect(await one('select count(*)::int as n from payment where customer_id = $1', [c])).toEqual({ n: 0 });
-    expect(
-      await one('select count(*)::int as n from payment_allocation a join receivable r on r.id = a.receivable_id where r.customer_id = $1', [c]),
-    ).toEqual({ n: 0 });
+    expect(await one('select count(*)::int as n from payment_allocation a join receivable r on r.id = a.receivable_id where r.customer_id = $1', [c])).toEqual({
+      n: 0,
+    });
     expect(await outstanding(r1)).toBe('100.00');
   }
 
@@ -194,7 +194,7 @@ describe('(d) multi-row writes are one transaction', () => {
       fin.voidPayment({ id: first.id, reason: 'duplicate' }),
       ...Array.from({ length: 10 }, () => make.payment(c, { amount: '10.00' })),
     ]);
-    expect(results.filter((x) => x.status === 'rejected').map((x) => (x).reason)).toEqual([]);
+    expect(results.filter((x) => x.status === 'rejected').map((x) => x.reason)).toEqual([]);
     // Whatever the order: 100.00 owed and 100.00 of valid money booked, so what is still
     // owed equals the credit left over (a void does not re-apply credit by itself).
     const { allocated } = await one(
@@ -220,9 +220,7 @@ describe('(d) multi-row writes are one transaction', () => {
 test('(e) parallel createUser calls with one e-mail: one user, the others CONFLICT EMAIL_TAKEN', async () => {
   const email = `twin-${Date.now()}@test.example`;
   const attempts = await Promise.allSettled(
-    Array.from({ length: 6 }, (_, i) =>
-      server.admin.createUser({ input: { email, name: `Twin ${i}`, role: 'SALES', password: USER_PASSWORD } }),
-    ),
+    Array.from({ length: 6 }, (_, i) => server.admin.createUser({ input: { email, name: `Twin ${i}`, role: 'SALES', password: USER_PASSWORD } })),
   );
   const created = attempts.filter((a) => a.status === 'fulfilled');
   const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason as HuikuanError);

@@ -115,11 +115,7 @@ describe('createCustomer', () => {
       await expectApiError(finance.client.createCustomer({ input: { ...base, ...override } }), 'BAD_USER_INPUT', field);
     }
     // A JSON number is no Money.
-    await expectApiError(
-      finance.client.createCustomer({ input: { ...base, creditLimit: 100 as unknown as string } }),
-      'BAD_USER_INPUT',
-      'input.creditLimit',
-    );
+    await expectApiError(finance.client.createCustomer({ input: { ...base, creditLimit: 100 as unknown as string } }), 'BAD_USER_INPUT', 'input.creditLimit');
     expect(await customerCount()).toBe(before);
   });
 
@@ -173,7 +169,14 @@ describe('updateCustomer', () => {
       id: customer.id,
       input: { code: newCode, name: ' After ', creditTermDays: 60 },
     });
-    expect(updateCustomer).toMatchObject({ id: customer.id, code: newCode, name: 'After', creditTermDays: 60, creditLimit: '100.00', owner: { id: salesA.id } });
+    expect(updateCustomer).toMatchObject({
+      id: customer.id,
+      code: newCode,
+      name: 'After',
+      creditTermDays: 60,
+      creditLimit: '100.00',
+      owner: { id: salesA.id },
+    });
     expect(new Date(updateCustomer.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(customer.updatedAt).getTime());
 
     const { updateCustomer: again } = await finance.client.updateCustomer({ id: customer.id, input: { creditLimit: '250.50' } });

@@ -211,7 +211,9 @@ describe('one data folder through crashes', () => {
 
   test('kill -9 under a stream of payments: the next start takes the database back, loses nothing acknowledged, duplicates nothing', async () => {
     const admin = await signIn(server);
-    const { createUser: sales } = await admin.createUser({ input: { email: 'crash.sales@test.example', name: 'Crash Sales', role: 'SALES', password: 'sales-password' } });
+    const { createUser: sales } = await admin.createUser({
+      input: { email: 'crash.sales@test.example', name: 'Crash Sales', role: 'SALES', password: 'sales-password' },
+    });
     const { createCustomer } = await admin.createCustomer({
       input: { code: 'CRASH-1', name: 'Crash Test Ltd', ownerId: sales.id, creditTermDays: 30, creditLimit: '100000.00' },
     });
@@ -269,7 +271,9 @@ describe('one data folder through crashes', () => {
     const postmaster = postmasterPid(dataDir);
     const refusedAt = Date.now();
     await expect(start(dataDir, await freePort())).rejects.toThrow(
-      new RegExp(`Another huikuan server \\(pid ${server.pid}\\) is using ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} with its PostgreSQL \\(pid ${postmaster}\\)`),
+      new RegExp(
+        `Another huikuan server \\(pid ${server.pid}\\) is using ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} with its PostgreSQL \\(pid ${postmaster}\\)`,
+      ),
     );
     expect(Date.now() - refusedAt).toBeLessThan(5000);
     expect(alive(postmaster)).toBe(true);
@@ -344,7 +348,9 @@ test('a data folder from before generated passwords is taken over: fixed passwor
 
   // The server works on the handed-over tables, and what it writes survives a restart.
   const admin = await signIn(server);
-  const { createUser: sales } = await admin.createUser({ input: { email: 'legacy.sales@test.example', name: 'Legacy Sales', role: 'SALES', password: 'sales-password' } });
+  const { createUser: sales } = await admin.createUser({
+    input: { email: 'legacy.sales@test.example', name: 'Legacy Sales', role: 'SALES', password: 'sales-password' },
+  });
   const { createCustomer } = await admin.createCustomer({
     input: { code: 'LEGACY-1', name: 'Legacy Ltd', ownerId: sales.id, creditTermDays: 30, creditLimit: '100.00' },
   });

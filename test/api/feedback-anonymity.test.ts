@@ -35,14 +35,107 @@ const EVERY_PATH = /* GraphQL */ `
     # A page of 50 (there are 3 reports): 200, with proposal items nested in items, is over a manager's cost budget.
     feedbackReports(first: 50) {
       totalCount
-      edges { cursor node { id anonymous author { id name email } submittedOn amendedOn periodStart
-        items { id text status proposal { id items { id report { id author { id name email } } } createdBy { id } escalatedBy { id } decidedBy { id } }
-          history { by { id } } report { id author { id email } } } } }
+      edges {
+        cursor
+        node {
+          id
+          anonymous
+          author {
+            id
+            name
+            email
+          }
+          submittedOn
+          amendedOn
+          periodStart
+          items {
+            id
+            text
+            status
+            proposal {
+              id
+              items {
+                id
+                report {
+                  id
+                  author {
+                    id
+                    name
+                    email
+                  }
+                }
+              }
+              createdBy {
+                id
+              }
+              escalatedBy {
+                id
+              }
+              decidedBy {
+                id
+              }
+            }
+            history {
+              by {
+                id
+              }
+            }
+            report {
+              id
+              author {
+                id
+                email
+              }
+            }
+          }
+        }
+      }
     }
-    anonymousOnly: feedbackReports(filter: { anonymous: true }) { totalCount nodes { id author { id } } }
-    byCategory: feedbackReports(filter: { category: [PROCESS], status: [SUBMITTED, IN_REVIEW, ESCALATED, DECIDED], severity: [HIGH] }) { totalCount nodes { id author { id } } }
-    improvementProposals { id items { id report { id anonymous author { id email } } } createdBy { id } }
-    feedbackSummary(from: $week, to: $week) { totals { reportCount anonymousReportCount } recurringProblems { text itemIds } }
+    anonymousOnly: feedbackReports(filter: { anonymous: true }) {
+      totalCount
+      nodes {
+        id
+        author {
+          id
+        }
+      }
+    }
+    byCategory: feedbackReports(filter: { category: [PROCESS], status: [SUBMITTED, IN_REVIEW, ESCALATED, DECIDED], severity: [HIGH] }) {
+      totalCount
+      nodes {
+        id
+        author {
+          id
+        }
+      }
+    }
+    improvementProposals {
+      id
+      items {
+        id
+        report {
+          id
+          anonymous
+          author {
+            id
+            email
+          }
+        }
+      }
+      createdBy {
+        id
+      }
+    }
+    feedbackSummary(from: $week, to: $week) {
+      totals {
+        reportCount
+        anonymousReportCount
+      }
+      recurringProblems {
+        text
+        itemIds
+      }
+    }
   }
 `;
 
@@ -81,7 +174,7 @@ const SUBMISSION_TABLES = ['feedback_report', 'feedback_item', 'feedback_complia
 
 // Runs before the workflow below touches any item: only the three submissions have written.
 describe('the storage and the logs hold no link', () => {
-  test('no row version, live or dead, pairs an anonymous report with its author\'s compliance row', async () => {
+  test("no row version, live or dead, pairs an anonymous report with its author's compliance row", async () => {
     await server.sql('create extension if not exists pageinspect');
     // The VACUUM runs after the submission commits: poll briefly.
     const deadline = Date.now() + 10_000;
@@ -171,10 +264,13 @@ describe('no query path reveals who wrote an anonymous report', () => {
 
   test('compliance says who submitted, never which report', async () => {
     const { feedbackCompliance } = await server.admin.feedbackCompliance({ period: 'WEEK', periodStart: WEEK });
-    expect(feedbackCompliance.filter((e) => e.submitted).map((e) => e.user.id).sort()).toEqual([hidden.id, hidden2.id, named.id].sort());
-    const raw = await server.admin.request<unknown>(
-      `{ feedbackCompliance(period: WEEK, periodStart: "${WEEK}") { submitted user { id } } }`,
-    );
+    expect(
+      feedbackCompliance
+        .filter((e) => e.submitted)
+        .map((e) => e.user.id)
+        .sort(),
+    ).toEqual([hidden.id, hidden2.id, named.id].sort());
+    const raw = await server.admin.request<unknown>(`{ feedbackCompliance(period: WEEK, periodStart: "${WEEK}") { submitted user { id } } }`);
     expect(JSON.stringify(raw)).not.toContain(anonymousReceipt.reportId);
   });
 
@@ -254,10 +350,9 @@ describe('the database holds no link', () => {
       `select xmin::text as xmin, cmin::text as cmin from feedback_report where period = 'WEEK' and period_start = $1`,
       [WEEK],
     );
-    const compliance = await server.sql<{ xmin: string }>(
-      `select xmin::text as xmin from feedback_compliance where period = 'WEEK' and period_start = $1`,
-      [WEEK],
-    );
+    const compliance = await server.sql<{ xmin: string }>(`select xmin::text as xmin from feedback_compliance where period = 'WEEK' and period_start = $1`, [
+      WEEK,
+    ]);
     expect(reports).toHaveLength(3);
     expect(compliance).toHaveLength(3);
     expect(new Set(reports.map((r) => r.xmin)).size).toBe(1);
@@ -274,7 +369,10 @@ describe('one report per person and period', () => {
   let reportId: string;
 
   const rowsOf = (id: string) =>
-    server.sql('select r.*, (select json_agg(i order by i.position) from feedback_item i where i.report_id = r.id) as items from feedback_report r where r.id = $1', [id]);
+    server.sql(
+      'select r.*, (select json_agg(i order by i.position) from feedback_item i where i.report_id = r.id) as items from feedback_report r where r.id = $1',
+      [id],
+    );
 
   test('an anonymous report is amended with its receipt secret, and only with it', async () => {
     const first = (await hidden.client.submitFeedbackReport({ input: monthly(true, 'First draft') })).submitFeedbackReport;
@@ -293,9 +391,18 @@ describe('one report per person and period', () => {
       }),
     });
     expect(amended.submitFeedbackReport).toEqual({
-      reportId, period: 'MONTH', periodStart: MONTH, anonymous: true, amended: true, itemCount: 2, amendSecret: secret,
+      reportId,
+      period: 'MONTH',
+      periodStart: MONTH,
+      anonymous: true,
+      amended: true,
+      itemCount: 2,
+      amendSecret: secret,
     });
-    const [row] = await server.sql<{ hours_saved: string; amended_on: string | null }>('select hours_saved, amended_on::text as amended_on from feedback_report where id = $1', [reportId]);
+    const [row] = await server.sql<{ hours_saved: string; amended_on: string | null }>(
+      'select hours_saved, amended_on::text as amended_on from feedback_report where id = $1',
+      [reportId],
+    );
     expect(row).toEqual({ hours_saved: '3.00', amended_on: null });
     const items = await server.sql<{ text: string }>('select text from feedback_item where report_id = $1 order by position', [reportId]);
     expect(items.map((i) => i.text)).toEqual(['Second thoughts', 'More coffee']);
@@ -323,7 +430,14 @@ describe('one report per person and period', () => {
       hidden.client.submitFeedbackReport({ input: monthly(false, 'Again named') }),
       named.client.submitFeedbackReport({ input: monthly(true, 'Now anonymously') }),
     ];
-    const errors = await Promise.all(attempts.map((p) => p.then(() => null, (e) => e)));
+    const errors = await Promise.all(
+      attempts.map((p) =>
+        p.then(
+          () => null,
+          (e) => e,
+        ),
+      ),
+    );
     for (const e of errors) expect(e).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_SUBMITTED' });
     expect(new Set(errors.map((e) => e.message)).size).toBe(1);
     expect(errors[0].message).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
@@ -366,7 +480,11 @@ describe('bad input is refused with its field, before anything is written', () =
   for (const [what, change, field] of cases) {
     test(what, async () => {
       const fresh = await server.createUser('SALES');
-      await expectApiError(fresh.client.submitFeedbackReport({ input: { ...report(false, 'x'), periodStart: '2026-11-30', ...change } }), 'BAD_USER_INPUT', field);
+      await expectApiError(
+        fresh.client.submitFeedbackReport({ input: { ...report(false, 'x'), periodStart: '2026-11-30', ...change } }),
+        'BAD_USER_INPUT',
+        field,
+      );
       const [{ n }] = await server.sql<{ n: number }>('select count(*)::int as n from feedback_compliance where user_id = $1', [fresh.id]);
       expect(n).toBe(0);
     });
@@ -385,10 +503,7 @@ describe('bad input is refused with its field, before anything is written', () =
     // Named, a customer someone else owns is not visible to this salesperson.
     const stranger = await server.createUser('SALES');
     await expectApiError(stranger.client.submitFeedbackReport({ input: { ...input, anonymous: false } }), 'NOT_FOUND', 'input.items.0.customerId');
-    const [{ n }] = await server.sql<{ n: number }>(
-      `select count(*)::int as n from feedback_compliance where user_id in ($1, $2)`,
-      [owner.id, stranger.id],
-    );
+    const [{ n }] = await server.sql<{ n: number }>(`select count(*)::int as n from feedback_compliance where user_id in ($1, $2)`, [owner.id, stranger.id]);
     expect(n).toBe(0);
   });
 });

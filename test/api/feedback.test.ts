@@ -22,7 +22,13 @@ let customerOfS1: string;
 
 const NOV = '2026-11-01';
 const OCT = '2026-10-01';
-const month = (periodStart: string, anonymous: boolean, hoursSaved: number, items: FeedbackItemInput[], solvedProblems: string[] = []): SubmitFeedbackInput => ({
+const month = (
+  periodStart: string,
+  anonymous: boolean,
+  hoursSaved: number,
+  items: FeedbackItemInput[],
+  solvedProblems: string[] = [],
+): SubmitFeedbackInput => ({
   period: 'MONTH',
   periodStart,
   anonymous,
@@ -61,20 +67,38 @@ const receipts: Record<string, { reportId: string; amendSecret: string | null }>
 describe('a month of front-line reports', () => {
   test('five users submit for November, two anonymously; two named reports for October', async () => {
     const submissions: [string, TestUser, SubmitFeedbackInput][] = [
-      ['s1', s1, month(NOV, false, 4.5, [
-        problem('SYSTEM', 'HIGH', 'Overdue alarm fires on public holidays'),
-        { kind: 'SUGGESTION', category: 'USABILITY', severity: 'LOW', text: 'Add a bulk payment-notice form', customerId: customerOfS1 },
-      ], ['Overdue alarms reach me the same day'])],
-      ['s2', s2, month(NOV, true, 2, [
-        problem('SYSTEM', 'CRITICAL', 'overdue alarm fires on public  holidays!'),
-        problem('PROCESS', 'HIGH', 'Managers blame salespeople for late bookings by finance'),
-      ])],
+      [
+        's1',
+        s1,
+        month(
+          NOV,
+          false,
+          4.5,
+          [
+            problem('SYSTEM', 'HIGH', 'Overdue alarm fires on public holidays'),
+            { kind: 'SUGGESTION', category: 'USABILITY', severity: 'LOW', text: 'Add a bulk payment-notice form', customerId: customerOfS1 },
+          ],
+          ['Overdue alarms reach me the same day'],
+        ),
+      ],
+      [
+        's2',
+        s2,
+        month(NOV, true, 2, [
+          problem('SYSTEM', 'CRITICAL', 'overdue alarm fires on public  holidays!'),
+          problem('PROCESS', 'HIGH', 'Managers blame salespeople for late bookings by finance'),
+        ]),
+      ],
       ['s3', s3, month(NOV, false, 0, [problem('DATA', 'MEDIUM', 'Customer master data is duplicated')])],
-      ['f1', f1, month(NOV, true, 6.25, [
-        problem('DATA', 'HIGH', 'Customer master data is duplicated.'),
-        problem('SYSTEM', 'MEDIUM', 'Overdue alarm fires on public holidays'),
-        { kind: 'SUGGESTION', category: 'TRAINING', severity: 'LOW', text: 'Training on booking receivedOn dates' },
-      ])],
+      [
+        'f1',
+        f1,
+        month(NOV, true, 6.25, [
+          problem('DATA', 'HIGH', 'Customer master data is duplicated.'),
+          problem('SYSTEM', 'MEDIUM', 'Overdue alarm fires on public holidays'),
+          { kind: 'SUGGESTION', category: 'TRAINING', severity: 'LOW', text: 'Training on booking receivedOn dates' },
+        ]),
+      ],
       ['f2', f2, month(NOV, false, 3, [problem('PROCESS', 'MEDIUM', 'Month-end close takes too long')])],
       ['s1-oct', s1, month(OCT, false, 2, [problem('SYSTEM', 'HIGH', 'Overdue alarm fires on public holidays')])],
       ['f2-oct', f2, month(OCT, false, 1.5, [problem('DATA', 'LOW', 'Import of bank statements fails')])],
@@ -124,10 +148,24 @@ describe('a month of front-line reports', () => {
     const { feedbackSummary: s } = await lead.client.feedbackSummary({ from: NOV, to: '2026-11-30' });
     // Hand counts: 5 reports (2 anonymous), 4.5 + 2 + 0 + 6.25 + 3 hours, 2+2+1+3+1 items of which 2 suggestions.
     expect(s.totals).toEqual({
-      from: NOV, to: '2026-11-30', reportCount: 5, anonymousReportCount: 2, itemCount: 9, problemCount: 7, suggestionCount: 2, hoursSaved: 15.75,
+      from: NOV,
+      to: '2026-11-30',
+      reportCount: 5,
+      anonymousReportCount: 2,
+      itemCount: 9,
+      problemCount: 7,
+      suggestionCount: 2,
+      hoursSaved: 15.75,
     });
     expect(s.previous).toEqual({
-      from: OCT, to: '2026-10-31', reportCount: 2, anonymousReportCount: 0, itemCount: 2, problemCount: 2, suggestionCount: 0, hoursSaved: 3.5,
+      from: OCT,
+      to: '2026-10-31',
+      reportCount: 2,
+      anonymousReportCount: 0,
+      itemCount: 2,
+      problemCount: 2,
+      suggestionCount: 0,
+      hoursSaved: 3.5,
     });
     expect(s.change).toEqual({ reportCount: 3, itemCount: 7, problemCount: 5, hoursSaved: 12.25 });
     expect(s.byCategory).toEqual([
@@ -221,7 +259,10 @@ describe('from items to a manager decision', () => {
 
   test('triage: IN_REVIEW, REJECTED with a note; wrong states and roles refused, nothing changed', async () => {
     const { triageFeedbackItem } = await lead.client.triageFeedbackItem({ id: blameItem, status: 'IN_REVIEW', note: 'Looking into it' });
-    expect(triageFeedbackItem).toMatchObject({ status: 'IN_REVIEW', history: [{ fromStatus: 'SUBMITTED', toStatus: 'IN_REVIEW', note: 'Looking into it', by: { id: lead.id } }] });
+    expect(triageFeedbackItem).toMatchObject({
+      status: 'IN_REVIEW',
+      history: [{ fromStatus: 'SUBMITTED', toStatus: 'IN_REVIEW', note: 'Looking into it', by: { id: lead.id } }],
+    });
     await expectApiError(lead.client.triageFeedbackItem({ id: closeItem, status: 'REJECTED' }), 'BAD_USER_INPUT', 'note');
     await expectApiError(lead.client.triageFeedbackItem({ id: closeItem, status: 'ESCALATED' }), 'BAD_USER_INPUT', 'status');
     await expectApiError(lead.client.triageFeedbackItem({ id: closeItem, status: 'RESOLVED' }), 'CONFLICT', 'status');
@@ -242,7 +283,11 @@ describe('from items to a manager decision', () => {
     await expectApiError(s1.client.createImprovementProposal({ input: { title: 'x', itemIds: holidayItems } }), 'FORBIDDEN');
     await expectApiError(lead.client.createImprovementProposal({ input: { title: ' ', itemIds: holidayItems } }), 'BAD_USER_INPUT', 'input.title');
     await expectApiError(lead.client.createImprovementProposal({ input: { title: 'x', itemIds: [] } }), 'BAD_USER_INPUT', 'input.itemIds');
-    await expectApiError(lead.client.createImprovementProposal({ input: { title: 'x', itemIds: [holidayItems[0], closeItem] } }), 'CONFLICT', 'input.itemIds.1');
+    await expectApiError(
+      lead.client.createImprovementProposal({ input: { title: 'x', itemIds: [holidayItems[0], closeItem] } }),
+      'CONFLICT',
+      'input.itemIds.1',
+    );
     const [{ n: before }] = await server.sql<{ n: number }>('select count(*)::int as n from improvement_proposal');
     expect(before).toBe(0);
 
@@ -265,7 +310,11 @@ describe('from items to a manager decision', () => {
     await expectApiError(f1.client.escalateProposal({ id: alarmProposal }), 'FORBIDDEN');
     await expectApiError(manager.client.escalateProposal({ id: alarmProposal }), 'FORBIDDEN');
     const escalated = await lead.client.escalateProposal({ id: alarmProposal, note: 'Costs us credibility every holiday' });
-    expect(escalated.escalateProposal).toMatchObject({ status: 'ESCALATED', escalatedBy: { id: lead.id }, escalationNote: 'Costs us credibility every holiday' });
+    expect(escalated.escalateProposal).toMatchObject({
+      status: 'ESCALATED',
+      escalatedBy: { id: lead.id },
+      escalationNote: 'Costs us credibility every holiday',
+    });
     expect(escalated.escalateProposal.items.every((i) => i.status === 'ESCALATED')).toBe(true);
     await expectApiError(lead.client.escalateProposal({ id: alarmProposal }), 'CONFLICT', 'id');
     await lead.client.escalateProposal({ id: dataProposal });
@@ -305,9 +354,9 @@ describe('from items to a manager decision', () => {
     ]);
     expect(progress.history[2].note).toBe('ADOPT: Use the business calendar; ship in December');
     // Through the proposal the author sees only their own item, not the other reports'.
-    const viaProposal = await s1.client.request<{ feedbackReports: { nodes: { items: { proposal: { itemCount: number; items: { id: string }[] } | null }[] }[] } }>(
-      `{ feedbackReports(filter: { periodStart: "${NOV}" }) { nodes { items { proposal { itemCount items { id } } } } } }`,
-    );
+    const viaProposal = await s1.client.request<{
+      feedbackReports: { nodes: { items: { proposal: { itemCount: number; items: { id: string }[] } | null }[] }[] };
+    }>(`{ feedbackReports(filter: { periodStart: "${NOV}" }) { nodes { items { proposal { itemCount items { id } } } } } }`);
     const proposal = viaProposal.feedbackReports.nodes[0].items.find((i) => i.proposal)!.proposal!;
     expect(proposal).toEqual({ itemCount: 1, items: [{ id: item.id }] });
   });
@@ -337,10 +386,15 @@ describe('from items to a manager decision', () => {
   });
 
   test('a late report for the month rewrites the period without disturbing the workflow', async () => {
-    const before = await server.sql('select id, status, proposal_id, (select count(*)::int from feedback_item_step s where s.item_id = i.id) as steps from feedback_item i order by id');
+    const before = await server.sql(
+      'select id, status, proposal_id, (select count(*)::int from feedback_item_step s where s.item_id = i.id) as steps from feedback_item i order by id',
+    );
     const { submitFeedbackReport } = await s4.client.submitFeedbackReport({ input: month(NOV, true, 1, [problem('OTHER', 'LOW', 'Late but here')]) });
     expect(submitFeedbackReport.amended).toBe(false);
-    const after = await server.sql('select id, status, proposal_id, (select count(*)::int from feedback_item_step s where s.item_id = i.id) as steps from feedback_item i where i.report_id <> $1 order by id', [submitFeedbackReport.reportId]);
+    const after = await server.sql(
+      'select id, status, proposal_id, (select count(*)::int from feedback_item_step s where s.item_id = i.id) as steps from feedback_item i where i.report_id <> $1 order by id',
+      [submitFeedbackReport.reportId],
+    );
     expect(after).toEqual(before);
     const { feedbackCompliance } = await lead.client.feedbackCompliance({ period: 'MONTH', periodStart: NOV });
     expect(feedbackCompliance.every((e) => e.submitted)).toBe(true);

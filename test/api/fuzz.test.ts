@@ -60,8 +60,7 @@ const chance = (p: number) => random() < p;
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 /** A UUID v4 from the PRNG: forged, never the id of a row. */
-const forgedUuid = () =>
-  'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => int(16).toString(16));
+const forgedUuid = () => 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => int(16).toString(16));
 
 // ── Values ───────────────────────────────────────────────────────────────────
 
@@ -75,14 +74,7 @@ const PLAIN_DATES = [TODAY, '2026-12-28', '2026-12-01', '2026-11-30', '2026-06-1
 const PLAIN_MONEY = ['0.00', '1.00', '12.50', '1000.00'];
 
 /** Strings that no field accepts: refused centrally whatever the field. */
-const refusedStrings = () => [
-  '\u0000',
-  `nul\u0000inside`,
-  '\ud800',
-  `half an emoji \ud83d`,
-  '\udfff tail',
-  'L'.repeat(10_001 + int(2000)),
-];
+const refusedStrings = () => ['\u0000', `nul\u0000inside`, '\ud800', `half an emoji \ud83d`, '\udfff tail', 'L'.repeat(10_001 + int(2000))];
 /** Longer than the documented limit of every string input a mutation has (the longest is 5000). */
 const overLimit = () => 'y'.repeat(5001 + int(4000));
 
@@ -108,9 +100,39 @@ function hostileString(): unknown {
   ])();
 }
 
-const BAD_DATES: unknown[] = ['0000-00-00', '9999-12-31', '1899-12-31', '2201-01-01', '2026-02-30', '2026-13-01', 'yesterday', '', 20260101, '+010000-01-01', '2026-01-01T00:00:00Z', ' 2026-01-01', '2026-01-01\u0000', '2026-1-1'];
+const BAD_DATES: unknown[] = [
+  '0000-00-00',
+  '9999-12-31',
+  '1899-12-31',
+  '2201-01-01',
+  '2026-02-30',
+  '2026-13-01',
+  'yesterday',
+  '',
+  20260101,
+  '+010000-01-01',
+  '2026-01-01T00:00:00Z',
+  ' 2026-01-01',
+  '2026-01-01\u0000',
+  '2026-1-1',
+];
 const EDGE_DATES: unknown[] = ['1900-01-01', '2200-12-31', '2027-01-05', '2024-02-29', '1970-01-01'];
-const BAD_MONEY: unknown[] = ['-1.00', '1.005', '1e3', 'NaN', '', '12,50', 12.5, '100000000000000.00', ' 1.00', '１.００', '0x10', '1'.repeat(400), '+1.00', '1.'];
+const BAD_MONEY: unknown[] = [
+  '-1.00',
+  '1.005',
+  '1e3',
+  'NaN',
+  '',
+  '12,50',
+  12.5,
+  '100000000000000.00',
+  ' 1.00',
+  '１.００',
+  '0x10',
+  '1'.repeat(400),
+  '+1.00',
+  '1.',
+];
 const EDGE_MONEY: unknown[] = ['99999999999999.99', '0', '0.01', '0.00'];
 const BAD_INTS: unknown[] = [2147483648, -2147483649, 1.5, '7', 1e20, true];
 const EDGE_INTS: unknown[] = [-1, 0, 2147483647, -2147483648, 201, 3651, 10_000];
@@ -181,7 +203,12 @@ function generateValue(type: GraphQLInputType, hostility: number): unknown {
     return generateValue(type.ofType, hostility);
   }
   if (isListType(type)) {
-    if (chance(hostility * 0.1)) return pick<() => unknown>([() => generateValue(type.ofType, hostility), () => [null], () => Array.from({ length: 300 }, () => generateValue(type.ofType, 0))])();
+    if (chance(hostility * 0.1))
+      return pick<() => unknown>([
+        () => generateValue(type.ofType, hostility),
+        () => [null],
+        () => Array.from({ length: 300 }, () => generateValue(type.ofType, 0)),
+      ])();
     return Array.from({ length: int(3) }, () => generateValue(type.ofType, hostility));
   }
   if (isInputObjectType(type)) {
@@ -336,9 +363,7 @@ function selection(type: GraphQLOutputType, op: Operation, depth: number): strin
     if (isLeafType(getNamedType(field.type)) && field.args.length === 0) parts.push(field.name);
   }
   if (depth < 2) {
-    const relations = fields.filter(
-      (f) => isObjectType(getNamedType(f.type)) && (f.args.length > 0 || (depth === 0 && (f.name === 'nodes' || chance(0.05)))),
-    );
+    const relations = fields.filter((f) => isObjectType(getNamedType(f.type)) && (f.args.length > 0 || (depth === 0 && (f.name === 'nodes' || chance(0.05)))));
     for (const field of relations) {
       const values: Record<string, unknown> = {};
       for (const arg of field.args) if (isNonNullType(arg.type) || chance(0.5)) values[arg.name] = generateValue(arg.type, 0.4);
@@ -435,12 +460,17 @@ async function seedFixture(): Promise<void> {
 
 /** A few requests that are not well-formed GraphQL over HTTP at all. */
 function malformedRequests(url: string, token: string): FuzzInput[] {
-  const post = (body: string, contentType = 'application/json') => () =>
-    fetch(url, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body });
+  const post =
+    (body: string, contentType = 'application/json') =>
+    () =>
+      fetch(url, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body });
   const deep = `{ customers(filter: { search: ${'['.repeat(3000)}"x"${']'.repeat(3000)} }) { totalCount } }`;
   const cases: [string, () => Promise<Response>][] = [
     ['malformed JSON', post('{"query": "{ me { id } }"')],
-    ['variables as a string', post(JSON.stringify({ query: 'query ($s: String) { customers(filter: { search: $s }) { totalCount } }', variables: '{"s": 1}' }))],
+    [
+      'variables as a string',
+      post(JSON.stringify({ query: 'query ($s: String) { customers(filter: { search: $s }) { totalCount } }', variables: '{"s": 1}' })),
+    ],
     ['query as a number', post(JSON.stringify({ query: 42 }))],
     ['no query', post(JSON.stringify({ variables: {} }))],
     ['two operations, no name', post(JSON.stringify({ query: 'query A { me { id } } query B { me { id } }' }))],
@@ -451,8 +481,17 @@ function malformedRequests(url: string, token: string): FuzzInput[] {
     ['NUL in the document', post(JSON.stringify({ query: '{ me { id\u0000 } }' }))],
     ['variable default with NUL', post(JSON.stringify({ query: 'query ($s: String = "\\u0000") { customers(filter: { search: $s }) { totalCount } }' }))],
     ['fragment cycle', post(JSON.stringify({ query: '{ me { ...A } } fragment A on User { ...B } fragment B on User { ...A }' }))],
-    ['GET with a query', () => fetch(`${url}?query=${encodeURIComponent('{ me { id } }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } })],
-    ['GET with a mutation', () => fetch(`${url}?query=${encodeURIComponent('mutation { revokeApiToken(id: "x") }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } })],
+    [
+      'GET with a query',
+      () => fetch(`${url}?query=${encodeURIComponent('{ me { id } }')}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } }),
+    ],
+    [
+      'GET with a mutation',
+      () =>
+        fetch(`${url}?query=${encodeURIComponent('mutation { revokeApiToken(id: "x") }')}`, {
+          headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+        }),
+    ],
     ['body over the size limit', post(JSON.stringify({ query: '{ me { id } }', variables: { s: 'z'.repeat(1_100_000) } }))],
   ];
   return cases.map(([label, send]) => ({ label: `raw: ${label}`, mutation: false, send }));
@@ -516,7 +555,10 @@ test(`${INPUTS}+ generated inputs: no 5xx, no INTERNAL_SERVER_ERROR, every mutat
     `select tablename from pg_tables where schemaname = 'public' and tablename <> 'login_throttle' order by tablename`,
   );
   const snapshotSql = tables
-    .map(({ tablename }) => `select '${tablename}' as t, count(*)::text as n, md5(coalesce(string_agg(x::text, '' order by x::text), '')) as h from "${tablename}" x`)
+    .map(
+      ({ tablename }) =>
+        `select '${tablename}' as t, count(*)::text as n, md5(coalesce(string_agg(x::text, '' order by x::text), '')) as h from "${tablename}" x`,
+    )
     .join(' union all ');
   let before = await tableSnapshot(snapshotSql);
   expect(before.size).toBeGreaterThan(15);

@@ -225,7 +225,10 @@ describe('strings never reach the database unchecked', () => {
             periodStart: '2026-12-28',
             anonymous: false,
             hoursSaved: 1,
-            items: [{ kind: 'PROBLEM', category: 'DATA', severity: 'LOW', text: 'fine' }, { kind: 'PROBLEM', category: 'DATA', severity: 'LOW', text: 'bad\u0000' }],
+            items: [
+              { kind: 'PROBLEM', category: 'DATA', severity: 'LOW', text: 'fine' },
+              { kind: 'PROBLEM', category: 'DATA', severity: 'LOW', text: 'bad\u0000' },
+            ],
           },
         },
         'input.items.1.text',
@@ -270,8 +273,20 @@ describe('strings never reach the database unchecked', () => {
     const long = (n: number) => 'x'.repeat(n);
     const cases: [string, string, Record<string, unknown>, string, string][] = [
       [server.adminToken, 'mutation ($n: String!) { createApiToken(name: $n) { token } }', { n: long(10_001) }, 'n', 'TEXT_LENGTH'],
-      [finance.token, 'mutation ($r: String!, $id: ID!) { writeOffReceivable(id: $id, reason: $r) { id } }', { id: receivableId, r: long(1001) }, 'reason', 'TEXT_LENGTH'],
-      [finance.token, 'mutation ($r: String!, $id: ID!) { voidPayment(id: $id, reason: $r) { id } }', { id: paymentId, r: long(1001) }, 'reason', 'TEXT_LENGTH'],
+      [
+        finance.token,
+        'mutation ($r: String!, $id: ID!) { writeOffReceivable(id: $id, reason: $r) { id } }',
+        { id: receivableId, r: long(1001) },
+        'reason',
+        'TEXT_LENGTH',
+      ],
+      [
+        finance.token,
+        'mutation ($r: String!, $id: ID!) { voidPayment(id: $id, reason: $r) { id } }',
+        { id: paymentId, r: long(1001) },
+        'reason',
+        'TEXT_LENGTH',
+      ],
       [
         server.adminToken,
         'mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }',
@@ -334,7 +349,9 @@ describe('strings never reach the database unchecked', () => {
     const first = (await finance.client.receivables({ first: 1 })).receivables;
     expect(first.edges.map((e) => e.node.id)).toEqual([receivableId]);
     expect((await finance.client.receivables({ first: 1, after: first.pageInfo.endCursor })).receivables.edges).toEqual([]);
-    expect((await finance.client.receivables({ first: 1, after: cursor(['1900-01-01', uuid]) })).receivables.edges.map((e) => e.node.id)).toEqual([receivableId]);
+    expect((await finance.client.receivables({ first: 1, after: cursor(['1900-01-01', uuid]) })).receivables.edges.map((e) => e.node.id)).toEqual([
+      receivableId,
+    ]);
   });
 
   test('subscriptions are guarded the same way: a NUL in a variable or a forged cursor is refused at subscribe time', async () => {
@@ -357,7 +374,11 @@ describe('strings never reach the database unchecked', () => {
       ['{"query": "{ me { id } }"', 400, 'MALFORMED_REQUEST'],
       [JSON.stringify({ query: '{ me { id } }', variables: { s: 'z'.repeat(1_100_000) } }), 413, 'REQUEST_TOO_LARGE'],
     ] as const) {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sales.token}` }, body });
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sales.token}` },
+        body,
+      });
       expect(response.status).toBe(status);
       const text = await response.text();
       expect(text).not.toMatch(/node_modules|\bat .*:\d+:\d+/);

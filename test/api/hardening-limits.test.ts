@@ -193,7 +193,14 @@ function sampleValue(type: GraphQLInputType): unknown {
   if (isInputObjectType(type)) {
     return Object.fromEntries(Object.values(type.getFields()).flatMap((f) => (isNonNullType(f.type) ? [[f.name, sampleValue(f.type)]] : [])));
   }
-  const scalars: Record<string, unknown> = { LocalDate: '2026-01-05', ID: '00000000-0000-4000-8000-000000000000', Int: 1, Float: 1, Boolean: true, Money: '1.00' };
+  const scalars: Record<string, unknown> = {
+    LocalDate: '2026-01-05',
+    ID: '00000000-0000-4000-8000-000000000000',
+    Int: 1,
+    Float: 1,
+    Boolean: true,
+    Money: '1.00',
+  };
   return scalars[type.name] ?? 'x';
 }
 
@@ -217,7 +224,11 @@ describe('legitimate documents fit', () => {
     while (lexer.advance().kind !== TokenKind.EOF) count++;
     return count;
   };
-  const authenticatedBudget = Math.min(...Object.entries(limits.costBudgets).filter(([role]) => role !== 'ANONYMOUS').map(([, budget]) => budget));
+  const authenticatedBudget = Math.min(
+    ...Object.entries(limits.costBudgets)
+      .filter(([role]) => role !== 'ANONYMOUS')
+      .map(([, budget]) => budget),
+  );
 
   test('every operation of schema/operations/ passes the token, depth, alias and directive limits and fits every role’s cost budget', () => {
     const priced: Record<string, number> = {};
@@ -262,21 +273,36 @@ describe('legitimate documents fit', () => {
     expect(nested.status).toBe(400);
     expect(firstError(nested)).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP', limit: 'introspectionListDepth', budget: 3 });
     // …and aliased full introspections are priced like any list.
-    const twice = await post(server.url, `{ a: __schema { types { name fields { name type { name } } } } b: __schema { types { name fields { name type { name } } } } }`, sales.token);
+    const twice = await post(
+      server.url,
+      `{ a: __schema { types { name fields { name type { name } } } } b: __schema { types { name fields { name type { name } } } } }`,
+      sales.token,
+    );
     expect(twice.body.errors).toBeUndefined();
-    const many = await post(server.url, `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { name fields { name args { name type { name } } type { name } } } }`).join(' ')} }`, sales.token);
+    const many = await post(
+      server.url,
+      `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { name fields { name args { name type { name } } type { name } } } }`).join(' ')} }`,
+      sales.token,
+    );
     expect(firstError(many)).toMatchObject({ reason: 'QUERY_TOO_COSTLY', budget: limits.costBudgets.SALES });
   });
 
   test('the WebSocket applies the same limits and carries subscriptions only', async () => {
-    const ws = createWsClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${sales.token}` }, retryAttempts: 0 });
+    const ws = createWsClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${sales.token}` },
+      retryAttempts: 0,
+    });
     const run = (query: string) =>
       new Promise<unknown>((resolve) => {
         ws.subscribe({ query }, { next: () => undefined, error: resolve, complete: () => resolve(undefined) });
       });
     const asQuery = (await run('{ me { id } }')) as { extensions?: Record<string, unknown> }[];
     expect(asQuery[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTIONS_ONLY_OVER_WEBSOCKET' });
-    const tooDeep = (await run(`subscription { overdueEvents { receivable { customer { receivables { nodes { customer { receivables { nodes { customer { receivables { nodes { id } } } } } } } } } } } }`)) as {
+    const tooDeep = (await run(
+      `subscription { overdueEvents { receivable { customer { receivables { nodes { customer { receivables { nodes { customer { receivables { nodes { id } } } } } } } } } } } }`,
+    )) as {
       extensions?: Record<string, unknown>;
     }[];
     expect(tooDeep[0].extensions).toMatchObject({ reason: 'QUERY_TOO_DEEP', limit: 'depth' });
@@ -308,7 +334,9 @@ describe('one caller cannot starve the others', () => {
     try {
       const unlock = await lockCustomers(server.databaseUrl);
       const search = 'needle-7f3a91';
-      const blocked = [1, 2].map(() => post(instance.url, 'query($s: String) { customers(filter: { search: $s }) { totalCount } }', sales.token, { s: search }));
+      const blocked = [1, 2].map(() =>
+        post(instance.url, 'query($s: String) { customers(filter: { search: $s }) { totalCount } }', sales.token, { s: search }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       // The third waits for a slot; the fourth finds the queue full and is refused at once.
       const queued = post(instance.url, '{ me { id } }', sales.token);

@@ -22,7 +22,12 @@ async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
   const server = await startTestServer(env);
   const finance = await server.createUser('FINANCE');
   const sales = await server.createUser('SALES');
-  return { server, finance, sales, make: factories(server, { as: finance.client, today: env.CLOCK_DATE, ownerId: sales.id, defaults: { receivable: { amount: '1000.00' } } }) };
+  return {
+    server,
+    finance,
+    sales,
+    make: factories(server, { as: finance.client, today: env.CLOCK_DATE, ownerId: sales.id, defaults: { receivable: { amount: '1000.00' } } }),
+  };
 }
 
 async function eventsOf(client: Client, customerId: string) {
@@ -55,7 +60,10 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   afterAll(() => f.server.close());
 
   test('the alarm raised before the booking is retracted, and a void raises it again', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-12-01', dueOn: '2027-01-01' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-12-01', dueOn: '2027-01-01' });
     expect(receivable.effectiveDueOn).toBe('2027-01-04'); // Fri 1 is a holiday, Sat/Sun off
 
     // On the 4th the receivable is due, not overdue; finance is still on holiday.
@@ -89,7 +97,10 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   });
 
   test('a payment notice holds the alarm back for PAYMENT_NOTICE_HOLD_DAYS working days, then it fires', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-11-15', dueOn: '2026-12-15' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-11-15', dueOn: '2026-12-15' });
     const { reportPaymentNotice } = await f.sales.client.reportPaymentNotice({
       input: { receivableId: receivable.id, claimedPaidOn: '2026-12-14', note: 'Customer says they wired it' },
     });
@@ -109,7 +120,10 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   });
 
   test('a notice reported on an overdue receivable clears the alarm while it holds', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-11-20', dueOn: '2026-12-20' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-11-20', dueOn: '2026-12-20' });
     await f.finance.client.runOverdueScan({ asOf: '2027-01-04' });
     expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
     await f.sales.client.reportPaymentNotice({ input: { receivableId: receivable.id, claimedPaidOn: '2027-01-02', note: 'Paid at the branch' } });
@@ -145,7 +159,10 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('stages 1 → 30 → 60 → 90, one event per transition, nothing twice, never back down', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-01', amount: '500.00' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-01', amount: '500.00' });
     const expectStage = async (asOf: string, stage: number | null) => {
       await f.finance.client.runOverdueScan({ asOf });
       expect(await stageOf(f.finance.client, receivable.id)).toBe(stage);
@@ -174,13 +191,18 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('a first scan long after the due date enters the reached stage directly', async () => {
-    const { customer: { id: customerId } } = await f.make.customerWithReceivable({ issuedOn: '2026-03-01', dueOn: '2026-04-01' });
+    const {
+      customer: { id: customerId },
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-03-01', dueOn: '2026-04-01' });
     await f.finance.client.runOverdueScan({ asOf: '2026-06-10' }); // 70 days
     expect(await eventsOf(f.finance.client, customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', stage: 60, daysOverdue: 70 }]);
   });
 
   test('a partial payment keeps the alarm (judged as of today: escalated); a write-off clears it', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-07-01', dueOn: '2026-08-03', amount: '800.00' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-07-01', dueOn: '2026-08-03', amount: '800.00' });
     await f.finance.client.runOverdueScan({ asOf: '2026-08-10' });
     await f.finance.client.recordPayment({
       input: { customerId, amount: '300.00', receivedOn: '2026-08-20', method: 'CASH', lagReason: 'late entry' },
@@ -197,7 +219,10 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('a late-booked payment that arrived before the effective due date clears; a void brings the alarm back', async () => {
-    const { customer: { id: customerId }, receivable } = await f.make.customerWithReceivable({ issuedOn: '2026-08-01', dueOn: '2026-09-01', amount: '250.00' });
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-08-01', dueOn: '2026-09-01', amount: '250.00' });
     await f.finance.client.runOverdueScan({ asOf: '2026-09-10' });
     const { recordPayment } = await f.finance.client.recordPayment({
       input: { customerId, amount: '250.00', receivedOn: '2026-08-31', method: 'BANK_TRANSFER', lagReason: 'statement arrived late' },
@@ -238,7 +263,9 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     const { createCustomer } = await f.finance.client.createCustomer({
       input: { code: 'OD-OTHER', name: 'Someone else', ownerId: other.id, creditTermDays: 30, creditLimit: '1.00' },
     });
-    await f.finance.client.createReceivable({ input: { customerId: createCustomer.id, reference: 'X1', amount: '10.00', issuedOn: '2025-10-01', dueOn: '2025-11-03' } });
+    await f.finance.client.createReceivable({
+      input: { customerId: createCustomer.id, reference: 'X1', amount: '10.00', issuedOn: '2025-10-01', dueOn: '2025-11-03' },
+    });
     await f.finance.client.runOverdueScan({ asOf: '2026-09-01' });
 
     const all = (await f.finance.client.overdueEvents({ first: 200 })).overdueEvents;
@@ -282,15 +309,15 @@ describe('scheduled scans', () => {
   afterAll(() => f.server.close());
 
   test('raise the alarm by themselves, as of today', async () => {
-    const { customer: { id: customerId } } = await f.make.customerWithReceivable({ issuedOn: '2026-10-01', dueOn: '2026-11-02' });
+    const {
+      customer: { id: customerId },
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-10-01', dueOn: '2026-11-02' });
     const deadline = Date.now() + 10_000;
     let events = await eventsOf(f.finance.client, customerId);
     while (events.length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       events = await eventsOf(f.finance.client, customerId);
     }
-    expect(events).toEqual([
-      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 28, outstanding: '1000.00', asOf: '2026-11-30' },
-    ]);
+    expect(events).toEqual([{ type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 28, outstanding: '1000.00', asOf: '2026-11-30' }]);
   });
 });

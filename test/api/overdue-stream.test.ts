@@ -67,9 +67,7 @@ class Collector {
 async function latestCursor(): Promise<string | null> {
   let after: string | null = null;
   for (;;) {
-    const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (
-      await finance.client.overdueEvents({ first: 200, after })
-    ).overdueEvents;
+    const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (await finance.client.overdueEvents({ first: 200, after })).overdueEvents;
     if (page.pageInfo.endCursor) after = page.pageInfo.endCursor;
     if (!page.pageInfo.hasNextPage) return after;
   }
@@ -96,7 +94,10 @@ afterAll(() => server.close());
 test('an integration token receives alarms live, with the receivable and customer', async () => {
   const live = new Collector(integration().subscribeOverdueEvents({ after: await latestCursor() }));
   await live.expectNoMoreThan(0, 500);
-  const { customer: { id: customerId, code }, receivable: { id: receivableId } } = await make.customerWithReceivable({ dueOn: '2025-03-03' }, { ownerId: salesA.id });
+  const {
+    customer: { id: customerId, code },
+    receivable: { id: receivableId },
+  } = await make.customerWithReceivable({ dueOn: '2025-03-03' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-03-04' });
   const scanCommitted = Date.now();
   const [event] = await live.waitFor(1);
@@ -125,7 +126,12 @@ test('without a cursor the stream replays every stored event, then goes on live,
   await make.customerWithReceivable({ dueOn: '2025-03-10' }, { ownerId: salesA.id });
   await finance.client.runOverdueScan({ asOf: '2025-04-20' }); // the new one overdue, the March one escalates to 30
   const all = await stream.waitFor(stored.length + 2);
-  expect(all.slice(stored.length).map((e) => e.type).sort()).toEqual(['BECAME_OVERDUE', 'STAGE_ESCALATED']);
+  expect(
+    all
+      .slice(stored.length)
+      .map((e) => e.type)
+      .sort(),
+  ).toEqual(['BECAME_OVERDUE', 'STAGE_ESCALATED']);
   expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
   await stream.expectNoMoreThan(stored.length + 2, 500);
   await stream.close();
@@ -136,7 +142,9 @@ test('two server processes on one database: a scan on A reaches a subscriber on 
   try {
     const start = await latestCursor();
     const onB = new Collector(integration(instanceB.url).subscribeOverdueEvents({ after: start }));
-    const { customer: { id: customerId } } = await make.customerWithReceivable({ dueOn: '2025-05-05' }, { ownerId: salesB.id });
+    const {
+      customer: { id: customerId },
+    } = await make.customerWithReceivable({ dueOn: '2025-05-05' }, { ownerId: salesB.id });
     await finance.client.runOverdueScan({ asOf: '2025-05-06' }); // on instance A
     const firstBatch = await onB.waitFor((await idsAfter(start)).length);
     expect(firstBatch.some((e) => e.customer.id === customerId && e.type === 'BECAME_OVERDUE')).toBe(true);

@@ -193,7 +193,11 @@ describe('recordPayment, explicit allocations', () => {
   test('zero and duplicate allocations are BAD_USER_INPUT', async () => {
     const c = (await make.customer()).id;
     const r = await newReceivable(c, '100.00', today);
-    await expectApiError(make.payment(c, { amount: '50.00', allocations: [{ receivableId: r, amount: '0.00' }] }), 'BAD_USER_INPUT', 'input.allocations.0.amount');
+    await expectApiError(
+      make.payment(c, { amount: '50.00', allocations: [{ receivableId: r, amount: '0.00' }] }),
+      'BAD_USER_INPUT',
+      'input.allocations.0.amount',
+    );
     await expectApiError(
       make.payment(c, {
         amount: '50.00',
@@ -487,10 +491,10 @@ describe('reading payments', () => {
     const r = await newReceivable(cust, '100.00', today);
     const p1 = await make.payment(cust, { amount: '30.00' });
     const p2 = await make.payment(cust, { amount: '45.50' });
-    const data = await fin.request<
-      { receivable: { outstanding: string; allocations: { amount: string; payment: { id: string } }[] } },
-      { id: string }
-    >('query ($id: ID!) { receivable(id: $id) { outstanding allocations { amount payment { id } } } }', { id: r });
+    const data = await fin.request<{ receivable: { outstanding: string; allocations: { amount: string; payment: { id: string } }[] } }, { id: string }>(
+      'query ($id: ID!) { receivable(id: $id) { outstanding allocations { amount payment { id } } } }',
+      { id: r },
+    );
     expect(data.receivable.outstanding).toBe('24.50');
     const byPayment = Object.fromEntries(data.receivable.allocations.map((a) => [a.payment.id, a.amount]));
     expect(byPayment).toEqual({ [p1.id]: '30.00', [p2.id]: '45.50' });

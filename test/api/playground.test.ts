@@ -54,7 +54,9 @@ test('a subscription in the playground streams overdue events over the same WebS
   const { createCustomer } = await finance.client.createCustomer({
     input: { code: 'PLAY-1', name: 'Playground Ltd', ownerId: sales.id, creditTermDays: 30, creditLimit: '10.00' },
   });
-  await finance.client.createReceivable({ input: { customerId: createCustomer.id, reference: 'PG-1', amount: '10.00', issuedOn: '2025-01-02', dueOn: '2025-02-03' } });
+  await finance.client.createReceivable({
+    input: { customerId: createCustomer.id, reference: 'PG-1', amount: '10.00', issuedOn: '2025-01-02', dueOn: '2025-02-03' },
+  });
   await finance.client.runOverdueScan({ asOf: '2025-02-04' });
 
   const page = await browser.newPage();

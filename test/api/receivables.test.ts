@@ -359,7 +359,13 @@ describe('writeOffReceivable', () => {
     const customer = await make.customer({ ownerId: sales.id });
     const receivable = await make.receivable(customer.id, { reference: 'WO-3', amount: '1000.00', issuedOn: addDays(today, -10) });
     await finance.client.recordPayment({
-      input: { customerId: customer.id, amount: '300.00', receivedOn: today, method: 'BANK_TRANSFER', allocations: [{ receivableId: receivable.id, amount: '300.00' }] },
+      input: {
+        customerId: customer.id,
+        amount: '300.00',
+        receivedOn: today,
+        method: 'BANK_TRANSFER',
+        allocations: [{ receivableId: receivable.id, amount: '300.00' }],
+      },
     });
     expect((await finance.client.receivable({ id: receivable.id })).receivable).toMatchObject({ status: 'PARTIALLY_PAID', outstanding: '700.00' });
 
@@ -402,7 +408,16 @@ describe('receivables list', () => {
     await listed('Y1', custY, '400.00', today, addDays(today, 5));
     await listed('Y2', custY, '500.00', addDays(today, -50), addDays(today, -20));
     await finance.client.recordPayment({
-      input: { customerId: custX, amount: '350.00', receivedOn: today, method: 'BANK_TRANSFER', allocations: [{ receivableId: ids.X2, amount: '50.00' }, { receivableId: ids.X3, amount: '300.00' }] },
+      input: {
+        customerId: custX,
+        amount: '350.00',
+        receivedOn: today,
+        method: 'BANK_TRANSFER',
+        allocations: [
+          { receivableId: ids.X2, amount: '50.00' },
+          { receivableId: ids.X3, amount: '300.00' },
+        ],
+      },
     });
     await finance.client.writeOffReceivable({ id: ids.Y2, reason: 'lost' });
     await make.overdueScan();
@@ -508,7 +523,11 @@ describe('receivables list', () => {
     const seen: string[] = [];
     let after: string | null | undefined;
     for (let guard = 0; guard < 5; guard++) {
-      const { receivables }: Awaited<ReturnType<Client['receivables']>> = await finance.client.receivables({ first: 2, after, filter: { customerId: same.id } });
+      const { receivables }: Awaited<ReturnType<Client['receivables']>> = await finance.client.receivables({
+        first: 2,
+        after,
+        filter: { customerId: same.id },
+      });
       seen.push(...receivables.edges.map((e) => e.node.id));
       expect(receivables.totalCount).toBe(5);
       if (!receivables.pageInfo.hasNextPage) break;

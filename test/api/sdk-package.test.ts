@@ -74,18 +74,34 @@ beforeAll(async () => {
 
   execFileSync('npm', ['run', 'build:sdk'], { cwd: ROOT, stdio: 'ignore' });
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'huikuan-sdk-consumer-'));
-  const tarball = npm(['pack', path.join(ROOT, 'sdk'), '--pack-destination', project, '--silent'], ROOT).trim().split('\n').pop()!;
+  const tarball = npm(['pack', path.join(ROOT, 'sdk'), '--pack-destination', project, '--silent'], ROOT)
+    .trim()
+    .split('\n')
+    .pop()!;
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }));
-  const versions = (name: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const versions = (name: string) =>
+    (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   npm(
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(project, tarball),
-      `ws@${versions('ws')}`, `typescript@${versions('typescript')}`, `@types/ws@${versions('@types/ws')}`, `@types/node@${versions('@types/node')}`],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      path.join(project, tarball),
+      `ws@${versions('ws')}`,
+      `typescript@${versions('typescript')}`,
+      `@types/ws@${versions('@types/ws')}`,
+      `@types/node@${versions('@types/node')}`,
+    ],
     project,
   );
   fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER);
   fs.writeFileSync(
     path.join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false, outDir: 'out' }, files: ['consumer.ts'] }),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false, outDir: 'out' },
+      files: ['consumer.ts'],
+    }),
   );
 }, 180_000);
 
@@ -132,9 +148,13 @@ test('the compiled program logs in, lists customers, records a payment, gets a t
 });
 
 test('CommonJS consumers can require it', () => {
-  const output = execFileSync(process.execPath, ['-e', "const sdk = require('@huikuan/sdk'); console.log(typeof sdk.createClient, typeof sdk.HuikuanError, typeof sdk.CustomersDocument)"], {
-    cwd: project,
-    encoding: 'utf8',
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['-e', "const sdk = require('@huikuan/sdk'); console.log(typeof sdk.createClient, typeof sdk.HuikuanError, typeof sdk.CustomersDocument)"],
+    {
+      cwd: project,
+      encoding: 'utf8',
+    },
+  );
   expect(output.trim()).toBe('function function object');
 });

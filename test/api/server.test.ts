@@ -95,7 +95,10 @@ describe('operations', () => {
     const response = await fetch(ops.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' },
-      body: JSON.stringify({ query: 'mutation signIn($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'admin@test.example', p: ADMIN_PASSWORD } }),
+      body: JSON.stringify({
+        query: 'mutation signIn($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+        variables: { e: 'admin@test.example', p: ADMIN_PASSWORD },
+      }),
     });
     expect(response.headers.get('x-request-id')).toBe('trace-42');
     const token = ((await response.json()) as { data: { login: { token: string } } }).data.login.token;
@@ -103,13 +106,22 @@ describe('operations', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const lines = ops.logs().split('\n').filter((l) => l.startsWith('{'));
+    const lines = ops
+      .logs()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const signIn = lines.map((l) => JSON.parse(l)).find((entry) => entry.requestId === 'trace-42');
     expect(signIn).toMatchObject({ operation: 'signIn', msg: 'graphql operation' });
     expect(typeof signIn.durationMs).toBe('number');
     const me = await ops.client(token).me();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const withUser = ops.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.operation === 'me').pop();
+    const withUser = ops
+      .logs()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.operation === 'me')
+      .pop();
     expect(withUser.userId).toBe(me.me.id);
     // Metrics count by root field (bounded by the schema), logs keep the client's name.
     const text = await metricsText();

@@ -30,8 +30,7 @@ const freshAddress = () => {
   return `198.51.100.7, 10.${process.pid % 250}.${Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
 };
 
-const clientAt = (url: string, token?: string, headers?: Record<string, string>): Client =>
-  createClient({ url, token, headers, webSocketImpl: WebSocket });
+const clientAt = (url: string, token?: string, headers?: Record<string, string>): Client => createClient({ url, token, headers, webSocketImpl: WebSocket });
 
 /**
  * Pulls a stream continuously, so waiting for an event never loses one, and remembers how
@@ -186,10 +185,7 @@ describe('revocation reaches open subscriptions on every instance', () => {
         connectionParams: { authorization: `Bearer ${createApiToken.token}` },
         on: { closed: (event) => resolve(event as { code: number; reason: string }) },
       });
-      ws.subscribe(
-        { query: 'subscription { overdueEvents { id } }' },
-        { next: () => void (received += 1), error: () => undefined, complete: () => undefined },
-      );
+      ws.subscribe({ query: 'subscription { overdueEvents { id } }' }, { next: () => void (received += 1), error: () => undefined, complete: () => undefined });
     });
     await until(() => received > 0, 10_000, 'the replay'); // connected and subscribed
     await server.admin.revokeApiToken({ id: createApiToken.apiToken.id });
@@ -300,7 +296,10 @@ describe('user tokens', () => {
   test('an expired user token ends its subscription (TOKEN_TTL=3s) and is refused', async () => {
     const shortLived = await server.startInstance({ TOKEN_TTL: '3s' });
     try {
-      const { login } = await clientAt(shortLived.url, undefined, { 'x-forwarded-for': freshAddress() }).login({ email: finance.email, password: USER_PASSWORD });
+      const { login } = await clientAt(shortLived.url, undefined, { 'x-forwarded-for': freshAddress() }).login({
+        email: finance.email,
+        password: USER_PASSWORD,
+      });
       expect(new Date(login.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(3000);
       const watcher = await liveStream(clientAt(shortLived.url, login.token));
       expectClosedWith(await watcher.waitForEnd(8000), 'TOKEN_EXPIRED');
@@ -403,7 +402,10 @@ describe('login throttling', () => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': freshAddress() },
-      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: user.email, p: USER_PASSWORD } }),
+      body: JSON.stringify({
+        query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+        variables: { e: user.email, p: USER_PASSWORD },
+      }),
     });
     const body = (await response.json()) as { errors: { extensions: { reason: string; retryAfterSeconds: number } }[] };
     expect(body.errors[0].extensions.reason).toBe('LOGIN_THROTTLED');
@@ -417,7 +419,8 @@ describe('login throttling', () => {
     const user = await server.createUser('SALES');
     for (let i = 0; i < 4; i++) await expect(login(server.url, user.email, `nope-${i}`, freshAddress())).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
     await login(instanceB.url, user.email, USER_PASSWORD, freshAddress());
-    for (let i = 0; i < 4; i++) await expect(login(instanceB.url, user.email, `nope-${i}`, freshAddress())).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
+    for (let i = 0; i < 4; i++)
+      await expect(login(instanceB.url, user.email, `nope-${i}`, freshAddress())).rejects.toMatchObject({ reason: 'UNAUTHENTICATED' });
     expect((await login(server.url, user.email, USER_PASSWORD, freshAddress())).login.user.id).toBe(user.id);
   });
 
@@ -488,7 +491,9 @@ describe('passwords', () => {
     expect(rehashed.password_hash).not.toBe(legacy);
     // The new hash verifies the same password, on the other instance too; a wrong one still fails.
     expect((await clientAt(instanceB.url, await signIn(user.email, instanceB.url)).me()).me.id).toBe(user.id);
-    await expect(clientAt(server.url, undefined, { 'x-forwarded-for': freshAddress() }).login({ email: user.email, password: 'Not-The-Password-99' })).rejects.toMatchObject({
+    await expect(
+      clientAt(server.url, undefined, { 'x-forwarded-for': freshAddress() }).login({ email: user.email, password: 'Not-The-Password-99' }),
+    ).rejects.toMatchObject({
       reason: 'UNAUTHENTICATED',
     });
     const [after] = await server.sql<{ password_hash: string }>('select password_hash from app_user where id = $1', [user.id]);

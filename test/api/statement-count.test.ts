@@ -15,13 +15,31 @@ const QUERY = /* GraphQL */ `
       edges {
         node {
           code
-          owner { id name }
+          owner {
+            id
+            name
+          }
           outstanding
           overdueAmount
           creditBalance
           receivables(first: 5) {
             totalCount
-            nodes { reference outstanding customer { code } salesperson { name } allocations { amount payment { receivedOn } } }
+            nodes {
+              reference
+              outstanding
+              customer {
+                code
+              }
+              salesperson {
+                name
+              }
+              allocations {
+                amount
+                payment {
+                  receivedOn
+                }
+              }
+            }
           }
         }
       }

@@ -13,7 +13,6 @@ import { ENTITIES, MIGRATIONS } from '../../server/registry';
 export const TEMPLATE_DB = 'huikuan_test_template';
 
 declare global {
-   
   var __HUIKUAN_EMBEDDED__: { db: EmbeddedDatabase; dir: string } | undefined;
 }
 

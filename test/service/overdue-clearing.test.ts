@@ -20,10 +20,20 @@ describe('the seed case: due Friday 1 January (a holiday), money arrived Thursda
     const sales = await scope.createUser('SALES');
     await scope.unit().services.calendar.setDay('2027-01-01', DayKind.HOLIDAY, "New Year's Day");
     const seedCustomer = await scope.make.customer(sales, { code: 'SEED' });
-    const seedReceivable = await scope.make.receivable(seedCustomer.id, { reference: 'INV-SEED', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2027-01-01' });
+    const seedReceivable = await scope.make.receivable(seedCustomer.id, {
+      reference: 'INV-SEED',
+      amount: '1000.00',
+      issuedOn: '2026-12-01',
+      dueOn: '2027-01-01',
+    });
     seed = { customerId: seedCustomer.id, receivableId: seedReceivable.id };
     const partlyCustomer = await scope.make.customer(sales, { code: 'PARTLY' });
-    const partlyReceivable = await scope.make.receivable(partlyCustomer.id, { reference: 'INV-PARTLY', amount: '400.00', issuedOn: '2026-12-01', dueOn: '2026-12-30' });
+    const partlyReceivable = await scope.make.receivable(partlyCustomer.id, {
+      reference: 'INV-PARTLY',
+      amount: '400.00',
+      issuedOn: '2026-12-01',
+      dueOn: '2026-12-30',
+    });
     partly = { customerId: partlyCustomer.id, receivableId: partlyReceivable.id };
   });
   afterAll(() => scope?.close());

@@ -165,9 +165,9 @@ describe('explicit allocations', () => {
 
   test('one cent above a receivable’s 60.00 outstanding is refused and books nothing', async () => {
     const before = await paymentCount(customerId);
-    await expect(
-      scope.make.payment(customerId, { amount: '100.00', allocations: [{ receivableId: ids.R1, amount: '60.01' }] }, finance),
-    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EXCEEDS_OUTSTANDING', field: 'input.allocations.0.amount' });
+    await expect(scope.make.payment(customerId, { amount: '100.00', allocations: [{ receivableId: ids.R1, amount: '60.01' }] }, finance)).rejects.toMatchObject(
+      { code: 'BAD_USER_INPUT', reason: 'EXCEEDS_OUTSTANDING', field: 'input.allocations.0.amount' },
+    );
     expect(await paymentCount(customerId)).toBe(before);
     expect(await outstanding(ids)).toEqual({ R1: '60.00', R2: '40.00' });
   });

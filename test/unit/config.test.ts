@@ -67,7 +67,9 @@ test('sign-in settings: TOKEN_TTL with units, throttle limits, trusted proxies a
   expect(() => loadConfig({ TOKEN_TTL: '90s', TOKEN_TTL_HOURS: '1' })).toThrow(/TOKEN_TTL or TOKEN_TTL_HOURS, not both/);
   expect(() => loadConfig({ TOKEN_TTL: '60s', NODE_ENV: 'production' })).toThrow(/TOKEN_TTL must be at least 5m in production/);
   expect(() => loadConfig({ TOKEN_TTL: 'soon' })).toThrow(/TOKEN_TTL must be a duration/);
-  expect(loadConfig({ LOGIN_THROTTLE_WINDOW: '1h', LOGIN_MAX_FAILURES_PER_EMAIL: '10', LOGIN_MAX_FAILURES_PER_ADDRESS: '500', TRUST_PROXY: '2' })).toMatchObject({
+  expect(
+    loadConfig({ LOGIN_THROTTLE_WINDOW: '1h', LOGIN_MAX_FAILURES_PER_EMAIL: '10', LOGIN_MAX_FAILURES_PER_ADDRESS: '500', TRUST_PROXY: '2' }),
+  ).toMatchObject({
     loginThrottleWindowSeconds: 3600,
     loginMaxFailuresPerEmail: 10,
     loginMaxFailuresPerAddress: 500,
@@ -97,7 +99,12 @@ test('limits: defaults, durations with units, cost budgets per role, production 
   expect(config).toMatchObject({ introspection: 'all', playground: true, dbPoolMax: 10, dbAcquireTimeoutMs: 5000, dbStatementTimeoutMs: 15_000 });
   expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ introspection: 'authenticated', playground: false });
 
-  const tuned = loadConfig({ OPERATION_TIMEOUT: '500ms', DB_STATEMENT_TIMEOUT: '2m', DB_ACQUIRE_TIMEOUT: '3', QUERY_COST_BUDGETS: 'ANONYMOUS=50, ADMIN=200000' });
+  const tuned = loadConfig({
+    OPERATION_TIMEOUT: '500ms',
+    DB_STATEMENT_TIMEOUT: '2m',
+    DB_ACQUIRE_TIMEOUT: '3',
+    QUERY_COST_BUDGETS: 'ANONYMOUS=50, ADMIN=200000',
+  });
   expect(tuned.limits.operationTimeoutMs).toBe(500);
   expect(tuned.dbStatementTimeoutMs).toBe(120_000);
   expect(tuned.dbAcquireTimeoutMs).toBe(3000);

@@ -57,10 +57,16 @@ test('down, busy and statement timeouts are told apart from other failures', () 
   expect(classifyDatabaseError(driverError('select 1', 'terminating connection due to administrator command', { code: '57P01' }))).toBe('unavailable');
   expect(classifyDatabaseError(Object.assign(new Error('database "hk" is not currently accepting connections'), { code: '55000' }))).toBe('unavailable');
   expect(classifyDatabaseError(new Error('select 1 - Connection terminated unexpectedly'))).toBe('unavailable');
-  const timeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?'), { name: 'KnexTimeoutError' });
+  const timeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?'), {
+    name: 'KnexTimeoutError',
+  });
   expect(classifyDatabaseError(timeout)).toBe('busy');
-  expect(classifyDatabaseError(driverError('select pg_sleep(10)', 'canceling statement due to statement timeout', { code: '57014' }))).toBe('statement-timeout');
+  expect(classifyDatabaseError(driverError('select pg_sleep(10)', 'canceling statement due to statement timeout', { code: '57014' }))).toBe(
+    'statement-timeout',
+  );
   // A user's value that reads like a failure is still only a value in the statement.
-  expect(classifyDatabaseError(driverError(`select * from "customer" where name = 'x - Connection terminated'`, 'division by zero', { code: '22012' }))).toBeUndefined();
+  expect(
+    classifyDatabaseError(driverError(`select * from "customer" where name = 'x - Connection terminated'`, 'division by zero', { code: '22012' })),
+  ).toBeUndefined();
   expect(classifyDatabaseError(new Error('something else'))).toBeUndefined();
 });

@@ -32,7 +32,18 @@ test('the API accepts 1900-01-01 to 2200-12-31; beyond is DATE_OUT_OF_RANGE, a n
   expect([MIN_LOCAL_DATE, MAX_LOCAL_DATE]).toEqual(['1900-01-01', '2200-12-31']);
   for (const ok of ['1900-01-01', '2000-02-29', '2200-12-31']) expect(checkLocalDate(ok)).toBeUndefined();
   for (const far of ['1899-12-31', '2201-01-01', '9999-12-31', '0001-01-01']) expect(checkLocalDate(far)).toBe('DATE_OUT_OF_RANGE');
-  for (const junk of ['0000-00-00', '0000-01-01', '1900-02-29', '2100-02-29', '+010000-01-01', '2026-01-01T00:00', ' 2026-01-01', '2026-01-01\u0000', null, 2026]) {
+  for (const junk of [
+    '0000-00-00',
+    '0000-01-01',
+    '1900-02-29',
+    '2100-02-29',
+    '+010000-01-01',
+    '2026-01-01T00:00',
+    ' 2026-01-01',
+    '2026-01-01\u0000',
+    null,
+    2026,
+  ]) {
     expect(checkLocalDate(junk)).toBe('INVALID_DATE');
   }
   // Stored and derived dates may lie past the input range; they are still dates.

@@ -80,14 +80,36 @@ describe('window metrics on the fixed ledger (November 2026)', () => {
   test('per salesperson: R5 stays with S1 although its customer moved to S2', () => {
     // S1: due R1+R2+R5 3900, collected 3100, on time 2400, no sales, opening 3900 + R7 300, closing R2 800 + R7 300 (overdue).
     const s1 = windowMetrics(
-      { ...november, due: 390000n, dueCount: 3, collected: 310000n, collectedOnTime: 240000n, sales: 0n, opening: 420000n, closing: 110000n, closingOverdue: 110000n, closingOverdueCount: 2 },
+      {
+        ...november,
+        due: 390000n,
+        dueCount: 3,
+        collected: 310000n,
+        collectedOnTime: 240000n,
+        sales: 0n,
+        opening: 420000n,
+        closing: 110000n,
+        closingOverdue: 110000n,
+        closingOverdueCount: 2,
+      },
       '2026-11-01',
       '2026-11-30',
     );
     expect(s1).toMatchObject({ collectionRate: 0.794871794, onTimeRate: 0.615384615, dso: null, cei: 0.738095238, collectedInWindow: 310000n });
     // S2: due R3+R4 2100, nothing collected (void), sales R6 400, opening 2100+250+150, closing 1500+600+100+250+150, overdue 2500.
     const s2 = windowMetrics(
-      { ...november, due: 210000n, dueCount: 2, collected: 0n, collectedOnTime: 0n, sales: 40000n, opening: 250000n, closing: 260000n, closingOverdue: 250000n, closingOverdueCount: 4 },
+      {
+        ...november,
+        due: 210000n,
+        dueCount: 2,
+        collected: 0n,
+        collectedOnTime: 0n,
+        sales: 40000n,
+        opening: 250000n,
+        closing: 260000n,
+        closingOverdue: 250000n,
+        closingOverdueCount: 4,
+      },
       '2026-11-01',
       '2026-11-30',
     );
@@ -115,7 +137,15 @@ describe('edge cases of the formulas', () => {
 
   test('aging buckets: 0 is current, 30 | 31, 60 | 61, 90 | 91', () => {
     expect([-5, 0, 1, 30, 31, 60, 61, 90, 91].map(agingBucket)).toEqual([
-      'current', 'current', 'd1to30', 'd1to30', 'd31to60', 'd31to60', 'd61to90', 'd61to90', 'over90',
+      'current',
+      'current',
+      'd1to30',
+      'd1to30',
+      'd31to60',
+      'd31to60',
+      'd61to90',
+      'd61to90',
+      'over90',
     ]);
   });
 });
@@ -160,7 +190,11 @@ describe('goals', () => {
   });
 
   test('metric values from window metrics: overdue ratio of an empty book is 0', () => {
-    const empty = windowMetrics({ ...november, due: 0n, collected: 0n, collectedOnTime: 0n, opening: 0n, sales: 0n, closing: 0n, closingOverdue: 0n }, '2026-11-01', '2026-11-30');
+    const empty = windowMetrics(
+      { ...november, due: 0n, collected: 0n, collectedOnTime: 0n, opening: 0n, sales: 0n, closing: 0n, closingOverdue: 0n },
+      '2026-11-01',
+      '2026-11-30',
+    );
     expect(metricValue(GoalMetric.OVERDUE_RATIO, empty)).toBe(0);
     expect(metricValue(GoalMetric.COLLECTION_RATE, empty)).toBeNull();
     expect(metricValue(GoalMetric.OVERDUE_AMOUNT, windowMetrics(november, '2026-11-01', '2026-11-30'))).toBe(360000n);
@@ -168,11 +202,26 @@ describe('goals', () => {
 
   test('weighted score and competition ranking (three salespeople over November)', () => {
     // Alice: 1 (w3), 1 (w1). Bob: 0.947368421 (w3), 0 (w1). Carol: 0.526315789 (w3), 0.625 (w1), 0.2 (w1).
-    const alice = weightedScore([{ attainment: 1, weight: 3 }, { attainment: 1, weight: 1 }]);
-    const bob = weightedScore([{ attainment: 0.947368421, weight: 3 }, { attainment: 0, weight: 1 }]);
-    const carol = weightedScore([{ attainment: 0.526315789, weight: 3 }, { attainment: 0.625, weight: 1 }, { attainment: 0.2, weight: 1 }]);
+    const alice = weightedScore([
+      { attainment: 1, weight: 3 },
+      { attainment: 1, weight: 1 },
+    ]);
+    const bob = weightedScore([
+      { attainment: 0.947368421, weight: 3 },
+      { attainment: 0, weight: 1 },
+    ]);
+    const carol = weightedScore([
+      { attainment: 0.526315789, weight: 3 },
+      { attainment: 0.625, weight: 1 },
+      { attainment: 0.2, weight: 1 },
+    ]);
     expect([alice, bob, carol]).toEqual([1, 0.710526, 0.480789]);
-    expect(weightedScore([{ attainment: null, weight: 2 }, { attainment: 0.5, weight: 1 }])).toBe(0.5);
+    expect(
+      weightedScore([
+        { attainment: null, weight: 2 },
+        { attainment: 0.5, weight: 1 },
+      ]),
+    ).toBe(0.5);
     expect(weightedScore([{ attainment: null, weight: 2 }])).toBeNull();
     const ranked = rankByScore([
       { name: 'Carol', score: carol },
@@ -181,7 +230,13 @@ describe('goals', () => {
       { name: 'Bob', score: bob },
       { name: 'Eve', score: bob },
     ]);
-    expect(ranked.map((r) => [r.name, r.rank])).toEqual([['Alice', 1], ['Bob', 2], ['Eve', 2], ['Carol', 4], ['Dan', 5]]);
+    expect(ranked.map((r) => [r.name, r.rank])).toEqual([
+      ['Alice', 1],
+      ['Bob', 2],
+      ['Eve', 2],
+      ['Carol', 4],
+      ['Dan', 5],
+    ]);
   });
 });
 

@@ -20,11 +20,12 @@ import { CreateGoalInput, GoalProgress, Scorecard, ScorecardGoal, UpdateGoalInpu
 import { GoalStatus } from './metrics.formulas';
 import { ClerkBookingLag, WeeklyAnalysis } from './weekly-analysis.types';
 
-
 @Resolver()
 export class AnalyticsResolver {
   @Authorized(Permission.COLLECTION_STATS_READ)
-  @Query(() => AgingReport, { description: 'Outstanding as the ledger stood at the end of asOf, in buckets of days past the effective due date. SALES: their own receivables only.' })
+  @Query(() => AgingReport, {
+    description: 'Outstanding as the ledger stood at the end of asOf, in buckets of days past the effective due date. SALES: their own receivables only.',
+  })
   agingReport(
     @Arg('asOf', () => LocalDateScalar) asOf: LocalDate,
     @Arg('salespersonId', () => ID, { nullable: true }) salespersonId: string | null,
@@ -45,7 +46,10 @@ export class AnalyticsResolver {
   }
 
   @Authorized(Permission.WEEKLY_ANALYSIS_READ)
-  @Query(() => WeeklyAnalysis, { nullable: true, description: 'The stored analysis of the Monday-to-Sunday week containing weekOf; null when none was stored.' })
+  @Query(() => WeeklyAnalysis, {
+    nullable: true,
+    description: 'The stored analysis of the Monday-to-Sunday week containing weekOf; null when none was stored.',
+  })
   weeklyAnalysis(@Arg('weekOf', () => LocalDateScalar) weekOf: LocalDate, @Ctx() ctx: Context): Promise<WeeklyAnalysis | null> {
     return ctx.services.weeklyAnalyses.find(weekOf);
   }
@@ -57,13 +61,17 @@ export class AnalyticsResolver {
   }
 
   @Authorized(Permission.GOALS_MANAGE)
-  @Mutation(() => WeeklyAnalysis, { description: 'Stores the analysis of the finished week containing weekOf now; a week already stored is returned unchanged (snapshots are immutable).' })
+  @Mutation(() => WeeklyAnalysis, {
+    description: 'Stores the analysis of the finished week containing weekOf now; a week already stored is returned unchanged (snapshots are immutable).',
+  })
   publishWeeklyAnalysis(@Arg('weekOf', () => LocalDateScalar) weekOf: LocalDate, @Ctx() ctx: Context): Promise<WeeklyAnalysis> {
     return ctx.services.weeklyAnalyses.publish(ctx.principal!, weekOf);
   }
 
   @Authorized()
-  @Query(() => [Goal], { description: 'Goals not archived (whose period contains activeOn, when given). MANAGER/ADMIN: all; others: the goals that apply to them.' })
+  @Query(() => [Goal], {
+    description: 'Goals not archived (whose period contains activeOn, when given). MANAGER/ADMIN: all; others: the goals that apply to them.',
+  })
   goals(@Arg('activeOn', () => LocalDateScalar, { nullable: true }) activeOn: LocalDate | null, @Ctx() ctx: Context): Promise<Goal[]> {
     return ctx.services.goals.list(ctx.principal!, activeOn);
   }
@@ -88,11 +96,7 @@ export class AnalyticsResolver {
 
   @Authorized(Permission.GOALS_READ)
   @Query(() => [Scorecard], { description: 'Per salesperson: goals over [from, to], weighted score and rank, best first. SALES: only their own card.' })
-  scorecards(
-    @Arg('from', () => LocalDateScalar) from: LocalDate,
-    @Arg('to', () => LocalDateScalar) to: LocalDate,
-    @Ctx() ctx: Context,
-  ): Promise<Scorecard[]> {
+  scorecards(@Arg('from', () => LocalDateScalar) from: LocalDate, @Arg('to', () => LocalDateScalar) to: LocalDate, @Ctx() ctx: Context): Promise<Scorecard[]> {
     return ctx.services.goals.scorecards(ctx.principal!, from, to);
   }
 }
@@ -109,7 +113,10 @@ export class GoalResolver {
     return ctx.loaders.userOrNull(goal.salespersonId);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Measured over the period up to today: the company’s (EVERY_SALESPERSON: all salespeople together; for a SALES caller their own).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Measured over the period up to today: the company’s (EVERY_SALESPERSON: all salespeople together; for a SALES caller their own).',
+  })
   async actual(@Root() goal: Goal, @Ctx() ctx: Context): Promise<string | null> {
     return (await ctx.services.goals.summary(ctx.principal!, goal)).actual;
   }
@@ -124,7 +131,9 @@ export class GoalResolver {
     return (await ctx.services.goals.summary(ctx.principal!, goal)).status;
   }
 
-  @FieldResolver(() => [GoalProgress], { description: 'COMPANY: one row; SALESPERSON: theirs; EVERY_SALESPERSON: one per active salesperson (SALES callers: their own).' })
+  @FieldResolver(() => [GoalProgress], {
+    description: 'COMPANY: one row; SALESPERSON: theirs; EVERY_SALESPERSON: one per active salesperson (SALES callers: their own).',
+  })
   progress(@Root() goal: Goal, @Ctx() ctx: Context): Promise<GoalProgress[]> {
     return ctx.services.goals.progress(ctx.principal!, goal);
   }

@@ -61,13 +61,19 @@ export class CollectionFigures {
   @Field(() => Float, { nullable: true, description: 'collected / due; null when nothing fell due.' })
   collectionRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Of `due`, the share whose money arrived by the receivable’s effective due date; null when nothing fell due.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Of `due`, the share whose money arrived by the receivable’s effective due date; null when nothing fell due.',
+  })
   onTimeRate!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Days sales outstanding: closing outstanding / credit sales × days in the window; null without sales.' })
   dso!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Collection effectiveness index in [0, 1]: collected / (collected + closing overdue), write-offs excluded.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Collection effectiveness index in [0, 1]: collected / (collected + closing overdue), write-offs excluded.',
+  })
   cei!: number | null;
 
   @Field(() => MoneyScalar, { description: 'Credit sales: amount of receivables issued in the window.' })

@@ -230,7 +230,11 @@ export class GoalService {
     const decimals = metric === GoalMetric.OVERDUE_AMOUNT || metric === GoalMetric.DSO ? 2 : 4;
     const value = parseDecimal(text.trim(), decimals);
     if (value === undefined) {
-      throw badInput(field, `target "${text.slice(0, 40)}" is not a non-negative decimal with at most ${decimals} fraction digits`, AnalyticsErrorReason.INVALID_TARGET);
+      throw badInput(
+        field,
+        `target "${text.slice(0, 40)}" is not a non-negative decimal with at most ${decimals} fraction digits`,
+        AnalyticsErrorReason.INVALID_TARGET,
+      );
     }
     if (value > maxTargetOf(metric)) {
       const unit = metric === GoalMetric.DSO ? 'days' : metric === GoalMetric.OVERDUE_AMOUNT ? 'money' : 'a ratio in [0, 1]';
@@ -246,7 +250,8 @@ export class GoalService {
   }
 
   private parseWeight(weight: number, field: string): number {
-    if (!Number.isInteger(weight) || weight < 1 || weight > 100) throw badInput(field, 'weight must be a whole number from 1 to 100', AnalyticsErrorReason.INVALID_WEIGHT);
+    if (!Number.isInteger(weight) || weight < 1 || weight > 100)
+      throw badInput(field, 'weight must be a whole number from 1 to 100', AnalyticsErrorReason.INVALID_WEIGHT);
     return weight;
   }
 }

@@ -59,7 +59,11 @@ export class GoalProgress {
   salespersonId!: string | null;
   goal!: Goal;
 
-  @Field(() => String, { nullable: true, description: 'The measured value in the metric’s unit, as a decimal string; null when there is nothing to measure (e.g. nothing fell due) or the period has not started.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The measured value in the metric’s unit, as a decimal string; null when there is nothing to measure (e.g. nothing fell due) or the period has not started.',
+  })
   actual!: string | null;
 
   @Field(() => Float, { nullable: true, description: 'Share of the target reached, in [0, 1] (1 = met).' })

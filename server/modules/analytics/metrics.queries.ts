@@ -22,8 +22,7 @@ import { defineQuery } from '../../db/sql';
 import { type WindowSums } from './metrics.formulas';
 
 /** Restricts to the receivables of these salespeople (null: all). */
-const SCOPE = (alias: string) =>
-  `(cast(:salespersonIds as uuid[]) is null or ${alias}.salesperson_id = any(cast(:salespersonIds as uuid[])))`;
+const SCOPE = (alias: string) => `(cast(:salespersonIds as uuid[]) is null or ${alias}.salesperson_id = any(cast(:salespersonIds as uuid[])))`;
 
 /** The first instant after the business date `dateSql` in the company time zone. */
 const instantAfter = (dateSql: string) => `(cast(${dateSql} + 1 as timestamp) at time zone :tz)`;

@@ -24,9 +24,21 @@ export const MAX_WEEKLY_ANALYSES = 104;
 
 /** Keys whose values are money in a stored snapshot (decimal strings in the JSON). */
 const MONEY_KEYS = new Set([
-  'total', 'current', 'd1to30', 'd31to60', 'd61to90', 'over90',
-  'due', 'collected', 'sales', 'collectedInWindow', 'openingOutstanding', 'closingOutstanding',
-  'overdueAmount', 'received', 'newOverdueAmount',
+  'total',
+  'current',
+  'd1to30',
+  'd31to60',
+  'd61to90',
+  'over90',
+  'due',
+  'collected',
+  'sales',
+  'collectedInWindow',
+  'openingOutstanding',
+  'closingOutstanding',
+  'overdueAmount',
+  'received',
+  'newOverdueAmount',
 ]);
 
 /** JSON of a snapshot: money as exact decimal strings. */
@@ -36,7 +48,10 @@ export function encodeSnapshot(data: object): string {
 
 export function decodeSnapshot(json: string | object): Record<string, unknown> {
   const text = typeof json === 'string' ? json : JSON.stringify(json);
-  return JSON.parse(text, (key, value: unknown) => (MONEY_KEYS.has(key) && typeof value === 'string' ? centsFromNumeric(value) : value)) as Record<string, unknown>;
+  return JSON.parse(text, (key, value: unknown) => (MONEY_KEYS.has(key) && typeof value === 'string' ? centsFromNumeric(value) : value)) as Record<
+    string,
+    unknown
+  >;
 }
 
 function fromRow(row: SnapshotRow): WeeklyAnalysis {
@@ -73,7 +88,8 @@ export class WeeklyAnalysisService {
 
   async latest(last: number | null | undefined): Promise<WeeklyAnalysis[]> {
     const n = last ?? 8;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES) throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`, CoreErrorReason.OUT_OF_RANGE);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES)
+      throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`, CoreErrorReason.OUT_OF_RANGE);
     const rows = await LATEST_SNAPSHOTS.all(this.em, { limit: n });
     return rows.map(fromRow);
   }
@@ -83,7 +99,11 @@ export class WeeklyAnalysisService {
     const weekStart = mondayOf(weekOf);
     const today = this.clock.today();
     if (!isBefore(addDays(weekStart, 6), today)) {
-      throw badInput('weekOf', `the week of ${weekStart} is not over yet (today is ${today}): a snapshot is taken once its Sunday has passed`, AnalyticsErrorReason.WEEK_NOT_OVER);
+      throw badInput(
+        'weekOf',
+        `the week of ${weekStart} is not over yet (today is ${today}): a snapshot is taken once its Sunday has passed`,
+        AnalyticsErrorReason.WEEK_NOT_OVER,
+      );
     }
     const published = await this.store(weekStart, WeeklyAnalysisTrigger.MANUAL, principal.role === Role.INTEGRATION ? null : principal.userId, false);
     return published!;

@@ -26,10 +26,7 @@ export function everyReceivable(): Where {
 }
 
 /** The next chunk of receivables matched by `where` (over alias r), by id after `afterId`. */
-export const DUE_DATES_CHUNK = defineQuery<
-  { where: Where; afterId: string; limit: number },
-  { id: string; dueOn: LocalDate; effectiveDueOn: LocalDate }
->({
+export const DUE_DATES_CHUNK = defineQuery<{ where: Where; afterId: string; limit: number }, { id: string; dueOn: LocalDate; effectiveDueOn: LocalDate }>({
   text: 'select r.id, r.due_on, r.effective_due_on from receivable r where :where and r.id > :afterId order by r.id limit :limit',
   decode: (row) => ({ id: row.text('id'), dueOn: row.date('due_on'), effectiveDueOn: row.date('effective_due_on') }),
 });

@@ -11,11 +11,7 @@ import { CalendarDay } from './calendar.types';
 export class CalendarResolver {
   @Authorized()
   @Query(() => [CalendarDay], { description: 'Every day from `from` to `to` (at most 366 days).' })
-  calendar(
-    @Arg('from', () => LocalDateScalar) from: LocalDate,
-    @Arg('to', () => LocalDateScalar) to: LocalDate,
-    @Ctx() ctx: Context,
-  ): Promise<CalendarDay[]> {
+  calendar(@Arg('from', () => LocalDateScalar) from: LocalDate, @Arg('to', () => LocalDateScalar) to: LocalDate, @Ctx() ctx: Context): Promise<CalendarDay[]> {
     return ctx.services.calendar.days(from, to);
   }
 

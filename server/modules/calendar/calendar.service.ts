@@ -12,7 +12,16 @@ import { type Where } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { lockForTransaction } from '../../db/locks';
 import { CalendarDay } from './calendar.types';
-import { DELETE_DAY, DUE_DATES_CHUNK, everyReceivable, rollingOverDay, SAVE_GRACE, SET_EFFECTIVE_DUE_DATES, STORED_GRACE, UPSERT_DAY } from './calendar.queries';
+import {
+  DELETE_DAY,
+  DUE_DATES_CHUNK,
+  everyReceivable,
+  rollingOverDay,
+  SAVE_GRACE,
+  SET_EFFECTIVE_DUE_DATES,
+  STORED_GRACE,
+  UPSERT_DAY,
+} from './calendar.queries';
 
 /** Longest calendar(from, to) answer: a whole (leap) year. */
 export const CALENDAR_MAX_DAYS = 366;

@@ -14,7 +14,13 @@ export function createCustomerLoaders(em: EntityManager) {
     customerBalances: batchLoader<string, CustomerBalances>('customerBalances', async (ids) => {
       const rows = await CUSTOMER_BALANCES.all(em, { ids });
       const zero: CustomerBalances = { outstanding: 0n, overdueAmount: 0n, credit: 0n };
-      return orderByKeys(ids, rows, (r) => r.id, (r) => r.balances, zero);
+      return orderByKeys(
+        ids,
+        rows,
+        (r) => r.id,
+        (r) => r.balances,
+        zero,
+      );
     }),
   };
 }

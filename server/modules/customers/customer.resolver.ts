@@ -37,11 +37,7 @@ export class CustomerResolver {
 
   @Authorized(Permission.CUSTOMER_WRITE)
   @Mutation(() => Customer)
-  updateCustomer(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateCustomerInput) input: UpdateCustomerInput,
-    @Ctx() ctx: Context,
-  ): Promise<Customer> {
+  updateCustomer(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateCustomerInput) input: UpdateCustomerInput, @Ctx() ctx: Context): Promise<Customer> {
     return ctx.services.customers.update(ctx.principal!, id, input);
   }
 

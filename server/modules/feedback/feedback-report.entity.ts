@@ -97,7 +97,10 @@ export class FeedbackItem {
 }
 
 /** One workflow step after submission (triage, escalation, decision): who, when, why. */
-@ObjectType({ description: 'A workflow step after submission, by a project lead or manager. Submission itself is not a step: it has no time and, when anonymous, no person.' })
+@ObjectType({
+  description:
+    'A workflow step after submission, by a project lead or manager. Submission itself is not a step: it has no time and, when anonymous, no person.',
+})
 @Entity({ tableName: 'feedback_item_step' })
 export class FeedbackItemStep {
   @Field(() => ID)

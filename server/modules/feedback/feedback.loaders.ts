@@ -23,7 +23,13 @@ export function createFeedbackLoaders(em: EntityManager) {
     /** The author of a named report; null for anonymous ones (no author row can exist). */
     feedbackAuthorOfReport: batchLoader<string, string | null>('feedbackAuthorOfReport', async (ids) => {
       const rows = await AUTHORS_OF_REPORTS.all(em, { ids });
-      return orderByKeys(ids, rows, (r) => r.reportId, (r) => r.userId as string | null, null);
+      return orderByKeys(
+        ids,
+        rows,
+        (r) => r.reportId,
+        (r) => r.userId as string | null,
+        null,
+      );
     }),
     improvementProposalById: byIdLoader('improvementProposalById', (ids) => em.find(ImprovementProposal, { id: { $in: ids } })),
   };

@@ -274,7 +274,14 @@ export const ESCALATE_PROPOSAL = defineStatement<{ id: string; escalatedById: st
            decision = null, rationale = null, decided_by_id = null, decided_at = null where id = :id`,
 });
 
-export const DECIDE_PROPOSAL = defineStatement<{ id: string; status: ProposalStatus; decision: ProposalDecision; rationale: string; decidedById: string; now: Date }>({
+export const DECIDE_PROPOSAL = defineStatement<{
+  id: string;
+  status: ProposalStatus;
+  decision: ProposalDecision;
+  rationale: string;
+  decidedById: string;
+  now: Date;
+}>({
   text: 'update improvement_proposal set status = :status, decision = :decision, rationale = :rationale, decided_by_id = :decidedById, decided_at = :now where id = :id',
 });
 
@@ -311,7 +318,12 @@ const TOTALS = defineQuery<SplitWindow, { isCurrent: boolean; reports: number; a
        from feedback_report r
       where r.period_start between cast(:windowFrom as date) and cast(:to as date) and :period
       group by 1`,
-  decode: (row) => ({ isCurrent: row.bool('is_current'), reports: row.int('reports'), anonymousReports: row.int('anonymous_reports'), hours: row.number('hours') }),
+  decode: (row) => ({
+    isCurrent: row.bool('is_current'),
+    reports: row.int('reports'),
+    anonymousReports: row.int('anonymous_reports'),
+    hours: row.number('hours'),
+  }),
 });
 
 interface ItemCountRow {

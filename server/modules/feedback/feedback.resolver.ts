@@ -37,7 +37,8 @@ class FeedbackReportsArgs extends PageArgs {
 export class FeedbackReportResolver {
   @Authorized(Permission.FEEDBACK_SUBMIT, Permission.FEEDBACK_READ)
   @Query(() => FeedbackReportConnection, {
-    description: 'Newest period first. SALES and FINANCE see their own named reports; PROJECT_LEAD, MANAGER and ADMIN see all, never the author of an anonymous one.',
+    description:
+      'Newest period first. SALES and FINANCE see their own named reports; PROJECT_LEAD, MANAGER and ADMIN see all, never the author of an anonymous one.',
   })
   async feedbackReports(@Args() { first, after, filter }: FeedbackReportsArgs, @Ctx() ctx: Context): Promise<FeedbackReportConnection> {
     return toConnection(await ctx.services.feedback.list(ctx.principal!, filter, first, after));
@@ -55,7 +56,9 @@ export class FeedbackReportResolver {
   }
 
   @Authorized(Permission.FEEDBACK_READ)
-  @Query(() => [ComplianceEntry], { description: 'Every active front-line user (SALES, FINANCE) and whether they submitted for the period, named or anonymously.' })
+  @Query(() => [ComplianceEntry], {
+    description: 'Every active front-line user (SALES, FINANCE) and whether they submitted for the period, named or anonymously.',
+  })
   feedbackCompliance(
     @Arg('period', () => FeedbackPeriod) period: FeedbackPeriod,
     @Arg('periodStart', () => LocalDateScalar) periodStart: LocalDate,
@@ -66,14 +69,17 @@ export class FeedbackReportResolver {
 
   @Authorized(Permission.FEEDBACK_SUBMIT)
   @Mutation(() => FeedbackReceipt, {
-    description: 'One report per person and period: a second named submission amends the first; an anonymous report is amended only with its receipt\'s amendSecret.',
+    description:
+      "One report per person and period: a second named submission amends the first; an anonymous report is amended only with its receipt's amendSecret.",
   })
   submitFeedbackReport(@Arg('input', () => SubmitFeedbackInput) input: SubmitFeedbackInput, @Ctx() ctx: Context): Promise<FeedbackReceipt> {
     return ctx.services.feedback.submit(ctx.principal!, input);
   }
 
   @Authorized(Permission.FEEDBACK_TRIAGE)
-  @Mutation(() => [FeedbackReminder], { description: 'Stores a reminder event for every front-line user who has not submitted for the period (at most one undelivered each).' })
+  @Mutation(() => [FeedbackReminder], {
+    description: 'Stores a reminder event for every front-line user who has not submitted for the period (at most one undelivered each).',
+  })
   sendFeedbackReminders(
     @Arg('period', () => FeedbackPeriod) period: FeedbackPeriod,
     @Arg('periodStart', () => LocalDateScalar) periodStart: LocalDate,
@@ -107,7 +113,9 @@ export class FeedbackReportResolver {
 @Resolver(() => FeedbackItem)
 export class FeedbackItemResolver {
   @Authorized(Permission.FEEDBACK_TRIAGE)
-  @Mutation(() => FeedbackItem, { description: 'SUBMITTED → IN_REVIEW | REJECTED, IN_REVIEW → REJECTED, DECIDED → RESOLVED | REJECTED. REJECTED needs a note.' })
+  @Mutation(() => FeedbackItem, {
+    description: 'SUBMITTED → IN_REVIEW | REJECTED, IN_REVIEW → REJECTED, DECIDED → RESOLVED | REJECTED. REJECTED needs a note.',
+  })
   triageFeedbackItem(
     @Arg('id', () => ID) id: string,
     @Arg('status', () => FeedbackStatus) status: FeedbackStatus,

@@ -99,7 +99,6 @@ export function hashAmendSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-
 function cleanText(value: string, field: string, max: number, what: string): string {
   const text = value.trim();
   if (text.length < 1 || text.length > max) throw badInput(field, `${what} must have 1 to ${max} characters`, CoreErrorReason.TEXT_LENGTH);
@@ -160,7 +159,13 @@ export class FeedbackService {
   private submitInTransaction(
     principal: Principal,
     input: SubmitFeedbackInput,
-    { secret, solvedProblems, hours, items, today }: { secret: string | undefined; solvedProblems: string[]; hours: number; items: CleanItem[]; today: LocalDate },
+    {
+      secret,
+      solvedProblems,
+      hours,
+      items,
+      today,
+    }: { secret: string | undefined; solvedProblems: string[]; hours: number; items: CleanItem[]; today: LocalDate },
   ): Promise<FeedbackReceipt> {
     return this.em.transactional(async (em) => {
       // One writer per period: the checks below and the rewrite of the period are serialised.
@@ -334,7 +339,11 @@ export class FeedbackService {
   async triage(principal: Principal, id: string, status: FeedbackStatus, note: string | null | undefined): Promise<FeedbackItem> {
     const allowedFrom = TRIAGE_TRANSITIONS[status];
     if (!allowedFrom) {
-      throw badInput('status', 'Triage sets IN_REVIEW, REJECTED or RESOLVED; ESCALATED and DECIDED follow from proposals', FeedbackErrorReason.STATUS_NOT_SETTABLE);
+      throw badInput(
+        'status',
+        'Triage sets IN_REVIEW, REJECTED or RESOLVED; ESCALATED and DECIDED follow from proposals',
+        FeedbackErrorReason.STATUS_NOT_SETTABLE,
+      );
     }
     const cleanedNote = cleanNote(note, 'note');
     if (status === FeedbackStatus.REJECTED && !cleanedNote) throw badInput('note', 'Say in a note why the item is rejected', FeedbackErrorReason.NOTE_REQUIRED);
@@ -357,7 +366,8 @@ export class FeedbackService {
     const title = cleanText(input.title, 'input.title', 200, 'title');
     const description = input.description?.trim() ?? '';
     if (description.length > 5000) throw badInput('input.description', 'description must have at most 5000 characters', CoreErrorReason.TEXT_LENGTH);
-    if (input.itemIds.length < 1 || input.itemIds.length > 100) throw badInput('input.itemIds', 'a proposal groups 1 to 100 items', CoreErrorReason.OUT_OF_RANGE);
+    if (input.itemIds.length < 1 || input.itemIds.length > 100)
+      throw badInput('input.itemIds', 'a proposal groups 1 to 100 items', CoreErrorReason.OUT_OF_RANGE);
     const seen = new Set<string>();
     input.itemIds.forEach((itemId, i) => {
       if (seen.has(itemId)) throw badInput(`input.itemIds.${i}`, 'the item is listed twice', CoreErrorReason.DUPLICATE_ENTRY);
@@ -372,7 +382,11 @@ export class FeedbackService {
         const row = byId.get(itemId);
         if (!row) throw notFound('FeedbackItem', itemId, `input.itemIds.${i}`);
         if (row.proposalId || (row.status !== FeedbackStatus.SUBMITTED && row.status !== FeedbackStatus.IN_REVIEW)) {
-          throw conflict(`Item ${itemId} is ${row.status}${row.proposalId ? ' and in a proposal' : ''}: only open items can be grouped`, FeedbackErrorReason.ITEM_NOT_OPEN, `input.itemIds.${i}`);
+          throw conflict(
+            `Item ${itemId} is ${row.status}${row.proposalId ? ' and in a proposal' : ''}: only open items can be grouped`,
+            FeedbackErrorReason.ITEM_NOT_OPEN,
+            `input.itemIds.${i}`,
+          );
         }
       });
       await INSERT_PROPOSAL.run(em, { id, title, description, createdById: principal.userId, now: this.clock.now() });

@@ -47,7 +47,7 @@ export class SubmitFeedbackInput {
   @Field(() => [FeedbackItemInput], { nullable: true, description: 'Open problems and suggestions (up to 30).' })
   items?: FeedbackItemInput[];
 
-  @Field(() => String, { nullable: true, description: 'The amendSecret of an anonymous report\'s receipt: amends that report.' })
+  @Field(() => String, { nullable: true, description: "The amendSecret of an anonymous report's receipt: amends that report." })
   amendSecret?: string;
 }
 

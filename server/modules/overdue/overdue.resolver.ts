@@ -24,7 +24,10 @@ class OverdueEventsArgs {
 
 @ArgsType()
 class OverdueEventSubscriptionArgs {
-  @Field(() => String, { nullable: true, description: 'Cursor of the last event seen: replays every later event, then streams live ones. Omitted: from the first stored event.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last event seen: replays every later event, then streams live ones. Omitted: from the first stored event.',
+  })
   after?: string;
 
   @Field(() => OverdueEventFilter, { nullable: true })

@@ -130,7 +130,12 @@ export class OverdueService {
    * A subscriber's stream: every stored event after `after`, then live ones. Not async:
    * a bad cursor is refused now, as an error of the subscription, not of a later event.
    */
-  subscribe(principal: Principal, after: string | undefined, filter: OverdueEventFilter | undefined, unitOfWork: UnitOfWork): AsyncIterableIterator<OverdueEvent> {
+  subscribe(
+    principal: Principal,
+    after: string | undefined,
+    filter: OverdueEventFilter | undefined,
+    unitOfWork: UnitOfWork,
+  ): AsyncIterableIterator<OverdueEvent> {
     const startSeq = decodeEventCursor(after);
     return overdueEventStream(this.hub, this.em.fork(), unitOfWork, principal, startSeq, filter);
   }

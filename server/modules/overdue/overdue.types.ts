@@ -14,7 +14,8 @@ export enum OverdueEventType {
 }
 registerEnumType(OverdueEventType, {
   name: 'OverdueEventType',
-  description: 'BECAME_OVERDUE: entered a first stage; STAGE_ESCALATED: moved to a later stage; CLEARED: no longer overdue (paid, written off, money arrived in time, or held by a payment notice).',
+  description:
+    'BECAME_OVERDUE: entered a first stage; STAGE_ESCALATED: moved to a later stage; CLEARED: no longer overdue (paid, written off, money arrived in time, or held by a payment notice).',
 });
 
 /** One stored transition of a receivable's overdue state; `seq` orders the stream. */

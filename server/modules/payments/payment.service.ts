@@ -62,9 +62,11 @@ export class PaymentService {
       throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
     }
     const reference = input.reference?.trim() || null;
-    if (reference && reference.length > MAX_TEXT) throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
+    if (reference && reference.length > MAX_TEXT)
+      throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
     const idempotencyKey = input.idempotencyKey?.trim() || null;
-    if (idempotencyKey && idempotencyKey.length > MAX_TEXT) throw badInput('input.idempotencyKey', `idempotencyKey must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
+    if (idempotencyKey && idempotencyKey.length > MAX_TEXT)
+      throw badInput('input.idempotencyKey', `idempotencyKey must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
     this.validateAllocationInputs(input.allocations, input.amount, 'input.allocations');
 
     if (idempotencyKey) {
@@ -136,7 +138,8 @@ export class PaymentService {
   /** Voids a payment: its allocations no longer count and what it paid is outstanding again. */
   async void(principal: Principal, id: string, reason: string): Promise<Payment> {
     const trimmed = reason.trim();
-    if (!trimmed || trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to void a payment`, CoreErrorReason.TEXT_LENGTH);
+    if (!trimmed || trimmed.length > MAX_REASON_LENGTH)
+      throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to void a payment`, CoreErrorReason.TEXT_LENGTH);
     const visible = await this.getVisible(principal, id);
     const voided = await this.em.transactional(async (em) => {
       await em.findOneOrFail(Customer, { id: visible.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -215,7 +218,8 @@ export class PaymentService {
         if (!receivable || receivable.customerId !== payment.customerId) {
           throw notFound('Receivable of this customer', a.receivableId, `${field}.${i}.receivableId`);
         }
-        if (receivable.writtenOffAt && receivable.outstanding === 0n) throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, PaymentErrorReason.WRITTEN_OFF);
+        if (receivable.writtenOffAt && receivable.outstanding === 0n)
+          throw badInput(`${field}.${i}.receivableId`, `receivable ${receivable.reference} is written off`, PaymentErrorReason.WRITTEN_OFF);
         if (a.amount > receivable.outstanding) {
           throw badInput(
             `${field}.${i}.amount`,
@@ -239,9 +243,7 @@ export class PaymentService {
         left -= amount;
       }
     }
-    const existing = new Map(
-      (await em.find(Allocation, { paymentId: payment.id })).map((a) => [a.receivableId, a]),
-    );
+    const existing = new Map((await em.find(Allocation, { paymentId: payment.id })).map((a) => [a.receivableId, a]));
     for (const { receivable, amount } of plan) {
       receivable.outstanding -= amount;
       payment.unallocated -= amount;

@@ -27,7 +27,13 @@ export function createReceivableLoaders(em: EntityManager) {
     /** The overdue engine's current stage, or null when not overdue. */
     overdueStageOfReceivable: batchLoader<string, number | null>('overdueStageOfReceivable', async (ids) => {
       const rows = await OVERDUE_STAGES.all(em, { ids });
-      return orderByKeys(ids, rows, (r) => r.receivableId, (r) => r.stage as number | null, null);
+      return orderByKeys(
+        ids,
+        rows,
+        (r) => r.receivableId,
+        (r) => r.stage as number | null,
+        null,
+      );
     }),
     noticesOfReceivable: batchLoader<string, PaymentNotice[]>('noticesOfReceivable', async (ids) => {
       const rows = await em.find(PaymentNotice, { receivableId: { $in: [...ids] } }, { orderBy: { createdAt: 'desc', id: 'asc' } });

@@ -94,7 +94,13 @@ export async function receivablePagesOfCustomers(em: EntityManager, customerIds:
   if (after) where.add('(r.due_on, r.id) > (cast(:afterDueOn as date), cast(:afterId as uuid))', { afterDueOn: after[0], afterId: after[1] });
   const rows = await FIRST_RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit: args.first + 1 });
   const counts = await RECEIVABLE_COUNTS_OF_CUSTOMERS.all(em, { customerIds, where: filter });
-  const totals = orderByKeys(customerIds, counts, (c) => c.customerId, (c) => c.count, 0);
+  const totals = orderByKeys(
+    customerIds,
+    counts,
+    (c) => c.customerId,
+    (c) => c.count,
+    0,
+  );
   const grouped = groupByKeys(customerIds, rows, (r) => r.customer_id as string);
   return grouped.map((group, i) => ({
     nodes: group.slice(0, args.first).map((row) => em.map(Receivable, row as never)),

@@ -38,7 +38,11 @@ export class ReceivableResolver {
 
   @Authorized(Permission.LEDGER_BOOK)
   @Mutation(() => Receivable, { description: 'Writes off the outstanding amount.' })
-  writeOffReceivable(@Arg('id', () => ID) id: string, @Arg('reason', { description: '1–1000 characters.' }) reason: string, @Ctx() ctx: Context): Promise<Receivable> {
+  writeOffReceivable(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', { description: '1–1000 characters.' }) reason: string,
+    @Ctx() ctx: Context,
+  ): Promise<Receivable> {
     return ctx.services.receivables.writeOff(ctx.principal!, id, reason);
   }
 

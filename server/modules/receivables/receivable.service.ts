@@ -73,7 +73,8 @@ export class ReceivableService {
   /** Writes off what is still outstanding; the receivable stops counting as owed. */
   async writeOff(principal: Principal, id: string, reason: string): Promise<Receivable> {
     const trimmed = reason.trim();
-    if (!trimmed || trimmed.length > MAX_REASON_LENGTH) throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to write off`, CoreErrorReason.TEXT_LENGTH);
+    if (!trimmed || trimmed.length > MAX_REASON_LENGTH)
+      throw badInput('reason', `a reason of 1 to ${MAX_REASON_LENGTH} characters is required to write off`, CoreErrorReason.TEXT_LENGTH);
     await this.getVisible(principal, id);
     const writtenOff = await this.em.transactional(async (em) => {
       const receivable = await em.findOneOrFail(Receivable, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -99,8 +100,10 @@ export class ReceivableService {
     const receivable = await this.getVisible(principal, input.receivableId, 'input.receivableId');
     const note = input.note.trim();
     if (!note || note.length > 2000) throw badInput('input.note', 'note must have 1 to 2000 characters', CoreErrorReason.TEXT_LENGTH);
-    if (isAfter(input.claimedPaidOn, this.clock.today())) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', CoreErrorReason.DATE_IN_FUTURE);
-    if (receivable.outstanding === 0n) throw conflict('Nothing is outstanding on this receivable', ReceivableErrorReason.NOTHING_OUTSTANDING, 'input.receivableId');
+    if (isAfter(input.claimedPaidOn, this.clock.today()))
+      throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', CoreErrorReason.DATE_IN_FUTURE);
+    if (receivable.outstanding === 0n)
+      throw conflict('Nothing is outstanding on this receivable', ReceivableErrorReason.NOTHING_OUTSTANDING, 'input.receivableId');
     const today = this.clock.today();
     const calendar = await loadBusinessCalendar(this.em);
     const notice = this.em.create(PaymentNotice, {

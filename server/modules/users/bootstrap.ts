@@ -18,10 +18,7 @@ export interface BootstrapResult {
   createdAdmin?: { email: string; generatedPassword?: string };
 }
 
-export async function bootstrap(
-  orm: MikroORM,
-  options: { adminEmail?: string; adminPassword?: string; tokenSecret?: string },
-): Promise<BootstrapResult> {
+export async function bootstrap(orm: MikroORM, options: { adminEmail?: string; adminPassword?: string; tokenSecret?: string }): Promise<BootstrapResult> {
   return orm.em.fork().transactional(async (em) => {
     await lockForTransaction(em, BOOTSTRAP_LOCK);
     let tokenSecret = options.tokenSecret;

@@ -28,13 +28,9 @@ export interface LoginThrottleOptions {
 const keyOf = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 export const loginThrottled = (retryAfterSeconds: number) =>
-  new DomainError(
-    ApiErrorCode.UNAUTHENTICATED,
-    `Too many failed sign-ins: try again in ${retryAfterSeconds} s`,
-    UserErrorReason.LOGIN_THROTTLED,
-    undefined,
-    { retryAfterSeconds },
-  );
+  new DomainError(ApiErrorCode.UNAUTHENTICATED, `Too many failed sign-ins: try again in ${retryAfterSeconds} s`, UserErrorReason.LOGIN_THROTTLED, undefined, {
+    retryAfterSeconds,
+  });
 
 export class LoginThrottle {
   private readonly byEmail: RateLimiterPostgres;
@@ -60,10 +56,7 @@ export class LoginThrottle {
    * either has used up its failures in the current window.
    */
   async attempt(email: string, address: string | undefined): Promise<void> {
-    const results = await Promise.allSettled([
-      this.byEmail.consume(keyOf(email)),
-      ...(address ? [this.byAddress.consume(keyOf(address))] : []),
-    ]);
+    const results = await Promise.allSettled([this.byEmail.consume(keyOf(email)), ...(address ? [this.byAddress.consume(keyOf(address))] : [])]);
     let waitMs = 0;
     for (const result of results) {
       if (result.status === 'fulfilled') continue;
@@ -83,9 +76,7 @@ export class LoginThrottle {
   async succeeded(email: string, address: string | undefined): Promise<void> {
     await Promise.all([
       this.byEmail.delete(keyOf(email)),
-      ...(address
-        ? [RETURN_ADDRESS_ATTEMPT.run(this.orm.em.fork(), { key: this.byAddress.getKey(keyOf(address)) })]
-        : []),
+      ...(address ? [RETURN_ADDRESS_ATTEMPT.run(this.orm.em.fork(), { key: this.byAddress.getKey(keyOf(address)) })] : []),
     ]);
   }
 }

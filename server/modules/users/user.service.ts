@@ -46,7 +46,11 @@ export function normaliseEmail(email: string): string {
 /** Ends this instance's affected sessions at once; the NOTIFY reaches the others (and this one again, harmlessly). */
 
 const userTokenRequired = () =>
-  new DomainError(ApiErrorCode.FORBIDDEN, 'Only a user token can be signed out; API tokens are revoked with revokeApiToken', UserErrorReason.USER_TOKEN_REQUIRED);
+  new DomainError(
+    ApiErrorCode.FORBIDDEN,
+    'Only a user token can be signed out; API tokens are revoked with revokeApiToken',
+    UserErrorReason.USER_TOKEN_REQUIRED,
+  );
 
 /** Announces a change when the caller's transaction commits (NOTIFY is transactional); every instance closes the sessions it ends. */
 async function announcePrincipalChange(em: EntityManager, change: PrincipalChange): Promise<void> {
@@ -169,7 +173,8 @@ export class UserService {
     if (email.length > MAX_EMAIL_LENGTH) throw badInput('input.email', `email must have at most ${MAX_EMAIL_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
     if (!EMAIL_PATTERN.test(email)) throw badInput('input.email', 'email is not a valid e-mail address', CoreErrorReason.INVALID_FORMAT);
     const trimmedName = input.name.trim();
-    if (!trimmedName || trimmedName.length > MAX_NAME_LENGTH) throw badInput('input.name', `name must have 1 to ${MAX_NAME_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
+    if (!trimmedName || trimmedName.length > MAX_NAME_LENGTH)
+      throw badInput('input.name', `name must have 1 to ${MAX_NAME_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
     if (input.role === Role.INTEGRATION) {
       throw badInput('input.role', 'INTEGRATION users are created with createApiToken', UserErrorReason.ROLE_NOT_ASSIGNABLE);
     }
@@ -214,7 +219,11 @@ export class UserService {
       }
       const losesAdmin = user.role === Role.ADMIN && user.active && (role !== Role.ADMIN || !active);
       if (losesAdmin && (await em.count(User, { role: Role.ADMIN, active: true, id: { $ne: user.id } })) === 0) {
-        throw conflict('The last active ADMIN cannot be deactivated or given another role', UserErrorReason.LAST_ADMIN, input.active === false ? 'input.active' : 'input.role');
+        throw conflict(
+          'The last active ADMIN cannot be deactivated or given another role',
+          UserErrorReason.LAST_ADMIN,
+          input.active === false ? 'input.active' : 'input.role',
+        );
       }
       let change: PrincipalChange | undefined;
       if (user.active && !active) change = { type: 'USER_DEACTIVATED', userId: user.id };
