@@ -37,13 +37,13 @@ export const MAX_STRING_LENGTH = 10_000;
  */
 const MAX_INPUT_DEPTH = 16;
 
-export type TextProblem = 'NUL_CHARACTER' | 'INVALID_UNICODE' | 'STRING_TOO_LONG';
+export type TextProblem = 'NUL_CHARACTER' | 'INVALID_UNICODE' | 'TOO_LONG';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** What is wrong with a client's string, or undefined. The length is checked first, so a huge string costs nothing. */
 export function textProblem(value: string, maxLength = MAX_STRING_LENGTH): TextProblem | undefined {
-  if (value.length > maxLength) return 'STRING_TOO_LONG';
+  if (value.length > maxLength) return 'TOO_LONG';
   if (value.includes('\u0000')) return 'NUL_CHARACTER';
   if (LONE_SURROGATE.test(value)) return 'INVALID_UNICODE';
   return undefined;
@@ -51,7 +51,7 @@ export function textProblem(value: string, maxLength = MAX_STRING_LENGTH): TextP
 
 function textError(field: string, problem: TextProblem, value: string): DomainError {
   switch (problem) {
-    case 'STRING_TOO_LONG':
+    case 'TOO_LONG':
       return badInput(field, `${field} has ${value.length} characters; no text input may have more than ${MAX_STRING_LENGTH}`, CoreErrorReason.TEXT_LENGTH);
     case 'NUL_CHARACTER':
       return badInput(field, `${field} contains a NUL character (\\u0000), which no text input accepts`, CoreErrorReason.NUL_CHARACTER);

@@ -158,8 +158,8 @@ export interface DateRangeRule {
 }
 
 /**
- * A client's date range: `to` not before `from` (WINDOW_REVERSED) and at most `maxDays`
- * days long (WINDOW_TOO_LONG); both refusals name the `to` end.
+ * A client's date range: `to` not before `from` (RANGE_REVERSED) and at most `maxDays`
+ * days long (RANGE_TOO_LONG); both refusals name the `to` end.
  */
 export function assertDateRange(from: LocalDate, to: LocalDate, rule: DateRangeRule = {}): void {
   const { fromField = 'from', toField = 'to', maxDays } = rule;
