@@ -135,7 +135,7 @@ export function limitValidationRules(limits: LimitsConfig): ValidationRule[] {
 
 /** Fields that run an aggregate or a deliberately slow computation, by `Type.field`. */
 const FIELD_COSTS: Record<string, number> = {
-  'Mutation.login': 50, // scrypt: ~50 ms of CPU each
+  'Mutation.login': 50, // scrypt at OWASP's cost: ~0.5 s of CPU each (the login throttle bounds how many)
   'Mutation.createUser': 50,
   'Query.agingReport': 50,
   'Query.collectionStats': 50,
@@ -155,7 +155,8 @@ const FIELD_COSTS: Record<string, number> = {
 export const UNPAGED_LIST_SIZE = 5;
 const WEEKLY_ANALYSES_DEFAULT = 8;
 const WEEKLY_ANALYSES_MAX = 104;
-const CALENDAR_MAX_DAYS = 800;
+/** The calendar query's own maximum span (calendar area); a longer range is refused there anyway. */
+const CALENDAR_MAX_DAYS = 366;
 
 function isListField(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
