@@ -61,16 +61,18 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
   const running: AreaRuntime[] = [];
   for (const area of AREAS) running.push((await area.setup?.(app)) ?? {});
 
-  const scope = (em: EntityManager) => {
+  const servicesOf = (em: EntityManager): Services => {
     const unit: RequestScope = { em, clock: app.clock, config: app.config, events: new LedgerEvents() };
     const services = {} as Services;
-    const loaders = {} as Loaders;
-    for (const area of running) {
-      Object.assign(services, area.services?.(unit, services as never));
-      Object.assign(loaders, area.loaders?.(em));
-    }
-    return { services, loaders };
+    for (const area of running) Object.assign(services, area.services?.(unit, services as never));
+    return services;
   };
+  const loadersOf = (em: EntityManager): Loaders => {
+    const loaders = {} as Loaders;
+    for (const area of running) Object.assign(loaders, area.loaders?.(em));
+    return loaders;
+  };
+  const scope = (em: EntityManager) => ({ services: servicesOf(em), loaders: loadersOf(em) });
 
   return {
     scope,
@@ -90,13 +92,13 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
         services: unit.services,
         renew(adopted) {
           context.em = adopted?.em ?? app.orm.em.fork();
-          const fresh = scope(context.em);
-          context.services = fresh.services;
-          context.loaders = adopted?.loaders ?? fresh.loaders;
+          // Once per subscription event: loaders of an adopted batch are not built again.
+          context.services = servicesOf(context.em);
+          context.loaders = adopted?.loaders ?? loadersOf(context.em);
         },
         fork() {
           const forked = app.orm.em.fork();
-          return { em: forked, loaders: scope(forked).loaders };
+          return { em: forked, loaders: loadersOf(forked) };
         },
       };
       return context;
