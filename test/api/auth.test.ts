@@ -3,8 +3,7 @@
  * tokens (user and API tokens), createUser rules and role checks.
  */
 import { randomUUID } from 'node:crypto';
-import { HuikuanError } from '../../sdk/index.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, expectApiError, startTestServer, TestServer, TestUser, USER_PASSWORD } from '../helpers/server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, expectApiError, startTestServer, TestServer, TestUser, USER_PASSWORD, rejection } from '../helpers/server';
 
 let server: TestServer;
 let sales: TestUser;
@@ -27,16 +26,6 @@ const STRONG_PASSWORD = 'Tidal-Marble-Kettle-38';
 async function userCount(): Promise<number> {
   const [row] = await server.sql<{ n: string }>('select count(*)::text as n from app_user');
   return Number(row.n);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HuikuanError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(HuikuanError);
-    return e as HuikuanError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** A raw POST, to send headers the SDK would not. */

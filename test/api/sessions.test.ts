@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { createClient as createWsClient } from 'graphql-ws';
 import { Client, createClient, HuikuanError, OverdueEventPayload, OverdueEventStream } from '../../sdk/index.js';
-import { ServerProcess, startTestServer, TestServer, TestUser, USER_PASSWORD } from '../helpers/server';
+import { ServerProcess, startTestServer, TestServer, TestUser, USER_PASSWORD, rejection } from '../helpers/server';
 
 const TOKEN_SECRET = 'sessions-test-secret-0123456789abcdef';
 const MAX_FAILURES_PER_ADDRESS = 8;
@@ -108,16 +108,6 @@ async function newOverdueEvent(): Promise<string> {
 
 async function signIn(email: string, url = server.url): Promise<string> {
   return (await clientAt(url, undefined, { 'x-forwarded-for': freshAddress() }).login({ email, password: USER_PASSWORD })).login.token;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HuikuanError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(HuikuanError);
-    return e as HuikuanError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { createClient, Client, Role } from '../../sdk/index.js';
+import { createClient, Client, HuikuanError, Role } from '../../sdk/index.js';
 import { cloneTemplateDatabase } from './test-database';
 
 export const ADMIN_EMAIL = 'admin@test.example';
@@ -163,6 +163,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 /** Expects `promise` to reject with a HuikuanError of `code` (and `field`, when given). */
+/** The HuikuanError a call rejects with; fails the test when the call succeeds or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<HuikuanError> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(e).toBeInstanceOf(HuikuanError);
+    return e as HuikuanError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 export async function expectApiError(promise: Promise<unknown>, code: string, field?: string): Promise<void> {
   await expect(promise).rejects.toMatchObject(field === undefined ? { code } : { code, field });
 }
