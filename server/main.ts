@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const lines = [
       `huikuan is up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
       `  GraphQL:     ${app.url}`,
-      `  Playground:  ${app.url} (open in a browser)`,
+      `  Playground:  ${config.playground ? `${app.url} (open in a browser)` : 'off (PLAYGROUND=on serves it)'}`,
       `  Database:    ${dbLine}${applied.length ? ` (applied ${applied.length} migration(s))` : ''}`,
     ];
     lines.push(...areas.banner);
