@@ -185,12 +185,11 @@ describe('runOverdueScan', () => {
     expect((await finance.client.receivable({ id: receivableId })).receivable!.overdueStage).toBe(90);
   });
 
-  test('a scan of a date before the one last judged is a look back: nothing is cleared or raised', async () => {
+  test('a scan of a date before the last scan is refused with CONFLICT and changes nothing', async () => {
     await finance.client.runOverdueScan({ asOf: TODAY });
     const events = await count('overdue_event');
     for (const asOf of ['2026-06-15', '1900-01-01']) {
-      const { runOverdueScan } = await finance.client.runOverdueScan({ asOf });
-      expect(runOverdueScan).toMatchObject({ ran: true, becameOverdue: 0, escalated: 0, cleared: 0 });
+      await expect(finance.client.runOverdueScan({ asOf })).rejects.toMatchObject({ code: 'CONFLICT', reason: 'SCAN_DATE_BEFORE_LAST_SCAN', field: 'asOf' });
     }
     expect(await count('overdue_event')).toBe(events);
     expect((await finance.client.receivable({ id: receivableId })).receivable!.overdueStage).toBe(90);

@@ -51,13 +51,14 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
   let f: Fixture;
   /** Finance on an instance whose today is Friday 8 January, for scans of the days after the 4th. */
   let later: Client;
-  beforeAll(async () => {
+  // Each test has a timeline of its own: the engine's date only moves forward.
+  beforeEach(async () => {
     f = await fixture({ CLOCK_DATE: '2027-01-04' });
     await f.server.admin.setCalendarDay({ date: '2027-01-01', kind: 'HOLIDAY', name: "New Year's Day" });
     const instance = await f.server.startInstance({ CLOCK_DATE: '2027-01-08', WEEKLY_ANALYSIS_AT: 'off' });
     later = createClient({ url: instance.url, token: f.finance.token, webSocketImpl: WebSocket });
   });
-  afterAll(() => f.server.close());
+  afterEach(() => f.server.close());
 
   test('the alarm raised before the booking is retracted, and a void raises it again', async () => {
     const {
@@ -134,12 +135,13 @@ describe('the seed case: due 1 January (a holiday), money arrived 31 December, b
 });
 
 describe('stages, calendar and clearing (scans as of chosen dates)', () => {
-  // Ledger changes are judged again as of "today": fix it, so the stages they reach are known.
+  // Each test has a timeline of its own: the engine's date only moves forward. Today is fixed
+  // at 30 November 2026, so every scan date of the tests may be judged.
   let f: Fixture;
-  beforeAll(async () => {
+  beforeEach(async () => {
     f = await fixture({ CLOCK_DATE: '2026-11-30' });
   });
-  afterAll(() => f.server.close());
+  afterEach(() => f.server.close());
 
   test('a due date on a Saturday is overdue from the Tuesday; a make-up Saturday counts as a working day', async () => {
     // Saturday 10 October 2026 → effective Monday 12th.
@@ -174,7 +176,13 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     await expectStage('2026-07-01', 30); // the same scan twice
     await expectStage('2026-07-31', 60);
     await expectStage('2026-08-30', 90);
-    await expectStage('2026-06-10', 90); // a rescan of an earlier day does not lower the stage
+    // The alarm state does not go back in time: the aging report answers for earlier days.
+    await expect(f.finance.client.runOverdueScan({ asOf: '2026-06-10' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      reason: 'SCAN_DATE_BEFORE_LAST_SCAN',
+      field: 'asOf',
+    });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(90);
     expect(await eventsOf(f.finance.client, customerId)).toEqual([
       { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '500.00', asOf: '2026-06-02' },
       { type: 'STAGE_ESCALATED', stage: 30, previousStage: 1, daysOverdue: 30, outstanding: '500.00', asOf: '2026-07-01' },
@@ -182,12 +190,15 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
       { type: 'STAGE_ESCALATED', stage: 90, previousStage: 60, daysOverdue: 90, outstanding: '500.00', asOf: '2026-08-30' },
     ]);
 
-    // Paid in full (booked late, with a reason): CLEARED.
+    // Paid in full (booked late, with a reason): the money arrived after the engine's date
+    // (30 August), so the alarm stands until a scan judges a day after the money arrived.
     await f.finance.client.recordPayment({
       input: { customerId, amount: '500.00', receivedOn: '2026-09-15', method: 'BANK_TRANSFER', lagReason: 'found on the statement' },
     });
+    expect(await eventsOf(f.finance.client, customerId)).toHaveLength(4);
+    await f.finance.client.runOverdueScan({ asOf: '2026-09-15' });
     const events = await eventsOf(f.finance.client, customerId);
-    expect(events[events.length - 1]).toMatchObject({ type: 'CLEARED', previousStage: 90, stage: null, outstanding: '0.00' });
+    expect(events[events.length - 1]).toEqual({ type: 'CLEARED', previousStage: 90, stage: null, daysOverdue: 106, outstanding: '0.00', asOf: '2026-09-15' });
   });
 
   test('a first scan long after the due date enters the reached stage directly', async () => {
@@ -198,7 +209,7 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     expect(await eventsOf(f.finance.client, customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', stage: 60, daysOverdue: 70 }]);
   });
 
-  test('a partial payment keeps the alarm (judged as of today: escalated); a write-off clears it', async () => {
+  test('a partial payment keeps the alarm; a write-off clears it, as of the engine date', async () => {
     const {
       customer: { id: customerId },
       receivable,
@@ -207,7 +218,8 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     await f.finance.client.recordPayment({
       input: { customerId, amount: '300.00', receivedOn: '2026-08-20', method: 'CASH', lagReason: 'late entry' },
     });
-    // Judged again as of today, 30 November: 119 days past the effective due date.
+    // Today's scan: 119 days past the effective due date, 500.00 left.
+    await f.finance.client.runOverdueScan({});
     expect(await stageOf(f.finance.client, receivable.id)).toBe(90);
     await f.finance.client.writeOffReceivable({ id: receivable.id, reason: 'customer insolvent' });
     expect(await eventsOf(f.finance.client, customerId)).toEqual([
@@ -229,13 +241,13 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     });
     expect((await eventsOf(f.finance.client, customerId)).map((e) => e.type)).toEqual(['BECAME_OVERDUE', 'CLEARED']);
     await f.finance.client.voidPayment({ id: recordPayment.id, reason: 'recorded on the wrong customer' });
-    // Judged as of today, 30 November: 90 days past 1 September.
+    // Judged again at once, as of the engine's date (the last scan, 10 September).
     expect(await eventsOf(f.finance.client, customerId)).toEqual([
       { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 9, outstanding: '250.00', asOf: '2026-09-10' },
-      { type: 'CLEARED', stage: null, previousStage: 1, daysOverdue: 90, outstanding: '0.00', asOf: '2026-11-30' },
-      { type: 'BECAME_OVERDUE', stage: 90, previousStage: null, daysOverdue: 90, outstanding: '250.00', asOf: '2026-11-30' },
+      { type: 'CLEARED', stage: null, previousStage: 1, daysOverdue: 9, outstanding: '0.00', asOf: '2026-09-10' },
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 9, outstanding: '250.00', asOf: '2026-09-10' },
     ]);
-    expect(await stageOf(f.finance.client, receivable.id)).toBe(90);
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
   });
 
   test('concurrent scans of the same day write each transition once', async () => {
@@ -255,10 +267,13 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     await expect(f.sales.client.runOverdueScan({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const manager = await f.server.createUser('MANAGER');
     await expect(manager.client.runOverdueScan({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await f.make.customerWithReceivable({ issuedOn: '2026-01-05', dueOn: '2026-02-02' });
+    expect((await f.finance.client.runOverdueScan({})).runOverdueScan.becameOverdue).toBe(1);
     await expect(f.server.sql('delete from overdue_event')).rejects.toThrow(/append-only/);
+    await expect(f.server.sql('update overdue_event set outstanding = 0')).rejects.toThrow(/append-only/);
   });
 
-  test('filters: type, minimum stage; SALES sees only their own customers', async () => {
+  test('filters: type, minimum stage; SALES sees only their own customers; the connection pages without gaps or repeats', async () => {
     const other = await f.server.createUser('SALES');
     const { createCustomer } = await f.finance.client.createCustomer({
       input: { code: 'OD-OTHER', name: 'Someone else', ownerId: other.id, creditTermDays: 30, creditLimit: '1.00' },
@@ -266,24 +281,25 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     await f.finance.client.createReceivable({
       input: { customerId: createCustomer.id, reference: 'X1', amount: '10.00', issuedOn: '2025-10-01', dueOn: '2025-11-03' },
     });
+    for (const dueOn of ['2026-06-01', '2026-06-15', '2026-07-01']) await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn });
+    await f.finance.client.runOverdueScan({ asOf: '2026-07-10' });
     await f.finance.client.runOverdueScan({ asOf: '2026-09-01' });
 
     const all = (await f.finance.client.overdueEvents({ first: 200 })).overdueEvents;
     const mine = (await f.sales.client.overdueEvents({ first: 200 })).overdueEvents;
     const theirs = (await other.client.overdueEvents({ first: 200 })).overdueEvents;
+    expect(all.totalCount).toBe(7); // 4 raised on 10 July, 3 escalated on 1 September
     expect(mine.totalCount + theirs.totalCount).toBe(all.totalCount);
     expect(theirs.edges.map((e) => e.node.customer.code)).toEqual(['OD-OTHER']);
     expect(mine.edges.every((e) => e.node.customer.code !== 'OD-OTHER')).toBe(true);
 
     const escalations = (await f.finance.client.overdueEvents({ first: 200, filter: { types: ['STAGE_ESCALATED'] } })).overdueEvents;
-    expect(escalations.totalCount).toBeGreaterThan(0);
+    expect(escalations.totalCount).toBe(3);
     expect(escalations.edges.every((e) => e.node.type === 'STAGE_ESCALATED')).toBe(true);
     const late = (await f.finance.client.overdueEvents({ first: 200, filter: { minStage: 60 } })).overdueEvents;
     expect(late.edges.every((e) => Math.max(e.node.stage ?? 0, e.node.previousStage ?? 0) >= 60)).toBe(true);
-    expect(late.totalCount).toBeGreaterThan(0);
-  });
+    expect(late.totalCount).toBe(4); // X1 entered at 90; one rose from 30 to 90, two from 1 to 60
 
-  test('the event connection pages by cursor without gaps or repeats', async () => {
     const firstPage = (await f.finance.client.overdueEvents({ first: 3 })).overdueEvents;
     const ids = firstPage.edges.map((e) => e.node.id);
     let after = firstPage.pageInfo.endCursor;
@@ -294,9 +310,8 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
       after = page.pageInfo.endCursor;
       hasNext = page.pageInfo.hasNextPage;
     }
-    const total = await f.server.sql<{ n: number }>('select count(*)::int as n from overdue_event');
-    expect(ids.length).toBe(total[0].n);
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(all.edges.map((e) => e.node.id));
+    expect(new Set(ids).size).toBe(7);
     await expect(f.finance.client.overdueEvents({ after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

@@ -77,11 +77,16 @@ test('as of 1 May: three escalate, C enters stage 30 directly, D stays at 90 wit
   expect(await stages()).toEqual({ A: 60, B: 30, C: 30, D: 90, E: null, F: 60 });
 });
 
-test('scanning the same day again, or an earlier one, changes nothing and writes no event', async () => {
+test('scanning the same day again changes nothing and writes no event; an earlier day is refused', async () => {
   const services = scope.unit().services;
-  expect(await services.overdue.scan('2027-05-01')).toMatchObject({ becameOverdue: 0, escalated: 0, cleared: 0, overdueCount: 5 });
-  // As of 15 April A would be in stage 30 and C not overdue: stages never go back down.
-  expect(await services.overdue.scan('2027-04-15')).toMatchObject({ becameOverdue: 0, escalated: 0, cleared: 0, overdueCount: 5 });
+  expect(await services.overdue.scan('2027-05-01')).toMatchObject({ judged: 0, becameOverdue: 0, escalated: 0, cleared: 0, overdueCount: 5 });
+  // As of 15 April A was in stage 30 and C not overdue: the alarm state does not go back in time.
+  await expect(services.overdue.scan('2027-04-15')).rejects.toMatchObject({
+    code: 'CONFLICT',
+    reason: 'SCAN_DATE_BEFORE_LAST_SCAN',
+    field: 'asOf',
+    details: { lastScanOn: '2027-05-01' },
+  });
   expect(await scope.overdueEvents()).toHaveLength(8);
   expect(await stages()).toEqual({ A: 60, B: 30, C: 30, D: 90, E: null, F: 60 });
 });

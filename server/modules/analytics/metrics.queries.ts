@@ -4,67 +4,23 @@
  * weekly snapshots and the goals and scorecards. Formulas on top of the sums live in
  * metrics.formulas.ts; their definitions in docs/metrics.md.
  *
- * The one building block is a receivable's *position as of a date D*: what was
- * outstanding at the end of D as the ledger now knows it. Money counts from the date it
- * arrived (`payment.received_on`, never `booked_at`), a payment allocated to a
- * receivable issued later counts from the issue date, voided payments never count,
- * write-offs count from the day they were made (company time zone). Each receivable
- * belongs to `receivable.salesperson_id`, the owner of the customer when it was issued.
- *
- * Positions are computed from the current `outstanding` backwards: the open receivables
- * (partial index) plus those that money arriving after D, or a write-off after D, has
- * closed since. For today's date that touches little more than the open receivables.
+ * The one building block is a receivable's *position as of a date D*
+ * (`server/db/positions.ts`, shared with the overdue engine and the customers' balances).
+ * Each receivable belongs to `receivable.salesperson_id`, the owner of the customer when
+ * it was issued.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type Cents } from '../../core/money';
 import { addDays, type LocalDate } from '../../core/local-date';
+import { instantAfter, positionsCtes as ledgerPositions } from '../../db/positions';
 import { defineQuery } from '../../db/sql';
 import { type WindowSums } from './metrics.formulas';
 
 /** Restricts to the receivables of these salespeople (null: all). */
 const SCOPE = (alias: string) => `(cast(:salespersonIds as uuid[]) is null or ${alias}.salesperson_id = any(cast(:salespersonIds as uuid[])))`;
 
-/** The first instant after the business date `dateSql` in the company time zone. */
-const instantAfter = (dateSql: string) => `(cast(${dateSql} + 1 as timestamp) at time zone :tz)`;
-
-/**
- * Two CTEs, `<name>_later` and `<name>`: the position of every receivable (issued by D)
- * with something outstanding at the end of D, one row per receivable with
- * id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
- */
-function positionsCtes(name: string, dateSql: string): string {
-  return `
-${name}_later as (
-  -- Allocations carry received_on, voided and the receivable's issued_on: one index-only
-  -- range scan (payment_allocation_later_idx). Receivables issued after D are no position.
-  select a.receivable_id, sum(a.amount) as amount
-    from payment_allocation a
-   where not a.voided and a.received_on > ${dateSql} and a.issued_on <= ${dateSql}
-   group by a.receivable_id
-),
-${name} as (
-  -- Open now (partial index), with what arrived or was written off after D added back …
-  select r.id, r.salesperson_id, r.customer_id, r.effective_due_on,
-         r.outstanding + coalesce(l.amount, 0)
-           + case when r.written_off_at >= ${instantAfter(dateSql)} then r.written_off_amount else 0 end as outstanding
-    from receivable r
-    left join ${name}_later l on l.receivable_id = r.id
-   where r.outstanding > 0 and r.issued_on <= ${dateSql} and ${SCOPE('r')}
-  union all
-  -- … and closed now, but only by money that arrived, or a write-off made, after D.
-  select r.id, r.salesperson_id, r.customer_id, r.effective_due_on,
-         coalesce(l.amount, 0)
-           + case when r.written_off_at >= ${instantAfter(dateSql)} then r.written_off_amount else 0 end as outstanding
-    from (
-      select receivable_id as id from ${name}_later
-      union
-      select id from receivable where written_off_at >= ${instantAfter(dateSql)}
-    ) k
-    join receivable r on r.id = k.id
-    left join ${name}_later l on l.receivable_id = r.id
-   where r.outstanding = 0 and r.issued_on <= ${dateSql} and ${SCOPE('r')}
-)`;
-}
+/** Positions (server/db/positions.ts) of the receivables in scope, as CTEs `<name>_later` and `<name>`. */
+const positionsCtes = (name: string, dateSql: string) => ledgerPositions(name, dateSql, { receivable: SCOPE });
 
 const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
   text: `

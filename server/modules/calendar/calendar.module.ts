@@ -21,7 +21,7 @@ export const calendarArea = defineArea({
   async setup({ background, config }) {
     await syncGraceWorkingDays(background.em.fork(), config.graceWorkingDays);
     return {
-      services: ({ em }: RequestScope) => ({ calendar: new CalendarService(em, config.graceWorkingDays) }),
+      services: ({ em, events }: RequestScope) => ({ calendar: new CalendarService(em, config.graceWorkingDays, events) }),
     };
   },
 });

@@ -6,6 +6,7 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BusinessCalendar, DayKind } from '../../core/business-calendar';
+import { type LedgerEvents } from '../../core/ledger-events';
 import { isoWeekday, type LocalDate, assertDateRange, datesFrom } from '../../core/local-date';
 import { badInput, CoreErrorReason } from '../../core/errors';
 import { type Where } from '../../db/sql';
@@ -34,21 +35,29 @@ export async function loadBusinessCalendar(em: EntityManager): Promise<BusinessC
 
 /**
  * Recomputes `effective_due_on` for the receivables matched by `where` (SQL over alias r).
- * Rows are read and written in chunks so even a full recompute stays bounded in memory.
+ * Rows are read and written in chunks so even a full recompute stays bounded in memory;
+ * `changed`, when given, collects the ids of the receivables whose date moved.
  */
-export async function recomputeEffectiveDueDates(em: EntityManager, calendar: BusinessCalendar, graceWorkingDays: number, where: Where): Promise<number> {
+export async function recomputeEffectiveDueDates(
+  em: EntityManager,
+  calendar: BusinessCalendar,
+  graceWorkingDays: number,
+  where: Where,
+  changed?: string[],
+): Promise<number> {
   let updated = 0;
   let afterId = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await DUE_DATES_CHUNK.all(em, { where, afterId, limit: UPDATE_CHUNK });
     if (rows.length === 0) return updated;
     afterId = rows[rows.length - 1].id;
-    const changed = rows
+    const moved = rows
       .map((r) => ({ id: r.id, effective: calendar.effectiveDueOn(r.dueOn, graceWorkingDays), old: r.effectiveDueOn }))
       .filter((r) => r.effective !== r.old);
-    if (changed.length > 0) {
-      await SET_EFFECTIVE_DUE_DATES.run(em, { ids: changed.map((c) => c.id), effectiveDueOn: changed.map((c) => c.effective) });
-      updated += changed.length;
+    if (moved.length > 0) {
+      await SET_EFFECTIVE_DUE_DATES.run(em, { ids: moved.map((c) => c.id), effectiveDueOn: moved.map((c) => c.effective) });
+      updated += moved.length;
+      changed?.push(...moved.map((c) => c.id));
     }
   }
 }
@@ -57,6 +66,7 @@ export class CalendarService {
   constructor(
     private readonly em: EntityManager,
     private readonly graceWorkingDays: number,
+    private readonly events: LedgerEvents,
   ) {}
 
   async days(from: LocalDate, to: LocalDate): Promise<CalendarDay[]> {
@@ -70,10 +80,15 @@ export class CalendarService {
     });
   }
 
-  /** Sets (kind given) or clears (kind null) the override of one day. */
+  /**
+   * Sets (kind given) or clears (kind null) the override of one day. The receivables
+   * whose effective due date moved are judged again at once (a ledger event), not at the
+   * next scan.
+   */
   async setDay(date: LocalDate, kind: DayKind | null, name: string | null | undefined): Promise<CalendarDay> {
     const trimmedName = name?.trim() || null;
     if (trimmedName && trimmedName.length > 100) throw badInput('name', 'name must have at most 100 characters', CoreErrorReason.TEXT_LENGTH);
+    const moved: string[] = [];
     await this.em.transactional(async (em) => {
       // Serialise calendar changes so two of them cannot recompute from stale overrides.
       await lockForTransaction(em, 'calendar_day');
@@ -81,8 +96,9 @@ export class CalendarService {
       else await DELETE_DAY.run(em, { day: date });
       const calendar = await loadBusinessCalendar(em);
       // Only a roll-forward that reaches this day can change.
-      await recomputeEffectiveDueDates(em, calendar, this.graceWorkingDays, rollingOverDay(date));
+      await recomputeEffectiveDueDates(em, calendar, this.graceWorkingDays, rollingOverDay(date), moved);
     });
+    await this.events.receivablesChanged(moved);
     const [day] = await this.days(date, date);
     return day;
   }

@@ -3,7 +3,9 @@
  * and the balances of a whole page of customers in one statement.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
+import { positionsCtes } from '../../db/positions';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { containsPattern, defineQuery, searchText, Where } from '../../db/sql';
@@ -14,6 +16,9 @@ export interface CustomerListArgs {
   /** Only customers of this owner (a salesperson's own scope); undefined: all. */
   ownerScope: string | undefined;
   filter: CustomerFilter | undefined;
+  /** Today and the company time zone: what "overdue" means for the filter. */
+  today: LocalDate;
+  tz: string;
   first: number;
   after: string | undefined;
 }
@@ -28,10 +33,7 @@ export function customerPage(em: EntityManager, args: CustomerListArgs): Promise
     where.add('c.code ilike :search or c.name ilike :search', { search: containsPattern(search) });
   }
   if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
-    where.add(
-      `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
-          join receivable_overdue_state o on o.receivable_id = r.id where r.customer_id = c.id and o.stage is not null)`,
-    );
+    where.add(`${filter.hasOverdue ? '' : 'not '}exists (${OVERDUE_POSITIONS('c.id')})`, { today: args.today, tz: args.tz });
   }
   return keysetPage(em, {
     entity: Customer,
@@ -50,20 +52,36 @@ export function customerPage(em: EntityManager, args: CustomerListArgs): Promise
 export interface CustomerBalances {
   outstanding: Cents;
   overdueAmount: Cents;
+  alarmedAmount: Cents;
   credit: Cents;
 }
 
-/** Outstanding, overdue amount and unallocated credit of each customer; one row per id. */
-export const CUSTOMER_BALANCES = defineQuery<{ ids: readonly string[] }, { id: string; balances: CustomerBalances }>({
-  text: `select k.id,
-           coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
-           coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
-                      where r.customer_id = k.id and o.stage is not null), 0) as overdue,
-           coalesce((select sum(p.unallocated) from payment p
-                      where p.customer_id = k.id and p.voided_at is null), 0) as credit
-         from unnest(cast(:ids as uuid[])) as k(id)`,
+/** A customer's receivables past their effective due date with money outstanding as of `:today` (positions). */
+const OVERDUE_POSITIONS = (customerSql: string) => `
+with ${positionsCtes('pos', 'cast(:today as date)', { receivable: (r) => `${r}.customer_id = ${customerSql}` })}
+select 1 from pos where pos.effective_due_on < cast(:today as date)`;
+
+/**
+ * Outstanding, overdue amount (positions as of today: money), alarmed amount (the
+ * overdue engine's state: alarms) and unallocated credit of each customer; one row per id.
+ */
+export const CUSTOMER_BALANCES = defineQuery<{ ids: readonly string[]; today: LocalDate; tz: string }, { id: string; balances: CustomerBalances }>({
+  text: `
+with ${positionsCtes('pos', 'cast(:today as date)', { receivable: (r) => `${r}.customer_id = any(cast(:ids as uuid[]))` })}
+select k.id,
+       coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
+       coalesce((select sum(p.outstanding) from pos p where p.customer_id = k.id and p.effective_due_on < cast(:today as date)), 0) as overdue,
+       coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
+                  where r.customer_id = k.id and o.stage is not null), 0) as alarmed,
+       coalesce((select sum(p.unallocated) from payment p where p.customer_id = k.id and p.voided_at is null), 0) as credit
+  from unnest(cast(:ids as uuid[])) as k(id)`,
   decode: (row) => ({
     id: row.text('id'),
-    balances: { outstanding: row.cents('outstanding'), overdueAmount: row.cents('overdue'), credit: row.cents('credit') },
+    balances: {
+      outstanding: row.cents('outstanding'),
+      overdueAmount: row.cents('overdue'),
+      alarmedAmount: row.cents('alarmed'),
+      credit: row.cents('credit'),
+    },
   }),
 });

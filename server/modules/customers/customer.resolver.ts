@@ -52,14 +52,25 @@ export class CustomerResolver {
     return (await ctx.loaders.userById.load(customer.ownerId))!;
   }
 
-  @FieldResolver(() => MoneyScalar, { description: 'Sum of the outstanding amounts of its receivables.' })
+  @FieldResolver(() => MoneyScalar, { description: 'Sum of the outstanding amounts of its receivables (also those issued with a later date).' })
   async outstanding(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).outstanding;
   }
 
-  @FieldResolver(() => MoneyScalar, { description: 'Outstanding on receivables past their effective due date.' })
+  @FieldResolver(() => MoneyScalar, {
+    description:
+      'Money: outstanding today on receivables past their effective due date, as the aging report counts it (docs/metrics.md). Receivables held by a payment notice count.',
+  })
   async overdueAmount(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).overdueAmount;
+  }
+
+  @FieldResolver(() => MoneyScalar, {
+    description:
+      'Alarms: outstanding on receivables the overdue engine holds in an overdue stage (as of its last scan). Below overdueAmount by what payment notices hold back and what fell overdue since the last scan.',
+  })
+  async alarmedAmount(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
+    return (await ctx.loaders.customerBalances.load(customer.id)).alarmedAmount;
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Unallocated money of valid payments: customer credit.' })

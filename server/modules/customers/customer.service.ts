@@ -7,6 +7,7 @@ import { Page, pageSize } from '../../core/pagination';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
+import { Clock } from '../../core/clock';
 import { customerPage } from './customer.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
@@ -15,7 +16,11 @@ import { CustomerErrorReason } from './customer.errors';
 const MAX_CREDIT_TERM_DAYS = 3650;
 
 export class CustomerService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly timeZone: string,
+  ) {}
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
   getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
@@ -32,7 +37,7 @@ export class CustomerService {
   }
 
   list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
-    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
+    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, today: this.clock.today(), tz: this.timeZone, first: pageSize(first), after });
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {

@@ -19,8 +19,8 @@ export const customersArea = defineArea({
   entities: [Customer],
   resolvers: [CustomerResolver],
   reasons: CustomerErrorReason,
-  setup: () => ({
-    services: ({ em }: RequestScope) => ({ customers: new CustomerService(em) }),
-    loaders: (em: EntityManager) => createCustomerLoaders(em),
+  setup: ({ clock, config }) => ({
+    services: ({ em, clock: scopeClock }: RequestScope) => ({ customers: new CustomerService(em, scopeClock, config.timeZone) }),
+    loaders: (em: EntityManager) => createCustomerLoaders(em, clock, config.timeZone),
   }),
 });

@@ -7,10 +7,12 @@
 import { defineArea, type RequestScope } from '../../core/module';
 import { registerGauge } from '../../core/prometheus';
 import { OverdueEventHub } from './overdue.hub';
-import { OverdueResolver } from './overdue.resolver';
+import { OverdueErrorReason } from './overdue.errors';
+import { OverdueResolver, OverdueScanResultResolver } from './overdue.resolver';
 import { startOverdueScheduler } from './overdue.scheduler';
 import { OverdueService, setScanObserver } from './overdue.service';
 import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
+import { Migration20261202000000_overdue_incremental } from './migrations/Migration20261202000000_overdue_incremental';
 
 declare module '../../context' {
   interface Services {
@@ -20,8 +22,12 @@ declare module '../../context' {
 
 export const overdueArea = defineArea({
   name: 'overdue',
-  migrations: [{ name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue }],
-  resolvers: [OverdueResolver],
+  migrations: [
+    { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
+    { name: 'Migration20261202000000_overdue_incremental', class: Migration20261202000000_overdue_incremental },
+  ],
+  resolvers: [OverdueResolver, OverdueScanResultResolver],
+  reasons: OverdueErrorReason,
   async setup({ background, config, clock, logger, metrics, databaseUrl }) {
     const rules = { stages: config.overdueStages, timeZone: config.timeZone };
     setScanObserver((scan) => {

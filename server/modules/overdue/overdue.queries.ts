@@ -8,98 +8,195 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { type LocalDate } from '../../core/local-date';
-import { defineQuery, NoParams, Where } from '../../db/sql';
+import { positionsCtes } from '../../db/positions';
+import { defineQuery, defineStatement, NoParams, Where } from '../../db/sql';
 import { encodeEventCursor } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter, OverdueEventType } from './overdue.types';
 
 export interface ScanParams {
   asOf: LocalDate;
-  /** Only these receivables; null: every one. */
-  ids: readonly string[] | null;
   tz: string;
   /** Days past the effective due date at which each stage starts. */
   stages: readonly number[];
+  /** The overdue_scan row this judgement is logged in. */
+  scanId: string;
 }
 
+export interface ScanCounts {
+  judged: number;
+  /** Judged after their next judgement date had passed (days no scan covered). */
+  judgedLate: number;
+  /** Judged because the ledger, a notice or the calendar changed them. */
+  judgedChanged: number;
+  becameOverdue: number;
+  escalated: number;
+  cleared: number;
+  /** Highest event sequence number written; '0' when none. */
+  lastSeq: string;
+}
+
+/** Which receivables a judgement takes: those due by the date (a scan), or all of them. */
+export type JudgementScope = 'due' | 'all';
+
 /**
- * Judges the candidates as of `asOf`: outstanding as of that date counts payments by the
- * date the money arrived, an open payment notice holds the alarm back, the stage is the
- * last threshold reached. Answers one row per event type written, with the last seq.
+ * Judges receivables as of `asOf` and writes what changed, in one statement.
+ *
+ * - Candidates: with scope `due`, the state rows whose next judgement date has come
+ *   (partial index; changed ones are due at once); with `all`, every receivable. A row
+ *   already judged for a later date is never judged back.
+ * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
+ *   aging report's. An open payment notice holds the alarm from the day it was reported
+ *   through its `hold_until`. The stage is the last threshold reached; stages only rise
+ *   while the receivable stays overdue.
+ * - Every candidate gets its new state and next judgement date; every transition one
+ *   event, in the order of effective due dates; the scan's log row the counts and ids.
  */
-export const SCAN = defineQuery<ScanParams, { type: OverdueEventType; count: number; lastSeq: string }>({
-  text: `
-with candidates as (
-  -- Unpaid past the effective due date (partial index), plus everything overdue now.
-  select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage as overdue_stage, o.as_of as state_as_of
-    from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
-   where r.outstanding > 0 and r.effective_due_on < cast(:asOf as date)
-     and (cast(:ids as uuid[]) is null or r.id = any(cast(:ids as uuid[])))
-  union
-  select r.id, r.customer_id, r.salesperson_id, r.amount, r.effective_due_on, r.written_off_at, r.written_off_amount,
-         o.stage, o.as_of
-    from receivable_overdue_state o join receivable r on r.id = o.receivable_id
-   where o.stage is not null and (cast(:ids as uuid[]) is null or o.receivable_id = any(cast(:ids as uuid[])))
+function judgement(scope: JudgementScope) {
+  const candidates =
+    scope === 'due'
+      ? `select o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
+           from receivable_overdue_state o
+          where o.next_judgement_on <= cast(:asOf as date) and (o.judged_on is null or o.judged_on <= cast(:asOf as date))`
+      : `select o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
+           from receivable_overdue_state o
+          where o.judged_on is null or o.judged_on <= cast(:asOf as date)`;
+  return defineQuery<ScanParams, ScanCounts>({
+    text: `
+with candidates as materialized (
+  ${candidates}
 ),
+${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates' })},
 judged as materialized (
-  select c.*,
-         (cast(:asOf as date) - c.effective_due_on) as days_past,
-         c.amount
-           - coalesce((select sum(a.amount) from payment_allocation a
-                        where a.receivable_id = c.id and not a.voided and a.received_on <= cast(:asOf as date)), 0)
-           - case when c.written_off_at is not null and (c.written_off_at at time zone :tz)::date <= cast(:asOf as date)
-                  then c.written_off_amount else 0 end as outstanding_as_of,
-         exists (select 1 from payment_notice n
-                  where n.receivable_id = c.id and n.status = 'OPEN'
-                    and n.created_on <= cast(:asOf as date) and n.hold_until >= cast(:asOf as date)) as held
+  select c.id, c.old_stage, c.due_on, r.customer_id, r.salesperson_id, r.effective_due_on, r.issued_on,
+         cast(:asOf as date) - r.effective_due_on as days_past,
+         coalesce(p.outstanding, 0) as position,
+         coalesce(n.held, false) as held, n.next_on as notice_next_on,
+         -- The position falls later by itself: money that counts after D, a write-off made after D.
+         (select min(greatest(a.received_on, a.issued_on)) from payment_allocation a
+           where a.receivable_id = c.id and not a.voided and greatest(a.received_on, a.issued_on) > cast(:asOf as date)) as money_next_on,
+         case when (r.written_off_at at time zone :tz)::date > cast(:asOf as date) then (r.written_off_at at time zone :tz)::date end as write_off_next_on
     from candidates c
+    join receivable r on r.id = c.id
+    left join pos p on p.id = c.id
+    left join lateral (
+      -- Open notices: holding on D, or starting / ending a hold after D.
+      select bool_or(n.created_on <= cast(:asOf as date) and n.hold_until >= cast(:asOf as date)) as held,
+             min(case when n.created_on > cast(:asOf as date) then n.created_on
+                      when n.hold_until >= cast(:asOf as date) then n.hold_until + 1 end) as next_on
+        from payment_notice n
+       where n.receivable_id = c.id and n.status = 'OPEN'
+    ) n on true
 ),
-changed as materialized (
-  select t.*,
-         case when t.overdue_stage is null then 'BECAME_OVERDUE'
-              when t.new_stage is null then 'CLEARED'
-              else 'STAGE_ESCALATED' end as event_type
+decided as materialized (
+  select d.*,
+         case when d.old_stage is null and d.new_stage is not null then 'BECAME_OVERDUE'
+              when d.old_stage is not null and d.new_stage is null then 'CLEARED'
+              when d.new_stage > d.old_stage then 'STAGE_ESCALATED' end as event_type,
+         -- The first date a judgement can differ without a ledger change: the next stage
+         -- threshold, a notice's hold starting or ending, the issue date, the day money
+         -- already recorded counts or a write-off takes effect. Nothing for a receivable with
+         -- nothing outstanding: its position never rises again by itself.
+         case when d.position = 0 and d.issued_on <= cast(:asOf as date) then null
+              else least((select min(d.effective_due_on + t) from unnest(cast(:stages as int[])) t
+                           where d.effective_due_on + t > cast(:asOf as date) and (d.new_stage is null or t > d.new_stage)),
+                         case when d.issued_on > cast(:asOf as date) then d.issued_on end,
+                         d.notice_next_on, d.money_next_on, d.write_off_next_on) end as next_on
     from (
       select j.*,
-             case when j.days_past >= 1 and j.outstanding_as_of > 0 and not j.held
-                  then (select max(s) from unnest(cast(:stages as int[])) s where s <= j.days_past) end as new_stage
-        from judged j
-    ) t
-   -- Stages only rise while overdue; a lower stage (a rescan of an earlier date) changes nothing.
-   where t.new_stage is distinct from t.overdue_stage
-     and (t.new_stage is null or t.overdue_stage is null or t.new_stage > t.overdue_stage)
-     -- Alarms move forward with the business date: a scan of a date before the one a
-     -- receivable was last judged for is a look back, not a change (no clearing, no re-raising).
-     and (t.state_as_of is null or t.state_as_of <= cast(:asOf as date))
+             -- Stages only rise while overdue: a later effective due date (a new holiday) keeps the stage reached.
+             case when j.reached is not null then greatest(j.reached, j.old_stage) end as new_stage
+        from (
+          select j.*,
+                 case when j.days_past >= 1 and j.position > 0 and not j.held
+                      then (select max(s) from unnest(cast(:stages as int[])) s where s <= j.days_past) end as reached
+            from judged j
+        ) j
+    ) d
 ),
-entered as (
-  insert into receivable_overdue_state (receivable_id, stage, as_of)
-  select id, new_stage, cast(:asOf as date) from changed where event_type = 'BECAME_OVERDUE'
-  on conflict (receivable_id) do update set stage = excluded.stage, as_of = excluded.as_of
-),
-moved as (
-  -- Escalated to a later stage, or cleared (stage null); the row keeps the date judged for.
-  update receivable_overdue_state o set stage = ch.new_stage, as_of = cast(:asOf as date)
-    from changed ch where o.receivable_id = ch.id and ch.event_type <> 'BECAME_OVERDUE'
+stored as (
+  update receivable_overdue_state o
+     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on
+    from decided d
+   where o.receivable_id = d.id
 ),
 inserted as (
   insert into overdue_event (id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
-                             days_overdue, outstanding, as_of)
-  select gen_random_uuid(), ch.event_type, ch.id, ch.customer_id, ch.salesperson_id, ch.new_stage, ch.overdue_stage,
-         greatest(ch.days_past, 0), greatest(ch.outstanding_as_of, 0), cast(:asOf as date)
-    from changed ch
-   order by ch.effective_due_on, ch.id
+                             days_overdue, outstanding, as_of, scan_id)
+  select gen_random_uuid(), d.event_type, d.id, d.customer_id, d.salesperson_id, d.new_stage, d.old_stage,
+         greatest(d.days_past, 0), d.position, cast(:asOf as date), cast(:scanId as bigint)
+    from decided d
+   where d.event_type is not null
+   order by d.effective_due_on, d.id
   returning seq, type
+),
+counts as (
+  select (select count(*) from decided)::int as judged,
+         (select count(*) from decided where due_on > '-infinity' and due_on < cast(:asOf as date))::int as judged_late,
+         (select count(*) from decided where due_on = '-infinity')::int as judged_changed,
+         (select count(*) from inserted where type = 'BECAME_OVERDUE')::int as became_overdue,
+         (select count(*) from inserted where type = 'STAGE_ESCALATED')::int as escalated,
+         (select count(*) from inserted where type = 'CLEARED')::int as cleared,
+         (select coalesce(max(seq), 0) from inserted)::text as last_seq
+),
+logged as (
+  update overdue_scan s
+     set judged = k.judged, judged_late = k.judged_late, judged_changed = k.judged_changed,
+         became_overdue = k.became_overdue, escalated = k.escalated, cleared = k.cleared,
+         judged_ids = coalesce((select array_agg(d.id order by d.effective_due_on, d.id) from decided d), '{}')
+    from counts k
+   where s.id = cast(:scanId as bigint)
 )
-select type, count(*)::int as n, max(seq)::text as last_seq from inserted group by type
+select * from counts
 `,
-  decode: (row) => ({ type: row.oneOf('type', OverdueEventType), count: row.int('n'), lastSeq: row.bigintText('last_seq') }),
+    decode: (row) => ({
+      judged: row.int('judged'),
+      judgedLate: row.int('judged_late'),
+      judgedChanged: row.int('judged_changed'),
+      becameOverdue: row.int('became_overdue'),
+      escalated: row.int('escalated'),
+      cleared: row.int('cleared'),
+      lastSeq: row.bigintText('last_seq'),
+    }),
+  });
+}
+
+export const JUDGE = { due: judgement('due'), all: judgement('all') };
+
+/** The date the alarm state is valid for: the last scan's; none before the first scan. */
+export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
+  text: 'select scanned_on::text as scanned_on from overdue_engine',
+  decode: (row) => row.date('scanned_on'),
 });
 
-/** The later of today and the latest date any of these receivables' state was judged for. */
-export const REEVALUATION_DATE = defineQuery<{ today: LocalDate; ids: readonly string[] }, LocalDate>({
-  text: `select greatest(coalesce(max(as_of), cast(:today as date)), cast(:today as date))::text as as_of from receivable_overdue_state where receivable_id = any(cast(:ids as uuid[]))`,
-  decode: (row) => row.date('as_of'),
+export const SET_ENGINE_DATE = defineStatement<{ asOf: LocalDate }>({
+  text: `insert into overdue_engine (scanned_on) values (cast(:asOf as date))
+         on conflict (singleton) do update set scanned_on = excluded.scanned_on`,
+});
+
+export type ScanKind = 'SCAN' | 'REEVALUATION' | 'FULL';
+
+/** Opens a scan's log row; the judgement fills it in. */
+export const OPEN_SCAN_LOG = defineQuery<{ kind: ScanKind; asOf: LocalDate; previousScanOn: LocalDate | null }, string>({
+  text: `insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id::text`,
+  decode: (row) => row.text('id'),
+});
+
+export const CLOSE_SCAN_LOG = defineStatement<{ scanId: string; durationMs: number }>({
+  text: 'update overdue_scan set duration_ms = :durationMs where id = cast(:scanId as bigint)',
+});
+
+/** Log rows of scans that judged nothing are not kept; judgements are kept for SCAN_LOG_DAYS. */
+export const PRUNE_SCAN_LOG = defineStatement<{ scanId: string; days: number }>({
+  text: `delete from overdue_scan where (id = cast(:scanId as bigint) and judged = 0) or started_at < now() - make_interval(days => :days)`,
+});
+
+/** One page of the receivables a scan judged, in its order. */
+export const JUDGED_PAGE = defineQuery<{ scanId: string; offset: number; limit: number }, { id: string; position: number }>({
+  text: `select j.id, j.n::int as position
+           from overdue_scan s, unnest(s.judged_ids) with ordinality as j(id, n)
+          where s.id = cast(:scanId as bigint) and j.n > :offset
+          order by j.n limit :limit`,
+  decode: (row) => ({ id: row.text('id'), position: row.int('position') }),
 });
 
 /** The channel scans NOTIFY and every instance's hub LISTENs on. */

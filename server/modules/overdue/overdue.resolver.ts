@@ -1,6 +1,6 @@
 /** GraphQL surface of the overdue engine: on-demand scans, the event connection and the subscription. */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { unauthenticated } from '../../core/errors';
+import { badInput, CoreErrorReason, unauthenticated } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
 import { type Context } from '../../context';
@@ -8,6 +8,8 @@ import { Permission, requireAccess } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
 import { Receivable } from '../receivables/receivable.entity';
 import { User } from '../users/user.entity';
+import { decodeCursor, encodeCursor, PageArgs, pageSize } from '../../core/pagination';
+import { ReceivableConnection } from '../receivables/receivable.types';
 import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
 
 @ArgsType()
@@ -37,7 +39,10 @@ class OverdueEventSubscriptionArgs {
 @Resolver(() => OverdueEvent)
 export class OverdueResolver {
   @Authorized(Permission.LEDGER_BOOK)
-  @Mutation(() => OverdueScanResult, { description: 'Runs the overdue scan now, as of asOf (default today); waits for a running scan.' })
+  @Mutation(() => OverdueScanResult, {
+    description:
+      'Runs the overdue scan now, as of asOf (default today); waits for a running scan. Refused for a date after today (DATE_IN_FUTURE) or before the last scan (CONFLICT, SCAN_DATE_BEFORE_LAST_SCAN): alarms move forward with the business date; agingReport answers for past dates.',
+  })
   runOverdueScan(@Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: LocalDate | null, @Ctx() ctx: Context): Promise<OverdueScanResult> {
     return ctx.services.overdue.scan(asOf ?? undefined);
   }
@@ -79,4 +84,35 @@ export class OverdueResolver {
   async salesperson(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<User> {
     return (await ctx.loaders.userById.load(event.salespersonId))!;
   }
+}
+
+/** `OverdueScanResult.judgedReceivables`: the receivables one scan judged, from its log. */
+@Resolver(() => OverdueScanResult)
+export class OverdueScanResultResolver {
+  @FieldResolver(() => ReceivableConnection, {
+    description: 'The receivables this scan judged, in the order of their effective due dates (kept for 35 days).',
+  })
+  async judgedReceivables(@Root() result: OverdueScanResult, @Args() { first, after }: PageArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
+    const size = pageSize(first);
+    const offset = judgedOffset(after);
+    const rows = result.scanId === null ? [] : await ctx.services.overdue.judgedPage(result.scanId, offset, size + 1);
+    const page = rows.slice(0, size);
+    const receivables = await Promise.all(page.map((row) => ctx.loaders.receivableById.load(row.id)));
+    const edges = page.map((row, i) => ({ node: receivables[i]!, cursor: encodeCursor([row.position]) }));
+    return {
+      edges,
+      nodes: edges.map((e) => e.node),
+      totalCount: result.judged,
+      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : (after ?? null) },
+    };
+  }
+}
+
+/** The place in the scan's list after which a page starts (the cursor holds it). */
+function judgedOffset(after: string | undefined): number {
+  const place = decodeCursor(after, 1)?.[0] ?? 0;
+  if (typeof place !== 'number' || !Number.isSafeInteger(place) || place < 0) {
+    throw badInput('after', 'after is not a cursor returned by this list', CoreErrorReason.INVALID_CURSOR);
+  }
+  return place;
 }

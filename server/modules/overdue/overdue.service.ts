@@ -1,27 +1,55 @@
 /**
- * The overdue engine. A scan judges, as of a business date, every receivable that is
- * unpaid past its effective due date or already in an overdue state, in one set-based
- * statement: outstanding as of that date counts payments by the date the money
- * arrived (`received_on`), an open payment notice holds the alarm back, and the stage is
- * the last threshold (OVERDUE_STAGES) reached. Every transition updates the receivable
- * and appends one event in the same transaction; NOTIFY wakes every instance at commit.
- * Scans are serialised by an advisory lock, so events are never duplicated and their
- * sequence numbers commit in order. It also serves the event stream to callers: pages
- * for polling and subscriptions (replay, then live events from the hub). The SQL is in
- * overdue.queries.ts.
+ * The overdue engine. A judgement decides, as of a business date, the overdue stage of
+ * receivables in one set-based statement (overdue.queries.ts): money is the position as
+ * of that date (server/db/positions.ts, the aging report's building block), an open
+ * payment notice holds the alarm back, and the stage is the last threshold
+ * (OVERDUE_STAGES) reached. Every transition updates the state and appends one event in
+ * the same transaction; NOTIFY wakes every instance at commit.
+ *
+ * - **Incremental.** Each receivable's state carries its next judgement date; a scan
+ *   judges only the receivables whose date has come, and those the ledger, a notice or
+ *   the calendar changed (marked by trigger in the changing transaction).
+ * - **Time moves forward.** The engine's date is the last scan's; a scan of an earlier
+ *   date is refused (SCAN_DATE_BEFORE_LAST_SCAN). Questions about past dates are the
+ *   aging report's. After downtime a scan of today judges everything whose date passed in
+ *   the days no scan covered, as of today, and says so in its result.
+ * - **Changes at once.** After a ledger or calendar change commits, the changed
+ *   receivables are judged as of the engine's date (re-evaluation); before the first scan
+ *   they wait for it.
+ *
+ * Judgements are serialised by an advisory lock (also taken shared by the change
+ * triggers), so events are never duplicated and their sequence numbers commit in order.
+ * The service also serves the event stream: pages for polling, and subscriptions (replay,
+ * then live events from the hub).
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { isAfter, type LocalDate } from '../../core/local-date';
-import { badInput, CoreErrorReason } from '../../core/errors';
+import { daysBetween, isAfter, isBefore, type LocalDate } from '../../core/local-date';
+import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { lockForTransaction } from '../../db/locks';
 import { decodeEventCursor } from './overdue.events';
+import { OverdueErrorReason } from './overdue.errors';
 import { OverdueEventHub } from './overdue.hub';
-import { countEvents, NOTIFY, OVERDUE_CHANNEL, OVERDUE_COUNT, readEvents, REEVALUATION_DATE, SCAN } from './overdue.queries';
+import {
+  CLOSE_SCAN_LOG,
+  countEvents,
+  ENGINE_DATE,
+  JUDGE,
+  JUDGED_PAGE,
+  type JudgementScope,
+  NOTIFY,
+  OPEN_SCAN_LOG,
+  OVERDUE_CHANNEL,
+  OVERDUE_COUNT,
+  PRUNE_SCAN_LOG,
+  readEvents,
+  type ScanKind,
+  SET_ENGINE_DATE,
+} from './overdue.queries';
 import { overdueEventStream, type UnitOfWork } from './overdue.stream';
-import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueEventType, OverdueScanResult } from './overdue.types';
+import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
 
 type ScanObserver = (result: OverdueScanResult) => void;
 let observeScan: ScanObserver = () => undefined;
@@ -30,18 +58,24 @@ let observeScan: ScanObserver = () => undefined;
 export function setScanObserver(observer: ScanObserver): void {
   observeScan = observer;
 }
-const SCAN_LOCK = 0x68_6b_73_63; // "hksc"
+
+/** The engine's advisory lock ("hksc"); the change triggers of Migration20261202000000 take it shared. */
+const SCAN_LOCK = 0x68_6b_73_63;
+
+/** How long the log of a scan (its judged receivables) is kept. */
+export const SCAN_LOG_DAYS = 35;
 
 export interface OverdueRules {
   stages: number[];
   timeZone: string;
 }
 
-interface ScanScope {
-  asOf: LocalDate;
-  /** Only these receivables (re-evaluation after a ledger change). */
-  receivableIds?: string[];
-  /** Skip instead of waiting when another scan holds the lock (scheduled scans). */
+interface Judgement {
+  kind: ScanKind;
+  /** The date to judge as of; undefined: the engine's date (re-evaluation). */
+  asOf?: LocalDate;
+  scope: JudgementScope;
+  /** Skip instead of waiting when another judgement holds the lock (scheduled scans). */
   skipIfBusy?: boolean;
 }
 
@@ -54,58 +88,87 @@ export class OverdueService {
   ) {}
 
   /**
-   * Scans every receivable as of `asOf` (default: today in the company time zone). A
-   * future date is refused: its alarms would be stored in the append-only stream and
-   * its stages would never go back down.
+   * Scans as of `asOf` (default: today in the company time zone) and makes it the
+   * engine's date. A future date is refused: its alarms would be stored in the
+   * append-only stream. So is a date before the last scan: the alarm state and the event
+   * stream move forward with the business date.
    */
   async scan(asOf: LocalDate = this.clock.today(), options: { skipIfBusy?: boolean } = {}): Promise<OverdueScanResult> {
     const today = this.clock.today();
     if (isAfter(asOf, today)) throw badInput('asOf', `asOf ${asOf} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
-    return this.run({ asOf, skipIfBusy: options.skipIfBusy });
+    return this.judge({ kind: 'SCAN', asOf, scope: 'due', skipIfBusy: options.skipIfBusy });
   }
 
   /**
-   * Judges these receivables again after a payment, void, write-off or notice, as of the
-   * later of today and the date their state was last judged.
+   * Judges every receivable again as of the engine's date, whatever its next judgement
+   * date says: the check that incremental scans missed nothing (a correct engine writes
+   * no event). Refused before the first scan.
+   */
+  async rejudgeAll(): Promise<OverdueScanResult> {
+    return this.judge({ kind: 'FULL', scope: 'all' });
+  }
+
+  /**
+   * Judges what changed (a payment, void, write-off, notice, calendar day) as of the
+   * engine's date, right after the change committed. Before the first scan there is no
+   * alarm state to keep current: the first scan judges them.
    */
   async reevaluate(receivableIds: string[]): Promise<void> {
     if (receivableIds.length === 0) return;
-    const asOf = await REEVALUATION_DATE.one(this.em, { today: this.clock.today(), ids: receivableIds });
-    await this.run({ asOf, receivableIds });
+    await this.judge({ kind: 'REEVALUATION', scope: 'due' });
   }
 
-  private async run(scope: ScanScope): Promise<OverdueScanResult> {
+  /** The date the alarm state is valid for (the last scan's); null before the first scan. */
+  async engineDate(): Promise<LocalDate | null> {
+    return (await ENGINE_DATE.maybeOne(this.em)) ?? null;
+  }
+
+  private async judge(judgement: Judgement): Promise<OverdueScanResult> {
     const started = Date.now();
-    const result = await this.em.fork().transactional(async (em) => {
-      const result: OverdueScanResult = {
-        asOf: scope.asOf,
-        ran: true,
-        becameOverdue: 0,
-        escalated: 0,
-        cleared: 0,
-        overdueCount: 0,
-        durationMs: 0,
-      };
-      if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: scope.skipIfBusy }))) return { ...result, ran: false };
-      const counts = await SCAN.all(em, {
-        asOf: scope.asOf,
-        ids: scope.receivableIds ?? null,
-        tz: this.rules.timeZone,
-        stages: this.rules.stages,
-      });
-      for (const c of counts) {
-        if (c.type === OverdueEventType.BECAME_OVERDUE) result.becameOverdue = c.count;
-        if (c.type === OverdueEventType.STAGE_ESCALATED) result.escalated = c.count;
-        if (c.type === OverdueEventType.CLEARED) result.cleared = c.count;
+    const result = await this.em.fork().transactional(async (em): Promise<OverdueScanResult | null> => {
+      if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: judgement.skipIfBusy }))) return null;
+      const engineDate = (await ENGINE_DATE.maybeOne(em)) ?? null;
+      const asOf = judgement.asOf ?? engineDate;
+      if (asOf === null) {
+        if (judgement.kind === 'FULL') throw conflict('there is no alarm state to check before the first overdue scan', OverdueErrorReason.NO_SCAN_YET);
+        return null;
       }
-      const lastSeq = counts.reduce((max, c) => (BigInt(c.lastSeq) > BigInt(max) ? c.lastSeq : max), '0');
-      if (lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: lastSeq });
-      result.overdueCount = await OVERDUE_COUNT.one(em);
-      result.durationMs = Date.now() - started;
-      return result;
+      if (engineDate !== null && isBefore(asOf, engineDate)) {
+        throw new DomainError(
+          ApiErrorCode.CONFLICT,
+          `the last overdue scan judged ${engineDate}: alarms move forward with the business date (agingReport answers for ${asOf})`,
+          OverdueErrorReason.SCAN_DATE_BEFORE_LAST_SCAN,
+          'asOf',
+          { lastScanOn: engineDate },
+        );
+      }
+      const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
+      const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
+      const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      if (judgement.kind === 'SCAN') await SET_ENGINE_DATE.run(em, { asOf });
+      if (counts.lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: counts.lastSeq });
+      const durationMs = Date.now() - started;
+      await CLOSE_SCAN_LOG.run(em, { scanId, durationMs });
+      await PRUNE_SCAN_LOG.run(em, { scanId, days: SCAN_LOG_DAYS });
+      const { lastSeq: _lastSeq, ...figures } = counts;
+      return {
+        ...figures,
+        scanId: counts.judged > 0 ? scanId : null,
+        asOf,
+        previousScanOn,
+        missedDays: previousScanOn === null ? 0 : Math.max(0, daysBetween(previousScanOn, asOf) - 1),
+        ran: true,
+        overdueCount: await OVERDUE_COUNT.one(em),
+        durationMs,
+      };
     });
-    if (result.ran) observeScan(result);
+    if (result === null) return skipped(judgement.asOf ?? this.clock.today());
+    observeScan(result);
     return result;
+  }
+  /** Rows `offset + 1 …` (at most `limit`) of the receivables a scan judged, by their place in it. */
+  judgedPage(scanId: string, offset: number, limit: number): Promise<{ id: string; position: number }[]> {
+    return JUDGED_PAGE.all(this.em, { scanId, offset, limit });
   }
 
   /** A page of the event stream, oldest first, as far as the caller may see it (polling). */
@@ -139,4 +202,23 @@ export class OverdueService {
     const startSeq = decodeEventCursor(after);
     return overdueEventStream(this.hub, this.em.fork(), unitOfWork, principal, startSeq, filter);
   }
+}
+
+/** The answer when another scan held the lock (or, for a re-evaluation, before the first scan). */
+function skipped(asOf: LocalDate): OverdueScanResult {
+  return {
+    scanId: null,
+    asOf,
+    previousScanOn: null,
+    missedDays: 0,
+    ran: false,
+    judged: 0,
+    judgedLate: 0,
+    judgedChanged: 0,
+    becameOverdue: 0,
+    escalated: 0,
+    cleared: 0,
+    overdueCount: 0,
+    durationMs: 0,
+  };
 }

@@ -73,13 +73,34 @@ export class OverdueEventFilter {
   types?: OverdueEventType[];
 }
 
-@ObjectType()
+@ObjectType({
+  description:
+    'What one overdue scan judged. A scan judges the receivables whose next judgement date has come (a stage threshold, the end of a payment notice hold) and those changed since; after days without a scan it judges everything those days would have, as of its own date.',
+})
 export class OverdueScanResult {
-  @Field(() => LocalDateScalar)
+  /** The scan's log row; null when it judged nothing (nothing is kept). */
+  scanId!: string | null;
+
+  @Field(() => LocalDateScalar, { description: 'The business date judged; the engine date from now on.' })
   asOf!: LocalDate;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The date of the scan before this one; null for the first scan.' })
+  previousScanOn!: LocalDate | null;
+
+  @Field(() => Int, { description: 'Days between the previous scan and this one that no scan covered (downtime); their judgements were made as of asOf.' })
+  missedDays!: number;
 
   @Field({ description: 'False when another scan was running and this one was skipped.' })
   ran!: boolean;
+
+  @Field(() => Int, { description: 'Receivables judged: see judgedReceivables.' })
+  judged!: number;
+
+  @Field(() => Int, { description: 'Of those, judged late: their judgement date fell on a day no scan covered.' })
+  judgedLate!: number;
+
+  @Field(() => Int, { description: 'Of those, judged because a payment, void, write-off, payment notice or calendar change touched them.' })
+  judgedChanged!: number;
 
   @Field(() => Int)
   becameOverdue!: number;

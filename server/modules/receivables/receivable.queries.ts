@@ -5,9 +5,10 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { groupByKeys, orderByKeys } from '../../core/dataloader';
-import { assertDateRange } from '../../core/local-date';
+import { assertDateRange, type LocalDate } from '../../core/local-date';
 import { encodeCursor, Page } from '../../core/pagination';
 import { decodeKeysetCursor, keysetPage } from '../../db/keyset';
+import { positionsCtes } from '../../db/positions';
 import { containsPattern, defineQuery, searchText, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.types';
 import { Receivable, ReceivableStatus } from './receivable.entity';
@@ -19,8 +20,19 @@ const STATUS_SQL: Record<ReceivableStatus, string> = {
   [ReceivableStatus.OPEN]: 'r.outstanding = r.amount',
 };
 
+/** What "today" means to a filter: the business date and the company time zone. */
+export interface Today {
+  today: LocalDate;
+  tz: string;
+}
+
+/** Receivable `r` is past its effective due date with money outstanding today (its position, server/db/positions.ts). */
+const OVERDUE_TODAY = `exists (
+  with ${positionsCtes('pos', 'cast(:today as date)', { receivable: (x) => `${x}.id = r.id` })}
+  select 1 from pos where pos.effective_due_on < cast(:today as date))`;
+
 /** Adds the filter's conditions on alias `r` (receivable) to `where`. */
-export function receivableFilterWhere(where: Where, filter: ReceivableFilter | undefined | null): Where {
+export function receivableFilterWhere(where: Where, filter: ReceivableFilter | undefined | null, today: Today): Where {
   if (!filter) return where;
   if (filter.customerId) where.addIdEquals('r.customer_id', 'customerId', filter.customerId);
   if (filter.salespersonId) where.addIdEquals('r.salesperson_id', 'salespersonId', filter.salespersonId);
@@ -30,8 +42,10 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   if (filter.dueFrom && filter.dueTo) assertDateRange(filter.dueFrom, filter.dueTo, { fromField: 'filter.dueFrom', toField: 'filter.dueTo' });
   if (filter.dueFrom) where.add('r.due_on >= cast(:dueFrom as date)', { dueFrom: filter.dueFrom });
   if (filter.dueTo) where.add('r.due_on <= cast(:dueTo as date)', { dueTo: filter.dueTo });
-  if (filter.overdue === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
-  if (filter.overdue === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
+  if (filter.overdue === true) where.add(OVERDUE_TODAY, { today: today.today, tz: today.tz });
+  if (filter.overdue === false) where.add(`not ${OVERDUE_TODAY}`, { today: today.today, tz: today.tz });
+  if (filter.alarmed === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
+  if (filter.alarmed === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
   const search = searchText(filter.search);
   if (search) where.add('r.reference ilike :search', { search: containsPattern(search) });
   return where;
@@ -41,13 +55,14 @@ export interface ReceivableListArgs {
   /** Only receivables of customers this salesperson owns now; undefined: all. */
   ownerScope: string | undefined;
   filter: ReceivableFilter | undefined;
+  today: Today;
   first: number;
   after: string | undefined;
 }
 
 /** Receivables ordered by due date. */
 export function receivablePage(em: EntityManager, args: ReceivableListArgs): Promise<Page<Receivable>> {
-  const where = receivableFilterWhere(new Where(), args.filter);
+  const where = receivableFilterWhere(new Where(), args.filter, args.today);
   if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
   return keysetPage(em, {
     entity: Receivable,
@@ -87,9 +102,14 @@ const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly strin
 });
 
 /** One page of receivables per customer, all customers in two statements. */
-export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<Receivable>[]> {
+export async function receivablePagesOfCustomers(
+  em: EntityManager,
+  customerIds: readonly string[],
+  args: ReceivablePageArgs,
+  today: Today,
+): Promise<Page<Receivable>[]> {
   const after = decodeKeysetCursor(args.after, ['date', 'uuid']);
-  const filter = receivableFilterWhere(new Where(), args.filter);
+  const filter = receivableFilterWhere(new Where(), args.filter, today);
   const where = new Where().add(':filter', { filter });
   if (after) where.add('(r.due_on, r.id) > (cast(:afterDueOn as date), cast(:afterId as uuid))', { afterDueOn: after[0], afterId: after[1] });
   const rows = await FIRST_RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit: args.first + 1 });
@@ -110,8 +130,16 @@ export async function receivablePagesOfCustomers(em: EntityManager, customerIds:
   }));
 }
 
-/** The overdue engine's current stage of each receivable that is overdue now. */
-export const OVERDUE_STAGES = defineQuery<{ ids: readonly string[] }, { receivableId: string; stage: number }>({
-  text: 'select receivable_id, stage from receivable_overdue_state where receivable_id = any(cast(:ids as uuid[])) and stage is not null',
-  decode: (row) => ({ receivableId: row.text('receivable_id'), stage: row.int('stage') }),
+/** An overdue stage of the engine, and the date it holds for (the engine's last scan). */
+export interface OverdueStage {
+  stage: number;
+  asOf: LocalDate;
+}
+
+/** The overdue engine's stage of each receivable that is in one. */
+export const OVERDUE_STAGES = defineQuery<{ ids: readonly string[] }, { receivableId: string; stage: OverdueStage }>({
+  text: `select o.receivable_id, o.stage, greatest(e.scanned_on, o.judged_on)::text as as_of
+           from receivable_overdue_state o cross join overdue_engine e
+          where o.receivable_id = any(cast(:ids as uuid[])) and o.stage is not null`,
+  decode: (row) => ({ receivableId: row.text('receivable_id'), stage: { stage: row.int('stage'), asOf: row.date('as_of') } }),
 });

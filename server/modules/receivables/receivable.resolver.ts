@@ -69,16 +69,19 @@ export class ReceivableResolver {
 
   @FieldResolver(() => Int, {
     nullable: true,
-    description: 'Overdue stage (days past effective due where it starts, e.g. 1, 30, 60, 90) as judged by the overdue engine; null when not overdue.',
+    description:
+      'Overdue stage (days past effective due where it starts, e.g. 1, 30, 60, 90) as judged by the overdue engine as of its last scan; null when not in an overdue stage.',
   })
-  overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number | null> {
-    return ctx.loaders.overdueStageOfReceivable.load(receivable.id);
+  async overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number | null> {
+    return (await ctx.loaders.overdueStageOfReceivable.load(receivable.id))?.stage ?? null;
   }
 
-  @FieldResolver(() => Int, { description: 'Days past the effective due date while the receivable is overdue, else 0.' })
+  @FieldResolver(() => Int, {
+    description: 'Days past the effective due date on the date the overdue stage holds for (the last scan), while in an overdue stage; else 0.',
+  })
   async daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number> {
-    if ((await ctx.loaders.overdueStageOfReceivable.load(receivable.id)) === null) return 0;
-    return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
+    const stage = await ctx.loaders.overdueStageOfReceivable.load(receivable.id);
+    return stage === null ? 0 : Math.max(0, daysBetween(receivable.effectiveDueOn, stage.asOf));
   }
 
   @FieldResolver(() => [PaymentNotice])

@@ -25,7 +25,7 @@ export class ReceivableService {
     private readonly clock: Clock,
     private readonly customers: CustomerService,
     private readonly events: LedgerEvents,
-    private readonly rules: { graceWorkingDays: number; paymentNoticeHoldDays: number },
+    private readonly rules: { graceWorkingDays: number; paymentNoticeHoldDays: number; timeZone: string },
   ) {}
 
   findVisible(principal: Principal, id: string): Promise<Receivable | null> {
@@ -37,7 +37,13 @@ export class ReceivableService {
   }
 
   list(principal: Principal, filter: ReceivableFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Receivable>> {
-    return receivablePage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
+    return receivablePage(this.em, {
+      ownerScope: ownerScope(principal),
+      filter,
+      today: { today: this.clock.today(), tz: this.rules.timeZone },
+      first: pageSize(first),
+      after,
+    });
   }
 
   async create(principal: Principal, input: CreateReceivableInput): Promise<Receivable> {

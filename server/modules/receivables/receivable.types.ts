@@ -44,6 +44,9 @@ export class ReceivableFilter {
   @Field({ nullable: true, description: 'Only receivables past their effective due date with money outstanding (true), or not (false).' })
   overdue?: boolean;
 
+  @Field({ nullable: true, description: 'Only receivables the overdue engine holds in an overdue stage (true), or not (false).' })
+  alarmed?: boolean;
+
   @Field({ nullable: true, description: 'Case-insensitive search in the reference, at most 100 characters.' })
   search?: string;
 }

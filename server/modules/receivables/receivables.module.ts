@@ -25,13 +25,14 @@ export const receivablesArea = defineArea({
   entities: [Receivable, PaymentNotice],
   resolvers: [ReceivableResolver, PaymentNoticeResolver, CustomerReceivablesResolver],
   reasons: ReceivableErrorReason,
-  setup: ({ config }) => ({
+  setup: ({ config, clock: processClock }) => ({
     services: ({ em, clock, events }: RequestScope, lower: Services) => ({
       receivables: new ReceivableService(em, clock, lower.customers, events, {
         graceWorkingDays: config.graceWorkingDays,
         paymentNoticeHoldDays: config.paymentNoticeHoldDays,
+        timeZone: config.timeZone,
       }),
     }),
-    loaders: (em: EntityManager) => createReceivableLoaders(em),
+    loaders: (em: EntityManager) => createReceivableLoaders(em, processClock, config.timeZone),
   }),
 });
