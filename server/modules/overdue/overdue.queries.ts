@@ -7,11 +7,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
-import { type LocalDate } from '../../core/local-date';
+import { daysBetween, type LocalDate } from '../../core/local-date';
 import { positionsCtes } from '../../db/positions';
 import { defineQuery, defineStatement, NoParams, Where } from '../../db/sql';
 import { encodeEventCursor } from './overdue.events';
-import { OverdueEvent, OverdueEventFilter, OverdueEventType } from './overdue.types';
+import { OverdueEvent, OverdueEventFilter, OverdueEventType, type OverdueScanResult } from './overdue.types';
 
 export interface ScanParams {
   asOf: LocalDate;
@@ -181,8 +181,37 @@ export const OPEN_SCAN_LOG = defineQuery<{ kind: ScanKind; asOf: LocalDate; prev
   decode: (row) => row.text('id'),
 });
 
+/** The scan's duration, and how many receivables are in an overdue stage after it. */
 export const CLOSE_SCAN_LOG = defineStatement<{ scanId: string; durationMs: number }>({
-  text: 'update overdue_scan set duration_ms = :durationMs where id = cast(:scanId as bigint)',
+  text: `update overdue_scan
+            set duration_ms = :durationMs, overdue_count = (select count(*) from receivable_overdue_state where stage is not null)
+          where id = cast(:scanId as bigint)`,
+});
+
+/** A scan as its log row keeps it (for SCAN_LOG_DAYS, when it judged something). */
+export const SCAN_LOG = defineQuery<{ id: string }, OverdueScanResult>({
+  text: `select id::text, as_of::text, previous_scan_on::text, judged, judged_late, judged_changed, became_overdue, escalated, cleared,
+                overdue_count, duration_ms
+           from overdue_scan where id = cast(:id as bigint)`,
+  decode: (row) => {
+    const asOf = row.date('as_of');
+    const previousScanOn = row.isNull('previous_scan_on') ? null : row.date('previous_scan_on');
+    return {
+      id: row.text('id'),
+      asOf,
+      previousScanOn,
+      missedDays: previousScanOn === null ? 0 : Math.max(0, daysBetween(previousScanOn, asOf) - 1),
+      ran: true,
+      judged: row.int('judged'),
+      judgedLate: row.int('judged_late'),
+      judgedChanged: row.int('judged_changed'),
+      becameOverdue: row.int('became_overdue'),
+      escalated: row.int('escalated'),
+      cleared: row.int('cleared'),
+      overdueCount: row.int('overdue_count'),
+      durationMs: row.int('duration_ms'),
+    };
+  },
 });
 
 /** Log rows of scans that judged nothing are not kept; judgements are kept for SCAN_LOG_DAYS. */
@@ -206,11 +235,6 @@ export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
 export const NOTIFY = defineQuery<{ channel: string; payload: string }, true>({
   text: 'select pg_notify(:channel, :payload)',
   decode: () => true,
-});
-
-export const OVERDUE_COUNT = defineQuery<NoParams, number>({
-  text: 'select count(*)::int as n from receivable_overdue_state where stage is not null',
-  decode: (row) => row.int('n'),
 });
 
 // ── The event table ─────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 /** GraphQL surface of the overdue engine: on-demand scans, the event connection and the subscription. */
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { badInput, CoreErrorReason, unauthenticated } from '../../core/errors';
 import { type LocalDate } from '../../core/local-date';
 import { LocalDateScalar } from '../../core/scalars';
@@ -45,6 +45,12 @@ export class OverdueResolver {
   })
   runOverdueScan(@Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: LocalDate | null, @Ctx() ctx: Context): Promise<OverdueScanResult> {
     return ctx.services.overdue.scan(asOf ?? undefined);
+  }
+
+  @Authorized(Permission.LEDGER_BOOK)
+  @Query(() => OverdueScanResult, { description: 'A scan that judged something, as its log keeps it for 35 days (the id runOverdueScan answered).' })
+  overdueScan(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OverdueScanResult> {
+    return ctx.services.overdue.scanLog(id);
   }
 
   @Authorized(Permission.OVERDUE_EVENTS_READ)
@@ -95,7 +101,7 @@ export class OverdueScanResultResolver {
   async judgedReceivables(@Root() result: OverdueScanResult, @Args() { first, after }: PageArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
     const size = pageSize(first);
     const offset = judgedOffset(after);
-    const rows = result.scanId === null ? [] : await ctx.services.overdue.judgedPage(result.scanId, offset, size + 1);
+    const rows = result.id === null ? [] : await ctx.services.overdue.judgedPage(result.id, offset, size + 1);
     const page = rows.slice(0, size);
     const receivables = await Promise.all(page.map((row) => ctx.loaders.receivableById.load(row.id)));
     const edges = page.map((row, i) => ({ node: receivables[i]!, cursor: encodeCursor([row.position]) }));

@@ -25,8 +25,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
-import { daysBetween, isAfter, isBefore, type LocalDate } from '../../core/local-date';
-import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError } from '../../core/errors';
+import { isAfter, isBefore, type LocalDate } from '../../core/local-date';
+import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFound } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
 import { lockForTransaction } from '../../db/locks';
 import { decodeEventCursor } from './overdue.events';
@@ -42,10 +42,10 @@ import {
   NOTIFY,
   OPEN_SCAN_LOG,
   OVERDUE_CHANNEL,
-  OVERDUE_COUNT,
   PRUNE_SCAN_LOG,
   readEvents,
   type ScanKind,
+  SCAN_LOG,
   SET_ENGINE_DATE,
 } from './overdue.queries';
 import { overdueEventStream, type UnitOfWork } from './overdue.stream';
@@ -145,27 +145,27 @@ export class OverdueService {
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
       const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      // Both return the figures of a re-evaluation too, but they are not scans: the date the
+      // next scan counts missed days from stays the last scan's.
       if (judgement.kind === 'SCAN') await SET_ENGINE_DATE.run(em, { asOf });
       if (counts.lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: counts.lastSeq });
-      const durationMs = Date.now() - started;
-      await CLOSE_SCAN_LOG.run(em, { scanId, durationMs });
+      await CLOSE_SCAN_LOG.run(em, { scanId, durationMs: Date.now() - started });
+      const logged = await SCAN_LOG.one(em, { id: scanId });
+      // A log row that judged nothing is not kept: the answer has no id to read it by.
       await PRUNE_SCAN_LOG.run(em, { scanId, days: SCAN_LOG_DAYS });
-      const { lastSeq: _lastSeq, ...figures } = counts;
-      return {
-        ...figures,
-        scanId: counts.judged > 0 ? scanId : null,
-        asOf,
-        previousScanOn,
-        missedDays: previousScanOn === null ? 0 : Math.max(0, daysBetween(previousScanOn, asOf) - 1),
-        ran: true,
-        overdueCount: await OVERDUE_COUNT.one(em),
-        durationMs,
-      };
+      return counts.judged > 0 ? logged : { ...logged, id: null };
     });
     if (result === null) return skipped(judgement.asOf ?? this.clock.today());
     observeScan(result);
     return result;
   }
+  /** A scan's figures as its log keeps them; NOT_FOUND when unknown or no longer kept. */
+  async scanLog(id: string): Promise<OverdueScanResult> {
+    const logged = /^[0-9]{1,18}$/.test(id) ? await SCAN_LOG.maybeOne(this.em, { id }) : undefined;
+    if (!logged) throw notFound('Overdue scan', id);
+    return logged;
+  }
+
   /** Rows `offset + 1 …` (at most `limit`) of the receivables a scan judged, by their place in it. */
   judgedPage(scanId: string, offset: number, limit: number): Promise<{ id: string; position: number }[]> {
     return JUDGED_PAGE.all(this.em, { scanId, offset, limit });
@@ -207,7 +207,7 @@ export class OverdueService {
 /** The answer when another scan held the lock (or, for a re-evaluation, before the first scan). */
 function skipped(asOf: LocalDate): OverdueScanResult {
   return {
-    scanId: null,
+    id: null,
     asOf,
     previousScanOn: null,
     missedDays: 0,

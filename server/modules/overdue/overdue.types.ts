@@ -78,8 +78,8 @@ export class OverdueEventFilter {
     'What one overdue scan judged. A scan judges the receivables whose next judgement date has come (a stage threshold, the end of a payment notice hold) and those changed since; after days without a scan it judges everything those days would have, as of its own date.',
 })
 export class OverdueScanResult {
-  /** The scan's log row; null when it judged nothing (nothing is kept). */
-  scanId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'Pass to overdueScan(id) to read this scan again (kept 35 days); null when it judged nothing.' })
+  id!: string | null;
 
   @Field(() => LocalDateScalar, { description: 'The business date judged; the engine date from now on.' })
   asOf!: LocalDate;

@@ -54,6 +54,7 @@ export class Migration20261202000000_overdue_incremental extends Migration {
         became_overdue integer not null default 0,
         escalated integer not null default 0,
         cleared integer not null default 0,
+        overdue_count integer not null default 0,
         -- The receivables judged, in event order (effective due date, id).
         judged_ids uuid[] not null default '{}'
       );
