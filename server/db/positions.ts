@@ -32,8 +32,10 @@ export interface PositionScope {
    */
   receivable?: (alias: string) => string;
   /**
-   * The name of an earlier CTE with an `id` column: only these receivables. Their later
-   * allocations are then read by receivable (index) instead of by date range.
+   * The name of an earlier CTE with an `id` column: only these receivables, each read by
+   * its key (a small set; without it positions start from the open receivables' index).
+   * Then `<name>` has a row for every one of them, position 0 included, with issued_on,
+   * written_off_at and first_received_on (the first day money recorded counts after D).
    */
   within?: string;
 }
@@ -46,42 +48,56 @@ export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 a
  * in scope that was issued by then and had something outstanding at its end, one row per
  * receivable with id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
  * A receivable in scope without a row has position 0 (paid, written off or not issued).
+ *
+ * `<name>_later` has, per receivable issued by D, the allocations that count after D:
+ * their `amount` and the first day one counts (`first_received_on`, when the position
+ * falls next by itself).
  */
 export function positionsCtes(name: string, dateSql: string, scope: PositionScope = {}): string {
-  const where = (alias: string) =>
-    [scope.receivable?.(alias), scope.within ? `${alias}.id in (select id from ${scope.within})` : undefined]
-      .filter(Boolean)
-      .map((c) => ` and ${c}`)
-      .join('');
-  const laterWithin = scope.within ? ` and pa.receivable_id in (select id from ${scope.within})` : '';
+  const condition = (alias: string) => (scope.receivable ? ` and ${scope.receivable(alias)}` : '');
   const writtenOffLater = (alias: string) => `${alias}.written_off_at >= ${instantAfter(dateSql)}`;
-  return `
+  // The formula, once: the stored outstanding, with what counts after D added back.
+  const position = `pr.outstanding + coalesce(pl.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end`;
+  const later = `
 ${name}_later as (
   -- Allocations carry received_on, voided and the receivable's issued_on: one index-only
   -- range scan (payment_allocation_later_idx). Receivables issued after D have no position.
-  select pa.receivable_id, sum(pa.amount) as amount
+  select pa.receivable_id, sum(pa.amount) as amount, min(pa.received_on) as first_received_on
     from payment_allocation pa
-   where not pa.voided and pa.received_on > ${dateSql} and pa.issued_on <= ${dateSql}${laterWithin}
+   where not pa.voided and pa.received_on > ${dateSql} and pa.issued_on <= ${dateSql}${
+     scope.within ? ` and pa.receivable_id in (select id from ${scope.within})` : ''
+   }
    group by pa.receivable_id
-),
+)`;
+  if (scope.within) {
+    // A given set (the overdue engine's candidates): each receivable by its key, one row
+    // each, also with position 0, and with what a judgement reads besides the position.
+    return `${later},
+${name} as (
+  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at, pl.first_received_on,
+         case when pr.issued_on <= ${dateSql} then ${position} else 0 end as outstanding
+    from ${scope.within} pin
+    join receivable pr on pr.id = pin.id
+    left join ${name}_later pl on pl.receivable_id = pr.id${scope.receivable ? `\n   where ${scope.receivable('pr')}` : ''}
+)`;
+  }
+  return `${later},
 ${name} as (
   -- Open now (partial index), with what arrived or was written off after D added back …
-  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on,
-         pr.outstanding + coalesce(pl.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end as outstanding
+  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, ${position} as outstanding
     from receivable pr
     left join ${name}_later pl on pl.receivable_id = pr.id
-   where pr.outstanding > 0 and pr.issued_on <= ${dateSql}${where('pr')}
+   where pr.outstanding > 0 and pr.issued_on <= ${dateSql}${condition('pr')}
   union all
   -- … and closed now, but only by money that arrived, or a write-off made, after D.
-  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on,
-         coalesce(pl.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end as outstanding
+  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, ${position} as outstanding
     from (
       select receivable_id as id from ${name}_later
       union
-      select pw.id from receivable pw where ${writtenOffLater('pw')}${where('pw')}
+      select pw.id from receivable pw where ${writtenOffLater('pw')}${condition('pw')}
     ) pk
     join receivable pr on pr.id = pk.id
     left join ${name}_later pl on pl.receivable_id = pr.id
-   where pr.outstanding = 0 and pr.issued_on <= ${dateSql}${where('pr')}
+   where pr.outstanding = 0 and pr.issued_on <= ${dateSql}${condition('pr')}
 )`;
 }

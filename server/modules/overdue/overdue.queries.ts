@@ -66,26 +66,38 @@ with candidates as materialized (
   ${candidates}
 ),
 ${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates' })},
+notices as (
+  -- Open notices of the candidates: holding on D, or starting / ending a hold after D.
+  select n.receivable_id,
+         bool_or(n.created_on <= cast(:asOf as date) and n.hold_until >= cast(:asOf as date)) as held,
+         min(case when n.created_on > cast(:asOf as date) then n.created_on
+                  when n.hold_until >= cast(:asOf as date) then n.hold_until + 1 end) as next_on
+    from candidates c join payment_notice n on n.receivable_id = c.id
+   where n.status = 'OPEN'
+   group by n.receivable_id
+),
 judged as materialized (
-  select c.id, c.old_stage, c.due_on, r.customer_id, r.salesperson_id, r.effective_due_on, r.issued_on,
-         cast(:asOf as date) - r.effective_due_on as days_past,
-         coalesce(p.outstanding, 0) as position,
+  select c.id, c.old_stage, c.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+         cast(:asOf as date) - p.effective_due_on as days_past,
+         p.outstanding as position,
          coalesce(n.held, false) as held, n.next_on as notice_next_on,
-         -- The position falls later by itself: money that counts after D, a write-off made after D.
-         (select min(greatest(a.received_on, a.issued_on)) from payment_allocation a
-           where a.receivable_id = c.id and not a.voided and greatest(a.received_on, a.issued_on) > cast(:asOf as date)) as money_next_on,
-         case when (r.written_off_at at time zone :tz)::date > cast(:asOf as date) then (r.written_off_at at time zone :tz)::date end as write_off_next_on
+         -- The position falls later by itself: money already recorded that counts after D, a write-off made after D.
+         p.first_received_on as money_next_on,
+         case when (p.written_off_at at time zone :tz)::date > cast(:asOf as date) then (p.written_off_at at time zone :tz)::date end as write_off_next_on
     from candidates c
-    join receivable r on r.id = c.id
-    left join pos p on p.id = c.id
+    join pos p on p.id = c.id
+    left join notices n on n.receivable_id = c.id
+),
+staged as materialized (
+  -- The stage reached: the last threshold the days past due reach, unless paid or held.
+  select j.*,
+         -- Stages only rise while overdue: a later effective due date (a new holiday) keeps the stage reached.
+         case when st.reached is not null then greatest(st.reached, j.old_stage) end as new_stage
+    from judged j
     left join lateral (
-      -- Open notices: holding on D, or starting / ending a hold after D.
-      select bool_or(n.created_on <= cast(:asOf as date) and n.hold_until >= cast(:asOf as date)) as held,
-             min(case when n.created_on > cast(:asOf as date) then n.created_on
-                      when n.hold_until >= cast(:asOf as date) then n.hold_until + 1 end) as next_on
-        from payment_notice n
-       where n.receivable_id = c.id and n.status = 'OPEN'
-    ) n on true
+      select max(s) as reached from unnest(cast(:stages as int[])) s
+       where s <= j.days_past and j.days_past >= 1 and j.position > 0 and not j.held
+    ) st on true
 ),
 decided as materialized (
   select d.*,
@@ -97,21 +109,14 @@ decided as materialized (
          -- already recorded counts or a write-off takes effect. Nothing for a receivable with
          -- nothing outstanding: its position never rises again by itself.
          case when d.position = 0 and d.issued_on <= cast(:asOf as date) then null
-              else least((select min(d.effective_due_on + t) from unnest(cast(:stages as int[])) t
-                           where d.effective_due_on + t > cast(:asOf as date) and (d.new_stage is null or t > d.new_stage)),
+              else least(d.effective_due_on + nt.threshold,
                          case when d.issued_on > cast(:asOf as date) then d.issued_on end,
                          d.notice_next_on, d.money_next_on, d.write_off_next_on) end as next_on
-    from (
-      select j.*,
-             -- Stages only rise while overdue: a later effective due date (a new holiday) keeps the stage reached.
-             case when j.reached is not null then greatest(j.reached, j.old_stage) end as new_stage
-        from (
-          select j.*,
-                 case when j.days_past >= 1 and j.position > 0 and not j.held
-                      then (select max(s) from unnest(cast(:stages as int[])) s where s <= j.days_past) end as reached
-            from judged j
-        ) j
-    ) d
+    from staged d
+    left join lateral (
+      select min(t) as threshold from unnest(cast(:stages as int[])) t
+       where d.effective_due_on + t > cast(:asOf as date) and (d.new_stage is null or t > d.new_stage)
+    ) nt on true
 ),
 stored as (
   update receivable_overdue_state o
@@ -129,6 +134,14 @@ inserted as (
    order by d.effective_due_on, d.id
   returning seq, type
 ),
+counted as (
+  -- The engine row exists: a scan sets its date before it judges, a re-evaluation needs one.
+  update overdue_engine e
+     set overdue_count = e.overdue_count
+           + (select count(*) from decided where event_type = 'BECAME_OVERDUE')
+           - (select count(*) from decided where event_type = 'CLEARED')
+  returning e.overdue_count
+),
 counts as (
   select (select count(*) from decided)::int as judged,
          (select count(*) from decided where due_on > '-infinity' and due_on < cast(:asOf as date))::int as judged_late,
@@ -136,12 +149,13 @@ counts as (
          (select count(*) from inserted where type = 'BECAME_OVERDUE')::int as became_overdue,
          (select count(*) from inserted where type = 'STAGE_ESCALATED')::int as escalated,
          (select count(*) from inserted where type = 'CLEARED')::int as cleared,
-         (select coalesce(max(seq), 0) from inserted)::text as last_seq
+         (select coalesce(max(seq), 0) from inserted)::text as last_seq,
+         (select overdue_count from counted) as overdue_count
 ),
 logged as (
   update overdue_scan s
      set judged = k.judged, judged_late = k.judged_late, judged_changed = k.judged_changed,
-         became_overdue = k.became_overdue, escalated = k.escalated, cleared = k.cleared,
+         became_overdue = k.became_overdue, escalated = k.escalated, cleared = k.cleared, overdue_count = k.overdue_count,
          judged_ids = coalesce((select array_agg(d.id order by d.effective_due_on, d.id) from decided d), '{}')
     from counts k
    where s.id = cast(:scanId as bigint)
@@ -181,11 +195,8 @@ export const OPEN_SCAN_LOG = defineQuery<{ kind: ScanKind; asOf: LocalDate; prev
   decode: (row) => row.text('id'),
 });
 
-/** The scan's duration, and how many receivables are in an overdue stage after it. */
 export const CLOSE_SCAN_LOG = defineStatement<{ scanId: string; durationMs: number }>({
-  text: `update overdue_scan
-            set duration_ms = :durationMs, overdue_count = (select count(*) from receivable_overdue_state where stage is not null)
-          where id = cast(:scanId as bigint)`,
+  text: 'update overdue_scan set duration_ms = :durationMs where id = cast(:scanId as bigint)',
 });
 
 /** A scan as its log row keeps it (for SCAN_LOG_DAYS, when it judged something). */

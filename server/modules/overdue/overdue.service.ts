@@ -144,10 +144,9 @@ export class OverdueService {
       }
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
-      const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
-      // Both return the figures of a re-evaluation too, but they are not scans: the date the
-      // next scan counts missed days from stays the last scan's.
+      // Only a scan moves the engine's date; re-evaluations and full re-judgements judge as of it.
       if (judgement.kind === 'SCAN') await SET_ENGINE_DATE.run(em, { asOf });
+      const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       if (counts.lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: counts.lastSeq });
       await CLOSE_SCAN_LOG.run(em, { scanId, durationMs: Date.now() - started });
       const logged = await SCAN_LOG.one(em, { id: scanId });

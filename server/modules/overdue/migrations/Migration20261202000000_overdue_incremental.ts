@@ -33,14 +33,22 @@ export class Migration20261202000000_overdue_incremental extends Migration {
         select r.id, null, null, '-infinity' from receivable r
          where not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id);
       create index receivable_overdue_state_next_idx on receivable_overdue_state (next_judgement_on) where next_judgement_on is not null;
+      -- Every judgement rewrites its rows: vacuum after 2% of them changed (default 20%), so
+      -- the next-judgement index does not fill with dead entries between scans.
+      alter table receivable_overdue_state set (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
+      -- Overdue rows are found by key (the filters) or counted by the engine row: this index only cost writes.
+      drop index receivable_overdue_state_overdue_idx;
 
       create table overdue_engine (
         singleton boolean primary key default true check (singleton),
-        scanned_on date not null
+        scanned_on date not null,
+        -- Receivables in an overdue stage, kept by every judgement (no count over the state table).
+        overdue_count integer not null default 0 check (overdue_count >= 0)
       );
-      insert into overdue_engine (scanned_on)
-        select max(judged_on) from receivable_overdue_state having max(judged_on) is not null;
+      insert into overdue_engine (scanned_on, overdue_count)
+        select max(judged_on), count(*) filter (where stage is not null) from receivable_overdue_state having max(judged_on) is not null;
 
+      -- The engine's log: a row per scan or re-evaluation that judged something.
       create table overdue_scan (
         id bigserial primary key,
         kind text not null check (kind in ('SCAN','REEVALUATION','FULL')),
@@ -121,6 +129,8 @@ export class Migration20261202000000_overdue_incremental extends Migration {
       drop table overdue_scan;
       drop table overdue_engine;
       drop index receivable_overdue_state_next_idx;
+      create index receivable_overdue_state_overdue_idx on receivable_overdue_state (receivable_id) where stage is not null;
+      alter table receivable_overdue_state reset (autovacuum_vacuum_scale_factor, autovacuum_analyze_scale_factor);
       delete from receivable_overdue_state where judged_on is null;
       alter table receivable_overdue_state drop column next_judgement_on, alter column judged_on set not null;
       alter table receivable_overdue_state rename column judged_on to as_of;

@@ -1,0 +1,178 @@
+/**
+ * Benchmark: incremental overdue scans on 1,000,000 receivables. `npm run bench:overdue-steady`.
+ *
+ * The ledger, generated with SQL (generate_series) for 1,000 customers:
+ * - 100,000 unpaid receivables due Monday 2 February 2026: they fall overdue at once on the 3rd;
+ * - 400,000 paid in full before their due date (a payment and an allocation each);
+ * - 500,000 unpaid, due evenly from 3 February to 31 December 2026: about 1,500 reach their
+ *   first overdue day on each later day.
+ *
+ * Then, through the real server process (production mode) and the SDK:
+ * 1. the first scan (as of 10 January) judges every receivable once: each is new to the engine;
+ * 2. the scan of 3 February: 100,000 fall overdue at once (goal < 3 s);
+ * 3. ten days of steady state: each day 1,000 partial payments on overdue receivables
+ *    (1% of the overdue) are booked, then that day is scanned; it judges those and the
+ *    ~1,500 receivables whose first overdue day it is (goal < 100 ms); the figure is the
+ *    server's durationMs and the round trip;
+ * 4. a scan of the same day again, with nothing changed (what a scheduled scan costs every minute).
+ *
+ * Uses DATABASE_URL's server when set (needs CREATEDB), else an embedded PostgreSQL.
+ */
+import { Client as PgClient } from 'pg';
+import { createClient } from '../sdk/index.js';
+import { createBenchDatabase } from './bench-database';
+import { BENCH_ADMIN, startBenchServer } from './bench-server';
+import { addDays } from '../server/core/local-date';
+import { compileSql } from '../server/db/sql';
+import { JUDGE } from '../server/modules/overdue/overdue.queries';
+
+/** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
+async function explain(pg: PgClient, asOf: string): Promise<void> {
+  if (process.env.BENCH_EXPLAIN !== '1') return;
+  const { text, values } = compileSql(JUDGE.due.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: '0' });
+  let n = 0;
+  const numbered = text.replace(/\\\?|\?/g, (m) => (m === '?' ? `$${++n}` : '?'));
+  await pg.query('begin');
+  const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered}`, values);
+  await pg.query('rollback');
+  console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+}
+
+const CUSTOMERS = 1000;
+const FALLING = Number(process.env.BENCH_FALLING ?? 100_000);
+const PAID = Number(process.env.BENCH_PAID ?? 400_000);
+const LATER = Number(process.env.BENCH_LATER ?? 500_000);
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
+const STEADY_DAYS = Number(process.env.BENCH_STEADY_DAYS ?? 10);
+
+function summary(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `median ${sorted[Math.floor(sorted.length / 2)]} ms (min ${sorted[0]}, max ${sorted[sorted.length - 1]}, ${sorted.length} scans)`;
+}
+
+async function main(): Promise<void> {
+  const db = await createBenchDatabase('bench-overdue-steady', 55434);
+  const pg = new PgClient({ connectionString: db.databaseUrl });
+  await pg.connect();
+  // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
+  const server = await startBenchServer(db.databaseUrl, { DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
+  try {
+    const anonymous = createClient({ url: server.url });
+    const token = (await anonymous.login(BENCH_ADMIN)).login.token;
+    const client = createClient({ url: server.url, token });
+    const { createUser } = await client.createUser({
+      input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: BENCH_ADMIN.password },
+    });
+
+    let t0 = Date.now();
+    await pg.query(
+      `insert into customer (id, code, name, owner_id, credit_term_days, credit_limit)
+       select gen_random_uuid(), 'B' || lpad(i::text, 6, '0'), 'Bench customer ' || i, $1, 30, 100000000 from generate_series(1, $2) i`,
+      [createUser.id, CUSTOMERS],
+    );
+    await pg.query(`create unlogged table bench_customer as select id, owner_id, row_number() over (order by code) - 1 as n from customer`);
+    const insertReceivables = (count: number, offset: number, dueSql: string, paid: boolean) =>
+      pg.query(
+        `insert into receivable (id, customer_id, salesperson_id, reference, amount, issued_on, due_on, effective_due_on, outstanding)
+         select gen_random_uuid(), c.id, c.owner_id, 'R' || ($2::int + i), 100 + (i % 900), date '2026-01-02', d.due, d.due,
+                case when $3::boolean then 0 else 100 + (i % 900) end
+           from generate_series(1, $1::int) i
+           join bench_customer c on c.n = i % ${CUSTOMERS}
+           cross join lateral (select ${dueSql} as due) d`,
+        [count, offset, paid],
+      );
+    await insertReceivables(FALLING, 0, `date '2026-02-02'`, false);
+    await insertReceivables(PAID, FALLING, `date '2026-02-02' + (i % 300)`, true);
+    await pg.query(`
+      insert into payment (id, customer_id, amount, unallocated, received_on, booked_at, booked_by_id, booking_lag_days, method)
+      select r.id, r.customer_id, r.amount, 0, date '2026-01-09', timestamptz '2026-01-09 10:00+08', '${createUser.id}', 0, 'BANK_TRANSFER'
+        from receivable r where r.outstanding = 0;
+      insert into payment_allocation (id, payment_id, receivable_id, amount, received_on, issued_on)
+      select gen_random_uuid(), r.id, r.id, r.amount, date '2026-01-09', r.issued_on from receivable r where r.outstanding = 0;
+    `);
+    await insertReceivables(LATER, FALLING + PAID, `date '2026-02-03' + (i % 332)`, false);
+    await pg.query('vacuum analyze');
+    const total = FALLING + PAID + LATER;
+    console.log(`generated ${total} receivables (${FALLING} falling overdue on 2026-02-03, ${PAID} paid, ${LATER} due later) in ${Date.now() - t0} ms`);
+
+    const scan = async (asOf: string) => {
+      const started = Date.now();
+      const { runOverdueScan } = await client.runOverdueScan({ asOf });
+      return { ...runOverdueScan, roundTripMs: Date.now() - started };
+    };
+
+    const initial = await scan('2026-01-10');
+    console.log(
+      `1. first scan ever (2026-01-10): judged ${initial.judged} new receivables, ${initial.becameOverdue} overdue, ${initial.durationMs} ms on the server`,
+    );
+    // That scan rewrote every engine row; autovacuum would analyze them within a minute or so.
+    await pg.query('vacuum analyze receivable_overdue_state');
+
+    await explain(pg, '2026-02-03');
+    const falling = await scan('2026-02-03');
+    console.log(
+      `2. scan of 2026-02-03: ${falling.becameOverdue} became overdue at once (judged ${falling.judged}) in ${falling.durationMs} ms on the server, ${falling.roundTripMs} ms round trip (goal < 3000 ms)`,
+    );
+
+    const steadyServer: number[] = [];
+    const steadyRoundTrip: number[] = [];
+    const judged: number[] = [];
+    let day = '2026-02-03';
+    for (let n = 0; n < STEADY_DAYS; n++) {
+      day = addDays(day, 1);
+      t0 = Date.now();
+      // 1% of the overdue pay part of what they owe, as the payment service books it.
+      await pg.query('begin');
+      await pg.query(
+        `create temp table paying on commit drop as
+           select r.id, r.customer_id, gen_random_uuid() as payment_id from receivable r
+            where r.outstanding > 10 and r.effective_due_on = date '2026-02-02'
+            order by r.id offset $1 limit $2`,
+        [n * CHANGES, CHANGES],
+      );
+      await pg.query(
+        `insert into payment (id, customer_id, amount, unallocated, received_on, booked_at, booked_by_id, booking_lag_days, method)
+         select payment_id, customer_id, 10, 0, $1::date, now(), $2, 0, 'BANK_TRANSFER' from paying`,
+        [day, createUser.id],
+      );
+      await pg.query(
+        `insert into payment_allocation (id, payment_id, receivable_id, amount, received_on, issued_on)
+         select gen_random_uuid(), p.payment_id, p.id, 10, $1::date, date '2026-01-02' from paying p`,
+        [day],
+      );
+      await pg.query(`update receivable r set outstanding = r.outstanding - 10 from paying p where p.id = r.id`);
+      await pg.query('commit');
+      const booked = Date.now() - t0;
+      if (n === 0) await explain(pg, day);
+      const result = await scan(day);
+      steadyServer.push(result.durationMs);
+      steadyRoundTrip.push(result.roundTripMs);
+      judged.push(result.judged);
+      console.log(
+        `   ${day}: booked ${CHANGES} payments in ${booked} ms; scan judged ${result.judged} (${result.judgedChanged} changed), ` +
+          `${result.becameOverdue} became overdue, ${result.overdueCount} overdue: ${result.durationMs} ms on the server, ${result.roundTripMs} ms round trip`,
+      );
+    }
+    console.log(`3. steady state (${CHANGES} partial payments on overdue receivables a day, ~${judged[0]} judged): server ${summary(steadyServer)}`);
+    console.log(`   round trip ${summary(steadyRoundTrip)} (goal < 100 ms)`);
+
+    const idle: number[] = [];
+    for (let n = 0; n < 5; n++) idle.push((await scan(day)).durationMs);
+    console.log(`4. the same day again, nothing changed: server ${summary(idle)}`);
+    if (process.env.BENCH_KEEP === '1') {
+      // For a look at plans by hand: the database stays until Ctrl-C.
+      console.log(`keeping the database: ${db.databaseUrl} (Ctrl-C drops it)`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+    }
+  } finally {
+    server.stop();
+    await pg.end();
+    await new Promise((r) => setTimeout(r, 1000));
+    await db.drop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
