@@ -1,4 +1,7 @@
-/** GraphQL surface of customers; relations and balances resolve through DataLoaders. */
+/**
+ * GraphQL surface of customers; relations and balances resolve through DataLoaders.
+ * Reads hand plain rows (`CustomerRow`) to the Customer type, writes their entities.
+ */
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Cents } from '../../core/money';
 import { PageArgs, toConnection } from '../../core/pagination';
@@ -6,7 +9,9 @@ import { MoneyScalar } from '../../core/scalars';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { User } from '../users/user.entity';
+import { type UserRow } from '../users/user.queries';
 import { Customer } from './customer.entity';
+import { type CustomerRow } from './customer.queries';
 import { CreateCustomerInput, CustomerConnection, CustomerFilter, UpdateCustomerInput } from './customer.types';
 
 @ArgsType()
@@ -19,8 +24,8 @@ class CustomersArgs extends PageArgs {
 export class CustomerResolver {
   @Authorized(Permission.LEDGER_READ)
   @Query(() => Customer, { nullable: true })
-  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Customer | null> {
-    return ctx.services.customers.findVisible(ctx.principal!, id);
+  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerRow | null> {
+    return ctx.services.customers.readVisible(ctx.principal!, id);
   }
 
   @Authorized(Permission.LEDGER_READ)
@@ -48,22 +53,22 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => User, { description: 'The salesperson who owns the customer now.' })
-  async owner(@Root() customer: Customer, @Ctx() ctx: Context): Promise<User> {
+  async owner(@Root() customer: CustomerRow, @Ctx() ctx: Context): Promise<UserRow> {
     return (await ctx.loaders.userById.load(customer.ownerId))!;
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Sum of the outstanding amounts of its receivables.' })
-  async outstanding(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
+  async outstanding(@Root() customer: CustomerRow, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).outstanding;
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Outstanding on receivables past their effective due date.' })
-  async overdueAmount(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
+  async overdueAmount(@Root() customer: CustomerRow, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).overdueAmount;
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Unallocated money of valid payments: customer credit.' })
-  async creditBalance(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Cents> {
+  async creditBalance(@Root() customer: CustomerRow, @Ctx() ctx: Context): Promise<Cents> {
     return (await ctx.loaders.customerBalances.load(customer.id)).credit;
   }
 }

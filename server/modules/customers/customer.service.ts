@@ -7,9 +7,10 @@ import { Page, pageSize } from '../../core/pagination';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
-import { customerPage } from './customer.queries';
+import { customerPage, CUSTOMERS_BY_ID, type CustomerRow } from './customer.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
+import { isUuid } from '../../db/sql';
 import { CustomerErrorReason } from './customer.errors';
 
 const MAX_CREDIT_TERM_DAYS = 3650;
@@ -26,12 +27,19 @@ export class CustomerService {
     return findVisible(this.em, Customer, id, (c) => canSeeCustomerOwnedBy(principal, c.ownerId));
   }
 
-  /** Whether the caller sees the customer, and so everything under it (receivables, payments). */
-  async canSee(principal: Principal, customerId: string): Promise<boolean> {
-    return (await this.findVisible(principal, customerId)) !== null;
+  /** A customer the caller may see, as a read row (no entity), or null: the `customer(id)` query. */
+  async readVisible(principal: Principal, id: string): Promise<CustomerRow | null> {
+    if (!isUuid(id)) return null;
+    const row = await CUSTOMERS_BY_ID.maybeOne(this.em, { ids: [id] });
+    return row && canSeeCustomerOwnedBy(principal, row.ownerId) ? row : null;
   }
 
-  list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
+  /** Whether the caller sees the customer, and so everything under it (receivables, payments). */
+  async canSee(principal: Principal, customerId: string): Promise<boolean> {
+    return (await this.readVisible(principal, customerId)) !== null;
+  }
+
+  list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<CustomerRow>> {
     return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
   }
 

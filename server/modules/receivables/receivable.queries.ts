@@ -1,16 +1,73 @@
 /**
- * The receivables area's SQL: the list filter, shared by the top-level list and the
- * per-customer pages, the receivable list itself (keyset page), the first receivables
- * of a whole page of customers in two statements, and the overdue stage of receivables.
+ * The receivables area's SQL: receivables as read rows, the list filter, shared by the
+ * top-level list and the per-customer pages, the receivable list itself (keyset page),
+ * the first receivables of a whole page of customers in two statements, and the overdue
+ * stage of receivables.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { groupByKeys, orderByKeys } from '../../core/dataloader';
-import { assertDateRange } from '../../core/local-date';
+import { assertDateRange, type LocalDate } from '../../core/local-date';
+import { type Cents } from '../../core/money';
 import { encodeCursor, Page } from '../../core/pagination';
 import { decodeKeysetCursor, keysetPage } from '../../db/keyset';
-import { containsPattern, defineQuery, searchText, Where } from '../../db/sql';
+import { containsPattern, defineQuery, searchText, type SqlRow, Where } from '../../db/sql';
 import { ReceivableFilter } from './receivable.types';
-import { Receivable, ReceivableStatus } from './receivable.entity';
+import { receivableStatus, ReceivableStatus } from './receivable.entity';
+
+/**
+ * A receivable as GraphQL reads it: a plain row, no entity. The `Receivable` entity has
+ * the same fields (and is one), so the Receivable type's resolvers take either.
+ */
+export interface ReceivableRow {
+  readonly id: string;
+  readonly customerId: string;
+  readonly salespersonId: string;
+  readonly reference: string;
+  readonly amount: Cents;
+  readonly issuedOn: LocalDate;
+  readonly dueOn: LocalDate;
+  readonly effectiveDueOn: LocalDate;
+  readonly outstanding: Cents;
+  readonly writtenOffAmount: Cents;
+  readonly writtenOffAt: Date | null;
+  readonly writeOffReason: string | null;
+  readonly writtenOffById: string | null;
+  readonly createdAt: Date;
+  readonly status: ReceivableStatus;
+}
+
+/** The columns `decodeReceivable` reads, of a receivable table aliased `r`. */
+const RECEIVABLE_COLUMNS = `r.id, r.customer_id, r.salesperson_id, r.reference, r.amount, r.issued_on, r.due_on, r.effective_due_on,
+  r.outstanding, r.written_off_amount, floor(extract(epoch from r.written_off_at) * 1000)::int8 as written_off_ms, r.write_off_reason,
+  r.written_off_by_id, floor(extract(epoch from r.created_at) * 1000)::int8 as created_ms`;
+
+function decodeReceivable(row: SqlRow): ReceivableRow {
+  const amount = row.cents('amount');
+  const outstanding = row.cents('outstanding');
+  const writtenOffAt = row.epochMsOrNull('written_off_ms');
+  return {
+    id: row.text('id'),
+    customerId: row.text('customer_id'),
+    salespersonId: row.text('salesperson_id'),
+    reference: row.text('reference'),
+    amount,
+    issuedOn: row.date('issued_on'),
+    dueOn: row.date('due_on'),
+    effectiveDueOn: row.date('effective_due_on'),
+    outstanding,
+    writtenOffAmount: row.cents('written_off_amount'),
+    writtenOffAt,
+    writeOffReason: row.textOrNull('write_off_reason'),
+    writtenOffById: row.textOrNull('written_off_by_id'),
+    createdAt: row.epochMs('created_ms'),
+    status: receivableStatus(amount, outstanding, writtenOffAt),
+  };
+}
+
+export const RECEIVABLES_BY_ID = defineQuery<{ ids: readonly string[] }, ReceivableRow>({
+  text: `select ${RECEIVABLE_COLUMNS} from receivable r where r.id = any(cast(:ids as uuid[]))`,
+  decode: decodeReceivable,
+});
 
 const STATUS_SQL: Record<ReceivableStatus, string> = {
   [ReceivableStatus.WRITTEN_OFF]: 'r.written_off_at is not null and r.outstanding = 0',
@@ -46,13 +103,13 @@ export interface ReceivableListArgs {
 }
 
 /** Receivables ordered by due date. */
-export function receivablePage(em: EntityManager, args: ReceivableListArgs): Promise<Page<Receivable>> {
+export function receivablePage(em: EntityManager, args: ReceivableListArgs): Promise<Page<ReceivableRow>> {
   const where = receivableFilterWhere(new Where(), args.filter);
   if (args.ownerScope) where.add('c.owner_id = :ownerScope', { ownerScope: args.ownerScope });
-  return keysetPage(em, {
-    entity: Receivable,
+  return keysetPage<ReceivableRow>(em, {
+    columns: RECEIVABLE_COLUMNS,
+    decode: decodeReceivable,
     from: 'from receivable r join customer c on c.id = r.customer_id',
-    alias: 'r',
     where,
     keys: [
       { column: 'r.due_on', cast: 'date', value: (r) => r.dueOn },
@@ -69,15 +126,14 @@ export interface ReceivablePageArgs {
   filter?: ReceivableFilter | null;
 }
 
-/** Up to `limit` receivables of each customer (entity rows, ranked per customer). */
-const FIRST_RECEIVABLES_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where; limit: number }, Readonly<Record<string, unknown>>>({
+/** Up to `limit` receivables of each customer (ranked per customer). */
+const FIRST_RECEIVABLES_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where; limit: number }, ReceivableRow>({
   text: `select * from (
-         select r.*, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
+         select ${RECEIVABLE_COLUMNS}, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
            from receivable r
           where r.customer_id = any(cast(:customerIds as uuid[])) and :where
        ) ranked where hk_rank <= :limit order by customer_id, hk_rank`,
-  // Entity rows: hydrated by the caller, which drops each customer's extra row first.
-  decode: (row) => row.raw,
+  decode: decodeReceivable,
 });
 
 const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where }, { customerId: string; count: number }>({
@@ -87,7 +143,7 @@ const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly strin
 });
 
 /** One page of receivables per customer, all customers in two statements. */
-export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<Receivable>[]> {
+export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<ReceivableRow>[]> {
   const after = decodeKeysetCursor(args.after, ['date', 'uuid']);
   const filter = receivableFilterWhere(new Where(), args.filter);
   const where = new Where().add(':filter', { filter });
@@ -101,12 +157,12 @@ export async function receivablePagesOfCustomers(em: EntityManager, customerIds:
     (c) => c.count,
     0,
   );
-  const grouped = groupByKeys(customerIds, rows, (r) => r.customer_id as string);
+  const grouped = groupByKeys(customerIds, rows, (r) => r.customerId);
   return grouped.map((group, i) => ({
-    nodes: group.slice(0, args.first).map((row) => em.map(Receivable, row as never)),
+    nodes: group.slice(0, args.first),
     hasNextPage: group.length > args.first,
     totalCount: totals[i],
-    cursorOf: (r: Receivable) => encodeCursor([r.dueOn, r.id]),
+    cursorOf: (r: ReceivableRow) => encodeCursor([r.dueOn, r.id]),
   }));
 }
 

@@ -5,9 +5,12 @@ import { PageArgs, pageSize, toConnection } from '../../core/pagination';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
+import { type CustomerRow } from '../customers/customer.queries';
 import { User } from '../users/user.entity';
+import { type UserRow } from '../users/user.queries';
 import { PaymentNotice } from './payment-notice.entity';
 import { Receivable, ReceivableStatus } from './receivable.entity';
+import { type ReceivableRow } from './receivable.queries';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableConnection, ReceivableFilter } from './receivable.types';
 
 @ArgsType()
@@ -20,8 +23,8 @@ class ReceivablesArgs extends PageArgs {
 export class ReceivableResolver {
   @Authorized(Permission.LEDGER_READ)
   @Query(() => Receivable, { nullable: true })
-  receivable(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Receivable | null> {
-    return ctx.services.receivables.findVisible(ctx.principal!, id);
+  receivable(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReceivableRow | null> {
+    return ctx.services.receivables.readVisible(ctx.principal!, id);
   }
 
   @Authorized(Permission.LEDGER_READ)
@@ -53,17 +56,17 @@ export class ReceivableResolver {
   }
 
   @FieldResolver(() => Customer)
-  async customer(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Customer> {
+  async customer(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<CustomerRow> {
     return (await ctx.loaders.customerById.load(receivable.customerId))!;
   }
 
   @FieldResolver(() => User, { description: 'The salesperson who owned the customer when it was issued.' })
-  async salesperson(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<User> {
+  async salesperson(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<UserRow> {
     return (await ctx.loaders.userById.load(receivable.salespersonId))!;
   }
 
   @FieldResolver(() => ReceivableStatus)
-  status(@Root() receivable: Receivable): ReceivableStatus {
+  status(@Root() receivable: ReceivableRow): ReceivableStatus {
     return receivable.status;
   }
 
@@ -71,18 +74,18 @@ export class ReceivableResolver {
     nullable: true,
     description: 'Overdue stage (days past effective due where it starts, e.g. 1, 30, 60, 90) as judged by the overdue engine; null when not overdue.',
   })
-  overdueStage(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number | null> {
+  overdueStage(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<number | null> {
     return ctx.loaders.overdueStageOfReceivable.load(receivable.id);
   }
 
   @FieldResolver(() => Int, { description: 'Days past the effective due date while the receivable is overdue, else 0.' })
-  async daysOverdue(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<number> {
+  async daysOverdue(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<number> {
     if ((await ctx.loaders.overdueStageOfReceivable.load(receivable.id)) === null) return 0;
     return Math.max(0, daysBetween(receivable.effectiveDueOn, ctx.clock.today()));
   }
 
   @FieldResolver(() => [PaymentNotice])
-  paymentNotices(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<PaymentNotice[]> {
+  paymentNotices(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<PaymentNotice[]> {
     return ctx.loaders.noticesOfReceivable.load(receivable.id);
   }
 }
@@ -90,12 +93,12 @@ export class ReceivableResolver {
 @Resolver(() => PaymentNotice)
 export class PaymentNoticeResolver {
   @FieldResolver(() => Receivable)
-  async receivable(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<Receivable> {
+  async receivable(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<ReceivableRow> {
     return (await ctx.loaders.receivableById.load(notice.receivableId))!;
   }
 
   @FieldResolver(() => User)
-  async reportedBy(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<User> {
+  async reportedBy(@Root() notice: PaymentNotice, @Ctx() ctx: Context): Promise<UserRow> {
     return (await ctx.loaders.userById.load(notice.reportedById))!;
   }
 }
@@ -110,7 +113,11 @@ class CustomerReceivablesArgs extends PageArgs {
 @Resolver(() => Customer)
 export class CustomerReceivablesResolver {
   @FieldResolver(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
-  async receivables(@Root() customer: Customer, @Args() { first, after, filter }: CustomerReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
+  async receivables(
+    @Root() customer: CustomerRow,
+    @Args() { first, after, filter }: CustomerReceivablesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ReceivableConnection> {
     const page = await ctx.loaders.receivablesOfCustomer({ first: pageSize(first), after, filter }).load(customer.id);
     return toConnection(page);
   }

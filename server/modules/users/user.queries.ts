@@ -1,10 +1,42 @@
 /**
- * The users area's SQL: a user token's standing in one statement (user active, role read
- * fresh, signed out everywhere, this token revoked), the revocations themselves, and the
- * lock that serialises changes to administrators.
+ * The users area's SQL: users as read rows, a user token's standing in one statement
+ * (user active, role read fresh, signed out everywhere, this token revoked), the
+ * revocations themselves, and the lock that serialises changes to administrators.
  */
 import { Role } from '../../core/auth';
-import { defineQuery, defineStatement } from '../../db/sql';
+import { defineQuery, defineStatement, type SqlRow } from '../../db/sql';
+
+/**
+ * A user as GraphQL reads it: a plain row, no entity, no credentials. The `User` entity
+ * has the same fields (and is one), so a resolver of the User type takes either.
+ */
+export interface UserRow {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly createdAt: Date;
+}
+
+/** The columns `decodeUser` reads, of a user table aliased `u`. */
+export const USER_COLUMNS = `u.id, u.email, u.name, u.role, u.active, floor(extract(epoch from u.created_at) * 1000)::int8 as created_ms`;
+
+export function decodeUser(row: SqlRow): UserRow {
+  return {
+    id: row.text('id'),
+    email: row.text('email'),
+    name: row.text('name'),
+    role: row.oneOf('role', Role),
+    active: row.bool('active'),
+    createdAt: row.epochMs('created_ms'),
+  };
+}
+
+export const USERS_BY_ID = defineQuery<{ ids: readonly string[] }, UserRow>({
+  text: `select ${USER_COLUMNS} from app_user u where u.id = any(cast(:ids as uuid[]))`,
+  decode: decodeUser,
+});
 
 export const TOKEN_STANDING = defineQuery<{ userId: string; jti: string }, { role: Role; validAfterSeconds: number | null; revoked: boolean }>({
   text: `select u.role, extract(epoch from u.tokens_valid_after)::float8 as valid_after,
