@@ -1,7 +1,7 @@
 /**
  * Keyset pagination over raw SQL, decoded to plain rows (or hydrated to entities where a
- * list's nodes are written to): one statement for the page and one for the total,
- * whatever the page size. The areas' queries files describe a list
+ * list's nodes are written to): one statement for the page, with the total when it is
+ * asked for, whatever the page size. The areas' queries files describe a list
  * (its `from`, filter and sort keys); this builds and runs the two statements.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -66,7 +66,7 @@ export type KeysetRows<T> =
     };
 
 export type KeysetQuery<T> = KeysetRows<T> & {
-  /** `from … join …` part, without `where`. */
+  /** `from … join …` part, without `where`: what is filtered, counted and paged. */
   from: string;
   where: Where;
   /** Sort keys; all in the same direction, the last one unique. */
@@ -74,18 +74,23 @@ export type KeysetQuery<T> = KeysetRows<T> & {
   descending?: boolean;
   first: number;
   after?: string | null;
+  /** Count the rows matching `where` (the connection's totalCount); false when nobody asked. */
+  count: boolean;
+  /** Joined for the page's columns only, never for the count (e.g. the owner of each row). */
+  join?: string;
+  /** Parameters the columns or the join use, e.g. `:today`. */
+  params?: Readonly<Record<string, SqlParam>>;
 };
 
+/**
+ * One statement for the page, with the count as a column (an uncorrelated subquery runs
+ * once) when it is asked for; a second one only when a counted page comes back empty.
+ */
 export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
   const after = decodeKeysetCursor(
     q.after,
     q.keys.map((k) => k.cast),
   );
-  const totalCount = await defineQuery<{ where: Where }, number>({
-    text: `select count(*) as n ${q.from} where :where`,
-    decode: (row) => row.int('n'),
-  }).one(em, { where: q.where });
-
   const where = new Where().add(':filter', { filter: q.where });
   const op = q.descending ? '<' : '>';
   if (after) {
@@ -94,13 +99,23 @@ export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQ
     where.add(`(${q.keys.map((k) => k.column).join(', ')}) ${op} (${q.keys.map((k, i) => `cast(:key${i} as ${k.cast})`).join(', ')})`, cursor);
   }
   const dir = q.descending ? 'desc' : 'asc';
+  const columns = 'columns' in q ? q.columns : `${q.alias}.*`;
+  const counted = q.count ? `, (select count(*) ${q.from} where :filter) as hk_total` : '';
   // Also for first = 0: the one extra row tells whether a next page exists (Relay).
-  const rows = await defineQuery<{ where: Where; limit: number }, SqlRow>({
-    text: `select ${'columns' in q ? q.columns : `${q.alias}.*`} ${q.from} where :where
+  const rows = await defineQuery<Record<string, SqlParam>, SqlRow>({
+    text: `select ${columns}${counted} ${q.from} ${q.join ?? ''} where :where
      order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit :limit`,
     // Decoded below, the extra row excepted.
     decode: (row) => row,
-  }).all(em, { where, limit: q.first + 1 });
+  }).all(em, { ...q.params, where, limit: q.first + 1, ...(q.count ? { filter: q.where } : {}) });
+  let totalCount: number | undefined;
+  if (q.count && rows.length > 0) totalCount = rows[0].int('hk_total');
+  else if (q.count) {
+    totalCount = await defineQuery<{ where: Where }, number>({
+      text: `select count(*) as n ${q.from} where :where`,
+      decode: (row) => row.int('n'),
+    }).one(em, { where: q.where });
+  }
   const page = rows.slice(0, q.first);
   const nodes = 'decode' in q ? page.map((row) => q.decode(row)) : page.map((row) => em.map(q.entity, row.raw as never));
   return {

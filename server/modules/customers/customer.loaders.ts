@@ -3,15 +3,17 @@
  * balances (one statement for outstanding, overdue amount and credit of a whole page).
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../core/clock';
 import { batchLoader, byIdLoader, orderByKeys } from '../../core/dataloader';
-import { CUSTOMER_BALANCES, CUSTOMERS_BY_ID, type CustomerBalances, type CustomerRow } from './customer.queries';
+import { CUSTOMER_BALANCES, customersById, type CustomerBalances, type CustomerRow } from './customer.queries';
 
-export function createCustomerLoaders(em: EntityManager) {
+export function createCustomerLoaders(em: EntityManager, clock: Clock) {
   return {
-    customerById: byIdLoader<CustomerRow>('customerById', (ids) => CUSTOMERS_BY_ID.all(em, { ids })),
+    customerById: byIdLoader<CustomerRow>('customerById', (ids) => customersById(em, ids, clock.today())),
 
+    /** Balances of customers read without them (pages and look-ups read them in their own statement). */
     customerBalances: batchLoader<string, CustomerBalances>('customerBalances', async (ids) => {
-      const rows = await CUSTOMER_BALANCES.all(em, { ids });
+      const rows = await CUSTOMER_BALANCES.all(em, { ids, today: clock.today() });
       const zero: CustomerBalances = { outstanding: 0n, overdueAmount: 0n, credit: 0n };
       return orderByKeys(
         ids,

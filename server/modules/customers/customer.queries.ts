@@ -1,17 +1,21 @@
 /**
- * The customers area's SQL: customers as read rows, the customer list (filter and keyset
+ * The customers area's SQL: customers as read rows, with their balances and owner in the
+ * same statement when the reader asks for them, the customer list (filter and keyset
  * page, ordered by code) and the balances of a whole page of customers in one statement.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { containsPattern, defineQuery, searchText, type SqlRow, Where } from '../../db/sql';
+import { containsPattern, defineQuery, type Query, searchText, type SqlRow, Where } from '../../db/sql';
+import { decodeUser, userColumns, type UserRow } from '../users/user.queries';
 import { CustomerFilter } from './customer.types';
 
 /**
  * A customer as GraphQL reads it: a plain row, no entity. The `Customer` entity has the
- * same fields (and is one), so the Customer type's resolvers take either.
+ * same fields (and is one), so the Customer type's resolvers take either. A read that
+ * asked for them brings the balances and the owner along (`CustomerReads`).
  */
 export interface CustomerRow {
   readonly id: string;
@@ -22,13 +26,57 @@ export interface CustomerRow {
   readonly creditLimit: Cents;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** Read with the customer; absent: ask the customerBalances loader. */
+  readonly balances?: CustomerBalances;
+  /** The owner, read with the customer; absent: ask the userById loader. */
+  readonly ownerRow?: UserRow;
+}
+
+export interface CustomerBalances {
+  outstanding: Cents;
+  overdueAmount: Cents;
+  credit: Cents;
+}
+
+/** What a read of customers brings along in its own statement: what the reader selected. */
+export interface CustomerReads {
+  balances: boolean;
+  owner: boolean;
+}
+
+/**
+ * A receivable `r` is overdue money as of :today when money is still outstanding on it,
+ * it is past its effective due date and it was issued by then (positions as of today).
+ * Customer.overdueAmount sums these and the hasOverdue filter asks for one, so the two
+ * always agree. The overdue engine's alarm stages are a separate matter.
+ */
+const OVERDUE_AS_OF_TODAY = `r.outstanding > 0 and r.effective_due_on < cast(:today as date) and r.issued_on <= cast(:today as date)`;
+
+/** Outstanding, overdue amount (as of :today) and unallocated credit of the customer aliased `c`. */
+const BALANCE_COLUMNS = `
+  coalesce((select sum(r.outstanding) from receivable r where r.customer_id = c.id), 0.00) as outstanding,
+  coalesce((select sum(r.outstanding) from receivable r where r.customer_id = c.id and ${OVERDUE_AS_OF_TODAY}), 0.00) as overdue_amount,
+  coalesce((select sum(p.unallocated) from payment p where p.customer_id = c.id and p.voided_at is null), 0.00) as credit`;
+
+function decodeBalances(row: SqlRow): CustomerBalances {
+  return { outstanding: row.cents('outstanding'), overdueAmount: row.cents('overdue_amount'), credit: row.cents('credit') };
 }
 
 /** The columns `decodeCustomer` reads, of a customer table aliased `c`. */
 const CUSTOMER_COLUMNS = `c.id, c.code, c.name, c.owner_id, c.credit_term_days, c.credit_limit,
   floor(extract(epoch from c.created_at) * 1000)::int8 as created_ms, floor(extract(epoch from c.updated_at) * 1000)::int8 as updated_ms`;
 
-function decodeCustomer(row: SqlRow): CustomerRow {
+const OWNER_PREFIX = 'owner_';
+
+/** The select list and joins of a customer read (alias `c`) that brings `reads` along. */
+function customerSelect(reads: CustomerReads): { columns: string; join: string } {
+  return {
+    columns: [CUSTOMER_COLUMNS, reads.balances ? BALANCE_COLUMNS : '', reads.owner ? userColumns(OWNER_PREFIX) : ''].filter(Boolean).join(',\n'),
+    join: reads.owner ? 'join app_user u on u.id = c.owner_id' : '',
+  };
+}
+
+function decodeCustomer(row: SqlRow, reads?: CustomerReads): CustomerRow {
   return {
     id: row.text('id'),
     code: row.text('code'),
@@ -38,13 +86,31 @@ function decodeCustomer(row: SqlRow): CustomerRow {
     creditLimit: row.cents('credit_limit'),
     createdAt: row.epochMs('created_ms'),
     updatedAt: row.epochMs('updated_ms'),
+    balances: reads?.balances ? decodeBalances(row) : undefined,
+    ownerRow: reads?.owner ? decodeUser(row, OWNER_PREFIX) : undefined,
   };
 }
 
-export const CUSTOMERS_BY_ID = defineQuery<{ ids: readonly string[] }, CustomerRow>({
-  text: `select ${CUSTOMER_COLUMNS} from customer c where c.id = any(cast(:ids as uuid[]))`,
-  decode: decodeCustomer,
-});
+const NOTHING_MORE: CustomerReads = { balances: false, owner: false };
+
+/** :today only where the balances are read. */
+type ByIdParams = { ids: readonly string[]; today?: LocalDate };
+const byIdQueries = new Map<string, Query<ByIdParams, CustomerRow>>();
+
+/** The customers with these ids, in one statement with what `reads` asks for (balances as of `today`). */
+export function customersById(em: EntityManager, ids: readonly string[], today: LocalDate, reads: CustomerReads = NOTHING_MORE): Promise<CustomerRow[]> {
+  const key = `${reads.balances}:${reads.owner}`;
+  let query = byIdQueries.get(key);
+  if (!query) {
+    const { columns, join } = customerSelect(reads);
+    query = defineQuery<ByIdParams, CustomerRow>({
+      text: `select ${columns} from customer c ${join} where c.id = any(cast(:ids as uuid[]))`,
+      decode: (row) => decodeCustomer(row, reads),
+    });
+    byIdQueries.set(key, query);
+  }
+  return query.all(em, reads.balances ? { ids, today } : { ids });
+}
 
 export interface CustomerListArgs {
   /** Only customers of this owner (a salesperson's own scope); undefined: all. */
@@ -52,8 +118,14 @@ export interface CustomerListArgs {
   filter: CustomerFilter | undefined;
   first: number;
   after: string | undefined;
+  /** The business date overdue amounts and the hasOverdue filter are judged on. */
+  today: LocalDate;
+  /** Count the matching customers (totalCount is selected). */
+  count: boolean;
+  reads: CustomerReads;
 }
 
+/** One page of customers, with the total, balances and owners in the same statement when asked for. */
 export function customerPage(em: EntityManager, args: CustomerListArgs): Promise<Page<CustomerRow>> {
   const { filter } = args;
   const where = new Where();
@@ -64,14 +136,16 @@ export function customerPage(em: EntityManager, args: CustomerListArgs): Promise
     where.add('c.code ilike :search or c.name ilike :search', { search: containsPattern(search) });
   }
   if (filter?.hasOverdue !== undefined && filter.hasOverdue !== null) {
-    where.add(
-      `${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r
-          join receivable_overdue_state o on o.receivable_id = r.id where r.customer_id = c.id and o.stage is not null)`,
-    );
+    where.add(`${filter.hasOverdue ? '' : 'not '}exists (select 1 from receivable r where r.customer_id = c.id and ${OVERDUE_AS_OF_TODAY})`, {
+      today: args.today,
+    });
   }
+  const { columns, join } = customerSelect(args.reads);
   return keysetPage<CustomerRow>(em, {
-    columns: CUSTOMER_COLUMNS,
-    decode: decodeCustomer,
+    columns,
+    join,
+    params: args.reads.balances ? { today: args.today } : {},
+    decode: (row) => decodeCustomer(row, args.reads),
     from: 'from customer c',
     where,
     keys: [
@@ -80,26 +154,12 @@ export function customerPage(em: EntityManager, args: CustomerListArgs): Promise
     ],
     first: args.first,
     after: args.after,
+    count: args.count,
   });
 }
 
-export interface CustomerBalances {
-  outstanding: Cents;
-  overdueAmount: Cents;
-  credit: Cents;
-}
-
-/** Outstanding, overdue amount and unallocated credit of each customer; one row per id. */
-export const CUSTOMER_BALANCES = defineQuery<{ ids: readonly string[] }, { id: string; balances: CustomerBalances }>({
-  text: `select k.id,
-           coalesce((select sum(r.outstanding) from receivable r where r.customer_id = k.id), 0) as outstanding,
-           coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
-                      where r.customer_id = k.id and o.stage is not null), 0) as overdue,
-           coalesce((select sum(p.unallocated) from payment p
-                      where p.customer_id = k.id and p.voided_at is null), 0) as credit
-         from unnest(cast(:ids as uuid[])) as k(id)`,
-  decode: (row) => ({
-    id: row.text('id'),
-    balances: { outstanding: row.cents('outstanding'), overdueAmount: row.cents('overdue'), credit: row.cents('credit') },
-  }),
+/** Outstanding, overdue amount (as of :today) and unallocated credit of each customer; one row per id. */
+export const CUSTOMER_BALANCES = defineQuery<{ ids: readonly string[]; today: LocalDate }, { id: string; balances: CustomerBalances }>({
+  text: `select c.id, ${BALANCE_COLUMNS} from unnest(cast(:ids as uuid[])) as c(id)`,
+  decode: (row) => ({ id: row.text('id'), balances: decodeBalances(row) }),
 });

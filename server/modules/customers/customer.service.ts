@@ -1,13 +1,14 @@
 /** Customers: creation, changes, reassignment and visibility-scoped reads. */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
+import type { Clock } from '../../core/clock';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
-import { customerPage, CUSTOMERS_BY_ID, type CustomerRow } from './customer.queries';
+import { customerPage, type CustomerReads, customersById, type CustomerRow } from './customer.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
 import { isUuid } from '../../db/sql';
@@ -15,8 +16,17 @@ import { CustomerErrorReason } from './customer.errors';
 
 const MAX_CREDIT_TERM_DAYS = 3650;
 
+/** What a read of customers brings along (the reader's selection), and whether to count a list. */
+export interface CustomerReadOptions {
+  reads?: CustomerReads;
+  count?: boolean;
+}
+
 export class CustomerService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
   getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
@@ -27,10 +37,13 @@ export class CustomerService {
     return findVisible(this.em, Customer, id, (c) => canSeeCustomerOwnedBy(principal, c.ownerId));
   }
 
-  /** A customer the caller may see, as a read row (no entity), or null: the `customer(id)` query. */
-  async readVisible(principal: Principal, id: string): Promise<CustomerRow | null> {
+  /**
+   * A customer the caller may see, as a read row (no entity) with what `reads` asks for
+   * in the same statement, or null: the `customer(id)` query.
+   */
+  async readVisible(principal: Principal, id: string, reads?: CustomerReads): Promise<CustomerRow | null> {
     if (!isUuid(id)) return null;
-    const row = await CUSTOMERS_BY_ID.maybeOne(this.em, { ids: [id] });
+    const [row] = await customersById(this.em, [id], this.clock.today(), reads);
     return row && canSeeCustomerOwnedBy(principal, row.ownerId) ? row : null;
   }
 
@@ -39,8 +52,14 @@ export class CustomerService {
     return (await this.readVisible(principal, customerId)) !== null;
   }
 
-  list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<CustomerRow>> {
-    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
+  list(
+    principal: Principal,
+    filter: CustomerFilter | undefined,
+    first: number | undefined,
+    after: string | undefined,
+    { reads = { balances: false, owner: false }, count = true }: CustomerReadOptions = {},
+  ): Promise<Page<CustomerRow>> {
+    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after, today: this.clock.today(), count, reads });
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {

@@ -19,8 +19,8 @@ export const customersArea = defineArea({
   entities: [Customer],
   resolvers: [CustomerResolver],
   reasons: CustomerErrorReason,
-  setup: () => ({
-    services: ({ em }: RequestScope) => ({ customers: new CustomerService(em) }),
-    loaders: (em: EntityManager) => createCustomerLoaders(em),
+  setup: ({ clock }) => ({
+    services: ({ em, clock: scopeClock }: RequestScope) => ({ customers: new CustomerService(em, scopeClock) }),
+    loaders: (em: EntityManager) => createCustomerLoaders(em, clock),
   }),
 });

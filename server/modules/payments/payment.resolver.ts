@@ -1,6 +1,8 @@
 /** GraphQL surface of payments and allocations. */
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, toConnection } from '../../core/pagination';
+import { selects } from '../../core/selection';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
@@ -29,8 +31,8 @@ export class PaymentResolver {
 
   @Authorized(Permission.PAYMENT_READ)
   @Query(() => PaymentConnection, { description: 'Payments, latest receivedOn first.' })
-  async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context): Promise<PaymentConnection> {
-    return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after));
+  async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<PaymentConnection> {
+    return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after, selects(info, 'totalCount')));
   }
 
   @Authorized(Permission.LEDGER_BOOK)

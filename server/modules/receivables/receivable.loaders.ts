@@ -15,7 +15,7 @@ export function createReceivableLoaders(em: EntityManager) {
     receivableById: byIdLoader<ReceivableRow>('receivableById', (ids) => RECEIVABLES_BY_ID.all(em, { ids })),
     /** One loader per distinct argument set, so every page in a request shares one statement. */
     receivablesOfCustomer(args: ReceivablePageArgs): DataLoader<string, Page<ReceivableRow>> {
-      const key = JSON.stringify([args.first, args.after ?? null, args.filter ?? null]);
+      const key = JSON.stringify([args.first, args.after ?? null, args.filter ?? null, args.count]);
       let loader = receivablePages.get(key);
       if (!loader) {
         loader = batchLoader<string, Page<ReceivableRow>>('receivablesOfCustomer', (customerIds) => receivablePagesOfCustomers(em, customerIds, args));

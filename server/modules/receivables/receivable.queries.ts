@@ -1,11 +1,10 @@
 /**
  * The receivables area's SQL: receivables as read rows, the list filter, shared by the
  * top-level list and the per-customer pages, the receivable list itself (keyset page),
- * the first receivables of a whole page of customers in two statements, and the overdue
+ * the first receivables of a whole page of customers in one statement, and the overdue
  * stage of receivables.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { groupByKeys, orderByKeys } from '../../core/dataloader';
 import { assertDateRange, type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { encodeCursor, Page } from '../../core/pagination';
@@ -100,6 +99,8 @@ export interface ReceivableListArgs {
   filter: ReceivableFilter | undefined;
   first: number;
   after: string | undefined;
+  /** Count the matching receivables (totalCount is selected). */
+  count: boolean;
 }
 
 /** Receivables ordered by due date. */
@@ -117,6 +118,7 @@ export function receivablePage(em: EntityManager, args: ReceivableListArgs): Pro
     ],
     first: args.first,
     after: args.after,
+    count: args.count,
   });
 }
 
@@ -124,46 +126,68 @@ export interface ReceivablePageArgs {
   first: number;
   after?: string | null;
   filter?: ReceivableFilter | null;
+  /** Count each customer's matching receivables (totalCount is selected). */
+  count: boolean;
 }
 
-/** Up to `limit` receivables of each customer (ranked per customer). */
-const FIRST_RECEIVABLES_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where; limit: number }, ReceivableRow>({
-  text: `select * from (
-         select ${RECEIVABLE_COLUMNS}, row_number() over (partition by r.customer_id order by r.due_on, r.id) as hk_rank
-           from receivable r
-          where r.customer_id = any(cast(:customerIds as uuid[])) and :where
-       ) ranked where hk_rank <= :limit order by customer_id, hk_rank`,
-  decode: decodeReceivable,
-});
+const cursorOfReceivable = (r: ReceivableRow) => encodeCursor([r.dueOn, r.id]);
 
-const RECEIVABLE_COUNTS_OF_CUSTOMERS = defineQuery<{ customerIds: readonly string[]; where: Where }, { customerId: string; count: number }>({
-  text: `select r.customer_id, count(*) as n from receivable r
-          where r.customer_id = any(cast(:customerIds as uuid[])) and :where group by r.customer_id`,
-  decode: (row) => ({ customerId: row.text('customer_id'), count: row.int('n') }),
-});
+/**
+ * One page of receivables per customer, all customers in one statement: per customer id
+ * (in the order given) its first `limit` receivables from the index on (customer_id,
+ * due_on, id), and its count when asked for. A customer without receivables on its page
+ * still has one row, with nulls, for its count.
+ */
+function receivablesOfCustomersText(count: boolean): string {
+  return `select k.id as hk_customer_id, ${count ? 't.n as hk_total,' : ''} p.*
+    from unnest(cast(:customerIds as uuid[])) with ordinality as k(id, ord)
+    ${count ? 'cross join lateral (select count(*) as n from receivable r where r.customer_id = k.id and :filter) t' : ''}
+    left join lateral (
+      select ${RECEIVABLE_COLUMNS} from receivable r where r.customer_id = k.id and :where order by r.due_on, r.id limit :limit
+    ) p on true
+    order by k.ord, p.due_on, p.id`;
+}
 
-/** One page of receivables per customer, all customers in two statements. */
+interface PageRow {
+  customerId: string;
+  total: number | undefined;
+  receivable: ReceivableRow | undefined;
+}
+
+const decodePageRow =
+  (count: boolean) =>
+  (row: SqlRow): PageRow => ({
+    customerId: row.text('hk_customer_id'),
+    total: count ? row.int('hk_total') : undefined,
+    receivable: row.isNull('id') ? undefined : decodeReceivable(row),
+  });
+
+type PagesParams = { customerIds: readonly string[]; where: Where; limit: number; filter?: Where };
+const RECEIVABLES_OF_CUSTOMERS = defineQuery<PagesParams, PageRow>({ text: receivablesOfCustomersText(false), decode: decodePageRow(false) });
+const COUNTED_RECEIVABLES_OF_CUSTOMERS = defineQuery<PagesParams, PageRow>({ text: receivablesOfCustomersText(true), decode: decodePageRow(true) });
+
+/** One page of receivables per customer, all customers in one statement. */
 export async function receivablePagesOfCustomers(em: EntityManager, customerIds: readonly string[], args: ReceivablePageArgs): Promise<Page<ReceivableRow>[]> {
   const after = decodeKeysetCursor(args.after, ['date', 'uuid']);
   const filter = receivableFilterWhere(new Where(), args.filter);
   const where = new Where().add(':filter', { filter });
   if (after) where.add('(r.due_on, r.id) > (cast(:afterDueOn as date), cast(:afterId as uuid))', { afterDueOn: after[0], afterId: after[1] });
-  const rows = await FIRST_RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit: args.first + 1 });
-  const counts = await RECEIVABLE_COUNTS_OF_CUSTOMERS.all(em, { customerIds, where: filter });
-  const totals = orderByKeys(
-    customerIds,
-    counts,
-    (c) => c.customerId,
-    (c) => c.count,
-    0,
-  );
-  const grouped = groupByKeys(customerIds, rows, (r) => r.customerId);
-  return grouped.map((group, i) => ({
-    nodes: group.slice(0, args.first),
-    hasNextPage: group.length > args.first,
-    totalCount: totals[i],
-    cursorOf: (r: ReceivableRow) => encodeCursor([r.dueOn, r.id]),
-  }));
+  const limit = args.first + 1;
+  const rows = args.count
+    ? await COUNTED_RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit, filter })
+    : await RECEIVABLES_OF_CUSTOMERS.all(em, { customerIds, where, limit });
+  const pages = new Map<string, Page<ReceivableRow>>();
+  for (const row of rows) {
+    let page = pages.get(row.customerId);
+    if (!page) {
+      page = { nodes: [], hasNextPage: false, totalCount: row.total, cursorOf: cursorOfReceivable };
+      pages.set(row.customerId, page);
+    }
+    if (!row.receivable) continue;
+    if (page.nodes.length < args.first) page.nodes.push(row.receivable);
+    else page.hasNextPage = true;
+  }
+  return customerIds.map((id) => pages.get(id)!);
 }
 
 /** The overdue engine's current stage of each receivable that is overdue now. */

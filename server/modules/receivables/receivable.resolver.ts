@@ -1,7 +1,9 @@
 /** GraphQL surface of receivables and payment notices. */
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { daysBetween } from '../../core/local-date';
 import { PageArgs, pageSize, toConnection } from '../../core/pagination';
+import { selects } from '../../core/selection';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
@@ -29,8 +31,8 @@ export class ReceivableResolver {
 
   @Authorized(Permission.LEDGER_READ)
   @Query(() => ReceivableConnection, { description: 'Receivables ordered by due date.' })
-  async receivables(@Args() { first, after, filter }: ReceivablesArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
-    return toConnection(await ctx.services.receivables.list(ctx.principal!, filter, first, after));
+  async receivables(@Args() { first, after, filter }: ReceivablesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ReceivableConnection> {
+    return toConnection(await ctx.services.receivables.list(ctx.principal!, filter, first, after, selects(info, 'totalCount')));
   }
 
   @Authorized(Permission.RECEIVABLE_CREATE)
@@ -117,8 +119,9 @@ export class CustomerReceivablesResolver {
     @Root() customer: CustomerRow,
     @Args() { first, after, filter }: CustomerReceivablesArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ReceivableConnection> {
-    const page = await ctx.loaders.receivablesOfCustomer({ first: pageSize(first), after, filter }).load(customer.id);
+    const page = await ctx.loaders.receivablesOfCustomer({ first: pageSize(first), after, filter, count: selects(info, 'totalCount') }).load(customer.id);
     return toConnection(page);
   }
 }

@@ -40,8 +40,15 @@ export class ReceivableService {
     return getVisible(this.em, Receivable, id, (r) => this.customers.canSee(principal, r.customerId), 'Receivable', field);
   }
 
-  list(principal: Principal, filter: ReceivableFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<ReceivableRow>> {
-    return receivablePage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
+  /** A page of the receivables the caller may see; `count` when totalCount is asked for. */
+  list(
+    principal: Principal,
+    filter: ReceivableFilter | undefined,
+    first: number | undefined,
+    after: string | undefined,
+    count = true,
+  ): Promise<Page<ReceivableRow>> {
+    return receivablePage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after, count });
   }
 
   async create(principal: Principal, input: CreateReceivableInput): Promise<Receivable> {

@@ -19,23 +19,30 @@ export interface UserRow {
   readonly createdAt: Date;
 }
 
-/** The columns `decodeUser` reads, of a user table aliased `u`. */
-export const USER_COLUMNS = `u.id, u.email, u.name, u.role, u.active, floor(extract(epoch from u.created_at) * 1000)::int8 as created_ms`;
+/**
+ * The columns `decodeUser` reads, of a user table aliased `u`; with a prefix (`owner_`)
+ * when they travel beside another row's columns, e.g. a customer's owner in the
+ * customer's own statement.
+ */
+export function userColumns(prefix = ''): string {
+  return `u.id as ${prefix}id, u.email as ${prefix}email, u.name as ${prefix}name, u.role as ${prefix}role, u.active as ${prefix}active,
+    floor(extract(epoch from u.created_at) * 1000)::int8 as ${prefix}created_ms`;
+}
 
-export function decodeUser(row: SqlRow): UserRow {
+export function decodeUser(row: SqlRow, prefix = ''): UserRow {
   return {
-    id: row.text('id'),
-    email: row.text('email'),
-    name: row.text('name'),
-    role: row.oneOf('role', Role),
-    active: row.bool('active'),
-    createdAt: row.epochMs('created_ms'),
+    id: row.text(`${prefix}id`),
+    email: row.text(`${prefix}email`),
+    name: row.text(`${prefix}name`),
+    role: row.oneOf(`${prefix}role`, Role),
+    active: row.bool(`${prefix}active`),
+    createdAt: row.epochMs(`${prefix}created_ms`),
   };
 }
 
 export const USERS_BY_ID = defineQuery<{ ids: readonly string[] }, UserRow>({
-  text: `select ${USER_COLUMNS} from app_user u where u.id = any(cast(:ids as uuid[]))`,
-  decode: decodeUser,
+  text: `select ${userColumns()} from app_user u where u.id = any(cast(:ids as uuid[]))`,
+  decode: (row) => decodeUser(row),
 });
 
 export const TOKEN_STANDING = defineQuery<{ userId: string; jti: string }, { role: Role; validAfterSeconds: number | null; revoked: boolean }>({
