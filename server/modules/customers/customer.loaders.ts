@@ -5,6 +5,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../core/clock';
 import { batchLoader, byIdLoader, orderByKeys } from '../../core/dataloader';
+import { type MoneyText } from '../../core/money';
 import { CUSTOMER_BALANCES, customersById, type CustomerBalances, type CustomerRow } from './customer.queries';
 
 export function createCustomerLoaders(em: EntityManager, clock: Clock) {
@@ -14,7 +15,8 @@ export function createCustomerLoaders(em: EntityManager, clock: Clock) {
     /** Balances of customers read without them (pages and look-ups read them in their own statement). */
     customerBalances: batchLoader<string, CustomerBalances>('customerBalances', async (ids) => {
       const rows = await CUSTOMER_BALANCES.all(em, { ids, today: clock.today() });
-      const zero: CustomerBalances = { outstanding: 0n, overdueAmount: 0n, credit: 0n };
+      const none = '0.00' as MoneyText;
+      const zero: CustomerBalances = { outstanding: none, overdueAmount: none, credit: none };
       return orderByKeys(
         ids,
         rows,

@@ -5,7 +5,7 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type LocalDate } from '../../core/local-date';
-import { type Cents } from '../../core/money';
+import { type Cents, type MoneyText } from '../../core/money';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { containsPattern, defineQuery, type Query, searchText, type SqlRow, Where } from '../../db/sql';
@@ -32,10 +32,11 @@ export interface CustomerRow {
   readonly ownerRow?: UserRow;
 }
 
+/** Balances are only shown, never computed with: they stay in the wire form PostgreSQL prints. */
 export interface CustomerBalances {
-  outstanding: Cents;
-  overdueAmount: Cents;
-  credit: Cents;
+  outstanding: MoneyText;
+  overdueAmount: MoneyText;
+  credit: MoneyText;
 }
 
 /** What a read of customers brings along in its own statement: what the reader selected. */
@@ -59,7 +60,7 @@ const BALANCE_COLUMNS = `
   coalesce((select sum(p.unallocated) from payment p where p.customer_id = c.id and p.voided_at is null), 0.00) as credit`;
 
 function decodeBalances(row: SqlRow): CustomerBalances {
-  return { outstanding: row.cents('outstanding'), overdueAmount: row.cents('overdue_amount'), credit: row.cents('credit') };
+  return { outstanding: row.moneyText('outstanding'), overdueAmount: row.moneyText('overdue_amount'), credit: row.moneyText('credit') };
 }
 
 /** The columns `decodeCustomer` reads, of a customer table aliased `c`. */

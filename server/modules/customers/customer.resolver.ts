@@ -4,7 +4,7 @@
  */
 import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { type Cents } from '../../core/money';
+import { type MoneyText } from '../../core/money';
 import { PageArgs, toConnection } from '../../core/pagination';
 import { nodePaths, selects, selectsAny } from '../../core/selection';
 import { MoneyScalar } from '../../core/scalars';
@@ -73,17 +73,17 @@ export class CustomerResolver {
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Sum of the outstanding amounts of its receivables.' })
-  outstanding(@Root() customer: CustomerRow, @Ctx() ctx: Context): Cents | Promise<Cents> {
+  outstanding(@Root() customer: CustomerRow, @Ctx() ctx: Context): MoneyText | Promise<MoneyText> {
     return balances(customer, ctx, (b) => b.outstanding);
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Outstanding on receivables past their effective due date.' })
-  overdueAmount(@Root() customer: CustomerRow, @Ctx() ctx: Context): Cents | Promise<Cents> {
+  overdueAmount(@Root() customer: CustomerRow, @Ctx() ctx: Context): MoneyText | Promise<MoneyText> {
     return balances(customer, ctx, (b) => b.overdueAmount);
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Unallocated money of valid payments: customer credit.' })
-  creditBalance(@Root() customer: CustomerRow, @Ctx() ctx: Context): Cents | Promise<Cents> {
+  creditBalance(@Root() customer: CustomerRow, @Ctx() ctx: Context): MoneyText | Promise<MoneyText> {
     return balances(customer, ctx, (b) => b.credit);
   }
 }

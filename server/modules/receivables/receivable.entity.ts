@@ -26,7 +26,8 @@ export function receivableStatus(amount: Cents, outstanding: Cents, writtenOffAt
   return outstanding < amount ? ReceivableStatus.PARTIALLY_PAID : ReceivableStatus.OPEN;
 }
 
-@ObjectType()
+// Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
+@ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'receivable' })
 export class Receivable {
   [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';

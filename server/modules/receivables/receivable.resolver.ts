@@ -67,6 +67,10 @@ export class ReceivableResolver {
     return (await ctx.loaders.userById.load(receivable.salespersonId))!;
   }
 
+  /**
+   * Not a @Field on the entity's getter: type-graphql would copy every read row into a new
+   * entity to call it (and fail on the getter-only property); rows carry it as a value.
+   */
   @FieldResolver(() => ReceivableStatus)
   status(@Root() receivable: ReceivableRow): ReceivableStatus {
     return receivable.status;

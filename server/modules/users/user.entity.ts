@@ -8,7 +8,8 @@ import { Entity, Enum, PrimaryKey, Property, OptionalProps } from '@mikro-orm/co
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../../core/auth';
 
-@ObjectType()
+// Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
+@ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
 export class User {
   [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash' | 'tokensValidAfter';
