@@ -9,7 +9,7 @@ import { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -20,7 +20,7 @@ import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
 import { sanitizeErrorForLog } from './core/database-errors';
-import { limitValidationRules, operationLimitsPlugin, wsPrepare } from './core/operation-limits';
+import { limitValidationRules, operationLimitsPlugin, stopAtDeadlines, stringifyResult, wsPrepare } from './core/operation-limits';
 import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
 import { metricsAccess } from './core/metrics-access';
 import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
@@ -51,6 +51,23 @@ function retryAfterPlugin(): ApolloServerPlugin<Context> {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const waits = errors.map((e) => Number(e.extensions?.retryAfterSeconds)).filter((n) => Number.isFinite(n) && n > 0);
           if (waits.length) response.http.headers.set('retry-after', String(Math.max(...waits)));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Answers are never cacheable: `cache-control: no-store` on every operation's response,
+ * as Apollo's cache-control plugin said. That plugin is off because it hooks every field
+ * of every answer (willResolveField) to collect hints nobody gives.
+ */
+function noStorePlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
         },
       };
     },
@@ -109,7 +126,8 @@ function observabilityPlugin(logger: Logger, metrics: Metrics): ApolloServerPlug
 export async function startApp(options: AppOptions, port: number, host?: string): Promise<RunningApp> {
   const { config, orm, logger, metrics } = options.runtime;
   const { areas } = options;
-  const schema = await buildApiSchema();
+  // The deadline is checked where resolvers do work, not by a hook on every field.
+  const schema = stopAtDeadlines(await buildApiSchema(), config.limits);
   setBatchObserver((loader, size) => metrics.loaderBatchSize.observe({ loader }, size));
   registerPoolGauge(metrics, () => {
     const pool = (orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
@@ -179,7 +197,10 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     introspection: true,
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: limitValidationRules(config.limits),
+    stringifyResult,
     plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       operationLimitsPlugin<Context>({ schema, limits: config.limits, introspection: config.introspection, formatError }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

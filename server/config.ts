@@ -32,6 +32,8 @@ export interface Config {
   loginThrottleWindowSeconds: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (0: none). */
   trustProxyHops: number;
+  /** Seconds a token's principal is remembered in-process (0: every request reads it). */
+  principalCacheSeconds: number;
   timeZone: string;
   currency: string;
   bookingLagLimitDays: number;
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
     loginThrottleWindowSeconds: duration('LOGIN_THROTTLE_WINDOW', 1, 24 * 3600) ?? 15 * 60,
     trustProxyHops: int('TRUST_PROXY', 0, 0, 10),
+    principalCacheSeconds: int('PRINCIPAL_CACHE_SECONDS', 5, 0, 60),
     timeZone,
     currency,
     bookingLagLimitDays: int('BOOKING_LAG_LIMIT_DAYS', 3, 0, 365),

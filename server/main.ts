@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       logSql: config.logSql,
       poolMax: 3,
       onStatement: () => metrics.sqlStatements.inc(),
+      onRoundTrip: () => metrics.sqlRoundTrips.inc({ pool: 'background' }),
     });
     stops.push({ name: 'background database pool', stop: () => background.close() });
     const orm = await openOrm({
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
       acquireTimeoutMs: config.dbAcquireTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
       onStatement: () => metrics.sqlStatements.inc(),
+      onRoundTrip: () => metrics.sqlRoundTrips.inc({ pool: 'requests' }),
     });
     stops.push({ name: 'database pool', stop: () => orm.close() });
     const applied = await migrate(background);

@@ -82,9 +82,24 @@ export function isLocalDate(value: unknown): value is LocalDate {
   return checkLocalDate(value) === undefined;
 }
 
-/** Any real date with a four-digit year: what stored or derived dates (and cursors over them) may hold. */
+/** A digit's value, or -1. */
+function digitAt(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/**
+ * Any real date with a four-digit year: what stored or derived dates (and cursors over
+ * them) may hold. Checked character by character: every date of every row read and of
+ * every answer passes here.
+ */
 export function isCalendarDate(value: unknown): value is LocalDate {
-  return parseDayNumber(value) !== undefined;
+  if (typeof value !== 'string' || value.length !== 10 || value[4] !== '-' || value[7] !== '-') return false;
+  const digits = [0, 1, 2, 3, 5, 6, 8, 9].map((i) => digitAt(value, i));
+  if (digits.some((d) => d < 0)) return false;
+  const [y1, y2, y3, y4, m1, m2, d1, d2] = digits;
+  const [year, month, day] = [y1 * 1000 + y2 * 100 + y3 * 10 + y4, m1 * 10 + m2, d1 * 10 + d2];
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && (day <= 28 || day <= daysInMonth(year, month));
 }
 
 export function toDayNumber(date: LocalDate): DayNumber {
@@ -115,14 +130,17 @@ export function isoWeekday(date: LocalDate): number {
   return ((((toDayNumber(date) + 3) % 7) + 7) % 7) + 1;
 }
 
+/** One formatter per time zone: making one costs far more than using it. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The date an instant falls on in the given IANA time zone. */
 export function localDateAt(instant: Date, timeZone: string): LocalDate {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

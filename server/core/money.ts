@@ -6,6 +6,29 @@
 /** Amount in minor units (1/100 of the currency unit). */
 export type Cents = bigint;
 
+/**
+ * An amount exactly as PostgreSQL prints a numeric of scale 2 (`"1234.50"`, `"0.00"`,
+ * `"-1.50"`): the wire form already, so a read that only shows money (a balance
+ * computed in SQL) passes it on without a round trip through cents.
+ */
+export type MoneyText = string & { readonly __money: 'text' };
+
+/** Money as the API serialises it: cents, or text in the wire form. */
+export type MoneyValue = Cents | MoneyText;
+
+const MONEY_TEXT_PATTERN = /^-?\d+\.\d\d$/;
+
+/** Whether a string is money in the wire form (two fraction digits, no plus sign, no exponent). */
+export function isMoneyText(value: string): value is MoneyText {
+  return MONEY_TEXT_PATTERN.test(value);
+}
+
+/** A numeric from PostgreSQL as MoneyText; any scale up to 2 is brought to two digits, exactly. */
+export function moneyTextFromNumeric(value: string | number): MoneyText {
+  const text = String(value);
+  return isMoneyText(text) ? text : (formatMoney(centsFromNumeric(text)) as MoneyText);
+}
+
 const MONEY_PATTERN = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
 /** Largest amount a numeric(16,2) column holds. */
 export const MAX_CENTS: Cents = 10n ** 16n - 1n;
@@ -35,6 +58,8 @@ export function parseMoney(value: unknown): Cents {
 export function centsFromNumeric(value: string | number | bigint): Cents {
   if (typeof value === 'bigint') return value;
   const text = String(value);
+  // The usual case, numeric(16,2): the digits without the point are the cents.
+  if (MONEY_TEXT_PATTERN.test(text)) return BigInt(text.slice(0, -3) + text.slice(-2));
   const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!match) throw new MoneyFormatError(`unexpected numeric value "${text}"`);
   const fraction = (match[3] ?? '').padEnd(2, '0');
@@ -47,10 +72,8 @@ export function centsFromNumeric(value: string | number | bigint): Cents {
 
 export function formatMoney(cents: Cents): string {
   const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const units = abs / 100n;
-  const fraction = (abs % 100n).toString().padStart(2, '0');
-  return `${negative ? '-' : ''}${units}.${fraction}`;
+  const digits = (negative ? -cents : cents).toString().padStart(3, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 export function sumCents(values: Iterable<Cents>): Cents {

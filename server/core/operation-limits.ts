@@ -352,6 +352,49 @@ export function operationTimeout(limits: LimitsConfig): DomainError {
   );
 }
 
+/**
+ * Stops an operation past its deadline at its next resolver that does work. Every field
+ * with a resolver of its own is checked when it starts (a map look-up and a clock read);
+ * plain fields (a property of an object already in hand) are not, so no per-field hook
+ * runs over the thousands of values of a page, and Apollo's schema instrumentation, which
+ * wraps every field for plugins' willResolveField, stays off.
+ */
+export function stopAtDeadlines(schema: GraphQLSchema, limits: LimitsConfig): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve;
+      if (!resolve) continue;
+      field.resolve = (source, args, context: object, info) => {
+        const state = states.get(context);
+        if (state && (state.timedOut || Date.now() > state.deadline)) {
+          state.timedOut = true;
+          throw asGraphQLError(operationTimeout(limits));
+        }
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+  return schema;
+}
+
+/** JSON of answers' data, made once by the size check (willSendResponse) and reused to send them. */
+const serialisedData = new WeakMap<object, string>();
+
+/**
+ * Apollo's `stringifyResult`: the same text as `JSON.stringify(result) + '\n'` (errors,
+ * data, extensions, in that order), with the data's JSON taken from the size check.
+ */
+export function stringifyResult(result: { errors?: unknown; data?: unknown; extensions?: unknown }): string {
+  const data = typeof result.data === 'object' && result.data !== null ? serialisedData.get(result.data) : undefined;
+  if (data === undefined) return `${JSON.stringify(result)}\n`;
+  const parts: string[] = [];
+  if (result.errors !== undefined) parts.push(`"errors":${JSON.stringify(result.errors)}`);
+  parts.push(`"data":${data}`);
+  if (result.extensions !== undefined) parts.push(`"extensions":${JSON.stringify(result.extensions)}`);
+  return `{${parts.join(',')}}\n`;
+}
+
 const LIMIT_REASON_SET = new Set<string>(LIMIT_REASONS);
 
 export interface LimitsPluginOptions {
@@ -362,7 +405,7 @@ export interface LimitsPluginOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
-/** The Apollo side: cost and introspection before execution, deadline during, size after. */
+/** The Apollo side: cost and introspection before execution, size after (the deadline: stopAtDeadlines). */
 export function operationLimitsPlugin<TContext extends { principal?: Principal }>(options: LimitsPluginOptions): ApolloServerPlugin<TContext> {
   const { limits } = options;
   const estimator = costEstimator(options.schema);
@@ -377,18 +420,6 @@ export function operationLimitsPlugin<TContext extends { principal?: Principal }
           const refusal = checkOperation({ ...options, estimator }, document, operation, operationName, request.variables, contextValue.principal);
           if (refusal) throw asGraphQLError(refusal, STATUS_OF[refusal.code]);
         },
-        async executionDidStart({ contextValue }) {
-          const state = states.get(contextValue);
-          if (!state) return;
-          return {
-            willResolveField() {
-              if (state.timedOut || Date.now() > state.deadline) {
-                state.timedOut = true;
-                throw asGraphQLError(operationTimeout(limits));
-              }
-            },
-          };
-        },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
@@ -399,7 +430,10 @@ export function operationLimitsPlugin<TContext extends { principal?: Principal }
             return;
           }
           if (result.data) {
-            const bytes = Buffer.byteLength(JSON.stringify(result.data));
+            const json = JSON.stringify(result.data);
+            // Kept for stringifyResult: the answer is serialised once, not twice.
+            serialisedData.set(result.data, json);
+            const bytes = Buffer.byteLength(json);
             if (bytes > limits.responseMaxBytes) {
               response.body.singleResult = {
                 errors: [

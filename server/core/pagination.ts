@@ -20,7 +20,7 @@ export class PageArgs {
   after?: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -32,12 +32,14 @@ export class PageInfo {
 export interface Page<T> {
   nodes: T[];
   hasNextPage: boolean;
-  totalCount: number;
+  /** Items matching the filter across all pages; undefined when the list was read without counting (totalCount not selected). */
+  totalCount?: number;
   cursorOf: (node: T) => string;
 }
 
 export function connectionType<T extends object>(name: string, nodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  // Connections are plain objects (PageConnection) whose fields need no middleware.
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => nodeType)
     node!: T;
@@ -46,7 +48,7 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     cursor!: string;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Connection {
     @Field(() => [Edge])
     edges!: Edge[];
@@ -63,14 +65,52 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
   return Connection;
 }
 
-export function toConnection<T>(page: Page<T>) {
-  const edges = page.nodes.map((node) => ({ node, cursor: page.cursorOf(node) }));
-  return {
-    edges,
-    nodes: page.nodes,
-    totalCount: page.totalCount,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-  };
+/** An edge whose cursor is encoded when a client reads it. */
+class PageEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (node: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
+/**
+ * A page as a Relay connection. Edges and cursors are made only when the client reads
+ * them (a cursor per row nobody asked for is work for nothing); the count must have been
+ * made by the list when `totalCount` is selected.
+ */
+class PageConnection<T> {
+  constructor(private readonly page: Page<T>) {}
+
+  get nodes(): T[] {
+    return this.page.nodes;
+  }
+
+  get edges(): PageEdge<T>[] {
+    return this.page.nodes.map((node) => new PageEdge(node, this.page.cursorOf));
+  }
+
+  get totalCount(): number {
+    if (this.page.totalCount === undefined) throw new Error('totalCount is selected but the list was read without counting');
+    return this.page.totalCount;
+  }
+
+  get pageInfo(): PageInfo {
+    const { nodes, hasNextPage, cursorOf } = this.page;
+    return {
+      hasNextPage,
+      get endCursor() {
+        return nodes.length ? cursorOf(nodes[nodes.length - 1]) : null;
+      },
+    };
+  }
+}
+
+export function toConnection<T>(page: Page<T>): PageConnection<T> {
+  return new PageConnection(page);
 }
 
 export function pageSize(first: number | undefined | null): number {

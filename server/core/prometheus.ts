@@ -30,6 +30,12 @@ export function createMetrics() {
       help: 'SQL statements sent to PostgreSQL',
       registers: [registry],
     }),
+    sqlRoundTrips: new Counter({
+      name: 'huikuan_db_round_trips_total',
+      help: 'Database round trips by pool: statements sent while none of the pool was in flight (statements in flight together count once)',
+      labelNames: ['pool'],
+      registers: [registry],
+    }),
     loaderBatchSize: new Histogram({
       name: 'huikuan_dataloader_batch_size',
       help: 'Keys per DataLoader batch, by loader',

@@ -5,18 +5,20 @@
  * input never changes anything.
  */
 import { GraphQLScalarType, Kind } from 'graphql';
-import { type Cents, formatMoney, MoneyFormatError, parseMoney } from './money';
+import { type Cents, formatMoney, isMoneyText, MoneyFormatError, type MoneyValue, moneyTextFromNumeric, parseMoney } from './money';
 import { checkLocalDate, isCalendarDate, type LocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './local-date';
 import { badInput, CoreErrorReason } from './errors';
 
-export const MoneyScalar = new GraphQLScalarType<Cents, string>({
+export const MoneyScalar = new GraphQLScalarType<Cents | MoneyValue, string>({
   name: 'Money',
   description:
     'An exact, non-negative amount of money as a decimal string with two fraction digits, e.g. "1234.50". ' +
     'Numbers, exponents, signs and more than two decimals are rejected.',
   serialize(value) {
     if (typeof value === 'bigint') return formatMoney(value);
-    throw new TypeError('Money must be serialised from bigint cents');
+    // Money read as text (MoneyText) is the wire form already; any other numeric text is made exact first.
+    if (typeof value === 'string') return isMoneyText(value) ? value : moneyTextFromNumeric(value);
+    throw new TypeError('Money must be serialised from bigint cents or numeric text');
   },
   parseValue(value) {
     try {

@@ -5,7 +5,8 @@
  * it; each instance LISTENs and closes the affected sockets with 4403 and the change as
  * the close reason. A user token's socket also closes when the token expires. After the
  * listening connection drops, every open session is checked against the database again,
- * so a change announced while not listening is not missed.
+ * so a change announced while not listening is not missed. The same changes reach the
+ * principal cache (principal-cache.ts) through the registry's listener.
  */
 import { Client } from 'pg';
 import type { Logger } from 'pino';
@@ -40,6 +41,15 @@ export interface SessionHandle {
   /** The connection's bearer header, to check it again after a lost notification. */
   authorization: string | undefined;
   close(code: number, reason: SessionEndReason): void;
+}
+
+/**
+ * Hears every change this registry applies, and whether changes can be heard at all (the
+ * listening connection is up): the principal cache (principal-cache.ts).
+ */
+export interface PrincipalChangeListener {
+  forget(change: PrincipalChange): void;
+  setListening(listening: boolean): void;
 }
 
 /** Which sessions a change ends, and why. */
@@ -86,6 +96,8 @@ export class SessionRegistry {
     private readonly logger: Logger,
     /** Authenticates a bearer header again, as a new request would. */
     private readonly authenticate: (authorization: string | undefined) => Promise<Principal | undefined>,
+    /** Told of every change (at once, before sessions are closed) and of the listening connection's state. */
+    private readonly listener?: PrincipalChangeListener,
   ) {}
 
   get size(): number {
@@ -112,6 +124,7 @@ export class SessionRegistry {
       // Errors while connecting reject connect() below; only a live connection reconnects here.
       if (this.client !== client) return;
       this.client = undefined;
+      this.listener?.setListening(false);
       this.logger.warn({ err }, 'principal change listener lost its connection; reconnecting');
       this.reconnectSoon();
     });
@@ -127,6 +140,7 @@ export class SessionRegistry {
       return;
     }
     this.client = client;
+    this.listener?.setListening(true);
     // Changes committed while nobody listened: ask the database about every open session.
     if (reconnecting) await this.revalidateAll();
   }
@@ -161,6 +175,7 @@ export class SessionRegistry {
 
   /** Closes every session the change affects (on this instance). Idempotent. */
   apply(change: PrincipalChange): void {
+    this.listener?.forget(change);
     for (const entry of this.entries) {
       const reason = endReason(change, entry.handle);
       if (reason) this.end(entry, reason);
@@ -195,6 +210,7 @@ export class SessionRegistry {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.listener?.setListening(false);
     for (const entry of this.entries) if (entry.timer) clearTimeout(entry.timer);
     await this.client?.end().catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 /**
- * Keyset pagination over raw SQL, hydrated to entities: one statement for the page and
- * one for the total, whatever the page size. The areas' queries files describe a list
+ * Keyset pagination over raw SQL, decoded to plain rows (or hydrated to entities where a
+ * list's nodes are written to): one statement for the page, with the total when it is
+ * asked for, whatever the page size. The areas' queries files describe a list
  * (its `from`, filter and sort keys); this builds and runs the two statements.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -9,7 +10,7 @@ import { badInput, CoreErrorReason } from '../core/errors';
 import { textProblem } from '../core/input-guards';
 import { isCalendarDate } from '../core/local-date';
 import { CursorValues, decodeCursor, encodeCursor, Page } from '../core/pagination';
-import { defineQuery, isUuid, type SqlParam, Where } from './sql';
+import { defineQuery, isUuid, type SqlParam, type SqlRow, Where } from './sql';
 
 /** Casts a sort key may use; a cursor value must fit its cast before it is sent to PostgreSQL. */
 export type KeyCast = 'date' | 'uuid' | 'text';
@@ -49,30 +50,47 @@ export interface SortKey<T> {
   value: (row: T) => string | number;
 }
 
-export interface KeysetQuery<T> {
-  entity: EntityName<T>;
-  /** `from … join …` part, without `where`. */
+/** How a list's rows become its nodes: plain rows through a decoder, or entities. */
+export type KeysetRows<T> =
+  | {
+      /** The select list the decoder reads, e.g. `r.id, r.reference, …`. */
+      columns: string;
+      /** One row into the node type: no entity. */
+      decode: (row: SqlRow) => T;
+    }
+  | {
+      /** Rows hydrated into managed entities of this class (lists whose nodes are written to). */
+      entity: EntityName<T>;
+      /** Table alias of the entity's table, whose columns are selected, e.g. `p`. */
+      alias: string;
+    };
+
+export type KeysetQuery<T> = KeysetRows<T> & {
+  /** `from … join …` part, without `where`: what is filtered, counted and paged. */
   from: string;
-  /** Table alias whose columns are selected, e.g. `r`. */
-  alias: string;
   where: Where;
   /** Sort keys; all in the same direction, the last one unique. */
   keys: SortKey<T>[];
   descending?: boolean;
   first: number;
   after?: string | null;
-}
+  /** Count the rows matching `where` (the connection's totalCount); false when nobody asked. */
+  count: boolean;
+  /** Joined for the page's columns only, never for the count (e.g. the owner of each row). */
+  join?: string;
+  /** Parameters the columns or the join use, e.g. `:today`. */
+  params?: Readonly<Record<string, SqlParam>>;
+};
 
+/**
+ * One statement for the page, with the count as a column (an uncorrelated subquery runs
+ * once) when it is asked for; a second one only when a counted page comes back empty.
+ */
 export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQuery<T>): Promise<Page<T>> {
   const after = decodeKeysetCursor(
     q.after,
     q.keys.map((k) => k.cast),
   );
-  const totalCount = await defineQuery<{ where: Where }, number>({
-    text: `select count(*) as n ${q.from} where :where`,
-    decode: (row) => row.int('n'),
-  }).one(em, { where: q.where });
-
   const where = new Where().add(':filter', { filter: q.where });
   const op = q.descending ? '<' : '>';
   if (after) {
@@ -81,14 +99,25 @@ export async function keysetPage<T extends object>(em: EntityManager, q: KeysetQ
     where.add(`(${q.keys.map((k) => k.column).join(', ')}) ${op} (${q.keys.map((k, i) => `cast(:key${i} as ${k.cast})`).join(', ')})`, cursor);
   }
   const dir = q.descending ? 'desc' : 'asc';
+  const columns = 'columns' in q ? q.columns : `${q.alias}.*`;
+  const counted = q.count ? `, (select count(*) ${q.from} where :filter) as hk_total` : '';
   // Also for first = 0: the one extra row tells whether a next page exists (Relay).
-  const rows = await defineQuery<{ where: Where; limit: number }, Readonly<Record<string, unknown>>>({
-    text: `select ${q.alias}.* ${q.from} where :where
+  const rows = await defineQuery<Record<string, SqlParam>, SqlRow>({
+    text: `select ${columns}${counted} ${q.from} ${q.join ?? ''} where :where
      order by ${q.keys.map((k) => `${k.column} ${dir}`).join(', ')} limit :limit`,
-    // Entity rows: hydrated below, the extra row excepted.
-    decode: (row) => row.raw,
-  }).all(em, { where, limit: q.first + 1 });
-  const nodes = rows.slice(0, q.first).map((row) => em.map(q.entity, row as never));
+    // Decoded below, the extra row excepted.
+    decode: (row) => row,
+  }).all(em, { ...q.params, where, limit: q.first + 1, ...(q.count ? { filter: q.where } : {}) });
+  let totalCount: number | undefined;
+  if (q.count && rows.length > 0) totalCount = rows[0].int('hk_total');
+  else if (q.count) {
+    totalCount = await defineQuery<{ where: Where }, number>({
+      text: `select count(*) as n ${q.from} where :where`,
+      decode: (row) => row.int('n'),
+    }).one(em, { where: q.where });
+  }
+  const page = rows.slice(0, q.first);
+  const nodes = 'decode' in q ? page.map((row) => q.decode(row)) : page.map((row) => em.map(q.entity, row.raw as never));
   return {
     nodes,
     hasNextPage: rows.length > q.first,

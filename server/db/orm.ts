@@ -1,6 +1,6 @@
 /**
- * MikroORM on PostgreSQL: configuration, start-up (with migrations), readiness and a
- * statement counter. The entities and migrations come from the caller (the composition root
+ * MikroORM on PostgreSQL: configuration, start-up (with migrations), readiness and
+ * counters of statements and of round trips. The entities and migrations come from the caller (the composition root
  * collects them from the areas), listed as classes, so the same code runs from
  * TypeScript (tests) and from compiled output (npm start).
  */
@@ -22,6 +22,12 @@ export interface OrmOptions {
   statementTimeoutMs?: number;
   /** Called for every SQL statement the ORM sends. */
   onStatement?: (sql: string) => void;
+  /**
+   * Called when a statement goes out while no other statement of this pool is in flight:
+   * statements sent together (a request's loaders in one tick) count as one round trip,
+   * statements sent one after another's answer as one each.
+   */
+  onRoundTrip?: () => void;
 }
 
 export function ormConfig(options: OrmOptions): Options {
@@ -43,12 +49,23 @@ export function ormConfig(options: OrmOptions): Options {
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
-  if (options.onStatement) {
-    const onStatement = options.onStatement;
-    orm.em
-      .getConnection()
-      .getKnex()
-      .on('query', (q: { sql: string }) => onStatement(q.sql));
+  const knex = orm.em.getConnection().getKnex();
+  const { onStatement, onRoundTrip } = options;
+  if (onStatement) knex.on('query', (q: { sql: string }) => onStatement(q.sql));
+  if (onRoundTrip) {
+    // Statements the ORM runs carry a query id on the way out and back. Transaction
+    // control (BEGIN, COMMIT) goes out without one and reports no answer: it counts as a
+    // round trip when nothing else is in flight, and is never waited for.
+    const inFlight = new Set<string>();
+    knex.on('query', (q: { __knexQueryUid?: string }) => {
+      if (inFlight.size === 0) onRoundTrip();
+      if (q.__knexQueryUid) inFlight.add(q.__knexQueryUid);
+    });
+    const answered = (q: { __knexQueryUid?: string } | undefined) => {
+      if (q?.__knexQueryUid) inFlight.delete(q.__knexQueryUid);
+    };
+    knex.on('query-response', (_response: unknown, q: { __knexQueryUid?: string }) => answered(q));
+    knex.on('query-error', (_error: unknown, q: { __knexQueryUid?: string }) => answered(q));
   }
   return orm;
 }

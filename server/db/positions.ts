@@ -23,6 +23,14 @@
  * floor: areas above use it, none of them owns it.
  */
 
+import { type LocalDate } from '../core/local-date';
+
+/** What "today" means to a figure as of today: the business date and the company time zone (`:today`, `:tz`). */
+export interface Today {
+  today: LocalDate;
+  tz: string;
+}
+
 /** Which receivables' positions a query needs. */
 export interface PositionScope {
   /**

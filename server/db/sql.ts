@@ -20,8 +20,8 @@
  * `em.execute`; `test/unit/sql-style.test.ts` keeps it so.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Cents, centsFromNumeric } from '../core/money';
-import { isLocalDate, type LocalDate } from '../core/local-date';
+import { type Cents, centsFromNumeric, type MoneyText, moneyTextFromNumeric } from '../core/money';
+import { isCalendarDate, type LocalDate } from '../core/local-date';
 import { badInput, CoreErrorReason } from '../core/errors';
 
 /**
@@ -298,10 +298,19 @@ export class SqlRow {
     return typeof value === 'string' || typeof value === 'number' ? centsFromNumeric(value) : this.fail(name, 'a numeric');
   }
 
-  /** A business date: the driver hands `date` columns over as `YYYY-MM-DD` text. */
+  /** Money to show, not to compute with: the numeric's text in the wire form (no cents). */
+  moneyText(name: string): MoneyText {
+    const value = this.value(name);
+    return typeof value === 'string' || typeof value === 'number' ? moneyTextFromNumeric(value) : this.fail(name, 'a numeric');
+  }
+
+  /**
+   * A business date: the driver hands `date` columns over as `YYYY-MM-DD` text. Any real
+   * date: stored ones derived from accepted ones may lie past the API's input range.
+   */
   date(name: string): LocalDate {
     const value = this.value(name);
-    return isLocalDate(value) ? value : this.fail(name, 'a date (YYYY-MM-DD)');
+    return isCalendarDate(value) ? value : this.fail(name, 'a date (YYYY-MM-DD)');
   }
 
   /** An instant from a `timestamptz` column (the driver hands it over as text). */

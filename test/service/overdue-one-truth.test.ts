@@ -239,7 +239,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       .reduce((sum, p) => sum + cents(p.position), 0n);
     expect({ customer: customer.id, overdueAmount: (await loaders.customerBalances.load(customer.id)).overdueAmount }).toEqual({
       customer: customer.id,
-      overdueAmount: expected,
+      overdueAmount: formatMoney(expected),
     });
   }
 

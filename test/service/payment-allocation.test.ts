@@ -44,7 +44,7 @@ async function allocationsOf(paymentId: string): Promise<[string, string, boolea
 
 async function balances(customerId: string) {
   const b = await scope.unit().loaders.customerBalances.load(customerId);
-  return { outstanding: formatMoney(b.outstanding), credit: formatMoney(b.credit) };
+  return { outstanding: b.outstanding, credit: b.credit };
 }
 
 async function paymentCount(customerId: string): Promise<number> {

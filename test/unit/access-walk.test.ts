@@ -147,6 +147,17 @@ describe('access walk: no role reaches a policed type it may not read', () => {
     for (const type of Object.keys(TYPE_POLICY)) expect(reached).toContain(type);
   });
 
+  it('every field with @Authorized keeps a resolver that checks it (no simpleResolvers type skips it)', () => {
+    const unchecked: string[] = [];
+    for (const [key, roles] of fieldRoles) {
+      if (roles === undefined) continue;
+      const [typeName, fieldName] = key.split('.');
+      const type = schema.getType(typeName);
+      if (isObjectType(type) && type.getFields()[fieldName] && !type.getFields()[fieldName].resolve) unchecked.push(key);
+    }
+    expect(unchecked).toEqual([]);
+  });
+
   it('a role may not call a root field it lacks the permission for', () => {
     expect(rootFields(Role.INTEGRATION)).not.toContain('Query.payments');
     expect(rootFields(Role.PROJECT_LEAD)).not.toContain('Query.agingReport');

@@ -6,7 +6,8 @@ import { type Cents } from '../../core/money';
 import { MoneyScalar } from '../../core/scalars';
 import { MoneyType } from '../../db/money.type';
 
-@ObjectType()
+// Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
+@ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'customer' })
 export class Customer {
   [OptionalProps]?: 'createdAt' | 'updatedAt';

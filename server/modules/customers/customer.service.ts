@@ -1,19 +1,27 @@
 /** Customers: creation, changes, reassignment and visibility-scoped reads. */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
+import type { Clock } from '../../core/clock';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
 import { User } from '../users/user.entity';
 import { Customer } from './customer.entity';
 import { CreateCustomerInput, CustomerFilter, UpdateCustomerInput } from './customer.types';
-import { Clock } from '../../core/clock';
-import { customerPage } from './customer.queries';
+import { customerPage, type CustomerReads, customersById, type CustomerRow } from './customer.queries';
 import { findById, findVisible, getVisible } from '../../db/find';
 import { onUniqueViolation } from '../../db/unique';
+import { type Today } from '../../db/positions';
+import { isUuid } from '../../db/sql';
 import { CustomerErrorReason } from './customer.errors';
 
 const MAX_CREDIT_TERM_DAYS = 3650;
+
+/** What a read of customers brings along (the reader's selection), and whether to count a list. */
+export interface CustomerReadOptions {
+  reads?: CustomerReads;
+  count?: boolean;
+}
 
 export class CustomerService {
   constructor(
@@ -21,6 +29,11 @@ export class CustomerService {
     private readonly clock: Clock,
     private readonly timeZone: string,
   ) {}
+
+  /** What "today" means to the figures as of today. */
+  private today(): Today {
+    return { today: this.clock.today(), tz: this.timeZone };
+  }
 
   /** A customer the caller may see, or NOT_FOUND (existence is not disclosed). */
   getVisible(principal: Principal, id: string, field = 'id'): Promise<Customer> {
@@ -31,13 +44,29 @@ export class CustomerService {
     return findVisible(this.em, Customer, id, (c) => canSeeCustomerOwnedBy(principal, c.ownerId));
   }
 
-  /** Whether the caller sees the customer, and so everything under it (receivables, payments). */
-  async canSee(principal: Principal, customerId: string): Promise<boolean> {
-    return (await this.findVisible(principal, customerId)) !== null;
+  /**
+   * A customer the caller may see, as a read row (no entity) with what `reads` asks for
+   * in the same statement, or null: the `customer(id)` query.
+   */
+  async readVisible(principal: Principal, id: string, reads?: CustomerReads): Promise<CustomerRow | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await customersById(this.em, [id], this.today(), reads);
+    return row && canSeeCustomerOwnedBy(principal, row.ownerId) ? row : null;
   }
 
-  list(principal: Principal, filter: CustomerFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Customer>> {
-    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, today: this.clock.today(), tz: this.timeZone, first: pageSize(first), after });
+  /** Whether the caller sees the customer, and so everything under it (receivables, payments). */
+  async canSee(principal: Principal, customerId: string): Promise<boolean> {
+    return (await this.readVisible(principal, customerId)) !== null;
+  }
+
+  list(
+    principal: Principal,
+    filter: CustomerFilter | undefined,
+    first: number | undefined,
+    after: string | undefined,
+    { reads = { balances: false, owner: false }, count = true }: CustomerReadOptions = {},
+  ): Promise<Page<CustomerRow>> {
+    return customerPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after, today: this.today(), count, reads });
   }
 
   private async assertSalesOwner(ownerId: string, field: string): Promise<void> {

@@ -218,6 +218,7 @@ export function feedbackReportPage(em: EntityManager, args: FeedbackListArgs): P
     descending: true,
     first: args.first,
     after: args.after,
+    count: true,
   });
 }
 

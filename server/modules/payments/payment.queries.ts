@@ -16,6 +16,8 @@ export interface PaymentListArgs {
   filter: PaymentFilter | undefined;
   first: number;
   after: string | undefined;
+  /** Count the matching payments (totalCount is selected). */
+  count: boolean;
 }
 
 export function paymentPage(em: EntityManager, args: PaymentListArgs): Promise<Page<Payment>> {
@@ -45,6 +47,7 @@ export function paymentPage(em: EntityManager, args: PaymentListArgs): Promise<P
     descending: true,
     first: args.first,
     after: args.after,
+    count: args.count,
   });
 }
 

@@ -1,11 +1,16 @@
 /** GraphQL surface of payments and allocations. */
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, toConnection } from '../../core/pagination';
+import { selects } from '../../core/selection';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { Customer } from '../customers/customer.entity';
+import { type CustomerRow } from '../customers/customer.queries';
 import { Receivable } from '../receivables/receivable.entity';
+import { type ReceivableRow } from '../receivables/receivable.queries';
 import { User } from '../users/user.entity';
+import { type UserRow } from '../users/user.queries';
 import { Allocation } from './allocation.entity';
 import { Payment } from './payment.entity';
 import { AllocationInput, PaymentConnection, PaymentFilter, RecordPaymentInput } from './payment.types';
@@ -26,8 +31,8 @@ export class PaymentResolver {
 
   @Authorized(Permission.PAYMENT_READ)
   @Query(() => PaymentConnection, { description: 'Payments, latest receivedOn first.' })
-  async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context): Promise<PaymentConnection> {
-    return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after));
+  async payments(@Args() { first, after, filter }: PaymentsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<PaymentConnection> {
+    return toConnection(await ctx.services.payments.list(ctx.principal!, filter, first, after, selects(info, 'totalCount')));
   }
 
   @Authorized(Permission.LEDGER_BOOK)
@@ -53,12 +58,12 @@ export class PaymentResolver {
   }
 
   @FieldResolver(() => Customer)
-  async customer(@Root() payment: Payment, @Ctx() ctx: Context): Promise<Customer> {
+  async customer(@Root() payment: Payment, @Ctx() ctx: Context): Promise<CustomerRow> {
     return (await ctx.loaders.customerById.load(payment.customerId))!;
   }
 
   @FieldResolver(() => User, { description: 'Who booked the payment.' })
-  async bookedBy(@Root() payment: Payment, @Ctx() ctx: Context): Promise<User> {
+  async bookedBy(@Root() payment: Payment, @Ctx() ctx: Context): Promise<UserRow> {
     return (await ctx.loaders.userById.load(payment.bookedById))!;
   }
 
@@ -76,7 +81,7 @@ export class AllocationResolver {
   }
 
   @FieldResolver(() => Receivable)
-  async receivable(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<Receivable> {
+  async receivable(@Root() allocation: Allocation, @Ctx() ctx: Context): Promise<ReceivableRow> {
     return (await ctx.loaders.receivableById.load(allocation.receivableId))!;
   }
 }
@@ -86,7 +91,7 @@ export class AllocationResolver {
 export class ReceivableAllocationsResolver {
   @Authorized(Permission.PAYMENT_READ)
   @FieldResolver(() => [Allocation], { description: 'Allocations of payments to this receivable, voided ones included.' })
-  allocations(@Root() receivable: Receivable, @Ctx() ctx: Context): Promise<Allocation[]> {
+  allocations(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<Allocation[]> {
     return ctx.loaders.allocationsOfReceivable.load(receivable.id);
   }
 }

@@ -51,8 +51,9 @@ export class PaymentService {
     return getVisible(this.em, Payment, id, (p) => this.customers.canSee(principal, p.customerId), 'Payment', field);
   }
 
-  list(principal: Principal, filter: PaymentFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Payment>> {
-    return paymentPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after });
+  /** A page of the payments the caller may see; `count` when totalCount is asked for. */
+  list(principal: Principal, filter: PaymentFilter | undefined, first: number | undefined, after: string | undefined, count = true): Promise<Page<Payment>> {
+    return paymentPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after, count });
   }
 
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {

@@ -19,7 +19,15 @@ export enum ReceivableStatus {
 }
 registerEnumType(ReceivableStatus, { name: 'ReceivableStatus' });
 
-@ObjectType()
+/** A receivable's status from its amounts: one rule for the entity and for read rows. */
+export function receivableStatus(amount: Cents, outstanding: Cents, writtenOffAt: Date | null): ReceivableStatus {
+  // A void after a write-off can make money outstanding again: then it is owed, whatever was written off.
+  if (outstanding === 0n) return writtenOffAt ? ReceivableStatus.WRITTEN_OFF : ReceivableStatus.PAID;
+  return outstanding < amount ? ReceivableStatus.PARTIALLY_PAID : ReceivableStatus.OPEN;
+}
+
+// Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
+@ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'receivable' })
 export class Receivable {
   [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';
@@ -81,8 +89,6 @@ export class Receivable {
   createdAt: Date = new Date();
 
   get status(): ReceivableStatus {
-    // A void after a write-off can make money outstanding again: then it is owed, whatever was written off.
-    if (this.outstanding === 0n) return this.writtenOffAt ? ReceivableStatus.WRITTEN_OFF : ReceivableStatus.PAID;
-    return this.outstanding < this.amount ? ReceivableStatus.PARTIALLY_PAID : ReceivableStatus.OPEN;
+    return receivableStatus(this.amount, this.outstanding, this.writtenOffAt);
   }
 }

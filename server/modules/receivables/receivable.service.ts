@@ -11,9 +11,10 @@ import { CustomerService } from '../customers/customer.service';
 import type { LedgerEvents } from '../../core/ledger-events';
 import { Receivable } from './receivable.entity';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.types';
-import { receivablePage } from './receivable.queries';
+import { RECEIVABLES_BY_ID, receivablePage, type ReceivableRow } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
-import { findVisible, getVisible } from '../../db/find';
+import { getVisible } from '../../db/find';
+import { isUuid } from '../../db/sql';
 import { onUniqueViolation } from '../../db/unique';
 import { ReceivableErrorReason } from './receivable.errors';
 
@@ -28,21 +29,32 @@ export class ReceivableService {
     private readonly rules: { graceWorkingDays: number; paymentNoticeHoldDays: number; timeZone: string },
   ) {}
 
-  findVisible(principal: Principal, id: string): Promise<Receivable | null> {
-    return findVisible(this.em, Receivable, id, (r) => this.customers.canSee(principal, r.customerId));
+  /** A receivable the caller may see, as a read row (no entity), or null: the `receivable(id)` query. */
+  async readVisible(principal: Principal, id: string): Promise<ReceivableRow | null> {
+    if (!isUuid(id)) return null;
+    const row = await RECEIVABLES_BY_ID.maybeOne(this.em, { ids: [id] });
+    return row && (await this.customers.canSee(principal, row.customerId)) ? row : null;
   }
 
   getVisible(principal: Principal, id: string, field = 'id'): Promise<Receivable> {
     return getVisible(this.em, Receivable, id, (r) => this.customers.canSee(principal, r.customerId), 'Receivable', field);
   }
 
-  list(principal: Principal, filter: ReceivableFilter | undefined, first: number | undefined, after: string | undefined): Promise<Page<Receivable>> {
+  /** A page of the receivables the caller may see; `count` when totalCount is asked for. */
+  list(
+    principal: Principal,
+    filter: ReceivableFilter | undefined,
+    first: number | undefined,
+    after: string | undefined,
+    count = true,
+  ): Promise<Page<ReceivableRow>> {
     return receivablePage(this.em, {
       ownerScope: ownerScope(principal),
       filter,
       today: { today: this.clock.today(), tz: this.rules.timeZone },
       first: pageSize(first),
       after,
+      count,
     });
   }
 

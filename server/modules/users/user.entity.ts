@@ -1,10 +1,15 @@
-/** A person (or, for INTEGRATION, a system) that signs in and acts in a role. */
+/**
+ * A person (or, for INTEGRATION, a system) that signs in and acts in a role. Reads for
+ * GraphQL use `UserRow` (user.queries.ts), plain rows without the credentials; the entity
+ * is for sign-in and changes.
+ */
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../../core/auth';
 
-@ObjectType()
+// Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
+@ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
 export class User {
   [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash' | 'tokensValidAfter';
@@ -25,9 +30,12 @@ export class User {
   @Enum({ items: () => Role, type: 'text' })
   role!: Role;
 
-  /** Null for INTEGRATION users: they authenticate with API tokens only. */
+  /**
+   * Null for INTEGRATION users: they authenticate with API tokens only. Optional in the
+   * type because read rows (`UserRow`) never carry it.
+   */
   @Property({ type: 'text', nullable: true, hidden: true })
-  passwordHash: string | null = null;
+  passwordHash?: string | null = null;
 
   @Field()
   @Property({ type: 'boolean' })
@@ -37,7 +45,7 @@ export class User {
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 
-  /** "Sign out everywhere": user tokens issued before this are refused. */
+  /** "Sign out everywhere": user tokens issued before this are refused (optional like passwordHash). */
   @Property({ type: 'timestamptz', nullable: true, hidden: true })
-  tokensValidAfter: Date | null = null;
+  tokensValidAfter?: Date | null = null;
 }

@@ -1,10 +1,49 @@
 /**
- * The users area's SQL: a user token's standing in one statement (user active, role read
- * fresh, signed out everywhere, this token revoked), the revocations themselves, and the
- * lock that serialises changes to administrators.
+ * The users area's SQL: users as read rows, a user token's standing in one statement
+ * (user active, role read fresh, signed out everywhere, this token revoked), the
+ * revocations themselves, and the lock that serialises changes to administrators.
  */
 import { Role } from '../../core/auth';
-import { defineQuery, defineStatement } from '../../db/sql';
+import { defineQuery, defineStatement, type SqlRow } from '../../db/sql';
+
+/**
+ * A user as GraphQL reads it: a plain row, no entity, no credentials. The `User` entity
+ * has the same fields (and is one), so a resolver of the User type takes either.
+ */
+export interface UserRow {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly createdAt: Date;
+}
+
+/**
+ * The columns `decodeUser` reads, of a user table aliased `u`; with a prefix (`owner_`)
+ * when they travel beside another row's columns, e.g. a customer's owner in the
+ * customer's own statement.
+ */
+export function userColumns(prefix = ''): string {
+  return `u.id as ${prefix}id, u.email as ${prefix}email, u.name as ${prefix}name, u.role as ${prefix}role, u.active as ${prefix}active,
+    floor(extract(epoch from u.created_at) * 1000)::int8 as ${prefix}created_ms`;
+}
+
+export function decodeUser(row: SqlRow, prefix = ''): UserRow {
+  return {
+    id: row.text(`${prefix}id`),
+    email: row.text(`${prefix}email`),
+    name: row.text(`${prefix}name`),
+    role: row.oneOf(`${prefix}role`, Role),
+    active: row.bool(`${prefix}active`),
+    createdAt: row.epochMs(`${prefix}created_ms`),
+  };
+}
+
+export const USERS_BY_ID = defineQuery<{ ids: readonly string[] }, UserRow>({
+  text: `select ${userColumns()} from app_user u where u.id = any(cast(:ids as uuid[]))`,
+  decode: (row) => decodeUser(row),
+});
 
 export const TOKEN_STANDING = defineQuery<{ userId: string; jti: string }, { role: Role; validAfterSeconds: number | null; revoked: boolean }>({
   text: `select u.role, extract(epoch from u.tokens_valid_after)::float8 as valid_after,

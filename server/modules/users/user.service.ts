@@ -23,6 +23,7 @@ import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFoun
 import type { Clock } from '../../core/clock';
 import { MAX_PASSWORD_LENGTH, passwordProblem } from '../../core/password-policy';
 import { PRINCIPAL_CHANNEL, type PrincipalChange, type SessionRegistry } from '../../core/session-registry';
+import { PrincipalCache } from '../../core/principal-cache';
 import { ApiToken } from './api-token.entity';
 import type { LoginThrottle } from './login-throttle';
 import { User } from './user.entity';
@@ -66,14 +67,36 @@ export class AuthService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
-    private readonly deps: { tokenSecret: string; tokenTtlSeconds: number; sessions?: SessionRegistry; loginThrottle?: LoginThrottle },
+    private readonly deps: {
+      tokenSecret: string;
+      tokenTtlSeconds: number;
+      sessions?: SessionRegistry;
+      loginThrottle?: LoginThrottle;
+      /** Principals of tokens seen in the last few seconds (PRINCIPAL_CACHE_SECONDS). */
+      principals?: PrincipalCache;
+    },
   ) {}
 
-  /** Resolves a bearer header to a principal; a missing, bad, revoked or expired token gives none. */
+  /**
+   * Resolves a bearer header to a principal; a missing, bad, revoked or expired token gives
+   * none. A token seen within PRINCIPAL_CACHE_SECONDS is answered from the principal cache,
+   * which every change to tokens and users empties for whom it concerns (principal-cache.ts).
+   */
   async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
     if (!match) return undefined;
     const token = match[1];
+    const cache = this.deps.principals?.active ? this.deps.principals : undefined;
+    const key = cache && PrincipalCache.keyOf(token);
+    const cached = key && cache.get(key);
+    if (cached) return cached;
+    const mark = cache?.mark();
+    const principal = await this.authenticateToken(token);
+    if (principal && key) cache.remember(key, Object.freeze(principal), mark!);
+    return principal;
+  }
+
+  private async authenticateToken(token: string): Promise<Principal | undefined> {
     if (token.startsWith(API_TOKEN_PREFIX)) {
       const apiToken = await this.em.findOne(ApiToken, { tokenHash: hashApiToken(token), revokedAt: null });
       if (!apiToken) return undefined;

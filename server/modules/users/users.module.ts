@@ -13,6 +13,7 @@ import { UserResolver } from './user.resolver';
 import { AuthService, UserService } from './user.service';
 import { UserErrorReason } from './user.errors';
 import { SessionRegistry } from '../../core/session-registry';
+import { PrincipalCache } from '../../core/principal-cache';
 import { LoginThrottle } from './login-throttle';
 import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
 
@@ -39,10 +40,17 @@ export const usersArea = defineArea({
       maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
       windowSeconds: config.loginThrottleWindowSeconds,
     });
+    // Who a token is, for a few seconds; forgotten at once on any change to it (through the registry).
+    const principals = new PrincipalCache(config.principalCacheSeconds * 1000);
     const authOf = (em: EntityManager, scopeClock = clock) =>
-      new AuthService(em, scopeClock, { tokenSecret: boot.tokenSecret, tokenTtlSeconds: config.tokenTtlSeconds, sessions, loginThrottle });
+      new AuthService(em, scopeClock, { tokenSecret: boot.tokenSecret, tokenTtlSeconds: config.tokenTtlSeconds, sessions, loginThrottle, principals });
     // Closes sockets whose token or user changed, on every instance (NOTIFY); re-checks them after a lost connection.
-    const sessions: SessionRegistry = new SessionRegistry(databaseUrl, logger, (authorization) => authOf(orm.em.fork()).authenticate(authorization));
+    const sessions: SessionRegistry = new SessionRegistry(
+      databaseUrl,
+      logger,
+      (authorization) => authOf(orm.em.fork()).authenticate(authorization),
+      principals,
+    );
     await sessions.start();
     const banner = boot.createdAdmin?.generatedPassword
       ? [`  Admin login: ${boot.createdAdmin.email} / ${boot.createdAdmin.generatedPassword}  (shown once: note it now)`]
