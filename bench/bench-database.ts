@@ -56,9 +56,12 @@ export async function createBenchDatabase(name: string, embeddedPort: number): P
     databaseUrl,
     postgresPid: embedded?.pid,
     async drop() {
-      await onServer(serverUrl, `drop database if exists ${dbName} with (force)`);
-      await embedded?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        await onServer(serverUrl, `drop database if exists ${dbName} with (force)`);
+      } finally {
+        await embedded?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -22,6 +22,9 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
+/** The children started and not stopped yet. */
+const running = new Set<ChildServer>();
+
 /**
  * Starts `node <script>` and resolves with the first match of `ready` in its output
  * (its first group is the URL). Rejects when the child exits before that.
@@ -37,15 +40,18 @@ export function startChild(script: string, env: Record<string, string>, ready: R
       const match = ready.exec(output);
       if (match && !started) {
         started = true;
-        resolve({
+        const server: ChildServer = {
           url: match[1],
           pid: child.pid!,
           output: () => output,
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             await exited;
+            running.delete(server);
           },
-        });
+        };
+        running.add(server);
+        resolve(server);
       }
     };
     child.stdout.on('data', onData);
@@ -54,6 +60,11 @@ export function startChild(script: string, env: Record<string, string>, ready: R
       if (!started) reject(new Error(`${path.basename(script)} exited with ${child.exitCode ?? child.signalCode} before it was ready:\n${output}`));
     });
   });
+}
+
+/** Stops every child still running. */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop()));
 }
 
 /**
@@ -107,6 +118,24 @@ export async function settled(graphqlUrl: string, maxMs = 15_000): Promise<Serve
     if ((now.operations === last.operations && now.statements === last.statements) || Date.now() > deadline) return now;
     last = now;
   }
+}
+
+/**
+ * The clean-up of a benchmark (stop the children, drop the database), run once: at the
+ * end, or on Ctrl-C / SIGTERM instead of leaving processes and a database behind.
+ * Returns the function to call at the end.
+ */
+export function cleanUpOnce(cleanup: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const run = () => (running ??= cleanup());
+  const onSignal = () => void run().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return run();
+  };
 }
 
 /** The commit the benchmark runs, marked when the work tree has changes. */

@@ -40,7 +40,20 @@ import { Client as PgClient } from 'pg';
 import { createClient } from '../sdk/index.js';
 import { localDateAt } from '../server/core/local-date';
 import { createBenchDatabase } from './bench-database';
-import { commitOf, cpuMs, rssMb, sampleRss, serverCounters, settled, startChild, startHuikuan, treeCpuMs, type ChildServer } from './bench-process';
+import {
+  cleanUpOnce,
+  commitOf,
+  cpuMs,
+  rssMb,
+  sampleRss,
+  serverCounters,
+  settled,
+  startChild,
+  startHuikuan,
+  stopAllChildren,
+  treeCpuMs,
+  type ChildServer,
+} from './bench-process';
 import { envInt, formatSpread, markdownTable, median, num, spread, type Spread } from './bench-report';
 import { generateLedger } from './ledger';
 import { sequentialRoundTrips, startWireProbe, type WireStatement } from './wire-probe';
@@ -591,13 +604,16 @@ async function main(): Promise<void> {
       `CONCURRENT_OPERATIONS_PER_USER=${process.env.CONCURRENT_OPERATIONS_PER_USER ?? '4 (default)'}`,
   );
   const db = await createBenchDatabase('bench-http', PG_PORT);
-  const children: ChildServer[] = [];
   const pg = new PgClient({ connectionString: db.databaseUrl });
+  const cleanUp = cleanUpOnce(async () => {
+    await pg.end().catch(() => undefined);
+    await stopAllChildren();
+    await db.drop();
+  });
   try {
     await pg.connect();
     const env = { TIME_ZONE, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
     const huikuanServer = await startHuikuan(db.databaseUrl, env);
-    children.push(huikuanServer);
     const admin = createClient({ url: huikuanServer.url, token: (await createClient({ url: huikuanServer.url }).login(ADMIN)).login.token });
     await admin.createUser({ input: { ...FINANCE, name: 'Bench Finance', role: 'FINANCE' } });
     const token = (await createClient({ url: huikuanServer.url }).login(FINANCE)).login.token;
@@ -623,7 +639,6 @@ async function main(): Promise<void> {
       customerIds: (await pg.query<{ id: string }>(`select id from customer order by hashtext(id::text) limit 200`)).rows.map((r) => r.id),
     };
     const rawServer = await startRawEndpoint(db.databaseUrl);
-    children.push(rawServer);
     const huikuan = huikuanContender(huikuanServer, token, fixture);
     const raw = rawContender(rawServer, fixture);
 
@@ -665,9 +680,7 @@ async function main(): Promise<void> {
       console.log(`\nevery figure: ${process.env.BENCH_JSON}`);
     }
   } finally {
-    await pg.end().catch(() => undefined);
-    for (const child of children) await child.stop();
-    await db.drop();
+    await cleanUp();
   }
 }
 
