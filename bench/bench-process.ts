@@ -98,7 +98,13 @@ export interface ServerCounters {
 
 /** huikuan's counters, from GET /metrics. */
 export async function serverCounters(graphqlUrl: string): Promise<ServerCounters> {
-  const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const url = graphqlUrl.replace(/\/graphql$/, '/metrics');
+  const init = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+  // A kept-alive socket the server closes just as it is reused fails the request: once more on a new one.
+  const response = await fetch(url, init).catch(async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    return fetch(url, init);
+  });
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const lines = (await response.text()).split('\n');
   const sum = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);

@@ -123,7 +123,6 @@ class Deliveries {
   strays = 0;
   lastCursor: string | null = null;
   private expecting = '';
-  private onProgress: (() => void) | undefined;
   /** performance.now() of the last event any subscriber received. */
   private lastActivity = 0;
 
@@ -149,27 +148,24 @@ class Deliveries {
     }
     seen.add(event.id);
     this.receipts.push({ at, occurredAt: Date.parse(event.occurredAt) });
-    this.onProgress?.();
   }
 
   received(): Receipt[] {
     return this.receipts;
   }
 
-  /** Resolves when `expected` distinct receipts are in, or at the timeout. */
-  async until(expected: number, timeoutMs: number): Promise<void> {
-    if (this.receipts.length >= expected) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.onProgress = () => {
-        if (this.receipts.length >= expected) done();
-      };
-    });
-    this.onProgress = undefined;
+  /**
+   * Resolves when `expected` distinct receipts are in, at the timeout, or when nothing
+   * has arrived for `stallMs` (subscriptions that ended wait for nothing).
+   */
+  async until(expected: number, timeoutMs: number, stallMs = 30_000): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const now = performance.now();
+      if (this.receipts.length >= expected || now - started > timeoutMs) return;
+      if (now - started > stallMs && now - this.lastActivity > stallMs) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Resolves once no subscriber has received anything for `quietMs` (or after `maxMs`): the stream has drained. */
@@ -181,24 +177,66 @@ class Deliveries {
   }
 }
 
-function subscribe(wsUrl: string, token: string, after: string | null, onEvent: (event: OverdueEvent) => void, onFailure: (error: unknown) => void): WsClient {
+/** What went wrong, in a line: GraphQL errors by code and reason, a closed socket by its close code. */
+function describeFailure(error: unknown): string {
+  if (Array.isArray(error)) {
+    return error
+      .map(
+        (e: { message?: string; extensions?: { code?: string; reason?: string } }) =>
+          [e.extensions?.code, e.extensions?.reason].filter(Boolean).join('/') + `: ${String(e.message).slice(0, 100)}`,
+      )
+      .join('; ');
+  }
+  if (error && typeof error === 'object' && 'code' in error && 'reason' in error) {
+    return `socket closed ${String(error.code)} ${String(error.reason)}`.trim();
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface SubscriberSink {
+  onEvent(event: OverdueEvent): void;
+  /** An event that came as errors instead of data (the subscription goes on). */
+  onEventError(description: string): void;
+  /** The subscription or its socket ended (nothing more comes: no reconnect). */
+  onEnd(description: string): void;
+}
+
+function subscribe(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): WsClient {
   const client = createWsClient({
     url: wsUrl,
     webSocketImpl: WebSocket,
     lazy: false,
     retryAttempts: 0,
     connectionParams: { authorization: `Bearer ${token}` },
-    onNonLazyError: onFailure,
+    onNonLazyError: (error) => sink.onEnd(describeFailure(error)),
   });
   client.subscribe<SubscribeOverdueEventsSubscription>(
     { query: operationSources.subscribeOverdueEvents.source, variables: { after } },
     {
-      next: (result) => (result.data ? onEvent(result.data.overdueEvents) : onFailure(result.errors)),
-      error: onFailure,
-      complete: () => undefined,
+      next: (result) => (result.data ? sink.onEvent(result.data.overdueEvents) : sink.onEventError(describeFailure(result.errors))),
+      error: (error) => sink.onEnd(describeFailure(error)),
+      complete: () => sink.onEnd('completed by the server'),
     },
   );
   return client;
+}
+
+/** Failures by description, and the subscribers that have ended. */
+class Failures {
+  readonly counts = new Map<string, number>();
+  readonly ended = new Set<number>();
+
+  add(description: string): void {
+    this.counts.set(description, (this.counts.get(description) ?? 0) + 1);
+  }
+
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  summary(): string {
+    return [...this.counts].map(([what, n]) => `${n.toLocaleString('en-US')} × ${what}`).join('; ');
+  }
 }
 
 // ── Scans ───────────────────────────────────────────────────────────────────────
@@ -294,9 +332,12 @@ async function measureScan(s: Scanner, label: string, batch: Batch, subscribers:
 
 // ── Report ──────────────────────────────────────────────────────────────────────
 
+/** A latency in ms; "never" for deliveries that did not come. */
+const latencyMs = (v: number) => (v === Infinity ? 'never' : num(v));
+
 function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, peakRssMb: number): string {
   const measured = scans.filter((s) => s.label.startsWith('scan'));
-  const ms = (v: number) => (v === Infinity ? 'never' : num(v));
+  const ms = latencyMs;
   const rows = scans.map((s) => [
     s.label,
     s.subscribers.toLocaleString('en-US'),
@@ -413,27 +454,28 @@ async function main(): Promise<void> {
     await listener.query(`listen ${OVERDUE_CHANNEL}`);
 
     const deliveries = new Deliveries();
-    const failures: unknown[] = [];
+    const failures = new Failures();
     const wsUrl = server.url.replace(/^http/, 'ws');
     const addSubscriber = (index: number, after: string | null) =>
       sockets.push(
-        subscribe(
-          wsUrl,
-          tokens[index % tokens.length],
-          after,
-          (event) => deliveries.record(index, event, performance.now()),
-          (error) => failures.push(error),
-        ),
+        subscribe(wsUrl, tokens[index % tokens.length], after, {
+          onEvent: (event) => deliveries.record(index, event, performance.now()),
+          onEventError: (description) => failures.add(`event as errors: ${description}`),
+          onEnd: (description) => {
+            failures.ended.add(index);
+            failures.add(`subscription ended: ${description}`);
+          },
+        }),
       );
     const scanner: Scanner = { admin, serverUrl: server.url, serverPid: server.pid, commits, deliveries };
     const scans: ScanFigures[] = [];
     const show = (s: ScanFigures) => {
       scans.push(s);
       console.log(
-        `${s.label}: ${s.received.toLocaleString('en-US')}/${s.expected.toLocaleString('en-US')} received, first ${num(s.firstMs)} ms, p50 ${num(s.p50Ms)} ms, ` +
-          `p99 ${num(s.p99Ms)} ms, max ${num(s.maxMs)} ms after commit; ${s.statements.toLocaleString('en-US')} statements, ` +
+        `${s.label}: ${s.received.toLocaleString('en-US')}/${s.expected.toLocaleString('en-US')} received, first ${latencyMs(s.firstMs)} ms, ` +
+          `p50 ${latencyMs(s.p50Ms)} ms, p99 ${latencyMs(s.p99Ms)} ms, max ${latencyMs(s.maxMs)} ms after commit; ${s.statements.toLocaleString('en-US')} statements, ` +
           `server CPU ${num(s.serverCpuMs / 1000)} s, peak RSS ${num(s.peakRssMb)} MB` +
-          (failures.length ? `; ⚠ ${failures.length} subscription failures, first: ${String(failures[0])}` : ''),
+          (failures.total() ? `; ⚠ failures so far: ${failures.summary()}` : ''),
       );
     };
 
@@ -456,15 +498,33 @@ async function main(): Promise<void> {
     show(await measureScan(scanner, `warm-up, ${SUBSCRIBERS} subscribers`, batches[2], SUBSCRIBERS));
     await new Promise((r) => setTimeout(r, 2000));
     const idleRssMb = rssMb(server.pid);
-    for (let i = 0; i < SCANS; i++) {
-      show(await measureScan(scanner, `scan ${i + 1}`, batches[3 + i], SUBSCRIBERS));
-      await new Promise((r) => setTimeout(r, 1000));
+    // A scan that fails (the server gone, /metrics unreachable) still leaves the scans before it reported.
+    let stopped: unknown;
+    for (let i = 0; i < SCANS && stopped === undefined; i++) {
+      try {
+        show(await measureScan(scanner, `scan ${i + 1}`, batches[3 + i], SUBSCRIBERS));
+        await new Promise((r) => setTimeout(r, 1000));
+      } catch (error) {
+        stopped = error;
+      }
     }
     const { peakMb } = wholeRun.stop();
 
     console.log(`\n## bench:fanout at ${commitOf()}, ${today}\n`);
-    console.log(report(scans, baseline, idleRssMb, peakMb));
-    if (failures.length) console.log(`\n⚠ ${failures.length} subscription failures, first: ${String(failures[0])}`);
+    if (scans.some((s) => s.label.startsWith('scan'))) console.log(report(scans, baseline, idleRssMb, peakMb));
+    if (stopped !== undefined) {
+      const alive = fs.existsSync(`/proc/${server.pid}`);
+      console.log(
+        `\n⚠ stopped after ${scans.filter((s) => s.label.startsWith('scan')).length} of ${SCANS} measured scans: ${describeFailure(stopped)}; ` +
+          `huikuan ${alive ? 'is still running' : 'has exited'}; the end of its output:\n${server.output().slice(-2000)}`,
+      );
+      process.exitCode = 1;
+    }
+    if (failures.total()) {
+      console.log(
+        `\n⚠ ${failures.ended.size.toLocaleString('en-US')} of ${SUBSCRIBERS.toLocaleString('en-US')} subscriptions ended; failures: ${failures.summary()}`,
+      );
+    }
     if (process.env.BENCH_JSON) {
       fs.writeFileSync(
         process.env.BENCH_JSON,
