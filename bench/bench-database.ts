@@ -12,6 +12,8 @@ import { ENTITIES, MIGRATIONS } from '../server/registry';
 
 export interface BenchDatabase {
   databaseUrl: string;
+  /** The embedded PostgreSQL's postmaster (for its CPU time), undefined on DATABASE_URL's server. */
+  postgresPid: number | undefined;
   /** Drops the database and stops the embedded server, if any. */
   drop(): Promise<void>;
 }
@@ -52,10 +54,14 @@ export async function createBenchDatabase(name: string, embeddedPort: number): P
   }
   return {
     databaseUrl,
+    postgresPid: embedded?.pid,
     async drop() {
-      await onServer(serverUrl, `drop database if exists ${dbName} with (force)`);
-      await embedded?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        await onServer(serverUrl, `drop database if exists ${dbName} with (force)`);
+      } finally {
+        await embedded?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

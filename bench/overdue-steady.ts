@@ -51,7 +51,7 @@ function summary(values: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const db = await createBenchDatabase('bench-overdue-steady', 55434);
+  const db = await createBenchDatabase('bench-overdue-steady', Number(process.env.EMBEDDED_PG_PORT ?? 55437));
   const pg = new PgClient({ connectionString: db.databaseUrl });
   await pg.connect();
   // The first scan judges a million receivables new to the engine: more than a request's default 15 s.

@@ -1,0 +1,544 @@
+/**
+ * Benchmark of issue 15's fan-out: many graphql-ws subscribers of the overdue event
+ * stream, and scans that each raise the same number of BECAME_OVERDUE events.
+ * `npm run bench:fanout`.
+ *
+ * The events come from the API as a user would make them: receivables created with
+ * `createReceivable`, due on consecutive working days, one batch per scan, and scans
+ * (`runOverdueScan`) as of the day after each batch's due date, moving forward one
+ * batch at a time up to today; so each scan finds exactly one batch newly overdue and
+ * the engine keeps whatever bookkeeping it keeps for receivables it was told about.
+ * (`planBatches` and `createBatches` are the only parts that know this.)
+ *
+ * Phases:
+ * 1. One subscriber: a warm-up scan of one event, then a scan of BENCH_EVENTS_PER_SCAN:
+ *    the statements of a scan with a single subscriber, the baseline for "statements do
+ *    not grow with the number of subscribers".
+ * 2. BENCH_SUBSCRIBERS subscribers (the first one included; the others subscribe after
+ *    the last event the first has seen, so nothing is replayed): a warm-up scan of one
+ *    event that also proves every subscription live, then BENCH_SCANS measured scans.
+ * After each scan the bench waits until every event has reached every subscriber or
+ * the delivery timeout has passed, and then until the stream has drained, so each scan
+ * starts on a quiet server; events that never came count as infinitely late.
+ *
+ * Per scan: when it committed (this process LISTENs on the engine's NOTIFY channel, which
+ * PostgreSQL delivers at commit: the commit time used for latency), when each event
+ * reached each subscriber (p50/p99/max, and the first), received ÷ expected and
+ * duplicates, SQL statements from the scan request until the last event was delivered
+ * (huikuan's /metrics counter), the server's CPU over the same time, and its RSS
+ * (sampled every 100 ms). Latency from the event's `occurredAt` (the scan transaction's
+ * start, PostgreSQL's clock) is shown too; it includes the scan itself.
+ *
+ * Knobs (environment): BENCH_SUBSCRIBERS (1000), BENCH_SCANS (5), BENCH_EVENTS_PER_SCAN
+ * (100), BENCH_TOKENS (10 INTEGRATION tokens the subscribers share),
+ * BENCH_DELIVERY_TIMEOUT_SECONDS (300), BENCH_JSON, EMBEDDED_PG_PORT (55435),
+ * DATABASE_URL.
+ */
+// The engine's query module (for its NOTIFY channel) loads the area's decorated types.
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
+import { createClient, operationSources, type Client, type SubscribeOverdueEventsSubscription } from '../sdk/index.js';
+import { addDays, isoWeekday, localDateAt, daysBetween } from '../server/core/local-date';
+import { OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
+import { createBenchDatabase } from './bench-database';
+import { cleanUpOnce, commitOf, cpuMs, rssMb, sampleRss, serverCounters, settled, startHuikuan, stopAllChildren } from './bench-process';
+import { envInt, formatSpread, markdownTable, num, ProgressBar, quantile, spread } from './bench-report';
+
+const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 1000);
+const SCANS = envInt('BENCH_SCANS', 5);
+const EVENTS_PER_SCAN = envInt('BENCH_EVENTS_PER_SCAN', 100);
+const TOKENS = envInt('BENCH_TOKENS', 10);
+const DELIVERY_TIMEOUT_MS = envInt('BENCH_DELIVERY_TIMEOUT_SECONDS', 300) * 1000;
+const PG_PORT = envInt('EMBEDDED_PG_PORT', 55435);
+const TIME_ZONE = 'Asia/Shanghai';
+const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
+/** The engine's first stage starts 1 day past the effective due date, the next one 30 days (OVERDUE_STAGES). */
+const FIRST_ESCALATION_DAYS = 30;
+
+type OverdueEvent = SubscribeOverdueEventsSubscription['overdueEvents'];
+
+// ── Receivables that fall overdue one batch per scan ─────────────────────────────
+
+interface Batch {
+  /** Due date (a working day, so also the effective due date with no grace). */
+  dueOn: string;
+  /** The scan date that finds this batch one day overdue. */
+  scanAsOf: string;
+  /** Receivables in the batch: the events its scan raises. */
+  events: number;
+}
+
+/** Batches of these sizes due on consecutive working days, the last scan being at the latest today. */
+function planBatches(today: string, sizes: number[]): Batch[] {
+  const dues: string[] = [];
+  for (let day = addDays(today, -1); dues.length < sizes.length; day = addDays(day, -1)) {
+    if (isoWeekday(day) <= 5) dues.unshift(day);
+  }
+  // Earlier batches stay at stage 1 through the last scan: no escalation event mixes in.
+  if (daysBetween(dues[0], today) >= FIRST_ESCALATION_DAYS) throw new Error(`${sizes.length} scans span ${FIRST_ESCALATION_DAYS} days or more: use fewer`);
+  return dues.map((dueOn, i) => ({ dueOn, scanAsOf: addDays(dueOn, 1), events: sizes[i] }));
+}
+
+/** Creates the batches' receivables through the API, at most one per customer per batch, four at a time (the per-user limit). */
+async function createBatches(client: Client, customerIds: string[], batches: Batch[]): Promise<void> {
+  const jobs = batches.flatMap((batch, b) =>
+    customerIds.slice(0, batch.events).map((customerId, c) => ({ batch, customerId, reference: `B${b + 1}-${c + 1}` })),
+  );
+  const bar = new ProgressBar('creating receivables through the API', jobs.length);
+  let done = 0;
+  const worker = async () => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      const { createReceivable } = await client.createReceivable({
+        input: { customerId: job.customerId, reference: job.reference, amount: '1000.00', issuedOn: addDays(job.batch.dueOn, -30), dueOn: job.batch.dueOn },
+      });
+      if (createReceivable.effectiveDueOn !== job.batch.dueOn) {
+        throw new Error(
+          `receivable due ${job.batch.dueOn} got effective due date ${createReceivable.effectiveDueOn}: the plan assumes no holidays and no grace`,
+        );
+      }
+      bar.update(++done);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+// ── Subscribers ─────────────────────────────────────────────────────────────────
+
+interface Receipt {
+  /** performance.now() when the event reached the subscriber. */
+  at: number;
+  occurredAt: number;
+}
+
+/** Every subscriber's receipts of the scan being measured, by the scan's as-of date. */
+class Deliveries {
+  private receipts: Receipt[] = [];
+  private seen: Set<string>[] = [];
+  duplicates = 0;
+  strays = 0;
+  lastCursor: string | null = null;
+  private expecting = '';
+  /** performance.now() of the last event any subscriber received. */
+  private lastActivity = 0;
+
+  expect(asOf: string, subscribers: number): void {
+    this.expecting = asOf;
+    this.receipts = [];
+    this.seen = Array.from({ length: subscribers }, () => new Set<string>());
+    this.duplicates = 0;
+    this.strays = 0;
+  }
+
+  record(subscriber: number, event: OverdueEvent, at: number): void {
+    this.lastActivity = at;
+    if (subscriber === 0) this.lastCursor = event.cursor;
+    if (event.asOf !== this.expecting || event.type !== 'BECAME_OVERDUE') {
+      this.strays++;
+      return;
+    }
+    const seen = this.seen[subscriber];
+    if (seen.has(event.id)) {
+      this.duplicates++;
+      return;
+    }
+    seen.add(event.id);
+    this.receipts.push({ at, occurredAt: Date.parse(event.occurredAt) });
+  }
+
+  received(): Receipt[] {
+    return this.receipts;
+  }
+
+  /**
+   * Resolves when `expected` distinct receipts are in, at the timeout, or when nothing
+   * has arrived for `stallMs` (subscriptions that ended wait for nothing).
+   */
+  async until(expected: number, timeoutMs: number, stallMs = 30_000): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const now = performance.now();
+      if (this.receipts.length >= expected || now - started > timeoutMs) return;
+      if (now - started > stallMs && now - this.lastActivity > stallMs) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Resolves once no subscriber has received anything for `quietMs` (or after `maxMs`): the stream has drained. */
+  async quiet(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() - this.lastActivity < quietMs && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** What went wrong, in a line: GraphQL errors by code and reason, a closed socket by its close code. */
+function describeFailure(error: unknown): string {
+  if (Array.isArray(error)) {
+    return error
+      .map(
+        (e: { message?: string; extensions?: { code?: string; reason?: string } }) =>
+          [e.extensions?.code, e.extensions?.reason].filter(Boolean).join('/') + `: ${String(e.message).slice(0, 100)}`,
+      )
+      .join('; ');
+  }
+  if (error && typeof error === 'object' && 'code' in error && 'reason' in error) {
+    return `socket closed ${String(error.code)} ${String(error.reason)}`.trim();
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface SubscriberSink {
+  onEvent(event: OverdueEvent): void;
+  /** An event that came as errors instead of data (the subscription goes on). */
+  onEventError(description: string): void;
+  /** The subscription or its socket ended (nothing more comes: no reconnect). */
+  onEnd(description: string): void;
+}
+
+function subscribe(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): WsClient {
+  const client = createWsClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    onNonLazyError: (error) => sink.onEnd(describeFailure(error)),
+  });
+  client.subscribe<SubscribeOverdueEventsSubscription>(
+    { query: operationSources.subscribeOverdueEvents.source, variables: { after } },
+    {
+      next: (result) => (result.data ? sink.onEvent(result.data.overdueEvents) : sink.onEventError(describeFailure(result.errors))),
+      error: (error) => sink.onEnd(describeFailure(error)),
+      complete: () => sink.onEnd('completed by the server'),
+    },
+  );
+  return client;
+}
+
+/** Failures by description, and the subscribers that have ended. */
+class Failures {
+  readonly counts = new Map<string, number>();
+  readonly ended = new Set<number>();
+
+  add(description: string): void {
+    this.counts.set(description, (this.counts.get(description) ?? 0) + 1);
+  }
+
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  summary(): string {
+    return [...this.counts].map(([what, n]) => `${n.toLocaleString('en-US')} × ${what}`).join('; ');
+  }
+}
+
+// ── Scans ───────────────────────────────────────────────────────────────────────
+
+interface ScanFigures {
+  label: string;
+  subscribers: number;
+  events: number;
+  expected: number;
+  /** All received, late ones included. */
+  received: number;
+  /** Received after the delivery timeout (while the bench waited for the stream to drain). */
+  late: number;
+  duplicates: number;
+  /** Scan request sent → its answer, ms. */
+  scanRequestMs: number;
+  /** Latencies from commit, ms; Infinity for deliveries that never came. */
+  firstMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Latencies from the event's occurredAt (scan transaction start), ms. */
+  occurredP50Ms: number;
+  occurredP99Ms: number;
+  statements: number;
+  serverCpuMs: number;
+  clientCpuMs: number;
+  peakRssMb: number;
+}
+
+interface Scanner {
+  admin: Client;
+  serverUrl: string;
+  serverPid: number;
+  commits: number[];
+  deliveries: Deliveries;
+}
+
+/**
+ * One scan and its delivery to `subscribers`: waits until every subscriber has every
+ * event or the delivery timeout has passed, then until the stream has drained (nothing
+ * received for 3 s), so the next scan starts on a quiet server.
+ */
+async function measureScan(s: Scanner, label: string, batch: Batch, subscribers: number): Promise<ScanFigures> {
+  const expected = batch.events * subscribers;
+  s.deliveries.expect(batch.scanAsOf, subscribers);
+  const commitsBefore = s.commits.length;
+  const statementsBefore = (await serverCounters(s.serverUrl)).statements;
+  const cpuBefore = cpuMs(s.serverPid);
+  const clientBefore = process.cpuUsage();
+  const rss = sampleRss(s.serverPid);
+  const sent = performance.now();
+  const { runOverdueScan } = await s.admin.runOverdueScan({ asOf: batch.scanAsOf });
+  const answered = performance.now();
+  if (runOverdueScan.becameOverdue !== batch.events || runOverdueScan.escalated !== 0 || runOverdueScan.cleared !== 0) {
+    throw new Error(`scan as of ${batch.scanAsOf} made ${JSON.stringify(runOverdueScan)}, expected exactly ${batch.events} BECAME_OVERDUE`);
+  }
+  await s.deliveries.until(expected, DELIVERY_TIMEOUT_MS);
+  const inTime = s.deliveries.received().length;
+  const client = process.cpuUsage(clientBefore);
+  await s.deliveries.quiet(3000, DELIVERY_TIMEOUT_MS);
+  // The statements of the last deliveries, and any late duplicate.
+  const statements = (await settled(s.serverUrl)).statements - statementsBefore;
+  const { peakMb } = rss.stop();
+  const serverCpuMs = cpuMs(s.serverPid) - cpuBefore;
+  const committed = s.commits[commitsBefore];
+  if (committed === undefined) throw new Error(`no NOTIFY on ${OVERDUE_CHANNEL} for the scan as of ${batch.scanAsOf}`);
+  const receipts = s.deliveries.received();
+  const never = Array.from({ length: Math.max(0, expected - receipts.length) }, () => Infinity);
+  const latencies = [...receipts.map((r) => r.at - committed), ...never].sort((a, b) => a - b);
+  const fromOccurred = [...receipts.map((r) => performance.timeOrigin + r.at - r.occurredAt), ...never].sort((a, b) => a - b);
+  return {
+    label,
+    subscribers,
+    events: batch.events,
+    expected,
+    received: receipts.length,
+    late: receipts.length - inTime,
+    duplicates: s.deliveries.duplicates,
+    scanRequestMs: answered - sent,
+    firstMs: latencies[0] ?? NaN,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    maxMs: latencies[latencies.length - 1] ?? NaN,
+    occurredP50Ms: quantile(fromOccurred, 0.5),
+    occurredP99Ms: quantile(fromOccurred, 0.99),
+    statements,
+    serverCpuMs,
+    clientCpuMs: (client.user + client.system) / 1000,
+    peakRssMb: peakMb,
+  };
+}
+
+// ── Report ──────────────────────────────────────────────────────────────────────
+
+/** A latency in ms; "never" for deliveries that did not come. */
+const latencyMs = (v: number) => (v === Infinity ? 'never' : num(v));
+
+function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, peakRssMb: number): string {
+  const measured = scans.filter((s) => s.label.startsWith('scan'));
+  const ms = latencyMs;
+  const rows = scans.map((s) => [
+    s.label,
+    s.subscribers.toLocaleString('en-US'),
+    `${s.received.toLocaleString('en-US')} / ${s.expected.toLocaleString('en-US')}` +
+      (s.late ? ` (${s.late.toLocaleString('en-US')} after the timeout)` : '') +
+      (s.duplicates ? ` (+${s.duplicates} duplicates)` : ''),
+    ms(s.scanRequestMs),
+    ms(s.firstMs),
+    ms(s.p50Ms),
+    ms(s.p99Ms),
+    ms(s.maxMs),
+    `${ms(s.occurredP50Ms)} / ${ms(s.occurredP99Ms)}`,
+    s.statements.toLocaleString('en-US'),
+    num(s.serverCpuMs / 1000),
+    num(s.clientCpuMs / 1000),
+    num(s.peakRssMb),
+  ]);
+  const received = measured.reduce((n, s) => n + s.received, 0);
+  const late = measured.reduce((n, s) => n + s.late, 0);
+  const expected = measured.reduce((n, s) => n + s.expected, 0);
+  const p99 = spread(measured.map((s) => s.p99Ms));
+  const maxStatements = Math.max(...measured.map((s) => s.statements));
+  const slope = (maxStatements - baseline.statements) / Math.max(1, SUBSCRIBERS - 1);
+  const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+  return [
+    `### ${SUBSCRIBERS.toLocaleString('en-US')} graphql-ws subscribers, ${EVENTS_PER_SCAN} BECAME_OVERDUE events per measured scan; ` +
+      `latency from commit (the NOTIFY the bench sees), ms; delivery timeout ${DELIVERY_TIMEOUT_MS / 1000} s`,
+    '',
+    markdownTable(
+      [
+        'scan',
+        'subscribers',
+        'received / expected',
+        'scan request ms',
+        'first',
+        'p50',
+        'p99',
+        'max',
+        'p50 / p99 from occurredAt',
+        'SQL statements',
+        'server CPU s',
+        'bench client CPU s',
+        'peak RSS MB',
+      ],
+      rows,
+    ),
+    '',
+    `Server RSS: ${num(idleRssMb)} MB with every subscriber connected and idle, peak ${num(peakRssMb)} MB over the whole run.`,
+    '',
+    '### Goals of issue 15 (measured scans)',
+    '',
+    markdownTable(
+      ['goal', 'target', 'measured', ''],
+      [
+        [
+          'every event delivered',
+          `${expected.toLocaleString('en-US')}`,
+          `${received.toLocaleString('en-US')} (${((received / expected) * 100).toFixed(1)} %)${late ? `, ${late.toLocaleString('en-US')} of them after the timeout` : ''}`,
+          met(received === expected),
+        ],
+        ['p99 from commit to receipt', '< 250 ms', `${formatSpread(p99, ms)} ms over ${measured.length} scans`, met(p99.median < 250)],
+        [
+          'SQL statements per scan do not grow with subscribers',
+          '< 1 more per 100 subscribers',
+          `${baseline.statements} with 1 subscriber, up to ${maxStatements.toLocaleString('en-US')} with ${SUBSCRIBERS.toLocaleString('en-US')} (${slope.toFixed(2)} per added subscriber)`,
+          met(slope < 0.01),
+        ],
+        ['RSS throughout', '< 300 MB', `peak ${num(peakRssMb)} MB`, met(peakRssMb < 300)],
+      ],
+    ),
+  ].join('\n');
+}
+
+// ── Main ────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const today = localDateAt(new Date(), TIME_ZONE);
+  console.log(
+    `bench:fanout at ${commitOf()}, ${new Date().toISOString()}, today ${today} (${TIME_ZONE}); Node ${process.version}, ` +
+      `${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`,
+  );
+  const db = await createBenchDatabase('bench-fanout', PG_PORT);
+  const listener = new PgClient({ connectionString: db.databaseUrl });
+  const sockets: WsClient[] = [];
+  const cleanUp = cleanUpOnce(async () => {
+    await Promise.all(sockets.map(async (s) => s.dispose()));
+    await listener.end().catch(() => undefined);
+    await stopAllChildren();
+    await db.drop();
+  });
+  let wholeRun: { stop(): { peakMb: number } } | undefined;
+  try {
+    const server = await startHuikuan(db.databaseUrl, { TIME_ZONE, GRACE_WORKING_DAYS: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    const admin = createClient({ url: server.url, token: (await createClient({ url: server.url }).login(ADMIN)).login.token });
+    const { createUser: owner } = await admin.createUser({
+      input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: ADMIN.password },
+    });
+    const customerIds: string[] = [];
+    for (let i = 1; i <= EVENTS_PER_SCAN; i++) {
+      const { createCustomer } = await admin.createCustomer({
+        input: { code: `F${String(i).padStart(5, '0')}`, name: `Fan-out customer ${i}`, ownerId: owner.id, creditTermDays: 30, creditLimit: '100000.00' },
+      });
+      customerIds.push(createCustomer.id);
+    }
+    // Batches: a one-event warm-up and the baseline with one subscriber, a one-event warm-up with all, then the measured scans.
+    const batches = planBatches(today, [1, EVENTS_PER_SCAN, 1, ...Array<number>(SCANS).fill(EVENTS_PER_SCAN)]);
+    await createBatches(admin, customerIds, batches);
+    const tokens: string[] = [];
+    for (let i = 0; i < TOKENS; i++) tokens.push((await admin.createApiToken({ name: `bench fan-out ${i + 1}` })).createApiToken.token);
+
+    const commits: number[] = [];
+    await listener.connect();
+    listener.on('notification', () => commits.push(performance.now()));
+    await listener.query(`listen ${OVERDUE_CHANNEL}`);
+
+    const deliveries = new Deliveries();
+    const failures = new Failures();
+    const wsUrl = server.url.replace(/^http/, 'ws');
+    const addSubscriber = (index: number, after: string | null) =>
+      sockets.push(
+        subscribe(wsUrl, tokens[index % tokens.length], after, {
+          onEvent: (event) => deliveries.record(index, event, performance.now()),
+          onEventError: (description) => failures.add(`event as errors: ${description}`),
+          onEnd: (description) => {
+            failures.ended.add(index);
+            failures.add(`subscription ended: ${description}`);
+          },
+        }),
+      );
+    const scanner: Scanner = { admin, serverUrl: server.url, serverPid: server.pid, commits, deliveries };
+    const scans: ScanFigures[] = [];
+    const show = (s: ScanFigures) => {
+      scans.push(s);
+      console.log(
+        `${s.label}: ${s.received.toLocaleString('en-US')}/${s.expected.toLocaleString('en-US')} received, first ${latencyMs(s.firstMs)} ms, ` +
+          `p50 ${latencyMs(s.p50Ms)} ms, p99 ${latencyMs(s.p99Ms)} ms, max ${latencyMs(s.maxMs)} ms after commit; ${s.statements.toLocaleString('en-US')} statements, ` +
+          `server CPU ${num(s.serverCpuMs / 1000)} s, peak RSS ${num(s.peakRssMb)} MB` +
+          (failures.total() ? `; ⚠ failures so far: ${failures.summary()}` : ''),
+      );
+    };
+
+    // RSS throughout: from the first subscriber on (the set-up above is not what is measured).
+    wholeRun = sampleRss(server.pid);
+    addSubscriber(0, null);
+    show(await measureScan(scanner, 'warm-up, 1 subscriber', batches[0], 1));
+    const baseline = await measureScan(scanner, 'baseline, 1 subscriber', batches[1], 1);
+    show(baseline);
+
+    const connectBar = new ProgressBar('connecting subscribers', SUBSCRIBERS - 1);
+    for (let i = 1; i < SUBSCRIBERS; i++) {
+      addSubscriber(i, deliveries.lastCursor);
+      if (i % 50 === 0 || i === SUBSCRIBERS - 1) {
+        connectBar.update(i);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    show(await measureScan(scanner, `warm-up, ${SUBSCRIBERS} subscribers`, batches[2], SUBSCRIBERS));
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleRssMb = rssMb(server.pid);
+    // A scan that fails (the server gone, /metrics unreachable) still leaves the scans before it reported.
+    let stopped: unknown;
+    for (let i = 0; i < SCANS && stopped === undefined; i++) {
+      try {
+        show(await measureScan(scanner, `scan ${i + 1}`, batches[3 + i], SUBSCRIBERS));
+        await new Promise((r) => setTimeout(r, 1000));
+      } catch (error) {
+        stopped = error;
+      }
+    }
+    const { peakMb } = wholeRun.stop();
+
+    console.log(`\n## bench:fanout at ${commitOf()}, ${today}\n`);
+    if (scans.some((s) => s.label.startsWith('scan'))) console.log(report(scans, baseline, idleRssMb, peakMb));
+    if (stopped !== undefined) {
+      const alive = fs.existsSync(`/proc/${server.pid}`);
+      console.log(
+        `\n⚠ stopped after ${scans.filter((s) => s.label.startsWith('scan')).length} of ${SCANS} measured scans: ${describeFailure(stopped)}; ` +
+          `huikuan ${alive ? 'is still running' : 'has exited'}; the end of its output:\n${server.output().slice(-2000)}`,
+      );
+      process.exitCode = 1;
+    }
+    if (failures.total()) {
+      console.log(
+        `\n⚠ ${failures.ended.size.toLocaleString('en-US')} of ${SUBSCRIBERS.toLocaleString('en-US')} subscriptions ended; failures: ${failures.summary()}`,
+      );
+    }
+    if (process.env.BENCH_JSON) {
+      fs.writeFileSync(
+        process.env.BENCH_JSON,
+        JSON.stringify({ commit: commitOf(), today, subscribers: SUBSCRIBERS, scans, idleRssMb, peakRssMb: peakMb }, null, 2),
+      );
+      console.log(`\nevery figure: ${process.env.BENCH_JSON}`);
+    }
+  } finally {
+    wholeRun?.stop();
+    await cleanUp();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
