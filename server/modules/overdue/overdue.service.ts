@@ -160,6 +160,7 @@ export class OverdueService {
     observeScan(result);
     return result;
   }
+
   /** A scan's figures as its log keeps them; NOT_FOUND when unknown or no longer kept. */
   async scanLog(id: string): Promise<OverdueScanResult> {
     const logged = /^[0-9]{1,18}$/.test(id) ? await SCAN_LOG.maybeOne(this.em, { id }) : undefined;
