@@ -176,16 +176,6 @@ select * from counts
 
 export const JUDGE = { due: judgement('due'), all: judgement('all') };
 
-/**
- * A scan's candidates are few against the tables they are read from (a thousand of a
- * million): every row is read by key. The planner's estimate of the candidates comes from
- * an index whose entries every scan rewrites, and a stale one turns key reads into reads
- * of whole tables. For this transaction only.
- */
-export const READ_BY_KEY = defineStatement<NoParams>({
-  text: 'set local enable_seqscan = off',
-});
-
 /** The date the alarm state is valid for: the last scan's; none before the first scan. */
 export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
   text: 'select scanned_on::text as scanned_on from overdue_engine',

@@ -43,7 +43,6 @@ import {
   OPEN_SCAN_LOG,
   OVERDUE_CHANNEL,
   PRUNE_SCAN_LOG,
-  READ_BY_KEY,
   readEvents,
   type ScanKind,
   SCAN_LOG,
@@ -147,7 +146,6 @@ export class OverdueService {
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
       // Only a scan moves the engine's date; re-evaluations and full re-judgements judge as of it.
       if (judgement.kind === 'SCAN') await SET_ENGINE_DATE.run(em, { asOf });
-      if (judgement.scope === 'due') await READ_BY_KEY.run(em);
       const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       if (counts.lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: counts.lastSeq });
       await CLOSE_SCAN_LOG.run(em, { scanId, durationMs: Date.now() - started });
