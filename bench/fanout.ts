@@ -18,8 +18,9 @@
  *    the last event the first has seen, so nothing is replayed): a warm-up scan of one
  *    event that also proves every subscription live, then BENCH_SCANS measured scans.
  * After each scan the bench waits until every event has reached every subscriber or
- * the delivery timeout has passed, and then until the stream has drained, so each scan
- * starts on a quiet server; events that never came count as infinitely late.
+ * the delivery timeout has passed, and then until the stream has drained (nothing for
+ * 10 s), so each scan starts on a quiet server; events that never came count as
+ * infinitely late.
  *
  * Per scan: when it committed (this process LISTENs on the engine's NOTIFY channel, which
  * PostgreSQL delivers at commit: the commit time used for latency), when each event
@@ -42,11 +43,11 @@ import { performance } from 'node:perf_hooks';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { createClient, operationSources, type Client, type SubscribeOverdueEventsSubscription } from '../sdk/index.js';
+import { createClient, HuikuanError, operationSources, type Client, type SubscribeOverdueEventsSubscription } from '../sdk/index.js';
 import { addDays, isoWeekday, localDateAt, daysBetween } from '../server/core/local-date';
 import { OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
 import { createBenchDatabase } from './bench-database';
-import { cleanUpOnce, commitOf, cpuMs, rssMb, sampleRss, serverCounters, settled, startHuikuan, stopAllChildren } from './bench-process';
+import { cleanUpOnce, commitOf, cpuMs, rssMb, sampleRss, serverCounters, settled, startHuikuan, stopAllChildren, treeCpuMs } from './bench-process';
 import { envInt, formatSpread, markdownTable, num, ProgressBar, quantile, spread } from './bench-report';
 
 const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 1000);
@@ -57,6 +58,8 @@ const DELIVERY_TIMEOUT_MS = envInt('BENCH_DELIVERY_TIMEOUT_SECONDS', 300) * 1000
 const PG_PORT = envInt('EMBEDDED_PG_PORT', 55435);
 const TIME_ZONE = 'Asia/Shanghai';
 const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
+/** How long nothing may arrive before the stream counts as drained (a server under load pauses for seconds). */
+const QUIET_MS = 10_000;
 /** The engine's first stage starts 1 day past the effective due date, the next one 30 days (OVERDUE_STAGES). */
 const FIRST_ESCALATION_DAYS = 30;
 
@@ -187,10 +190,13 @@ function describeFailure(error: unknown): string {
       )
       .join('; ');
   }
+  if (error instanceof HuikuanError) return `${error.code}/${error.reason ?? ''}: ${error.message.slice(0, 100)}`;
+  if (error instanceof Error) return error.message;
+  // graphql-ws ends a subscription with the socket's CloseEvent.
   if (error && typeof error === 'object' && 'code' in error && 'reason' in error) {
     return `socket closed ${String(error.code)} ${String(error.reason)}`.trim();
   }
-  return error instanceof Error ? error.message : String(error);
+  return String(error);
 }
 
 interface SubscriberSink {
@@ -250,6 +256,8 @@ interface ScanFigures {
   received: number;
   /** Received after the delivery timeout (while the bench waited for the stream to drain). */
   late: number;
+  /** Events that came as GraphQL errors, and subscriptions that ended, during this scan. */
+  failures: number;
   duplicates: number;
   /** Scan request sent → its answer, ms. */
   scanRequestMs: number;
@@ -263,6 +271,8 @@ interface ScanFigures {
   occurredP99Ms: number;
   statements: number;
   serverCpuMs: number;
+  /** The embedded PostgreSQL's CPU (postmaster and backends); NaN on DATABASE_URL's server. */
+  postgresCpuMs: number;
   clientCpuMs: number;
   peakRssMb: number;
 }
@@ -271,21 +281,25 @@ interface Scanner {
   admin: Client;
   serverUrl: string;
   serverPid: number;
+  postgresPid: number | undefined;
   commits: number[];
   deliveries: Deliveries;
+  failures: Failures;
 }
 
 /**
  * One scan and its delivery to `subscribers`: waits until every subscriber has every
  * event or the delivery timeout has passed, then until the stream has drained (nothing
- * received for 3 s), so the next scan starts on a quiet server.
+ * received for QUIET_MS), so the next scan starts on a quiet server.
  */
 async function measureScan(s: Scanner, label: string, batch: Batch, subscribers: number): Promise<ScanFigures> {
   const expected = batch.events * subscribers;
   s.deliveries.expect(batch.scanAsOf, subscribers);
   const commitsBefore = s.commits.length;
+  const failuresBefore = s.failures.total();
   const statementsBefore = (await serverCounters(s.serverUrl)).statements;
   const cpuBefore = cpuMs(s.serverPid);
+  const pgBefore = s.postgresPid ? treeCpuMs(s.postgresPid) : NaN;
   const clientBefore = process.cpuUsage();
   const rss = sampleRss(s.serverPid);
   const sent = performance.now();
@@ -297,11 +311,12 @@ async function measureScan(s: Scanner, label: string, batch: Batch, subscribers:
   await s.deliveries.until(expected, DELIVERY_TIMEOUT_MS);
   const inTime = s.deliveries.received().length;
   const client = process.cpuUsage(clientBefore);
-  await s.deliveries.quiet(3000, DELIVERY_TIMEOUT_MS);
+  await s.deliveries.quiet(QUIET_MS, DELIVERY_TIMEOUT_MS);
   // The statements of the last deliveries, and any late duplicate.
   const statements = (await settled(s.serverUrl)).statements - statementsBefore;
   const { peakMb } = rss.stop();
   const serverCpuMs = cpuMs(s.serverPid) - cpuBefore;
+  const postgresCpuMs = s.postgresPid ? treeCpuMs(s.postgresPid) - pgBefore : NaN;
   const committed = s.commits[commitsBefore];
   if (committed === undefined) throw new Error(`no NOTIFY on ${OVERDUE_CHANNEL} for the scan as of ${batch.scanAsOf}`);
   const receipts = s.deliveries.received();
@@ -315,6 +330,7 @@ async function measureScan(s: Scanner, label: string, batch: Batch, subscribers:
     expected,
     received: receipts.length,
     late: receipts.length - inTime,
+    failures: s.failures.total() - failuresBefore,
     duplicates: s.deliveries.duplicates,
     scanRequestMs: answered - sent,
     firstMs: latencies[0] ?? NaN,
@@ -325,6 +341,7 @@ async function measureScan(s: Scanner, label: string, batch: Batch, subscribers:
     occurredP99Ms: quantile(fromOccurred, 0.99),
     statements,
     serverCpuMs,
+    postgresCpuMs,
     clientCpuMs: (client.user + client.system) / 1000,
     peakRssMb: peakMb,
   };
@@ -335,7 +352,7 @@ async function measureScan(s: Scanner, label: string, batch: Batch, subscribers:
 /** A latency in ms; "never" for deliveries that did not come. */
 const latencyMs = (v: number) => (v === Infinity ? 'never' : num(v));
 
-function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, peakRssMb: number): string {
+function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, peakRssMb: number, failures: Failures): string {
   const measured = scans.filter((s) => s.label.startsWith('scan'));
   const ms = latencyMs;
   const rows = scans.map((s) => [
@@ -344,6 +361,7 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
     `${s.received.toLocaleString('en-US')} / ${s.expected.toLocaleString('en-US')}` +
       (s.late ? ` (${s.late.toLocaleString('en-US')} after the timeout)` : '') +
       (s.duplicates ? ` (+${s.duplicates} duplicates)` : ''),
+    s.failures.toLocaleString('en-US'),
     ms(s.scanRequestMs),
     ms(s.firstMs),
     ms(s.p50Ms),
@@ -352,6 +370,7 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
     `${ms(s.occurredP50Ms)} / ${ms(s.occurredP99Ms)}`,
     s.statements.toLocaleString('en-US'),
     num(s.serverCpuMs / 1000),
+    num(s.postgresCpuMs / 1000),
     num(s.clientCpuMs / 1000),
     num(s.peakRssMb),
   ]);
@@ -371,6 +390,7 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
         'scan',
         'subscribers',
         'received / expected',
+        'failed',
         'scan request ms',
         'first',
         'p50',
@@ -379,6 +399,7 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
         'p50 / p99 from occurredAt',
         'SQL statements',
         'server CPU s',
+        'PostgreSQL CPU s',
         'bench client CPU s',
         'peak RSS MB',
       ],
@@ -386,6 +407,10 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
     ),
     '',
     `Server RSS: ${num(idleRssMb)} MB with every subscriber connected and idle, peak ${num(peakRssMb)} MB over the whole run.`,
+    '',
+    failures.total()
+      ? `Failures over the run (${failures.ended.size.toLocaleString('en-US')} of ${SUBSCRIBERS.toLocaleString('en-US')} subscriptions ended): ${failures.summary()}`
+      : 'No failures: no event came as errors, no subscription ended.',
     '',
     '### Goals of issue 15 (measured scans)',
     '',
@@ -467,14 +492,14 @@ async function main(): Promise<void> {
           },
         }),
       );
-    const scanner: Scanner = { admin, serverUrl: server.url, serverPid: server.pid, commits, deliveries };
+    const scanner: Scanner = { admin, serverUrl: server.url, serverPid: server.pid, postgresPid: db.postgresPid, commits, deliveries, failures };
     const scans: ScanFigures[] = [];
     const show = (s: ScanFigures) => {
       scans.push(s);
       console.log(
         `${s.label}: ${s.received.toLocaleString('en-US')}/${s.expected.toLocaleString('en-US')} received, first ${latencyMs(s.firstMs)} ms, ` +
           `p50 ${latencyMs(s.p50Ms)} ms, p99 ${latencyMs(s.p99Ms)} ms, max ${latencyMs(s.maxMs)} ms after commit; ${s.statements.toLocaleString('en-US')} statements, ` +
-          `server CPU ${num(s.serverCpuMs / 1000)} s, peak RSS ${num(s.peakRssMb)} MB` +
+          `server CPU ${num(s.serverCpuMs / 1000)} s, PostgreSQL CPU ${num(s.postgresCpuMs / 1000)} s, peak RSS ${num(s.peakRssMb)} MB` +
           (failures.total() ? `; ⚠ failures so far: ${failures.summary()}` : ''),
       );
     };
@@ -511,7 +536,7 @@ async function main(): Promise<void> {
     const { peakMb } = wholeRun.stop();
 
     console.log(`\n## bench:fanout at ${commitOf()}, ${today}\n`);
-    if (scans.some((s) => s.label.startsWith('scan'))) console.log(report(scans, baseline, idleRssMb, peakMb));
+    if (scans.some((s) => s.label.startsWith('scan'))) console.log(report(scans, baseline, idleRssMb, peakMb, failures));
     if (stopped !== undefined) {
       const alive = fs.existsSync(`/proc/${server.pid}`);
       console.log(
@@ -519,11 +544,6 @@ async function main(): Promise<void> {
           `huikuan ${alive ? 'is still running' : 'has exited'}; the end of its output:\n${server.output().slice(-2000)}`,
       );
       process.exitCode = 1;
-    }
-    if (failures.total()) {
-      console.log(
-        `\n⚠ ${failures.ended.size.toLocaleString('en-US')} of ${SUBSCRIBERS.toLocaleString('en-US')} subscriptions ended; failures: ${failures.summary()}`,
-      );
     }
     if (process.env.BENCH_JSON) {
       fs.writeFileSync(
