@@ -22,15 +22,9 @@ export interface ScanParams {
   scanId: string;
 }
 
+/** What the service needs of a judgement; its figures go to the scan's log row (SCAN_LOG reads them). */
 export interface ScanCounts {
   judged: number;
-  /** Judged after their next judgement date had passed (days no scan covered). */
-  judgedLate: number;
-  /** Judged because the ledger, a notice or the calendar changed them. */
-  judgedChanged: number;
-  becameOverdue: number;
-  escalated: number;
-  cleared: number;
   /** Highest event sequence number written; '0' when none. */
   lastSeq: string;
 }
@@ -162,15 +156,7 @@ logged as (
 )
 select * from counts
 `,
-    decode: (row) => ({
-      judged: row.int('judged'),
-      judgedLate: row.int('judged_late'),
-      judgedChanged: row.int('judged_changed'),
-      becameOverdue: row.int('became_overdue'),
-      escalated: row.int('escalated'),
-      cleared: row.int('cleared'),
-      lastSeq: row.bigintText('last_seq'),
-    }),
+    decode: (row) => ({ judged: row.int('judged'), lastSeq: row.bigintText('last_seq') }),
   });
 }
 
