@@ -38,7 +38,8 @@ export async function createBenchDatabase(name: string, embeddedPort: number): P
     url.pathname = '/postgres';
     serverUrl = url.toString();
   } else {
-    embedded = await startEmbeddedPostgres(dir, embeddedPort);
+    // A page cache for a database of a million receivables (PostgreSQL's default is 128MB).
+    embedded = await startEmbeddedPostgres(dir, embeddedPort, { sharedBuffers: process.env.EMBEDDED_PG_SHARED_BUFFERS ?? '1GB' });
     serverUrl = `${embedded.adminUrl}/postgres`;
   }
   const dbName = `huikuan_${name.replace(/\W/g, '_')}_${Date.now()}`;

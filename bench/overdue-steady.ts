@@ -24,16 +24,26 @@ import { createBenchDatabase } from './bench-database';
 import { BENCH_ADMIN, startBenchServer } from './bench-server';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
-import { JUDGE } from '../server/modules/overdue/overdue.queries';
+import { CANDIDATES, JUDGE } from '../server/modules/overdue/overdue.queries';
 
 /** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
 async function explain(pg: PgClient, asOf: string): Promise<void> {
   if (process.env.BENCH_EXPLAIN !== '1') return;
-  const { text, values } = compileSql(JUDGE.due.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: '0' });
-  let n = 0;
-  const numbered = text.replace(/\\\?|\?/g, (m) => (m === '?' ? `$${++n}` : '?'));
+  const numbered = (text: string) => {
+    let n = 0;
+    return text.replace(/\\\?|\?/g, (m) => (m === '?' ? `$${++n}` : '?'));
+  };
   await pg.query('begin');
-  const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered}`, values);
+  const due = compileSql(CANDIDATES.due.text, { asOf });
+  const { ids } = (await pg.query<{ ids: string }>(numbered(due.text), due.values)).rows[0];
+  const { text, values } = compileSql(JUDGE.text, {
+    asOf,
+    ids: ids === '' ? [] : ids.split(','),
+    tz: 'Asia/Shanghai',
+    stages: [1, 30, 60, 90],
+    scanId: '0',
+  });
+  const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered(text)}`, values);
   await pg.query('rollback');
   console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
 }

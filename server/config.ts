@@ -19,6 +19,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
+  /** The embedded PostgreSQL's shared_buffers (its page cache), e.g. `128MB`, `1GB`. */
+  embeddedPgSharedBuffers: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   demoData: boolean;
@@ -248,6 +250,10 @@ export function loadConfig(env: Env = process.env): Config {
       costBudgets[match[1] as CostBudgetRole] = Number(match[2]);
     }
   }
+  const embeddedPgSharedBuffers = str('EMBEDDED_PG_SHARED_BUFFERS') ?? '128MB';
+  if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(embeddedPgSharedBuffers)) {
+    problems.push(`EMBEDDED_PG_SHARED_BUFFERS must be an amount of memory such as "128MB" or "1GB" (got "${embeddedPgSharedBuffers}")`);
+  }
   const dbStatementTimeoutMs = durationMs('DB_STATEMENT_TIMEOUT', 15_000, 100, 3_600_000);
   const operationTimeoutMs = durationMs('OPERATION_TIMEOUT', 20_000, 100, 3_600_000);
   const metricsToken = str('METRICS_TOKEN');
@@ -259,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(str('DATA_DIR') ?? '.data'),
     embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    embeddedPgSharedBuffers,
     adminEmail,
     adminPassword,
     demoData: bool('DEMO_DATA'),

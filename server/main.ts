@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     let databaseUrl = config.databaseUrl;
     let embedded: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
-      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, { log: logger });
+      embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, { log: logger, sharedBuffers: config.embeddedPgSharedBuffers });
       // Whatever the steps before it left of the deadline, less a moment to escalate.
       stops.push({ name: 'embedded PostgreSQL', stop: () => embedded!.stop(Math.max(500, shutdownDeadline - Date.now() - 3500)) });
       databaseUrl = embedded.url;

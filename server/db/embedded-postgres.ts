@@ -54,7 +54,13 @@ const APP_DATABASE = 'huikuan';
 const LEFTOVER_GRACE_MS = 5000;
 const DEFAULT_STOP_GRACE_MS = 5000;
 
-export async function startEmbeddedPostgres(dataDir: string, port: number, options: { log?: EmbeddedLog } = {}): Promise<EmbeddedDatabase> {
+export interface EmbeddedOptions {
+  log?: EmbeddedLog;
+  /** shared_buffers, PostgreSQL's own page cache (its default: 128MB). */
+  sharedBuffers?: string;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, port: number, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const log = options.log ?? stderrLog;
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const earlier = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
@@ -99,7 +105,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, optio
       port,
       persistent: true,
       createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `shared_buffers=${options.sharedBuffers ?? '128MB'}`],
       onLog: (message: unknown) => {
         recentOutput.push(String(message).trim());
         if (recentOutput.length > 20) recentOutput.shift();

@@ -10,7 +10,9 @@ import { seedDemoData } from './demo-data';
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, { sharedBuffers: config.embeddedPgSharedBuffers });
   const orm = await openOrm({ databaseUrl: config.databaseUrl ?? embedded!.url, entities: ENTITIES, migrations: MIGRATIONS });
   try {
     await migrate(orm);

@@ -11,8 +11,10 @@ import { OverdueErrorReason } from './overdue.errors';
 import { OverdueResolver, OverdueScanResultResolver } from './overdue.resolver';
 import { startOverdueScheduler } from './overdue.scheduler';
 import { OverdueService, setScanObserver } from './overdue.service';
+import { TIDY_STATES } from './overdue.queries';
 import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
 import { Migration20261202000000_overdue_incremental } from './migrations/Migration20261202000000_overdue_incremental';
+import { Migration20261203000000_overdue_event_ids } from './migrations/Migration20261203000000_overdue_event_ids';
 
 declare module '../../context' {
   interface Services {
@@ -20,17 +22,31 @@ declare module '../../context' {
   }
 }
 
+/** Judged states from which a judgement vacuums the state table afterwards (~1% of a large ledger). */
+const TIDY_AFTER_JUDGED = 10_000;
+
 export const overdueArea = defineArea({
   name: 'overdue',
   migrations: [
     { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
     { name: 'Migration20261202000000_overdue_incremental', class: Migration20261202000000_overdue_incremental },
+    { name: 'Migration20261203000000_overdue_event_ids', class: Migration20261203000000_overdue_event_ids },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,
   async setup({ background, config, clock, logger, metrics, databaseUrl }) {
     const rules = { stages: config.overdueStages, timeZone: config.timeZone };
+    let tidying: Promise<unknown> | undefined;
     setScanObserver((scan) => {
+      // A big judgement leaves as many dead state rows: clear them now, in the background,
+      // so the next scans start from a clean index and fresh statistics.
+      if (scan.judged >= TIDY_AFTER_JUDGED && !tidying) {
+        tidying = TIDY_STATES.run(background.em.fork())
+          .catch((err: unknown) => logger.warn({ err }, 'vacuum of the overdue states after a large judgement failed; autovacuum will do it'))
+          .finally(() => {
+            tidying = undefined;
+          });
+      }
       metrics.scanDuration.observe(scan.durationMs / 1000);
       metrics.overdueEvents.inc({ type: 'BECAME_OVERDUE' }, scan.becameOverdue);
       metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
@@ -52,6 +68,7 @@ export const overdueArea = defineArea({
       },
       async stop() {
         await scheduler?.stop();
+        await tidying;
         await hub.stop();
       },
     };

@@ -9,12 +9,17 @@ import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { daysBetween, type LocalDate } from '../../core/local-date';
 import { positionsCtes } from '../../db/positions';
-import { defineQuery, defineStatement, NoParams, Where } from '../../db/sql';
+import { defineQuery, defineStatement, NoParams, SqlRow, Where } from '../../db/sql';
 import { encodeEventCursor } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter, OverdueEventType, type OverdueScanResult } from './overdue.types';
 
+/** The channel a judgement NOTIFYs (at commit) and every instance's hub LISTENs on. */
+export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
+
 export interface ScanParams {
   asOf: LocalDate;
+  /** The receivables to judge (CANDIDATES). */
+  ids: string[];
   tz: string;
   /** Days past the effective due date at which each stage starts. */
   stages: readonly number[];
@@ -22,11 +27,9 @@ export interface ScanParams {
   scanId: string;
 }
 
-/** What the service needs of a judgement; its figures go to the scan's log row (SCAN_LOG reads them). */
+/** What the service needs of a judgement; its figures go to the scan's log row (CLOSE_SCAN_LOG reads them). */
 export interface ScanCounts {
   judged: number;
-  /** Highest event sequence number written; '0' when none. */
-  lastSeq: string;
 }
 
 /** Which receivables a judgement takes: those due by the date (a scan), or all of them. */
@@ -35,29 +38,28 @@ export type JudgementScope = 'due' | 'all';
 /**
  * Judges receivables as of `asOf` and writes what changed, in one statement.
  *
- * - Candidates: with scope `due`, the state rows whose next judgement date has come
- *   (partial index; changed ones are due at once); with `all`, every receivable. A row
- *   already judged for a later date is never judged back.
+ * - Candidates: the ids CANDIDATES found, read again by key under the same scan lock.
  * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
  *   aging report's. An open payment notice holds the alarm from the day it was reported
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
  *   while the receivable stays overdue.
  * - Every candidate gets its new state and next judgement date; every transition one
  *   event, in the order of effective due dates; the scan's log row the counts and ids.
+ *
+ * Cost is per candidate, so the shape is kept lean: the stage thresholds are looked up
+ * with `width_bucket` (OVERDUE_STAGES is ascending, config.ts checks it), each state row
+ * is rewritten through the row address it was read from, and an event's id is derived
+ * from its sequence number, unique by construction (no random-uuid index to maintain).
  */
-function judgement(scope: JudgementScope) {
-  const candidates =
-    scope === 'due'
-      ? `select o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
-           from receivable_overdue_state o
-          where o.next_judgement_on <= cast(:asOf as date) and (o.judged_on is null or o.judged_on <= cast(:asOf as date))`
-      : `select o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
-           from receivable_overdue_state o
-          where o.judged_on is null or o.judged_on <= cast(:asOf as date)`;
+function judgement() {
   return defineQuery<ScanParams, ScanCounts>({
     text: `
 with candidates as materialized (
-  ${candidates}
+  -- By key: the planner knows how many (the list is a constant), whatever the statistics
+  -- of the next judgement dates say (they lag: every scan moves the dates it judged).
+  select o.ctid as state_row, o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
+    from unnest(cast(:ids as uuid[])) k(id)
+    join receivable_overdue_state o on o.receivable_id = k.id
 ),
 ${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates' })},
 notices as (
@@ -70,81 +72,73 @@ notices as (
    where n.status = 'OPEN'
    group by n.receivable_id
 ),
-judged as materialized (
-  select c.id, c.old_stage, c.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+judged as (
+  select c.state_row, c.id, c.old_stage, c.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+         p.outstanding as position, n.next_on as notice_next_on, p.first_received_on, p.written_off_at,
          cast(:asOf as date) - p.effective_due_on as days_past,
-         p.outstanding as position,
-         coalesce(n.held, false) as held, n.next_on as notice_next_on,
-         -- The position falls later by itself: money already recorded that counts after D, a write-off made after D.
-         p.first_received_on as money_next_on,
-         case when (p.written_off_at at time zone :tz)::date > cast(:asOf as date) then (p.written_off_at at time zone :tz)::date end as write_off_next_on
+         -- The last threshold reached (width_bucket: how many thresholds the days past due
+         -- reach; element 0 is null), unless paid or held. Stages only rise while overdue:
+         -- a later effective due date (a new holiday) keeps the stage reached.
+         case when cast(:asOf as date) - p.effective_due_on >= 1 and p.outstanding > 0 and not coalesce(n.held, false)
+              then greatest((cast(:stages as int[]))[width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[]))], c.old_stage) end as new_stage
     from candidates c
     join pos p on p.id = c.id
     left join notices n on n.receivable_id = c.id
 ),
-staged as materialized (
-  -- The stage reached: the last threshold the days past due reach, unless paid or held.
-  select j.*,
-         -- Stages only rise while overdue: a later effective due date (a new holiday) keeps the stage reached.
-         case when st.reached is not null then greatest(st.reached, j.old_stage) end as new_stage
-    from judged j
-    left join lateral (
-      select max(s) as reached from unnest(cast(:stages as int[])) s
-       where s <= j.days_past and j.days_past >= 1 and j.position > 0 and not j.held
-    ) st on true
-),
 decided as materialized (
-  select d.*,
-         case when d.old_stage is null and d.new_stage is not null then 'BECAME_OVERDUE'
-              when d.old_stage is not null and d.new_stage is null then 'CLEARED'
-              when d.new_stage > d.old_stage then 'STAGE_ESCALATED' end as event_type,
+  select j.state_row, j.id, j.old_stage, j.due_on, j.customer_id, j.salesperson_id, j.effective_due_on, j.position, j.days_past, j.new_stage,
+         case when j.old_stage is null and j.new_stage is not null then 'BECAME_OVERDUE'
+              when j.old_stage is not null and j.new_stage is null then 'CLEARED'
+              when j.new_stage > j.old_stage then 'STAGE_ESCALATED' end as event_type,
          -- The first date a judgement can differ without a ledger change: the next stage
-         -- threshold, a notice's hold starting or ending, the issue date, the day money
-         -- already recorded counts or a write-off takes effect. Nothing for a receivable with
-         -- nothing outstanding: its position never rises again by itself.
-         case when d.position = 0 and d.issued_on <= cast(:asOf as date) then null
-              else least(d.effective_due_on + nt.threshold,
-                         case when d.issued_on > cast(:asOf as date) then d.issued_on end,
-                         d.notice_next_on, d.money_next_on, d.write_off_next_on) end as next_on
-    from staged d
-    left join lateral (
-      select min(t) as threshold from unnest(cast(:stages as int[])) t
-       where d.effective_due_on + t > cast(:asOf as date) and (d.new_stage is null or t > d.new_stage)
-    ) nt on true
+         -- threshold (the first above both the days past due and the stage held), a
+         -- notice's hold starting or ending, the issue date, the day money already recorded
+         -- counts or a write-off takes effect. Nothing for a receivable with nothing
+         -- outstanding: its position never rises again by itself.
+         case when j.position = 0 and j.issued_on <= cast(:asOf as date) then null
+              else least(j.effective_due_on + (cast(:stages as int[]))[width_bucket(greatest(j.days_past, coalesce(j.new_stage, j.days_past)), cast(:stages as int[])) + 1],
+                         case when j.issued_on > cast(:asOf as date) then j.issued_on end,
+                         j.notice_next_on, j.first_received_on,
+                         case when (j.written_off_at at time zone :tz)::date > cast(:asOf as date) then (j.written_off_at at time zone :tz)::date end) end as next_on
+    from judged j
 ),
 stored as (
   update receivable_overdue_state o
      set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on
     from decided d
-   where o.receivable_id = d.id
+   where o.ctid = d.state_row
 ),
 inserted as (
-  insert into overdue_event (id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
+  insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
                              days_overdue, outstanding, as_of, scan_id)
-  select gen_random_uuid(), d.event_type, d.id, d.customer_id, d.salesperson_id, d.new_stage, d.old_stage,
-         greatest(d.days_past, 0), d.position, cast(:asOf as date), cast(:scanId as bigint)
-    from decided d
-   where d.event_type is not null
-   order by d.effective_due_on, d.id
-  returning seq, type
+  select e.seq, cast(overlay('00000000-0000-8000-8000-000000000000' placing lpad(to_hex(e.seq), 12, '0') from 25) as uuid),
+         e.event_type, e.id, e.customer_id, e.salesperson_id, e.new_stage, e.old_stage,
+         greatest(e.days_past, 0), e.position, cast(:asOf as date), cast(:scanId as bigint)
+    from (
+      -- Numbered after sorting (volatile output is computed after ORDER BY): events in the order of effective due dates.
+      select nextval('overdue_event_seq_seq') as seq, d.* from decided d where d.event_type is not null order by d.effective_due_on, d.id
+    ) e
+  returning seq
+),
+tally as (
+  select count(*)::int as judged,
+         count(*) filter (where due_on > '-infinity' and due_on < cast(:asOf as date))::int as judged_late,
+         count(*) filter (where due_on = '-infinity')::int as judged_changed,
+         count(*) filter (where event_type = 'BECAME_OVERDUE')::int as became_overdue,
+         count(*) filter (where event_type = 'STAGE_ESCALATED')::int as escalated,
+         count(*) filter (where event_type = 'CLEARED')::int as cleared
+    from decided
 ),
 counted as (
   -- The engine row exists: a scan sets its date before it judges, a re-evaluation needs one.
   update overdue_engine e
-     set overdue_count = e.overdue_count
-           + (select count(*) from decided where event_type = 'BECAME_OVERDUE')
-           - (select count(*) from decided where event_type = 'CLEARED')
+     set overdue_count = e.overdue_count + t.became_overdue - t.cleared
+    from tally t
   returning e.overdue_count
 ),
 counts as (
-  select (select count(*) from decided)::int as judged,
-         (select count(*) from decided where due_on > '-infinity' and due_on < cast(:asOf as date))::int as judged_late,
-         (select count(*) from decided where due_on = '-infinity')::int as judged_changed,
-         (select count(*) from inserted where type = 'BECAME_OVERDUE')::int as became_overdue,
-         (select count(*) from inserted where type = 'STAGE_ESCALATED')::int as escalated,
-         (select count(*) from inserted where type = 'CLEARED')::int as cleared,
-         (select coalesce(max(seq), 0) from inserted)::text as last_seq,
-         (select overdue_count from counted) as overdue_count
+  select t.*, (select coalesce(max(seq), 0) from inserted)::text as last_seq, (select overdue_count from counted) as overdue_count
+    from tally t
 ),
 logged as (
   update overdue_scan s
@@ -153,14 +147,58 @@ logged as (
          judged_ids = coalesce((select array_agg(d.id order by d.effective_due_on, d.id) from decided d), '{}')
     from counts k
    where s.id = cast(:scanId as bigint)
+),
+notified as (
+  -- Wakes every instance's hub when the transaction commits (nothing to say without events).
+  select pg_notify('${OVERDUE_CHANNEL}', k.last_seq) from counts k where k.last_seq <> '0'
 )
-select * from counts
+select k.judged, k.last_seq, (select count(*) from notified) as notified from counts k
 `,
-    decode: (row) => ({ judged: row.int('judged'), lastSeq: row.bigintText('last_seq') }),
+    decode: (row) => ({ judged: row.int('judged') }),
   });
 }
 
-export const JUDGE = { due: judgement('due'), all: judgement('all') };
+export const JUDGE = judgement();
+
+/**
+ * The receivables a judgement takes, as of `asOf`: with scope `due`, those whose next
+ * judgement date has come (partial index; changed ones are due at once); with `all`,
+ * every one. A row already judged for a later date is never judged back. One text value
+ * (ids separated by commas): a million ids arrive as one string, not a million rows.
+ */
+function candidates(scope: JudgementScope) {
+  const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
+  return defineQuery<{ asOf: LocalDate }, string[]>({
+    text: `select coalesce(string_agg(receivable_id::text, ','), '') as ids
+             from receivable_overdue_state
+            where ${due}(judged_on is null or judged_on <= cast(:asOf as date))`,
+    decode: (row) => {
+      const ids = row.text('ids');
+      return ids === '' ? [] : ids.split(',');
+    },
+  });
+}
+
+export const CANDIDATES = { due: candidates('due'), all: candidates('all') };
+
+/**
+ * The engine's date, read under the scan lock, and room to sort: a judgement may sort and
+ * aggregate 100,000 rows, more than the default 4 MB of `work_mem` holds in memory. The
+ * setting ends with the transaction.
+ */
+export const BEGIN_JUDGEMENT = defineQuery<NoParams, LocalDate | null>({
+  text: `select (select scanned_on::text from overdue_engine) as scanned_on, set_config('work_mem', '64MB', true) as work_mem`,
+  decode: (row) => (row.isNull('scanned_on') ? null : row.date('scanned_on')),
+});
+
+/**
+ * After a judgement that rewrote many states (100,000 falling overdue at once): their old
+ * versions would stay in the next-judgement index, and the planner would still see the old
+ * dates, until autovacuum comes by (up to a minute). Not in a transaction.
+ */
+export const TIDY_STATES = defineStatement<NoParams>({
+  text: 'vacuum (analyze) receivable_overdue_state',
+});
 
 /** The date the alarm state is valid for: the last scan's; none before the first scan. */
 export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
@@ -168,52 +206,65 @@ export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
   decode: (row) => row.date('scanned_on'),
 });
 
-export const SET_ENGINE_DATE = defineStatement<{ asOf: LocalDate }>({
-  text: `insert into overdue_engine (scanned_on) values (cast(:asOf as date))
-         on conflict (singleton) do update set scanned_on = excluded.scanned_on`,
-});
-
 export type ScanKind = 'SCAN' | 'REEVALUATION' | 'FULL';
 
-/** Opens a scan's log row; the judgement fills it in. */
+/**
+ * Opens a judgement's log row; the judgement fills it in. A scan also moves the engine's
+ * date to its own (re-evaluations and full re-judgements judge as of the engine's date).
+ */
 export const OPEN_SCAN_LOG = defineQuery<{ kind: ScanKind; asOf: LocalDate; previousScanOn: LocalDate | null }, string>({
-  text: `insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id::text`,
+  text: `with moved as (
+           insert into overdue_engine (scanned_on) select cast(:asOf as date) where :kind = 'SCAN'
+           on conflict (singleton) do update set scanned_on = excluded.scanned_on
+         )
+         insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id::text`,
   decode: (row) => row.text('id'),
 });
 
-export const CLOSE_SCAN_LOG = defineStatement<{ scanId: string; durationMs: number }>({
-  text: 'update overdue_scan set duration_ms = :durationMs where id = cast(:scanId as bigint)',
-});
+const SCAN_COLUMNS = `id::text, as_of::text, previous_scan_on::text, judged, judged_late, judged_changed, became_overdue, escalated, cleared, overdue_count`;
+
+function decodeScan(row: SqlRow): OverdueScanResult {
+  const asOf = row.date('as_of');
+  const previousScanOn = row.isNull('previous_scan_on') ? null : row.date('previous_scan_on');
+  return {
+    id: row.text('id'),
+    asOf,
+    previousScanOn,
+    missedDays: previousScanOn === null ? 0 : Math.max(0, daysBetween(previousScanOn, asOf) - 1),
+    ran: true,
+    judged: row.int('judged'),
+    judgedLate: row.int('judged_late'),
+    judgedChanged: row.int('judged_changed'),
+    becameOverdue: row.int('became_overdue'),
+    escalated: row.int('escalated'),
+    cleared: row.int('cleared'),
+    overdueCount: row.int('overdue_count'),
+    durationMs: row.int('duration_ms'),
+  };
+}
 
 /** A scan as its log row keeps it (for SCAN_LOG_DAYS, when it judged something). */
 export const SCAN_LOG = defineQuery<{ id: string }, OverdueScanResult>({
-  text: `select id::text, as_of::text, previous_scan_on::text, judged, judged_late, judged_changed, became_overdue, escalated, cleared,
-                overdue_count, duration_ms
-           from overdue_scan where id = cast(:id as bigint)`,
-  decode: (row) => {
-    const asOf = row.date('as_of');
-    const previousScanOn = row.isNull('previous_scan_on') ? null : row.date('previous_scan_on');
-    return {
-      id: row.text('id'),
-      asOf,
-      previousScanOn,
-      missedDays: previousScanOn === null ? 0 : Math.max(0, daysBetween(previousScanOn, asOf) - 1),
-      ran: true,
-      judged: row.int('judged'),
-      judgedLate: row.int('judged_late'),
-      judgedChanged: row.int('judged_changed'),
-      becameOverdue: row.int('became_overdue'),
-      escalated: row.int('escalated'),
-      cleared: row.int('cleared'),
-      overdueCount: row.int('overdue_count'),
-      durationMs: row.int('duration_ms'),
-    };
-  },
+  text: `select ${SCAN_COLUMNS}, duration_ms from overdue_scan where id = cast(:id as bigint)`,
+  decode: decodeScan,
 });
 
-/** Log rows of scans that judged nothing are not kept; judgements are kept for SCAN_LOG_DAYS. */
-export const PRUNE_SCAN_LOG = defineStatement<{ scanId: string; days: number }>({
-  text: `delete from overdue_scan where (id = cast(:scanId as bigint) and judged = 0) or started_at < now() - make_interval(days => :days)`,
+/**
+ * Closes a judgement's log row with its duration and answers its figures. A row that
+ * judged nothing is not kept (the answer has no id to read it by); nor are rows older
+ * than `days`.
+ */
+export const CLOSE_SCAN_LOG = defineQuery<{ scanId: string; durationMs: number; days: number }, OverdueScanResult>({
+  text: `with closed as (
+           update overdue_scan set duration_ms = :durationMs where id = cast(:scanId as bigint) and judged > 0
+         ),
+         pruned as (
+           delete from overdue_scan
+            where (id = cast(:scanId as bigint) and judged = 0)
+               or (id <> cast(:scanId as bigint) and started_at < now() - make_interval(days => :days))
+         )
+         select ${SCAN_COLUMNS}, cast(:durationMs as int) as duration_ms from overdue_scan where id = cast(:scanId as bigint)`,
+  decode: decodeScan,
 });
 
 /** One page of the receivables a scan judged, in its order. */
@@ -223,15 +274,6 @@ export const JUDGED_PAGE = defineQuery<{ scanId: string; offset: number; limit: 
           where s.id = cast(:scanId as bigint) and j.n > :offset
           order by j.n limit :limit`,
   decode: (row) => ({ id: row.text('id'), position: row.int('position') }),
-});
-
-/** The channel scans NOTIFY and every instance's hub LISTENs on. */
-export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
-
-/** Wakes every instance's hub when the transaction commits. */
-export const NOTIFY = defineQuery<{ channel: string; payload: string }, true>({
-  text: 'select pg_notify(:channel, :payload)',
-  decode: () => true,
 });
 
 // ── The event table ─────────────────────────────────────────────────────────────

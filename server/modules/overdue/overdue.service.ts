@@ -33,20 +33,18 @@ import { decodeEventCursor } from './overdue.events';
 import { OverdueErrorReason } from './overdue.errors';
 import { OverdueEventHub } from './overdue.hub';
 import {
+  BEGIN_JUDGEMENT,
+  CANDIDATES,
   CLOSE_SCAN_LOG,
   countEvents,
   ENGINE_DATE,
   JUDGE,
   JUDGED_PAGE,
   type JudgementScope,
-  NOTIFY,
   OPEN_SCAN_LOG,
-  OVERDUE_CHANNEL,
-  PRUNE_SCAN_LOG,
   readEvents,
   type ScanKind,
   SCAN_LOG,
-  SET_ENGINE_DATE,
 } from './overdue.queries';
 import { overdueEventStream, type UnitOfWork } from './overdue.stream';
 import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
@@ -127,7 +125,7 @@ export class OverdueService {
     const started = Date.now();
     const result = await this.em.fork().transactional(async (em): Promise<OverdueScanResult | null> => {
       if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: judgement.skipIfBusy }))) return null;
-      const engineDate = (await ENGINE_DATE.maybeOne(em)) ?? null;
+      const engineDate = await BEGIN_JUDGEMENT.one(em);
       const asOf = judgement.asOf ?? engineDate;
       if (asOf === null) {
         if (judgement.kind === 'FULL') throw conflict('there is no alarm state to check before the first overdue scan', OverdueErrorReason.NO_SCAN_YET);
@@ -143,16 +141,12 @@ export class OverdueService {
         );
       }
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
+      // A scan also moves the engine's date; re-evaluations and full re-judgements judge as of it.
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
-      // Only a scan moves the engine's date; re-evaluations and full re-judgements judge as of it.
-      if (judgement.kind === 'SCAN') await SET_ENGINE_DATE.run(em, { asOf });
-      const counts = await JUDGE[judgement.scope].one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
-      if (counts.lastSeq !== '0') await NOTIFY.one(em, { channel: OVERDUE_CHANNEL, payload: counts.lastSeq });
-      await CLOSE_SCAN_LOG.run(em, { scanId, durationMs: Date.now() - started });
-      const logged = await SCAN_LOG.one(em, { id: scanId });
-      // A log row that judged nothing is not kept: the answer has no id to read it by.
-      await PRUNE_SCAN_LOG.run(em, { scanId, days: SCAN_LOG_DAYS });
-      return counts.judged > 0 ? logged : { ...logged, id: null };
+      const ids = await CANDIDATES[judgement.scope].one(em, { asOf });
+      const { judged } = await JUDGE.one(em, { asOf, ids, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
+      return judged > 0 ? logged : { ...logged, id: null };
     });
     if (result === null) return skipped(judgement.asOf ?? this.clock.today());
     observeScan(result);
