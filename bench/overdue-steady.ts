@@ -35,10 +35,11 @@ async function explain(pg: PgClient, asOf: string): Promise<void> {
   };
   await pg.query('begin');
   const due = compileSql(CANDIDATES.due.text, { asOf });
-  const { ids } = (await pg.query<{ ids: string }>(numbered(due.text), due.values)).rows[0];
+  const listed = (await pg.query<{ candidates: string; rows: string }>(numbered(due.text), due.values)).rows[0];
   const { text, values } = compileSql(JUDGE.text, {
     asOf,
-    ids: ids === '' ? [] : ids.split(','),
+    candidates: listed.candidates,
+    rows: listed.rows === '' ? [] : listed.rows.split(';'),
     tz: 'Asia/Shanghai',
     stages: [1, 30, 60, 90],
     scanId: '0',

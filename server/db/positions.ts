@@ -46,6 +46,8 @@ export interface PositionScope {
    * written_off_at and first_received_on (the first day money recorded counts after D).
    */
   within?: string;
+  /** With `within`: columns of that CTE to carry into each row (read once, not joined again). */
+  carry?: readonly string[];
 }
 
 /** The first instant after the business date `dateSql` in the company time zone (`:tz`). */
@@ -80,9 +82,10 @@ ${name}_later as (
   if (scope.within) {
     // A given set (the overdue engine's candidates): each receivable by its key, one row
     // each, also with position 0, and with what a judgement reads besides the position.
+    const carried = (scope.carry ?? []).map((column) => `pin.${column}, `).join('');
     return `${later},
 ${name} as (
-  select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at, pl.first_received_on,
+  select ${carried}pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at, pl.first_received_on,
          case when pr.issued_on <= ${dateSql} then ${position} else 0 end as outstanding
     from ${scope.within} pin
     join receivable pr on pr.id = pin.id

@@ -18,8 +18,10 @@ export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
 
 export interface ScanParams {
   asOf: LocalDate;
-  /** The receivables to judge (CANDIDATES). */
-  ids: string[];
+  /** The receivables to judge, as CANDIDATES lists them (`id|row|stage|next judgement;…`). */
+  candidates: string;
+  /** Their state rows' addresses (ctid). */
+  rows: string[];
   tz: string;
   /** Days past the effective due date at which each stage starts. */
   stages: readonly number[];
@@ -55,13 +57,16 @@ function judgement() {
   return defineQuery<ScanParams, ScanCounts>({
     text: `
 with candidates as materialized (
-  -- By key: the planner knows how many (the list is a constant), whatever the statistics
-  -- of the next judgement dates say (they lag: every scan moves the dates it judged).
-  select o.ctid as state_row, o.receivable_id as id, o.stage as old_stage, o.next_judgement_on as due_on
-    from unnest(cast(:ids as uuid[])) k(id)
-    join receivable_overdue_state o on o.receivable_id = k.id
+  -- As CANDIDATES read them under the same scan lock (nothing moves them in between): the
+  -- planner knows how many (the list is a constant), whatever the statistics of the next
+  -- judgement dates say (they lag: every scan moves the dates it judged).
+  select cast(split_part(c, '|', 1) as uuid) as id,
+         cast(split_part(c, '|', 2) as tid) as state_row,
+         cast(nullif(split_part(c, '|', 3), '') as int) as old_stage,
+         cast(nullif(split_part(c, '|', 4), '') as date) as due_on
+    from unnest(string_to_array(:candidates, ';')) c
 ),
-${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates' })},
+${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates', carry: ['state_row', 'old_stage', 'due_on'] })},
 notices as (
   -- Open notices of the candidates: holding on D, or starting / ending a hold after D.
   select n.receivable_id,
@@ -73,17 +78,16 @@ notices as (
    group by n.receivable_id
 ),
 judged as (
-  select c.state_row, c.id, c.old_stage, c.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+  select p.state_row, p.id, p.old_stage, p.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
          p.outstanding as position, n.next_on as notice_next_on, p.first_received_on, p.written_off_at,
          cast(:asOf as date) - p.effective_due_on as days_past,
          -- The last threshold reached (width_bucket: how many thresholds the days past due
          -- reach; element 0 is null), unless paid or held. Stages only rise while overdue:
          -- a later effective due date (a new holiday) keeps the stage reached.
          case when cast(:asOf as date) - p.effective_due_on >= 1 and p.outstanding > 0 and not coalesce(n.held, false)
-              then greatest((cast(:stages as int[]))[width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[]))], c.old_stage) end as new_stage
-    from candidates c
-    join pos p on p.id = c.id
-    left join notices n on n.receivable_id = c.id
+              then greatest((cast(:stages as int[]))[width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[]))], p.old_stage) end as new_stage
+    from pos p
+    left join notices n on n.receivable_id = p.id
 ),
 decided as materialized (
   select j.state_row, j.id, j.old_stage, j.due_on, j.customer_id, j.salesperson_id, j.effective_due_on, j.position, j.days_past, j.new_stage,
@@ -106,7 +110,8 @@ stored as (
   update receivable_overdue_state o
      set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on
     from decided d
-   where o.ctid = d.state_row
+   -- The rows by their addresses (a TID scan), not a pass over every state.
+   where o.ctid = any(cast(:rows as tid[])) and o.ctid = d.state_row
 ),
 inserted as (
   insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
@@ -163,18 +168,20 @@ export const JUDGE = judgement();
 /**
  * The receivables a judgement takes, as of `asOf`: with scope `due`, those whose next
  * judgement date has come (partial index; changed ones are due at once); with `all`,
- * every one. A row already judged for a later date is never judged back. One text value
- * (ids separated by commas): a million ids arrive as one string, not a million rows.
+ * every one. A row already judged for a later date is never judged back. The list is one
+ * text value that goes back to JUDGE as it came (a million candidates are one string, not
+ * a million rows), and the state rows' addresses as an array for the rewrite.
  */
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
-  return defineQuery<{ asOf: LocalDate }, string[]>({
-    text: `select coalesce(string_agg(receivable_id::text, ','), '') as ids
+  return defineQuery<{ asOf: LocalDate }, { candidates: string; rows: string[] }>({
+    text: `select coalesce(string_agg(concat_ws('|', receivable_id, ctid, coalesce(stage::text, ''), coalesce(next_judgement_on::text, '')), ';'), '') as candidates,
+                  coalesce(string_agg(ctid::text, ';'), '') as rows
              from receivable_overdue_state
             where ${due}(judged_on is null or judged_on <= cast(:asOf as date))`,
     decode: (row) => {
-      const ids = row.text('ids');
-      return ids === '' ? [] : ids.split(',');
+      const rows = row.text('rows');
+      return { candidates: row.text('candidates'), rows: rows === '' ? [] : rows.split(';') };
     },
   });
 }
