@@ -184,6 +184,16 @@ export async function startApp(options: AppOptions, port: number, host?: string)
             if (socket.readyState === socket.OPEN) socket.send(nextFrame(id, payloadJson));
           },
           bufferedBytes: () => socket.bufferedAmount,
+          corked: (write) => {
+            // ws keeps its TCP socket in `_socket` (undocumented, stable since ws 1); without it the frames just leave one by one.
+            const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+            tcp?.cork();
+            try {
+              write();
+            } finally {
+              tcp?.uncork();
+            }
+          },
         });
       },
       onConnect: async (ctx) => {

@@ -30,6 +30,8 @@ export interface SubscriptionSink {
   next(payloadJson: string): void;
   /** Bytes this process holds for the socket that the kernel has not taken yet. */
   bufferedBytes(): number;
+  /** Runs `write` with the socket's writes gathered, so that its messages leave in one system call. */
+  corked(write: () => void): void;
 }
 
 export interface SharedDeliveryTarget {

@@ -19,7 +19,7 @@
  * than HIGH_WATER_BYTES unsent (a slow or stalled reader) is not written to any more: it
  * falls back to catching up, which waits until the socket has drained below
  * LOW_WATER_BYTES, then replays from the table. So a slow socket costs this process at
- * most about HIGH_WATER_BYTES plus one event, never a queue that grows, and it neither
+ * most about HIGH_WATER_BYTES plus one batch, never a queue that grows, and it neither
  * loses an event nor holds up anyone else; a socket that stops reading altogether stops
  * answering graphql-ws's keep-alive pings and is closed by it.
  */
@@ -40,6 +40,8 @@ import { OverdueEvent, OverdueEventFilter } from './overdue.types';
 export const HIGH_WATER_BYTES = 128 * 1024;
 /** Unsent bytes below which a catching-up subscriber's socket takes the next events. */
 const LOW_WATER_BYTES = 32 * 1024;
+/** Answers written to one socket in one system call, about. */
+const CHUNK_BYTES = 64 * 1024;
 /** Answers held for a subscriber while it catches up; beyond, it reads them from the table too. */
 const MAX_PENDING = 1000;
 const DRAIN_POLL_MS = 20;
@@ -75,25 +77,42 @@ class Subscriber {
     this.answerKey = `${answerScope(request.principal)}\n${target.shareKey}`;
   }
 
-  /** Live: sends unless the socket is too far behind, which turns it back to catching up. */
-  deliver(seq: bigint, payload: string): void {
-    if (seq <= this.last) return;
-    if (this.state === 'live') {
-      if (this.target.sink.bufferedBytes() > HIGH_WATER_BYTES) {
+  /**
+   * One batch's answers for this subscriber. Live: written in runs of about CHUNK_BYTES
+   * (one system call each) while the socket holds at most HIGH_WATER_BYTES unsent; past
+   * that it turns back to catching up, so a socket never holds much more than that plus
+   * one run. Catching up: kept for later, up to MAX_PENDING.
+   */
+  deliver(answers: { seq: bigint; payload: string }[]): void {
+    const { sink } = this.target;
+    let next = 0;
+    while (this.state === 'live' && next < answers.length) {
+      if (sink.bufferedBytes() > HIGH_WATER_BYTES) {
         this.state = 'catching-up';
         this.overflowed = true;
         this.onFallBehind();
         this.wake();
         return;
       }
-      this.target.sink.next(payload);
-      this.last = seq;
-    } else if (!this.overflowed) {
+      sink.corked(() => {
+        for (let bytes = 0; next < answers.length && bytes < CHUNK_BYTES; next++) {
+          const { seq, payload } = answers[next];
+          if (seq <= this.last) continue;
+          sink.next(payload);
+          this.last = seq;
+          bytes += payload.length;
+        }
+      });
+    }
+    if (this.state === 'live') return;
+    for (const answer of answers) {
+      if (this.overflowed) return;
+      if (answer.seq <= this.last) continue;
       if (this.pending.length >= MAX_PENDING) {
         this.overflowed = true;
         this.pending = [];
       } else {
-        this.pending.push({ seq, payload });
+        this.pending.push(answer);
       }
     }
   }
@@ -197,12 +216,14 @@ export class OverdueFanOut {
       const read = await this.replayPage(subscriber);
       if (read === REPLAY_BATCH || subscriber.overflowed) continue;
       // The table had nothing more when read; what came live since is pending. Going live happens without a pause in between.
-      for (const { seq, payload } of subscriber.pending.splice(0)) {
-        if (seq > subscriber.last) {
-          subscriber.target.sink.next(payload);
-          subscriber.last = seq;
+      subscriber.target.sink.corked(() => {
+        for (const { seq, payload } of subscriber.pending.splice(0)) {
+          if (seq > subscriber.last) {
+            subscriber.target.sink.next(payload);
+            subscriber.last = seq;
+          }
         }
-      }
+      });
       subscriber.state = 'live';
     }
   }
@@ -275,7 +296,7 @@ export class OverdueFanOut {
     for (const [subscriber, mine] of takes) {
       if (subscriber.closed) continue;
       const texts = answers.get(subscriber.answerKey);
-      for (const i of mine) subscriber.deliver(seqs[i], texts![i]);
+      subscriber.deliver(mine.map((i) => ({ seq: seqs[i], payload: texts![i] })));
       subscriber.passed(lastSeq);
     }
   };
