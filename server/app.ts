@@ -10,7 +10,7 @@ import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -25,6 +25,7 @@ import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
 import { metricsAccess } from './core/metrics-access';
 import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { setBatchObserver } from './core/dataloader';
+import { DirectDelivery, nextFrame, sharedSubscribe } from './core/shared-subscription';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
 import { type Composition, UNLOGGED_ROOT_FIELDS } from './registry';
 import { buildApiSchema } from './schema';
@@ -147,6 +148,8 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     fieldOfLiteral: literalFieldOf,
   });
   const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // What a `next` message carries: the same error mapping as over HTTP (API codes, no internals).
+  const nextPayload = (result: ExecutionResult) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : result);
 
   // Messages are GraphQL documents: the same 1 MB as an HTTP body (ws allows 100 MiB).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
@@ -169,7 +172,30 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
       // The same error mapping as over HTTP: API codes, no internals.
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(result.errors) } : result),
+      onNext: (_ctx, _id, _payload, _args, result) => nextPayload(result),
+      // A shared stream (the overdue fan-out) answers once per event for all who get the
+      // same answer and writes the same text to each socket (core/shared-subscription.ts).
+      subscribe: sharedSubscribe((result) => JSON.stringify(nextPayload(result))),
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!(result instanceof DirectDelivery)) return;
+        const socket = ctx.extra.socket;
+        result.attach({
+          next: (payloadJson) => {
+            if (socket.readyState === socket.OPEN) socket.send(nextFrame(id, payloadJson));
+          },
+          bufferedBytes: () => socket.bufferedAmount,
+          corked: (write) => {
+            // ws keeps its TCP socket in `_socket` (undocumented, stable since ws 1); without it the frames just leave one by one.
+            const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+            tcp?.cork();
+            try {
+              write();
+            } finally {
+              tcp?.uncork();
+            }
+          },
+        });
+      },
       onConnect: async (ctx) => {
         // The token is checked in connection_init; false closes the socket with 4403 Forbidden.
         // Each subscription's context checks it again, so a revoked token starts nothing new,

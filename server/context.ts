@@ -37,4 +37,10 @@ export interface Context {
   renew(scope?: { em: EntityManager; loaders: Loaders }): void;
   /** A separate unit of work (EntityManager and loaders) for the same caller, e.g. one batch of events. */
   fork(): { em: EntityManager; loaders: Loaders };
+  /**
+   * Another context for the same caller (principal, request id, address) on a unit of
+   * work of its own, or on the given one: e.g. to answer a batch of events once for all
+   * subscribers who see the same, without touching any one subscriber's context.
+   */
+  sibling(scope?: { em: EntityManager; loaders: Loaders }): Context;
 }

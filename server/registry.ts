@@ -74,6 +74,36 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
   };
   const scope = (em: EntityManager) => ({ services: servicesOf(em), loaders: loadersOf(em) });
 
+  type Caller = Pick<Context, 'requestId' | 'principal' | 'clientAddress'>;
+  const contextOf = (caller: Caller, unit: { em: EntityManager; services: Services; loaders: Loaders }): Context => {
+    const context: Context = {
+      ...caller,
+      config: app.config,
+      clock: app.clock,
+      em: unit.em,
+      loaders: unit.loaders,
+      services: unit.services,
+      renew(adopted) {
+        context.em = adopted?.em ?? app.orm.em.fork();
+        // Once per subscription event: loaders of an adopted batch are not built again.
+        context.services = servicesOf(context.em);
+        context.loaders = adopted?.loaders ?? loadersOf(context.em);
+      },
+      fork() {
+        const forked = app.orm.em.fork();
+        return { em: forked, loaders: loadersOf(forked) };
+      },
+      sibling(adopted) {
+        const em = adopted?.em ?? app.orm.em.fork();
+        return contextOf(
+          { requestId: context.requestId, principal: context.principal, clientAddress: context.clientAddress },
+          { em, services: servicesOf(em), loaders: adopted?.loaders ?? loadersOf(em) },
+        );
+      },
+    };
+    return context;
+  };
+
   return {
     scope,
     banner: running.flatMap((area) => area.banner ?? []),
@@ -81,27 +111,7 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
       const em = app.orm.em.fork();
       const unit = scope(em);
       const principal = await unit.services.auth.authenticate(authorization);
-      const context: Context = {
-        requestId,
-        config: app.config,
-        clock: app.clock,
-        em,
-        principal,
-        clientAddress,
-        loaders: unit.loaders,
-        services: unit.services,
-        renew(adopted) {
-          context.em = adopted?.em ?? app.orm.em.fork();
-          // Once per subscription event: loaders of an adopted batch are not built again.
-          context.services = servicesOf(context.em);
-          context.loaders = adopted?.loaders ?? loadersOf(context.em);
-        },
-        fork() {
-          const forked = app.orm.em.fork();
-          return { em: forked, loaders: loadersOf(forked) };
-        },
-      };
-      return context;
+      return contextOf({ requestId, principal, clientAddress }, { em, ...unit });
     },
     async start() {
       for (const area of running) await area.start?.();

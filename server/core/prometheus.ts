@@ -49,6 +49,11 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    subscriptionCatchUps: new Counter({
+      name: 'huikuan_subscription_catch_ups_total',
+      help: 'Live subscribers whose socket fell too far behind (unsent bytes over the high-water mark), so they went on from the event table at their own pace',
+      registers: [registry],
+    }),
     overdueEvents: new Counter({
       name: 'huikuan_overdue_events_total',
       help: 'Overdue events written by scans of this instance, by type',

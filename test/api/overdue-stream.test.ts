@@ -6,6 +6,7 @@
 import { createClient, OverdueEventPayload, OverdueEventStream } from '../../sdk/index.js';
 import WebSocket from 'ws';
 import { factories, type Factories } from '../helpers/factories';
+import { latestCursor as latestEventCursor } from '../helpers/overdue-events';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -64,14 +65,7 @@ class Collector {
 }
 
 /** The cursor of the newest stored event, or null when there is none. */
-async function latestCursor(): Promise<string | null> {
-  let after: string | null = null;
-  for (;;) {
-    const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (await finance.client.overdueEvents({ first: 200, after })).overdueEvents;
-    if (page.pageInfo.endCursor) after = page.pageInfo.endCursor;
-    if (!page.pageInfo.hasNextPage) return after;
-  }
-}
+const latestCursor = () => latestEventCursor(finance.client);
 
 /** Event ids after a cursor, as the polling connection lists them. */
 async function idsAfter(cursor: string | null): Promise<string[]> {

@@ -2,8 +2,11 @@
  * Per-process fan-out of overdue events. One dedicated connection LISTENs on the
  * channel; a NOTIFY (sent by any instance's scan at commit) is only a wake-up: the hub
  * then reads every event after the last one it saw from the table, in order, and hands
- * each to the local subscribers. A slow poll covers a lost notification or a dropped
- * listening connection, so no event depends on in-process memory or on NOTIFY arriving.
+ * them, a batch at a time, to the local listeners (the fan-out, overdue.fanout.ts). A
+ * batch counts as read once every listener has taken it: a listener that fails (the
+ * database busy while it loads the batch's rows) gets the same batch again at the next
+ * wake-up. A slow poll covers a lost notification or a dropped listening connection, so
+ * no event depends on in-process memory or on NOTIFY arriving.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
@@ -11,7 +14,8 @@ import type { Logger } from 'pino';
 import { latestEventSeq, OVERDUE_CHANNEL, readEvents } from './overdue.queries';
 import { OverdueEvent } from './overdue.types';
 
-type Listener = (event: OverdueEvent) => void;
+/** Takes one batch of events in seq order; the hub reads the next batch once it has settled. */
+type Listener = (events: OverdueEvent[]) => void | Promise<void>;
 
 const BATCH = 500;
 const FALLBACK_POLL_MS = 2000;
@@ -108,10 +112,9 @@ export class OverdueEventHub {
     for (;;) {
       if (this.listeners.size === 0) return;
       const events = await readEvents(this.orm.em.fork(), { afterSeq: this.lastSeq, limit: BATCH });
-      for (const event of events) {
-        this.lastSeq = event.seq;
-        for (const listener of this.listeners) listener(event);
-      }
+      if (events.length === 0) return;
+      for (const listener of [...this.listeners]) await listener(events);
+      this.lastSeq = events[events.length - 1].seq;
       if (events.length < BATCH) return;
     }
   }

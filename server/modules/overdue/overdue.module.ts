@@ -1,11 +1,12 @@
 /**
  * The overdue area: the engine that judges receivables into overdue stages, its
- * append-only event log, the per-process event hub and the scheduled scans. It listens
+ * append-only event log, the per-process event hub and fan-out, and the scheduled scans. It listens
  * to the ledger events of every scope: a booked, voided or written-off receivable is
  * judged again right after its change commits.
  */
 import { defineArea, type RequestScope } from '../../core/module';
 import { registerGauge } from '../../core/prometheus';
+import { OverdueFanOut } from './overdue.fanout';
 import { OverdueEventHub } from './overdue.hub';
 import { OverdueErrorReason } from './overdue.errors';
 import { OverdueResolver, OverdueScanResultResolver } from './overdue.resolver';
@@ -55,16 +56,28 @@ export const overdueArea = defineArea({
     const hub = new OverdueEventHub(background, databaseUrl, logger);
     // Listening before the HTTP server accepts, so the first subscription finds the hub awake.
     await hub.start();
-    registerGauge(metrics, 'huikuan_active_subscriptions', 'Overdue event subscriptions open on this instance', () => hub.subscriberCount);
+    const fanOut = new OverdueFanOut(hub, logger, () => metrics.subscriptionCatchUps.inc());
+    // The fan-out is one hub listener for all of its subscribers.
+    registerGauge(
+      metrics,
+      'huikuan_active_subscriptions',
+      'Overdue event subscriptions open on this instance',
+      () => fanOut.subscriberCount + hub.subscriberCount - (fanOut.listening ? 1 : 0),
+    );
     let scheduler: { stop(): Promise<void> } | undefined;
     return {
       services: ({ em, clock: scopeClock, events }: RequestScope) => {
-        const overdue = new OverdueService(em, scopeClock, rules, hub);
+        const overdue = new OverdueService(em, scopeClock, rules, fanOut);
         events.onReceivablesChanged((ids) => overdue.reevaluate(ids));
         return { overdue };
       },
       start() {
-        scheduler = startOverdueScheduler(() => new OverdueService(background.em.fork(), clock, rules, hub), clock, config.overdueScanIntervalSeconds, logger);
+        scheduler = startOverdueScheduler(
+          () => new OverdueService(background.em.fork(), clock, rules, fanOut),
+          clock,
+          config.overdueScanIntervalSeconds,
+          logger,
+        );
       },
       async stop() {
         await scheduler?.stop();

@@ -68,11 +68,12 @@ export class OverdueResolver {
       if (!ctx.principal) throw unauthenticated();
       requireAccess(ctx.principal, Permission.OVERDUE_EVENTS_READ);
       const { after, filter } = args as OverdueEventSubscriptionArgs;
-      return ctx.services.overdue.subscribe(ctx.principal, after, filter, () => ctx.fork());
+      return ctx.services.overdue.subscribe(ctx.principal, after, filter, { unitOfWork: () => ctx.fork(), sibling: (scope) => ctx.sibling(scope) });
     },
   })
   overdueEventsSubscription(@Root() event: OverdueEvent, @Args() _args: OverdueEventSubscriptionArgs, @Ctx() ctx: Context): OverdueEvent {
-    ctx.renew(event.batch);
+    // A context answering a whole batch (the fan-out's) already works on the batch's unit of work.
+    if (!event.batch || ctx.em !== event.batch.em) ctx.renew(event.batch);
     return event;
   }
 

@@ -20,7 +20,7 @@
  * Judgements are serialised by an advisory lock (also taken shared by the change
  * triggers), so events are never duplicated and their sequence numbers commit in order.
  * The service also serves the event stream: pages for polling, and subscriptions (replay,
- * then live events from the hub).
+ * then live events through the process's fan-out).
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
@@ -31,7 +31,7 @@ import { pageSize } from '../../core/pagination';
 import { lockForTransaction } from '../../db/locks';
 import { decodeEventCursor } from './overdue.events';
 import { OverdueErrorReason } from './overdue.errors';
-import { OverdueEventHub } from './overdue.hub';
+import { type OverdueCaller, OverdueFanOut } from './overdue.fanout';
 import {
   BEGIN_JUDGEMENT,
   CANDIDATES,
@@ -46,8 +46,8 @@ import {
   type ScanKind,
   SCAN_LOG,
 } from './overdue.queries';
-import { overdueEventStream, type UnitOfWork } from './overdue.stream';
-import { OverdueEvent, OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
+import { type SharedStream } from '../../core/shared-subscription';
+import { OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
 
 type ScanObserver = (result: OverdueScanResult) => void;
 let observeScan: ScanObserver = () => undefined;
@@ -82,7 +82,7 @@ export class OverdueService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly rules: OverdueRules,
-    private readonly hub: OverdueEventHub,
+    private readonly fanOut: OverdueFanOut,
   ) {}
 
   /**
@@ -187,14 +187,9 @@ export class OverdueService {
    * A subscriber's stream: every stored event after `after`, then live ones. Not async:
    * a bad cursor is refused now, as an error of the subscription, not of a later event.
    */
-  subscribe(
-    principal: Principal,
-    after: string | undefined,
-    filter: OverdueEventFilter | undefined,
-    unitOfWork: UnitOfWork,
-  ): AsyncIterableIterator<OverdueEvent> {
+  subscribe(principal: Principal, after: string | undefined, filter: OverdueEventFilter | undefined, caller: OverdueCaller): SharedStream {
     const startSeq = decodeEventCursor(after);
-    return overdueEventStream(this.hub, this.em.fork(), unitOfWork, principal, startSeq, filter);
+    return this.fanOut.subscription({ principal, startSeq, filter, em: this.em.fork(), ...caller });
   }
 }
 

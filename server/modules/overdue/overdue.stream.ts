@@ -1,6 +1,8 @@
 /**
- * One subscriber's stream: replays stored events after its cursor, then continues with
- * live events from the hub. It registers with the hub before replaying and drops every
+ * One subscriber's stream as graphql-js consumes it (each event executed for this
+ * subscriber alone): what a subscription is without the fan-out (overdue.fanout.ts),
+ * which takes over when graphql-ws hands it the socket. It replays stored events after
+ * its cursor, then continues with live events from the hub. It registers with the hub before replaying and drops every
  * live event at or below the last one it delivered, so the seam between replay and live
  * has neither a gap nor a duplicate. Events go out in batches whose receivables,
  * customers and salespeople are loaded up front, a few statements per batch instead of
@@ -14,13 +16,13 @@ import { eventVisible } from './overdue.events';
 import { readEvents } from './overdue.queries';
 import { OverdueEvent, OverdueEventFilter } from './overdue.types';
 
-const REPLAY_BATCH = 500;
+export const REPLAY_BATCH = 500;
 
 /** A fresh EntityManager with its loaders, one per batch of events. */
 export type UnitOfWork = () => { em: EntityManager; loaders: Loaders };
 
 /** Loads what the events' field resolvers will ask for, and attaches it to them. */
-async function primeBatch(unitOfWork: UnitOfWork, events: OverdueEvent[]): Promise<OverdueEvent[]> {
+export async function primeBatch(unitOfWork: UnitOfWork, events: OverdueEvent[]): Promise<OverdueEvent[]> {
   if (events.length === 0) return events;
   const { em: batchEm, loaders } = unitOfWork();
   const receivableIds = events.map((e) => e.receivableId);
@@ -87,8 +89,8 @@ async function* run(
   state: StreamState,
 ): AsyncGenerator<OverdueEvent> {
   const pending: OverdueEvent[] = [];
-  state.unsubscribe = await hub.subscribe((event) => {
-    pending.push(event);
+  state.unsubscribe = await hub.subscribe((events) => {
+    pending.push(...events);
     state.wakeUp?.();
   });
   try {
