@@ -33,7 +33,16 @@
  * Knobs (environment): BENCH_SUBSCRIBERS (1000), BENCH_SCANS (5), BENCH_EVENTS_PER_SCAN
  * (100), BENCH_TOKENS (10 INTEGRATION tokens the subscribers share),
  * BENCH_DELIVERY_TIMEOUT_SECONDS (300), BENCH_JSON, EMBEDDED_PG_PORT (55435),
- * DATABASE_URL.
+ * DATABASE_URL, BENCH_CLIENT.
+ *
+ * BENCH_CLIENT: `light` (default) subscribes with the graphql-transport-ws protocol on a
+ * bare socket and reads each event's id, cursor, type, asOf and occurredAt out of the
+ * message text without parsing the rest; `graphql-ws` uses the graphql-ws client, which
+ * parses every message. A thousand real subscribers are a thousand processes elsewhere;
+ * here they share two cores with the server and PostgreSQL, and parsing 100,000 messages
+ * of ~600 bytes per scan costs this one process about a second of CPU, which would land in
+ * the latencies measured. Both clients check the same things (every event once, in the
+ * scan's batch, errors and ended subscriptions counted).
  */
 // The engine's query module (for its NOTIFY channel) loads the area's decorated types.
 import 'reflect-metadata';
@@ -56,6 +65,8 @@ const EVENTS_PER_SCAN = envInt('BENCH_EVENTS_PER_SCAN', 100);
 const TOKENS = envInt('BENCH_TOKENS', 10);
 const DELIVERY_TIMEOUT_MS = envInt('BENCH_DELIVERY_TIMEOUT_SECONDS', 300) * 1000;
 const PG_PORT = envInt('EMBEDDED_PG_PORT', 55435);
+const CLIENT = process.env.BENCH_CLIENT ?? 'light';
+if (CLIENT !== 'light' && CLIENT !== 'graphql-ws') throw new Error(`BENCH_CLIENT must be light or graphql-ws (got ${CLIENT})`);
 const TIME_ZONE = 'Asia/Shanghai';
 const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
 /** How long nothing may arrive before the stream counts as drained (a server under load pauses for seconds). */
@@ -63,7 +74,8 @@ const QUIET_MS = 10_000;
 /** The engine's first stage starts 1 day past the effective due date, the next one 30 days (OVERDUE_STAGES). */
 const FIRST_ESCALATION_DAYS = 30;
 
-type OverdueEvent = SubscribeOverdueEventsSubscription['overdueEvents'];
+/** What the bench reads of an event. */
+type OverdueEvent = Pick<SubscribeOverdueEventsSubscription['overdueEvents'], 'id' | 'cursor' | 'type' | 'asOf' | 'occurredAt'>;
 
 // ── Receivables that fall overdue one batch per scan ─────────────────────────────
 
@@ -207,7 +219,70 @@ interface SubscriberSink {
   onEnd(description: string): void;
 }
 
-function subscribe(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): WsClient {
+/** A subscriber the bench can end. */
+interface Subscription {
+  dispose(): void | Promise<void>;
+}
+
+function subscribe(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): Subscription {
+  return CLIENT === 'light' ? subscribeLight(wsUrl, token, after, sink) : subscribeGraphqlWs(wsUrl, token, after, sink);
+}
+
+/** The text of string field `name` of the first object at or after `from`, as the server wrote it (no escapes in these fields). */
+function stringField(text: string, name: string, from: number): string | undefined {
+  const key = `"${name}":"`;
+  const at = text.indexOf(key, from);
+  if (at < 0) return undefined;
+  const start = at + key.length;
+  return text.slice(start, text.indexOf('"', start));
+}
+
+/** The event of a `next` message with data, read by the position of its first fields (OverdueEventFields: id, cursor, type, …, asOf, occurredAt). */
+function eventOf(text: string): OverdueEvent | undefined {
+  const at = text.indexOf('"overdueEvents":{');
+  if (at < 0) return undefined;
+  const [id, cursor, type, asOf, occurredAt] = ['id', 'cursor', 'type', 'asOf', 'occurredAt'].map((name) => stringField(text, name, at));
+  if (!id || !cursor || !type || !asOf || !occurredAt) return undefined;
+  return { id, cursor, type: type as OverdueEvent['type'], asOf, occurredAt };
+}
+
+/** graphql-transport-ws on a bare socket: one subscription, pings answered, events read from the text (see BENCH_CLIENT). */
+function subscribeLight(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): Subscription {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+  let ended = false;
+  const end = (description: string) => {
+    if (ended) return;
+    ended = true;
+    sink.onEnd(description);
+  };
+  socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+  socket.on('message', (data: Buffer) => {
+    const text = data.toString('utf8');
+    if (text.startsWith('{"id":"1","type":"next"')) {
+      const event = eventOf(text);
+      if (event) sink.onEvent(event);
+      else sink.onEventError(describeFailure((JSON.parse(text) as { payload: { errors?: unknown } }).payload.errors));
+      return;
+    }
+    const message = JSON.parse(text) as { type: string; payload?: unknown };
+    if (message.type === 'connection_ack') {
+      const subscribe = { id: '1', type: 'subscribe', payload: { query: operationSources.subscribeOverdueEvents.source, variables: { after } } };
+      socket.send(JSON.stringify(subscribe));
+    } else if (message.type === 'ping') socket.send('{"type":"pong"}');
+    else if (message.type === 'error') end(describeFailure(message.payload));
+    else if (message.type === 'complete') end('completed by the server');
+  });
+  socket.on('close', (code, reason) => end(`socket closed ${code} ${reason.toString()}`.trim()));
+  socket.on('error', (error) => end(error.message));
+  return {
+    dispose: () => {
+      ended = true;
+      socket.close();
+    },
+  };
+}
+
+function subscribeGraphqlWs(wsUrl: string, token: string, after: string | null, sink: SubscriberSink): WsClient {
   const client = createWsClient({
     url: wsUrl,
     webSocketImpl: WebSocket,
@@ -382,7 +457,7 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
   const slope = (maxStatements - baseline.statements) / Math.max(1, SUBSCRIBERS - 1);
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   return [
-    `### ${SUBSCRIBERS.toLocaleString('en-US')} graphql-ws subscribers, ${EVENTS_PER_SCAN} BECAME_OVERDUE events per measured scan; ` +
+    `### ${SUBSCRIBERS.toLocaleString('en-US')} graphql-ws subscribers (${CLIENT} client), ${EVENTS_PER_SCAN} BECAME_OVERDUE events per measured scan; ` +
       `latency from commit (the NOTIFY the bench sees), ms; delivery timeout ${DELIVERY_TIMEOUT_MS / 1000} s`,
     '',
     markdownTable(
@@ -441,12 +516,12 @@ function report(scans: ScanFigures[], baseline: ScanFigures, idleRssMb: number, 
 async function main(): Promise<void> {
   const today = localDateAt(new Date(), TIME_ZONE);
   console.log(
-    `bench:fanout at ${commitOf()}, ${new Date().toISOString()}, today ${today} (${TIME_ZONE}); Node ${process.version}, ` +
+    `bench:fanout at ${commitOf()}, ${new Date().toISOString()}, today ${today} (${TIME_ZONE}); ${CLIENT} client; Node ${process.version}, ` +
       `${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`,
   );
   const db = await createBenchDatabase('bench-fanout', PG_PORT);
   const listener = new PgClient({ connectionString: db.databaseUrl });
-  const sockets: WsClient[] = [];
+  const sockets: Subscription[] = [];
   const cleanUp = cleanUpOnce(async () => {
     await Promise.all(sockets.map(async (s) => s.dispose()));
     await listener.end().catch(() => undefined);
