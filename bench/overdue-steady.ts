@@ -24,7 +24,7 @@ import { createBenchDatabase } from './bench-database';
 import { BENCH_ADMIN, startBenchServer } from './bench-server';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
-import { CANDIDATES, JUDGE } from '../server/modules/overdue/overdue.queries';
+import { CANDIDATES, JUDGE, JUDGEMENT_TABLE } from '../server/modules/overdue/overdue.queries';
 
 /** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
 async function explain(pg: PgClient, asOf: string): Promise<void> {
@@ -34,16 +34,10 @@ async function explain(pg: PgClient, asOf: string): Promise<void> {
     return text.replace(/\\\?|\?/g, (m) => (m === '?' ? `$${++n}` : '?'));
   };
   await pg.query('begin');
+  await pg.query(JUDGEMENT_TABLE.text);
   const due = compileSql(CANDIDATES.due.text, { asOf });
-  const listed = (await pg.query<{ candidates: string; rows: string }>(numbered(due.text), due.values)).rows[0];
-  const { text, values } = compileSql(JUDGE.text, {
-    asOf,
-    candidates: listed.candidates,
-    rows: listed.rows === '' ? [] : listed.rows.split(';'),
-    tz: 'Asia/Shanghai',
-    stages: [1, 30, 60, 90],
-    scanId: '0',
-  });
+  await pg.query(numbered(due.text), due.values);
+  const { text, values } = compileSql(JUDGE.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: '0' });
   const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered(text)}`, values);
   await pg.query('rollback');
   console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));

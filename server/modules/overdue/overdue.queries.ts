@@ -18,10 +18,6 @@ export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
 
 export interface ScanParams {
   asOf: LocalDate;
-  /** The receivables to judge, as CANDIDATES lists them (`id|row|stage|next judgement;…`). */
-  candidates: string;
-  /** Their state rows' addresses (ctid). */
-  rows: string[];
   tz: string;
   /** Days past the effective due date at which each stage starts. */
   stages: readonly number[];
@@ -40,7 +36,8 @@ export type JudgementScope = 'due' | 'all';
 /**
  * Judges receivables as of `asOf` and writes what changed, in one statement.
  *
- * - Candidates: the ids CANDIDATES found, read again by key under the same scan lock.
+ * - Candidates: the rows CANDIDATES put in `overdue_candidates`, under the same scan lock
+ *   (nothing moves a state row in between, so its address still holds).
  * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
  *   aging report's. An open payment notice holds the alarm from the day it was reported
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
@@ -56,15 +53,8 @@ export type JudgementScope = 'due' | 'all';
 function judgement() {
   return defineQuery<ScanParams, ScanCounts>({
     text: `
-with candidates as materialized (
-  -- As CANDIDATES read them under the same scan lock (nothing moves them in between): the
-  -- planner knows how many (the list is a constant), whatever the statistics of the next
-  -- judgement dates say (they lag: every scan moves the dates it judged).
-  select cast(split_part(c, '|', 1) as uuid) as id,
-         cast(split_part(c, '|', 2) as tid) as state_row,
-         cast(nullif(split_part(c, '|', 3), '') as int) as old_stage,
-         cast(nullif(split_part(c, '|', 4), '') as date) as due_on
-    from unnest(string_to_array(:candidates, ';')) c
+with candidates as (
+  select c.id, c.state_row, c.old_stage, c.due_on from overdue_candidates c
 ),
 ${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates', carry: ['state_row', 'old_stage', 'due_on'] })},
 notices as (
@@ -110,8 +100,7 @@ stored as (
   update receivable_overdue_state o
      set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on
     from decided d
-   -- The rows by their addresses (a TID scan), not a pass over every state.
-   where o.ctid = any(cast(:rows as tid[])) and o.ctid = d.state_row
+   where o.ctid = d.state_row
 ),
 inserted as (
   insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
@@ -168,21 +157,22 @@ export const JUDGE = judgement();
 /**
  * The receivables a judgement takes, as of `asOf`: with scope `due`, those whose next
  * judgement date has come (partial index; changed ones are due at once); with `all`,
- * every one. A row already judged for a later date is never judged back. The list is one
- * text value that goes back to JUDGE as it came (a million candidates are one string, not
- * a million rows), and the state rows' addresses as an array for the rewrite.
+ * every one. A row already judged for a later date is never judged back.
+ *
+ * They go to `overdue_candidates` (JUDGEMENT_TABLE), with their state rows' addresses,
+ * stages and next judgement dates, and JUDGE reads them from there: the planner sees how
+ * many there are from the table's size, whatever the statistics of the next judgement
+ * dates say (they lag: every scan moves the dates it judged), and picks index lookups for
+ * a few thousand and hash joins for a hundred thousand. The list never travels through
+ * this process.
  */
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
-  return defineQuery<{ asOf: LocalDate }, { candidates: string; rows: string[] }>({
-    text: `select coalesce(string_agg(concat_ws('|', receivable_id, ctid, coalesce(stage::text, ''), coalesce(next_judgement_on::text, '')), ';'), '') as candidates,
-                  coalesce(string_agg(ctid::text, ';'), '') as rows
+  return defineStatement<{ asOf: LocalDate }>({
+    text: `insert into overdue_candidates (id, state_row, old_stage, due_on)
+           select receivable_id, ctid, stage, next_judgement_on
              from receivable_overdue_state
             where ${due}(judged_on is null or judged_on <= cast(:asOf as date))`,
-    decode: (row) => {
-      const rows = row.text('rows');
-      return { candidates: row.text('candidates'), rows: rows === '' ? [] : rows.split(';') };
-    },
   });
 }
 
@@ -193,6 +183,16 @@ export const CANDIDATES = { due: candidates('due'), all: candidates('all') };
  * aggregate 100,000 rows, more than the default 4 MB of `work_mem` holds in memory. The
  * setting ends with the transaction.
  */
+/**
+ * The candidates of a judgement, per connection: created once, emptied at every commit
+ * (a temporary table costs no WAL and no catalog rows per judgement).
+ */
+export const JUDGEMENT_TABLE = defineStatement<NoParams>({
+  text: `create temporary table if not exists overdue_candidates (
+           id uuid not null, state_row tid not null, old_stage integer, due_on date
+         ) on commit delete rows`,
+});
+
 export const BEGIN_JUDGEMENT = defineQuery<NoParams, LocalDate | null>({
   text: `select (select scanned_on::text from overdue_engine) as scanned_on, set_config('work_mem', '64MB', true) as work_mem`,
   decode: (row) => (row.isNull('scanned_on') ? null : row.date('scanned_on')),

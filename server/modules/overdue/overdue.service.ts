@@ -40,6 +40,7 @@ import {
   ENGINE_DATE,
   JUDGE,
   JUDGED_PAGE,
+  JUDGEMENT_TABLE,
   type JudgementScope,
   OPEN_SCAN_LOG,
   readEvents,
@@ -143,8 +144,9 @@ export class OverdueService {
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
       // A scan also moves the engine's date; re-evaluations and full re-judgements judge as of it.
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
-      const { candidates, rows } = await CANDIDATES[judgement.scope].one(em, { asOf });
-      const { judged } = await JUDGE.one(em, { asOf, candidates, rows, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      await JUDGEMENT_TABLE.run(em);
+      await CANDIDATES[judgement.scope].run(em, { asOf });
+      const { judged } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
       return judged > 0 ? logged : { ...logged, id: null };
     });
