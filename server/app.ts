@@ -211,6 +211,8 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       },
     },
     wsServer,
+    // A ping every WS_KEEPALIVE; a socket that has not answered within the same time is closed.
+    config.wsKeepAliveSeconds * 1000,
   );
 
   const apollo = new ApolloServer<Context>({

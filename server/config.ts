@@ -47,6 +47,8 @@ export interface Config {
   overdueStages: number[];
   /** Seconds between scheduled overdue scans; 0 disables them. */
   overdueScanIntervalSeconds: number;
+  /** graphql-ws keep-alive: a ping this often; a socket that has not answered by the next one is closed. */
+  wsKeepAliveSeconds: number;
   /** Pretend today is this date (demos, training, tests); never in production. */
   clockDate: string | undefined;
   /** When the weekly analysis of the past week is stored (WEEKLY_ANALYSIS_AT); null: never by schedule. */
@@ -285,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     overdueStages,
     overdueScanIntervalSeconds,
+    wsKeepAliveSeconds: duration('WS_KEEPALIVE', 1, 3600) ?? 12,
     clockDate,
     weeklyAnalysisAt: parseWeeklySchedule(str('WEEKLY_ANALYSIS_AT'), problems),
     shutdownTimeoutSeconds: int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),

@@ -134,7 +134,8 @@ async function settledStatements(): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A stalled socket below must outlive its stall: the keep-alive would close it after 12–24 s by default.
+  server = await startTestServer({ WS_KEEPALIVE: '60s' });
   finance = await server.createUser('FINANCE');
   salesA = await server.createUser('SALES');
   salesB = await server.createUser('SALES');
@@ -316,7 +317,7 @@ test('a socket that stops reading holds up nobody, then receives every event it 
   expect(expected).toHaveLength(151);
 
   // The others get everything while the stalled socket reads nothing.
-  await Promise.all(others.map((s) => s.waitFor(151, 15_000)));
+  await Promise.all(others.map((s) => s.waitFor(151, 45_000)));
   others.forEach((s) => expect(s.ids()).toEqual(expected.slice(0, s.payloads.length)));
   expect(others[0].ids()).toEqual(expected);
   expect(stalled.payloads.length).toBe(1);
@@ -324,8 +325,8 @@ test('a socket that stops reading holds up nobody, then receives every event it 
   const deadline = Date.now() + 5000;
   while ((await metric('huikuan_subscription_catch_ups_total')) <= catchUpsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(await metric('huikuan_subscription_catch_ups_total')).toBeGreaterThan(catchUpsBefore);
-  // Well within graphql-ws's keep-alive, which closes a socket that answers no ping for 12 s.
-  expect(Date.now() - paused).toBeLessThan(10_000);
+  // Within the keep-alive (WS_KEEPALIVE 60s here), which would close a socket that answers no ping.
+  expect(Date.now() - paused).toBeLessThan(55_000);
 
   tcpOf(stalled.socket).resume();
   await stalled.waitFor(151, 30_000);
@@ -335,4 +336,4 @@ test('a socket that stops reading holds up nobody, then receives every event it 
   const answer = stalled.payloads[150].data!.overdueEvents as unknown as { a: { receivables: { nodes: unknown[] } } };
   expect(answer.a.receivables.nodes).toHaveLength(150);
   await Promise.all([stalled, ...others].map(async (s) => s.client.dispose()));
-});
+}, 150_000);

@@ -124,3 +124,11 @@ test('limits: defaults, durations with units, cost budgets per role, production 
   expect(problems).toMatch(/QUERY_MAX_DEPTH/);
   expect((error as ConfigError).problems).toHaveLength(5);
 });
+
+test('server tuning: WebSocket keep-alive and the embedded PostgreSQL page cache, with units', () => {
+  expect(loadConfig({})).toMatchObject({ wsKeepAliveSeconds: 12, embeddedPgSharedBuffers: '128MB' });
+  expect(loadConfig({ WS_KEEPALIVE: '1m', EMBEDDED_PG_SHARED_BUFFERS: '1GB' })).toMatchObject({ wsKeepAliveSeconds: 60, embeddedPgSharedBuffers: '1GB' });
+  expect(() => loadConfig({ WS_KEEPALIVE: '0' })).toThrow(/WS_KEEPALIVE/);
+  expect(() => loadConfig({ EMBEDDED_PG_SHARED_BUFFERS: 'lots' })).toThrow(/EMBEDDED_PG_SHARED_BUFFERS/);
+  expect(() => loadConfig({ EMBEDDED_PG_SHARED_BUFFERS: '1TB' })).toThrow(/EMBEDDED_PG_SHARED_BUFFERS/);
+});
