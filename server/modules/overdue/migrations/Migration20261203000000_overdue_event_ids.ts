@@ -16,7 +16,7 @@ export class Migration20261203000000_overdue_event_ids extends Migration {
     this.addSql(`
       alter table overdue_event drop constraint overdue_event_id_key;
       comment on column overdue_event.id is
-        'Unique by construction: 00000000-0000-8000-8000-<seq, 12 hex digits> (events before 2026-12-03: random v4 uuids).';
+        'Unique by construction: 00000000-0000-8000-8000-<seq, 12 hex digits> (events written before this migration: random v4 uuids).';
     `);
   }
 
