@@ -382,6 +382,16 @@ export function stopAtDeadlines(schema: GraphQLSchema, limits: LimitsConfig): Gr
 const serialisedData = new WeakMap<object, string>();
 
 /**
+ * An answer's data that is JSON text already (an answer PostgreSQL built): the object to
+ * put in the result as its `data`; the size check and `stringifyResult` use the text.
+ */
+export function serialisedAnswerData(json: string): Record<string, unknown> {
+  const data = {};
+  serialisedData.set(data, json);
+  return data;
+}
+
+/**
  * Apollo's `stringifyResult`: the same text as `JSON.stringify(result) + '\n'` (errors,
  * data, extensions, in that order), with the data's JSON taken from the size check.
  */
@@ -430,9 +440,12 @@ export function operationLimitsPlugin<TContext extends { principal?: Principal }
             return;
           }
           if (result.data) {
-            const json = JSON.stringify(result.data);
-            // Kept for stringifyResult: the answer is serialised once, not twice.
-            serialisedData.set(result.data, json);
+            let json = serialisedData.get(result.data);
+            if (json === undefined) {
+              json = JSON.stringify(result.data);
+              // Kept for stringifyResult: the answer is serialised once, not twice.
+              serialisedData.set(result.data, json);
+            }
             const bytes = Buffer.byteLength(json);
             if (bytes > limits.responseMaxBytes) {
               response.body.singleResult = {
