@@ -169,6 +169,36 @@ const ONE = /* GraphQL */ `
   }
 `;
 
+const AGING = /* GraphQL */ `
+  query aging($asOf: LocalDate!) {
+    agingReport(asOf: $asOf) @ROOT {
+      __typename
+      asOf
+      total
+      current
+      d1to30
+      d31to60
+      d61to90
+      over90
+      receivables
+      overdueCount
+      bySalesperson {
+        salesperson {
+          id
+          name
+          email
+        }
+        total
+        current
+        d1to30
+        over90
+        receivables
+        overdueCount
+      }
+    }
+  }
+`;
+
 /** The answer's status and text, and the statements the server sent for it. */
 async function answer(user: TestUser, document: string, variables: Record<string, unknown>, projected: boolean) {
   const query = document.replace('@ROOT', projected ? '' : '@include(if: true)');
@@ -220,6 +250,16 @@ test('one customer: visible, another salesperson’s, no uuid', async () => {
   expect(hidden.data.customer).toBeNull();
   const seen = JSON.parse(await expectSameAnswer(finance, ONE, { id: ids.other })) as { data: { customer: { code: string } | null } };
   expect(seen.data.customer?.code).toBe('PA1');
+});
+
+test('the aging report of every salesperson, today and a year back', async () => {
+  for (const asOf of [factories(server).today, '2025-12-31']) {
+    const report = JSON.parse(await expectSameAnswer(finance, AGING, { asOf })) as { data: { agingReport: { bySalesperson: unknown[] } } };
+    expect(report.data.agingReport.bySalesperson.length).toBe(asOf === '2025-12-31' ? 0 : 2);
+  }
+  // A salesperson's own report is read by the resolver.
+  const own = await answer(sales, AGING, { asOf: factories(server).today }, true);
+  expect(own.text).toBe((await answer(sales, AGING, { asOf: factories(server).today }, false)).text);
 });
 
 test('refusals come from the resolvers, as before', async () => {
