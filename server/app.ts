@@ -14,8 +14,10 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   Kind,
+  locatedError,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -27,7 +29,7 @@ import { createErrorFormatter } from './core/errors';
 import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
-import { sanitizeErrorForLog } from './core/database-errors';
+import { classifyDatabaseError, sanitizeErrorForLog } from './core/database-errors';
 import { limitValidationRules, operationLimitsPlugin, serialisedAnswerData, stopAtDeadlines, stringifyResult, wsPrepare } from './core/operation-limits';
 import type { JsonProjections } from './db/json-projection';
 import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
@@ -90,7 +92,11 @@ function noStorePlugin(): ApolloServerPlugin<Context> {
  * projected one whose statement fails, is executed as usual, so it is answered or
  * refused exactly as before.
  */
-function projectedAnswersPlugin(schema: GraphQLSchema, projections: JsonProjections<Context>): ApolloServerPlugin<Context> {
+function projectedAnswersPlugin(
+  schema: GraphQLSchema,
+  projections: JsonProjections<Context>,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -99,11 +105,18 @@ function projectedAnswersPlugin(schema: GraphQLSchema, projections: JsonProjecti
           const known = operation as OperationDefinitionNode | undefined;
           const statement = known ? projections.compile(schema, document, known, request.variables, contextValue) : undefined;
           if (!statement) return null;
+          const http = { status: undefined, headers: new HeaderMap() };
           try {
             const json = await statement.query.one(contextValue.em, statement.params);
-            return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: serialisedAnswerData(json) } } };
-          } catch {
-            return null;
+            return { http, body: { kind: 'single', singleResult: { data: serialisedAnswerData(json) } } };
+          } catch (e) {
+            // A database that is busy, gone or too slow fails the one root field as its resolver's
+            // statement would have (asking again would double the wait); anything else is executed.
+            const [root] = statement.roots;
+            if (!classifyDatabaseError(e) || statement.roots.length !== 1) return null;
+            const error = locatedError(e, [root.node], [root.key]);
+            const data = root.nullable ? { [root.key]: null } : null;
+            return { http, body: { kind: 'single', singleResult: { errors: [formatError(error.toJSON(), error)], data } } };
           }
         },
       };
@@ -244,7 +257,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       observabilityPlugin(logger, metrics),
       retryAfterPlugin(),
       inputGuardPlugin(),
-      projectedAnswersPlugin(schema, PROJECTIONS),
+      projectedAnswersPlugin(schema, PROJECTIONS, formatError),
       {
         async serverWillStart() {
           return {

@@ -27,6 +27,7 @@ import {
   getArgumentValues,
   getVariableValues,
   type GraphQLSchema,
+  isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
@@ -84,6 +85,8 @@ const MAX_CACHED_QUERIES = 200;
 export interface ProjectedStatement {
   query: Query<Record<string, SqlParam>, string>;
   params: Record<string, SqlParam>;
+  /** The operation's root fields, in order; `nullable`: its answer may be null. */
+  roots: { key: string; node: FieldNode; nullable: boolean }[];
 }
 
 export class JsonProjections<E> {
@@ -189,13 +192,19 @@ export class JsonProjections<E> {
     const queryType = schema.getQueryType();
     if (!queryType) return undefined;
     let text: string;
+    let roots: ProjectedStatement['roots'];
     try {
       text = `select ${objectSql(queryType.name, '', operation.selectionSet)} as hk_data`;
+      roots = selected(queryType.name, operation.selectionSet).map((field) => ({
+        key: field.key,
+        node: field.node,
+        nullable: field.name === '__typename' ? false : !isNonNullType(queryType.getFields()[field.name].type),
+      }));
     } catch {
       // Not projectable, or a projector refusing its arguments (bad input): the resolver will say why.
       return undefined;
     }
-    return { query: this.queryFor(text), params };
+    return { query: this.queryFor(text), params, roots };
   }
 
   private queryFor(text: string): Query<Record<string, SqlParam>, string> {

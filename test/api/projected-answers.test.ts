@@ -5,6 +5,7 @@
  * graphql-js executes it through the resolvers), by a FINANCE user and by a salesperson
  * who sees only their own customers.
  */
+import { Client as PgClient } from 'pg';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server';
 
@@ -260,6 +261,41 @@ test('the aging report of every salesperson, today and a year back', async () =>
   // A salesperson's own report is read by the resolver.
   const own = await answer(sales, AGING, { asOf: factories(server).today }, true);
   expect(own.text).toBe((await answer(sales, AGING, { asOf: factories(server).today }, false)).text);
+});
+
+test('a statement that runs out of time is refused as the resolver’s would be, at once, not asked again', async () => {
+  const instance = await server.startInstance({ DB_STATEMENT_TIMEOUT: '1000ms' });
+  const pg = new PgClient({ connectionString: server.databaseUrl });
+  await pg.connect();
+  try {
+    const send = async (document: string, variables: Record<string, unknown>, projected: boolean) => {
+      const started = Date.now();
+      const response = await fetch(instance.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${finance.token}` },
+        body: JSON.stringify({ query: document.replace('@ROOT', projected ? '' : '@include(if: true)'), variables }),
+      });
+      return { status: response.status, text: await response.text(), ms: Date.now() - started };
+    };
+    await send(ONE, { id: ids.own }, true); // signed in before the lock
+    await pg.query('begin');
+    await pg.query('lock table customer in access exclusive mode');
+    for (const [document, variables] of [
+      [DASHBOARD, { first: 5 }],
+      [ONE, { id: ids.own }],
+    ] as const) {
+      const projected = await send(document, variables, true);
+      const executed = await send(document, variables, false);
+      expect(projected.text).toContain('STATEMENT_TIMEOUT');
+      expect(projected.text).toBe(executed.text);
+      expect(projected.status).toBe(executed.status);
+      expect(projected.ms).toBeLessThan(1900);
+    }
+  } finally {
+    await pg.query('rollback');
+    await pg.end();
+    await instance.stop();
+  }
 });
 
 test('refusals come from the resolvers, as before', async () => {
