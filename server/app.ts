@@ -89,8 +89,8 @@ function noStorePlugin(): ApolloServerPlugin<Context> {
  * A query PostgreSQL can answer whole (db/json-projection.ts) is not executed: one
  * statement builds its answer's JSON, sent on as text. It runs after the limits and
  * input guards (didResolveOperation), like execution would. Any other operation, and a
- * projected one whose statement fails, is executed as usual, so it is answered or
- * refused exactly as before.
+ * projected one whose statement fails for another reason than the database being busy,
+ * gone or too slow, is executed as usual, so it is answered or refused exactly as before.
  */
 function projectedAnswersPlugin(
   schema: GraphQLSchema,
