@@ -7,10 +7,21 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import express from 'express';
-import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  Kind,
+  locatedError,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -19,15 +30,16 @@ import { createErrorFormatter } from './core/errors';
 import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
-import { sanitizeErrorForLog } from './core/database-errors';
-import { limitValidationRules, operationLimitsPlugin, stopAtDeadlines, stringifyResult, wsPrepare } from './core/operation-limits';
+import { classifyDatabaseError, sanitizeErrorForLog } from './core/database-errors';
+import { limitValidationRules, operationLimitsPlugin, serialisedAnswerData, stopAtDeadlines, stringifyResult, wsPrepare } from './core/operation-limits';
+import type { JsonProjections } from './db/json-projection';
 import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
 import { metricsAccess } from './core/metrics-access';
 import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { setBatchObserver } from './core/dataloader';
 import { DirectDelivery, nextFrame, sharedSubscribe } from './core/shared-subscription';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
-import { type Composition, UNLOGGED_ROOT_FIELDS } from './registry';
+import { type Composition, PROJECTIONS, UNLOGGED_ROOT_FIELDS } from './registry';
 import { buildApiSchema } from './schema';
 
 export interface AppOptions {
@@ -69,6 +81,45 @@ function noStorePlugin(): ApolloServerPlugin<Context> {
       return {
         async willSendResponse({ response }) {
           if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A query PostgreSQL can answer whole (db/json-projection.ts) is not executed: one
+ * statement builds its answer's JSON, sent on as text. It runs after the limits and
+ * input guards (didResolveOperation), like execution would. Any other operation, and a
+ * projected one whose statement fails for another reason than the database being busy,
+ * gone or too slow, is executed as usual, so it is answered or refused exactly as before.
+ */
+function projectedAnswersPlugin(
+  schema: GraphQLSchema,
+  projections: JsonProjections<Context>,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async responseForOperation({ document, operation, request, contextValue }) {
+          // Typed as always there, but undefined for an unknown or ambiguous operation name (graphql-js answers why).
+          const known = operation as OperationDefinitionNode | undefined;
+          const statement = known ? projections.compile(schema, document, known, request.variables, contextValue) : undefined;
+          if (!statement) return null;
+          const http = { status: undefined, headers: new HeaderMap() };
+          try {
+            const json = await statement.query.one(contextValue.em, statement.params);
+            return { http, body: { kind: 'single', singleResult: { data: serialisedAnswerData(json) } } };
+          } catch (e) {
+            // A database that is busy, gone or too slow fails the one root field as its resolver's
+            // statement would have (asking again would double the wait); anything else is executed.
+            const [root] = statement.roots;
+            if (!classifyDatabaseError(e) || statement.roots.length !== 1) return null;
+            const error = locatedError(e, [root.node], [root.key]);
+            const data = root.nullable ? { [root.key]: null } : null;
+            return { http, body: { kind: 'single', singleResult: { errors: [formatError(error.toJSON(), error)], data } } };
+          }
         },
       };
     },
@@ -235,6 +286,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       observabilityPlugin(logger, metrics),
       retryAfterPlugin(),
       inputGuardPlugin(),
+      projectedAnswersPlugin(schema, PROJECTIONS, formatError),
       {
         async serverWillStart() {
           return {

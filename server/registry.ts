@@ -12,6 +12,7 @@ import { CoreErrorReason } from './core/errors';
 import { LedgerEvents } from './core/ledger-events';
 import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope } from './core/module';
 import { AppSetting } from './db/app-setting.entity';
+import { JsonProjections } from './db/json-projection';
 import { BASE_MIGRATIONS } from './db/migrations';
 import { usersArea } from './modules/users/users.module';
 import { calendarArea } from './modules/calendar/calendar.module';
@@ -36,6 +37,10 @@ export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
 
 /** Root fields never logged per operation (see AreaModule.unloggedRootFields). */
 export const UNLOGGED_ROOT_FIELDS: ReadonlySet<string> = new Set(AREAS.flatMap((area) => area.unloggedRootFields ?? []));
+
+/** The answers PostgreSQL builds, as the areas describe them (db/json-projection.ts). */
+export const PROJECTIONS = new JsonProjections<Context>();
+for (const area of AREAS) area.projections?.(PROJECTIONS);
 
 /** Every error reason a client can meet: the core's and each area's, one enum in the schema. */
 export const ERROR_REASONS: Readonly<Record<string, string>> = Object.assign({}, CoreErrorReason, ...AREAS.map((area) => area.reasons ?? {})) as Record<

@@ -10,6 +10,8 @@ import type { Constructor } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { Context } from '../context';
+import type { JsonProjections } from '../db/json-projection';
 import type { Clock } from './clock';
 import type { LedgerEvents } from './ledger-events';
 import type { Metrics } from './prometheus';
@@ -72,6 +74,11 @@ export interface AreaModule {
    * must keep anonymous. Metrics still count them.
    */
   unloggedRootFields?: readonly string[];
+  /**
+   * Registers the area's answers built by PostgreSQL (db/json-projection.ts): per type and
+   * field, the SQL of what its resolver answers.
+   */
+  projections?(projections: JsonProjections<Context>): void;
   /** The area's error reasons (a string enum object); the root merges them into the schema's ErrorReason. */
   reasons?: Readonly<Record<string, string>>;
   /** Called once per process, in registry order, after migrations. */

@@ -19,6 +19,7 @@ import {
   Kind,
   OperationDefinitionNode,
   SelectionSetNode,
+  TypeNode,
   ValidationContext,
   ValidationRule,
   getNamedType,
@@ -195,6 +196,48 @@ function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
   };
 }
 
+/**
+ * The cost of a document depends on its size arguments only (`first`, `last`, `from`/`to`:
+ * Int and LocalDate), never on an ID or String argument (an id looked up, a cursor,
+ * search text). Validation keeps a variable in its declared type's positions, so the
+ * variables of those two types can be left out of what a cost is remembered by.
+ */
+const COST_NEUTRAL_TYPES = new Set(['ID', 'String']);
+/** Costs remembered per document (Apollo keeps each parsed document while it is in use). */
+const MAX_COSTS_PER_DOCUMENT = 100;
+const knownCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
+/** What a cost of this operation depends on: its name and its size variables. */
+function costKey(operation: OperationDefinitionNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
+  const sizes: unknown[] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    let type: TypeNode = definition.type;
+    while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+    if (!COST_NEUTRAL_TYPES.has(type.name.value)) sizes.push(variables?.[definition.variable.name.value] ?? null);
+  }
+  return `${operationName ?? ''}\n${JSON.stringify(sizes)}`;
+}
+
+/** operationCost, remembered per document and size variables (a point look-up by id is priced once). */
+function rememberedCost(
+  deps: { schema: GraphQLSchema; estimator: ReturnType<typeof costEstimator> },
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): number {
+  let costs = knownCosts.get(document);
+  if (!costs) knownCosts.set(document, (costs = new Map<string, number>()));
+  const key = costKey(operation, operationName, variables);
+  let cost = costs.get(key);
+  if (cost === undefined) {
+    cost = operationCost(deps.schema, document, operationName, variables, deps.estimator);
+    if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
+    costs.set(key, cost);
+  }
+  return cost;
+}
+
 export function costEstimator(schema: GraphQLSchema) {
   const introspection = introspectionListSizes(schema);
   return ({ type, field, args, childComplexity }: ComplexityEstimatorArgs): number => {
@@ -292,7 +335,7 @@ export function checkOperation(
   const { role, budget } = costBudgetOf(deps.limits, principal);
   let cost: number;
   try {
-    cost = operationCost(deps.schema, document, operationName, variables, deps.estimator);
+    cost = rememberedCost(deps, document, operation, operationName, variables);
   } catch (e) {
     // Wrong variables: execution refuses them with the usual message. Anything else
     // (graphql-query-complexity's node cap) is a document too big to price.
@@ -382,6 +425,16 @@ export function stopAtDeadlines(schema: GraphQLSchema, limits: LimitsConfig): Gr
 const serialisedData = new WeakMap<object, string>();
 
 /**
+ * An answer's data that is JSON text already (an answer PostgreSQL built): the object to
+ * put in the result as its `data`; the size check and `stringifyResult` use the text.
+ */
+export function serialisedAnswerData(json: string): Record<string, unknown> {
+  const data = {};
+  serialisedData.set(data, json);
+  return data;
+}
+
+/**
  * Apollo's `stringifyResult`: the same text as `JSON.stringify(result) + '\n'` (errors,
  * data, extensions, in that order), with the data's JSON taken from the size check.
  */
@@ -430,9 +483,12 @@ export function operationLimitsPlugin<TContext extends { principal?: Principal }
             return;
           }
           if (result.data) {
-            const json = JSON.stringify(result.data);
-            // Kept for stringifyResult: the answer is serialised once, not twice.
-            serialisedData.set(result.data, json);
+            let json = serialisedData.get(result.data);
+            if (json === undefined) {
+              json = JSON.stringify(result.data);
+              // Kept for stringifyResult: the answer is serialised once, not twice.
+              serialisedData.set(result.data, json);
+            }
             const bytes = Buffer.byteLength(json);
             if (bytes > limits.responseMaxBytes) {
               response.body.singleResult = {

@@ -118,6 +118,19 @@ describe('the measured attacks are refused before any work', () => {
     expect(answer.ms).toBeLessThan(2000);
   });
 
+  test('one document priced by its size variables: the same text is refused at first 200 and answered at first 2, whatever the ids', async () => {
+    const query =
+      'query sized($first: Int, $id: ID!) { customers(first: $first) { nodes { receivables(first: $first) { nodes { id } } } } customer(id: $id) { id } }';
+    const ids = ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002'];
+    for (const first of [200, 2, 200, 2]) {
+      for (const id of ids) {
+        const answer = await post(server.url, query, sales.token, { first, id });
+        if (first === 200) expect(firstError(answer)).toMatchObject({ reason: 'QUERY_TOO_COSTLY', limit: 'cost' });
+        else expect(answer.body.errors).toBeUndefined();
+      }
+    }
+  });
+
   test('7,000 aliases of __schema without a token (825 KB): TOO_MANY_TOKENS, parsing stops at the budget', async () => {
     const query = `{ ${Array.from({ length: 7000 }, (_, i) => `s${i}: __schema { types { name kind description fields { name } } }`).join(' ')} }`;
     expect(query.length).toBeGreaterThan(400_000);

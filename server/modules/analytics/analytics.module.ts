@@ -6,6 +6,7 @@
 import { defineArea, type RequestScope } from '../../core/module';
 import { ANALYTICS_RESOLVERS } from './analytics.resolver';
 import { AnalyticsErrorReason } from './analytics.errors';
+import { analyticsProjections } from './analytics.projections';
 import { Goal } from './goal.entity';
 import { GoalService } from './goal.service';
 import { MetricsService } from './metrics.service';
@@ -27,6 +28,7 @@ export const analyticsArea = defineArea({
   migrations: [{ name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics }],
   resolvers: ANALYTICS_RESOLVERS,
   reasons: AnalyticsErrorReason,
+  projections: analyticsProjections,
   setup({ background, config, clock, logger }) {
     const rules = { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays };
     let scheduler: { stop(): Promise<void> } | undefined;

@@ -22,8 +22,12 @@ const SCOPE = (alias: string) => `(cast(:salespersonIds as uuid[]) is null or ${
 /** Positions (server/db/positions.ts) of the receivables in scope, as CTEs `<name>_later` and `<name>`. */
 const positionsCtes = (name: string, dateSql: string) => ledgerPositions(name, dateSql, { receivable: SCOPE });
 
-const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
-  text: `
+/**
+ * Aging buckets as of :asOf, one row per salesperson and the total (`is_total` 1), over the
+ * receivables of :salespersonIds (null: all); :tz is the company time zone. Also the
+ * statement of the answer PostgreSQL builds (analytics.projections.ts).
+ */
+export const AGING_SQL = `
 with ${positionsCtes('pos', 'cast(:asOf as date)')}
 select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(outstanding), 0)::text as total,
@@ -36,7 +40,10 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        count(*) filter (where days_past >= 1)::int as overdue_count
   from (select p.*, cast(:asOf as date) - p.effective_due_on as days_past from pos p) x
  group by grouping sets ((salesperson_id), ())
-`,
+`;
+
+const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
+  text: AGING_SQL,
   decode: (row) => ({
     salespersonId: row.int('is_total') !== 0 ? null : row.text('salesperson_id'),
     total: row.cents('total'),

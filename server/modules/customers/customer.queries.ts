@@ -58,13 +58,25 @@ const overduePositions = (customerSql: string, select: string) => `
   with ${positionsCtes('pos', 'cast(:today as date)', { receivable: (r) => `${r}.customer_id = ${customerSql}` })}
   select ${select} from pos where pos.effective_due_on < cast(:today as date)`;
 
-/** Outstanding, overdue amount (positions as of :today), alarmed amount and unallocated credit of the customer aliased `c`. */
+/**
+ * Each balance of the customer whose id is `customerId` (SQL): outstanding, overdue amount
+ * (positions as of :today), alarmed amount and unallocated credit. The page statement, the
+ * balances loader and the answers PostgreSQL builds (customer.projections.ts) all read them here.
+ */
+export const BALANCE_SQL: Readonly<Record<keyof CustomerBalances, (customerId: string) => string>> = {
+  outstanding: (id) => `coalesce((select sum(r.outstanding) from receivable r where r.customer_id = ${id}), 0.00)`,
+  overdueAmount: (id) => `coalesce((${overduePositions(id, 'sum(pos.outstanding)')}), 0.00)`,
+  alarmedAmount: (id) => `coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
+             where r.customer_id = ${id} and o.stage is not null), 0.00)`,
+  credit: (id) => `coalesce((select sum(p.unallocated) from payment p where p.customer_id = ${id} and p.voided_at is null), 0.00)`,
+};
+
+/** The balances of the customer aliased `c`, as columns. */
 const BALANCE_COLUMNS = `
-  coalesce((select sum(r.outstanding) from receivable r where r.customer_id = c.id), 0.00) as outstanding,
-  coalesce((${overduePositions('c.id', 'sum(pos.outstanding)')}), 0.00) as overdue_amount,
-  coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
-             where r.customer_id = c.id and o.stage is not null), 0.00) as alarmed_amount,
-  coalesce((select sum(p.unallocated) from payment p where p.customer_id = c.id and p.voided_at is null), 0.00) as credit`;
+  ${BALANCE_SQL.outstanding('c.id')} as outstanding,
+  ${BALANCE_SQL.overdueAmount('c.id')} as overdue_amount,
+  ${BALANCE_SQL.alarmedAmount('c.id')} as alarmed_amount,
+  ${BALANCE_SQL.credit('c.id')} as credit`;
 
 function decodeBalances(row: SqlRow): CustomerBalances {
   return {

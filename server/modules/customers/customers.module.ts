@@ -6,6 +6,7 @@ import { createCustomerLoaders } from './customer.loaders';
 import { CustomerResolver } from './customer.resolver';
 import { CustomerService } from './customer.service';
 import { CustomerErrorReason } from './customer.errors';
+import { customerProjections } from './customer.projections';
 
 declare module '../../context' {
   interface Services {
@@ -19,6 +20,7 @@ export const customersArea = defineArea({
   entities: [Customer],
   resolvers: [CustomerResolver],
   reasons: CustomerErrorReason,
+  projections: customerProjections,
   setup: ({ clock, config }) => ({
     services: ({ em, clock: scopeClock }: RequestScope) => ({ customers: new CustomerService(em, scopeClock, config.timeZone) }),
     loaders: (em: EntityManager) => createCustomerLoaders(em, clock, config.timeZone),

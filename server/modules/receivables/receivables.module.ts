@@ -12,6 +12,7 @@ import { createReceivableLoaders } from './receivable.loaders';
 import { CustomerReceivablesResolver, PaymentNoticeResolver, ReceivableResolver } from './receivable.resolver';
 import { ReceivableService } from './receivable.service';
 import { ReceivableErrorReason } from './receivable.errors';
+import { receivableProjections } from './receivable.projections';
 
 declare module '../../context' {
   interface Services {
@@ -25,6 +26,7 @@ export const receivablesArea = defineArea({
   entities: [Receivable, PaymentNotice],
   resolvers: [ReceivableResolver, PaymentNoticeResolver, CustomerReceivablesResolver],
   reasons: ReceivableErrorReason,
+  projections: receivableProjections,
   setup: ({ config, clock: processClock }) => ({
     services: ({ em, clock, events }: RequestScope, lower: Services) => ({
       receivables: new ReceivableService(em, clock, lower.customers, events, {

@@ -16,6 +16,7 @@ import { SessionRegistry } from '../../core/session-registry';
 import { PrincipalCache } from '../../core/principal-cache';
 import { LoginThrottle } from './login-throttle';
 import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
+import { userProjections } from './user.projections';
 
 declare module '../../context' {
   interface Services {
@@ -32,6 +33,7 @@ export const usersArea = defineArea({
   entities: [User, ApiToken],
   resolvers: [UserResolver],
   reasons: UserErrorReason,
+  projections: userProjections,
   migrations: [{ name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions }],
   async setup({ orm, background, config, clock, logger, databaseUrl }) {
     const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
