@@ -250,10 +250,13 @@ async function generate(databaseUrl: string): Promise<void> {
       insert into payment (id, customer_id, amount, unallocated, received_on, booked_at, booked_by_id, booking_lag_days, method)
       select gen_random_uuid(), c.id, 500, 500, current_date - 3, now(), (select id from app_user where role = 'FINANCE'), 0, 'CASH'
         from customer c where c.code like '%7';
-      insert into receivable_overdue_state (receivable_id, stage, as_of)
-      select id, case when current_date - due_on > 90 then 90 when current_date - due_on > 60 then 60 when current_date - due_on > 30 then 30 else 1 end,
-             current_date
-        from receivable where outstanding > 0 and due_on < current_date;
+      -- Every receivable has its state row (made by trigger); the alarms, as a scan of today would set them.
+      update receivable_overdue_state o
+         set stage = case when current_date - r.due_on > 90 then 90 when current_date - r.due_on > 60 then 60
+                          when current_date - r.due_on > 30 then 30 else 1 end,
+             judged_on = current_date
+        from receivable r
+       where r.id = o.receivable_id and r.outstanding > 0 and r.due_on < current_date;
       drop table bench_plan;
     `);
     await pg.query('vacuum analyze');
