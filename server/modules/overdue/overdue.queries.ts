@@ -72,9 +72,10 @@ judged as (
          p.outstanding as position, n.next_on as notice_next_on, p.first_received_on, p.written_off_at,
          cast(:asOf as date) - p.effective_due_on as days_past,
          -- The last threshold reached (width_bucket: how many thresholds the days past due
-         -- reach; element 0 is null), unless paid or held. Stages only rise while overdue:
-         -- a later effective due date (a new holiday) keeps the stage reached.
+         -- reach), unless none is, or paid, or held. Stages only rise while overdue: a later
+         -- effective due date (a new holiday) keeps the stage reached.
          case when cast(:asOf as date) - p.effective_due_on >= 1 and p.outstanding > 0 and not coalesce(n.held, false)
+                   and width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[])) >= 1
               then greatest((cast(:stages as int[]))[width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[]))], p.old_stage) end as new_stage
     from pos p
     left join notices n on n.receivable_id = p.id
