@@ -9,6 +9,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The first administrator of a benchmark's database (ADMIN_EMAIL, ADMIN_PASSWORD: `adminEnv`). */
+export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
+export const adminEnv = { ADMIN_EMAIL: BENCH_ADMIN.email, ADMIN_PASSWORD: BENCH_ADMIN.password };
+
 /** Passed to huikuan as METRICS_TOKEN: in production GET /metrics answers only with it. */
 export const METRICS_TOKEN = 'bench-metrics-token-not-a-secret';
 

@@ -56,7 +56,20 @@ import { createClient, HuikuanError, operationSources, type Client, type Subscri
 import { addDays, isoWeekday, localDateAt, daysBetween } from '../server/core/local-date';
 import { OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
 import { createBenchDatabase } from './bench-database';
-import { cleanUpOnce, commitOf, cpuMs, rssMb, sampleRss, serverCounters, settled, startHuikuan, stopAllChildren, treeCpuMs } from './bench-process';
+import {
+  adminEnv,
+  BENCH_ADMIN as ADMIN,
+  cleanUpOnce,
+  commitOf,
+  cpuMs,
+  rssMb,
+  sampleRss,
+  serverCounters,
+  settled,
+  startHuikuan,
+  stopAllChildren,
+  treeCpuMs,
+} from './bench-process';
 import { envInt, formatSpread, markdownTable, num, ProgressBar, quantile, spread } from './bench-report';
 
 const SUBSCRIBERS = envInt('BENCH_SUBSCRIBERS', 1000);
@@ -68,7 +81,6 @@ const PG_PORT = envInt('EMBEDDED_PG_PORT', 55435);
 const CLIENT = process.env.BENCH_CLIENT ?? 'light';
 if (CLIENT !== 'light' && CLIENT !== 'graphql-ws') throw new Error(`BENCH_CLIENT must be light or graphql-ws (got ${CLIENT})`);
 const TIME_ZONE = 'Asia/Shanghai';
-const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
 /** How long nothing may arrive before the stream counts as drained (a server under load pauses for seconds). */
 const QUIET_MS = 10_000;
 /** The engine's first stage starts 1 day past the effective due date, the next one 30 days (OVERDUE_STAGES). */
@@ -530,7 +542,7 @@ async function main(): Promise<void> {
   });
   let wholeRun: { stop(): { peakMb: number } } | undefined;
   try {
-    const server = await startHuikuan(db.databaseUrl, { TIME_ZONE, GRACE_WORKING_DAYS: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    const server = await startHuikuan(db.databaseUrl, { TIME_ZONE, GRACE_WORKING_DAYS: '0', ...adminEnv });
     const admin = createClient({ url: server.url, token: (await createClient({ url: server.url }).login(ADMIN)).login.token });
     const { createUser: owner } = await admin.createUser({
       input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: ADMIN.password },

@@ -41,6 +41,8 @@ import { createClient } from '../sdk/index.js';
 import { localDateAt } from '../server/core/local-date';
 import { createBenchDatabase } from './bench-database';
 import {
+  adminEnv,
+  BENCH_ADMIN as ADMIN,
   cleanUpOnce,
   commitOf,
   cpuMs,
@@ -72,7 +74,6 @@ const SIZE = {
 };
 const PG_PORT = envInt('EMBEDDED_PG_PORT', 55434);
 const TIME_ZONE = 'Asia/Shanghai';
-const ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
 const FINANCE = { email: 'bench-finance@example.com', password: 'Bench-Ledger-Walnut-37' };
 
 // ── The operations ──────────────────────────────────────────────────────────────
@@ -612,7 +613,7 @@ async function main(): Promise<void> {
   });
   try {
     await pg.connect();
-    const env = { TIME_ZONE, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+    const env = { TIME_ZONE, ...adminEnv };
     const huikuanServer = await startHuikuan(db.databaseUrl, env);
     const admin = createClient({ url: huikuanServer.url, token: (await createClient({ url: huikuanServer.url }).login(ADMIN)).login.token });
     await admin.createUser({ input: { ...FINANCE, name: 'Bench Finance', role: 'FINANCE' } });

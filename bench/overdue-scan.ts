@@ -9,7 +9,7 @@
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createBenchDatabase } from './bench-database';
-import { BENCH_ADMIN as ADMIN, startBenchServer as startServer } from './bench-server';
+import { adminEnv, BENCH_ADMIN as ADMIN, startHuikuan } from './bench-process';
 import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const db = await createBenchDatabase('bench-overdue', 55432);
   const databaseUrl = db.databaseUrl;
 
-  const server = await startServer(databaseUrl);
+  const server = await startHuikuan(databaseUrl, adminEnv);
   try {
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(ADMIN)).login.token;
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     await stream.close();
     await pg.end();
   } finally {
-    server.stop();
+    await server.stop();
     await new Promise((r) => setTimeout(r, 1000));
     await db.drop();
   }

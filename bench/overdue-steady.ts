@@ -21,7 +21,7 @@
 import { Client as PgClient } from 'pg';
 import { createClient } from '../sdk/index.js';
 import { createBenchDatabase } from './bench-database';
-import { BENCH_ADMIN, startBenchServer } from './bench-server';
+import { adminEnv, BENCH_ADMIN, startHuikuan } from './bench-process';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
 import { CANDIDATES, JUDGE, JUDGEMENT_TABLE } from '../server/modules/overdue/overdue.queries';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const pg = new PgClient({ connectionString: db.databaseUrl });
   await pg.connect();
   // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
-  const server = await startBenchServer(db.databaseUrl, { DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
+  const server = await startHuikuan(db.databaseUrl, { ...adminEnv, DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
   try {
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(BENCH_ADMIN)).login.token;
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => process.once('SIGINT', resolve));
     }
   } finally {
-    server.stop();
+    await server.stop();
     await pg.end();
     await new Promise((r) => setTimeout(r, 1000));
     await db.drop();
