@@ -32,9 +32,12 @@ const running = new Set<ChildServer>();
 /**
  * Starts `node <script>` and resolves with the first match of `ready` in its output
  * (its first group is the URL). Rejects when the child exits before that.
+ * BENCH_CHILD_NODE_OPTIONS (space-separated) go to node before the script, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under the bench.
  */
 export function startChild(script: string, env: Record<string, string>, ready: RegExp): Promise<ChildServer> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeOptions, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let output = '';
   return new Promise((resolve, reject) => {

@@ -37,7 +37,7 @@ import { ConcurrencyGate, guardedGraphQLHandler } from './core/fairness';
 import { metricsAccess } from './core/metrics-access';
 import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInputErrors } from './core/input-guards';
 import { setBatchObserver } from './core/dataloader';
-import { DirectDelivery, nextFrame, sharedSubscribe } from './core/shared-subscription';
+import { DirectDelivery, nextFrame, nextFrames, sharedSubscribe } from './core/shared-subscription';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
 import { type Composition, PROJECTIONS, UNLOGGED_ROOT_FIELDS } from './registry';
 import { buildApiSchema } from './schema';
@@ -230,14 +230,24 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       onOperation: (ctx, id, _payload, _args, result) => {
         if (!(result instanceof DirectDelivery)) return;
         const socket = ctx.extra.socket;
+        // ws keeps its TCP socket in `_socket` (undocumented, stable since ws 1).
+        const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void; write(bytes: Uint8Array): boolean } })._socket;
         result.attach({
           next: (payloadJson) => {
             if (socket.readyState === socket.OPEN) socket.send(nextFrame(id, payloadJson));
           },
+          // Frames made once are written as they are, beside ws's own writes: each write is
+          // whole frames, and ws queues nothing of its own (the server compresses nothing).
+          frames: tcp && {
+            key: `ws:${id}`,
+            make: (payloads) => nextFrames(id, payloads),
+            write: (frames) => {
+              if (socket.readyState === socket.OPEN) tcp.write(frames);
+            },
+          },
           bufferedBytes: () => socket.bufferedAmount,
           corked: (write) => {
-            // ws keeps its TCP socket in `_socket` (undocumented, stable since ws 1); without it the frames just leave one by one.
-            const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+            // Without the TCP socket the frames just leave one by one.
             tcp?.cork();
             try {
               write();

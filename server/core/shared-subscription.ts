@@ -28,10 +28,22 @@ export const SHARED_DELIVERY = Symbol('shared delivery');
 export interface SubscriptionSink {
   /** Sends a `next` message whose payload is this JSON text. */
   next(payloadJson: string): void;
+  /** Ready-made frames, where the transport can take them (undefined: `next` only). */
+  readonly frames?: FrameWriter;
   /** Bytes this process holds for the socket that the kernel has not taken yet. */
   bufferedBytes(): number;
   /** Runs `write` with the socket's writes gathered, so that its messages leave in one system call. */
   corked(write: () => void): void;
+}
+
+/** Writes messages framed once for many sockets. */
+export interface FrameWriter {
+  /** Equal for writers whose `make` gives the same bytes (the transport's framing and the subscription's id). */
+  readonly key: string;
+  /** The `next` messages of these payloads (JSON text as UTF-8), framed for the socket, in order. */
+  make(payloads: readonly Uint8Array[]): Uint8Array;
+  /** Writes what `make` made (here or on a writer with the same key), as it is. */
+  write(frames: Uint8Array): void;
 }
 
 export interface SharedDeliveryTarget {
@@ -172,4 +184,43 @@ function mapThroughExecute(source: AsyncIterable<unknown>, args: ExecutionArgs):
 /** A graphql-ws `next` message around a payload that is already JSON text (the same text graphql-ws would make). */
 export function nextFrame(id: string, payloadJson: string): string {
   return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+}
+
+const FIN_TEXT = 0x81;
+
+/**
+ * graphql-ws `next` messages as WebSocket text frames (RFC 6455 §5.2: FIN, opcode 1, the
+ * length in 7, 7+16 or 7+64 bits; a server's frames are not masked), one buffer for all:
+ * the same bytes the `ws` package writes for `send(nextFrame(id, payload))`, when
+ * per-message compression is off.
+ */
+export function nextFrames(id: string, payloads: readonly Uint8Array[]): Buffer {
+  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  let total = 0;
+  for (const payload of payloads) {
+    const length = prefix.length + payload.length + 1;
+    total += (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + length;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const payload of payloads) {
+    const length = prefix.length + payload.length + 1;
+    out[at++] = FIN_TEXT;
+    if (length < 126) {
+      out[at++] = length;
+    } else if (length < 0x10000) {
+      out[at++] = 126;
+      out.writeUInt16BE(length, at);
+      at += 2;
+    } else {
+      out[at++] = 127;
+      out.writeBigUInt64BE(BigInt(length), at);
+      at += 8;
+    }
+    at += prefix.copy(out, at);
+    out.set(payload, at);
+    at += payload.length;
+    out[at++] = 0x7d; // }
+  }
+  return out;
 }

@@ -10,7 +10,10 @@
  * 3. executes the selection set once per event and *answer key*: the subscription's
  *    document and variables without the root field's arguments (which only pick events;
  *    core/shared-subscription.ts), and the caller's scope (`answerScope`);
- * 4. sends the same JSON text to every socket of that key.
+ * 4. sends the same JSON text to every socket of that key; where the transport can take
+ *    ready-made frames (`FrameWriter`), the batch's messages are framed once for all
+ *    live subscribers that take the same events with the same answers and subscription
+ *    id, and the same bytes are written to each of their sockets.
  *
  * Each subscriber is either live (the fan-out writes to its socket) or catching up (it
  * reads the event table itself, from its own position, at its socket's pace; what
@@ -29,7 +32,7 @@ import type { Logger } from 'pino';
 import type { Context } from '../../context';
 import type { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
-import { SHARED_DELIVERY, type SharedDelivery, type SharedDeliveryTarget, type SharedStream } from '../../core/shared-subscription';
+import { type FrameWriter, SHARED_DELIVERY, type SharedDelivery, type SharedDeliveryTarget, type SharedStream } from '../../core/shared-subscription';
 import { eventVisible } from './overdue.events';
 import { OverdueEventHub } from './overdue.hub';
 import { readEvents } from './overdue.queries';
@@ -117,6 +120,25 @@ class Subscriber {
     }
   }
 
+  /**
+   * One batch's answers, framed once for every subscriber that takes the same events
+   * with the same answers and frame key: written run by run while the socket holds at
+   * most HIGH_WATER_BYTES unsent, as `deliver` does; past that it catches up instead.
+   */
+  deliverFrames(runs: readonly FrameRun[], frames: FrameWriter): void {
+    for (const run of runs) {
+      if (this.target.sink.bufferedBytes() > HIGH_WATER_BYTES) {
+        this.state = 'catching-up';
+        this.overflowed = true;
+        this.onFallBehind();
+        this.wake();
+        return;
+      }
+      frames.write(run.bytes);
+      this.last = run.lastSeq;
+    }
+  }
+
   /** A batch is done: a live subscriber has passed every event of it. */
   passed(seq: bigint): void {
     if (this.state === 'live' && seq > this.last) this.last = seq;
@@ -136,6 +158,24 @@ class Subscriber {
       };
     });
   }
+}
+
+/** Answers framed for sockets: about CHUNK_BYTES of whole messages, and the seq of the last. */
+interface FrameRun {
+  bytes: Uint8Array;
+  lastSeq: bigint;
+}
+
+/** The answers in runs of about CHUNK_BYTES, each framed as one buffer. */
+function frameRuns(frames: FrameWriter, answers: readonly { seq: bigint; payload: Uint8Array }[]): FrameRun[] {
+  const runs: FrameRun[] = [];
+  for (let start = 0; start < answers.length;) {
+    let end = start;
+    for (let bytes = 0; end < answers.length && bytes < CHUNK_BYTES; end++) bytes += answers[end].payload.length;
+    runs.push({ bytes: frames.make(answers.slice(start, end).map((a) => a.payload)), lastSeq: answers[end - 1].seq });
+    start = end;
+  }
+  return runs;
 }
 
 /** What the subscription resolver passes of its context. */
@@ -292,11 +332,32 @@ export class OverdueFanOut {
     }
 
     // Subscribers that closed or changed state meanwhile: `deliver` looks at their state now.
+    // A live subscriber that has passed none of its events takes frames made once for all
+    // who take the same events with the same answers and the same framing.
     const lastSeq = seqs[seqs.length - 1];
+    const utf8 = new Map<string, Uint8Array[]>();
+    const framed = new Map<string, FrameRun[]>();
     for (const [subscriber, mine] of takes) {
       if (subscriber.closed) continue;
       const texts = answers.get(subscriber.answerKey);
-      subscriber.deliver(mine.map((i) => ({ seq: seqs[i], payload: texts![i] })));
+      const { frames } = subscriber.target.sink;
+      if (frames && subscriber.state === 'live' && mine.length > 0 && seqs[mine[0]] > subscriber.last) {
+        const key = `${subscriber.answerKey}\n${frames.key}\n${mine.join(',')}`;
+        let runs = framed.get(key);
+        if (!runs) {
+          let bytes = utf8.get(subscriber.answerKey);
+          if (!bytes) utf8.set(subscriber.answerKey, (bytes = []));
+          const encoded = bytes;
+          runs = frameRuns(
+            frames,
+            mine.map((i) => ({ seq: seqs[i], payload: (encoded[i] ??= Buffer.from(texts![i])) })),
+          );
+          framed.set(key, runs);
+        }
+        subscriber.deliverFrames(runs, frames);
+      } else {
+        subscriber.deliver(mine.map((i) => ({ seq: seqs[i], payload: texts![i] })));
+      }
       subscriber.passed(lastSeq);
     }
   };
