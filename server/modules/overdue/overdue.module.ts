@@ -16,6 +16,7 @@ import { TIDY_STATES } from './overdue.queries';
 import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
 import { Migration20261202000000_overdue_incremental } from './migrations/Migration20261202000000_overdue_incremental';
 import { Migration20261203000000_overdue_event_ids } from './migrations/Migration20261203000000_overdue_event_ids';
+import { Migration20261210000000_overdue_event_kinds } from './migrations/Migration20261210000000_overdue_event_kinds';
 
 declare module '../../context' {
   interface Services {
@@ -32,6 +33,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
     { name: 'Migration20261202000000_overdue_incremental', class: Migration20261202000000_overdue_incremental },
     { name: 'Migration20261203000000_overdue_event_ids', class: Migration20261203000000_overdue_event_ids },
+    { name: 'Migration20261210000000_overdue_event_kinds', class: Migration20261210000000_overdue_event_kinds },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

@@ -45,6 +45,7 @@ import {
   OPEN_SCAN_LOG,
   readEvents,
   type ScanKind,
+  SCAN_LOCK,
   SCAN_LOG,
 } from './overdue.queries';
 import { type SharedStream } from '../../core/shared-subscription';
@@ -57,9 +58,6 @@ let observeScan: ScanObserver = () => undefined;
 export function setScanObserver(observer: ScanObserver): void {
   observeScan = observer;
 }
-
-/** The engine's advisory lock ("hksc"); the change triggers of Migration20261202000000 take it shared. */
-const SCAN_LOCK = 0x68_6b_73_63;
 
 /** How long the log of a scan (its judged receivables) is kept. */
 export const SCAN_LOG_DAYS = 35;
