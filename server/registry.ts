@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context, Loaders, Services } from './context';
 import { CoreErrorReason } from './core/errors';
+import { Extensions } from './core/extension-points';
 import { LedgerEvents } from './core/ledger-events';
 import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope } from './core/module';
 import { AppSetting } from './db/app-setting.entity';
@@ -20,11 +21,24 @@ import { customersArea } from './modules/customers/customers.module';
 import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
+import { activitiesArea } from './modules/activities/activities.module';
+import { promisesArea } from './modules/promises/promises.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
 /** The areas, lowest first. */
-export const AREAS: readonly AreaModule[] = [usersArea, calendarArea, customersArea, receivablesArea, paymentsArea, overdueArea, analyticsArea, feedbackArea];
+export const AREAS: readonly AreaModule[] = [
+  usersArea,
+  calendarArea,
+  customersArea,
+  receivablesArea,
+  paymentsArea,
+  overdueArea,
+  activitiesArea,
+  promisesArea,
+  analyticsArea,
+  feedbackArea,
+];
 
 export const ENTITIES = [AppSetting, ...AREAS.flatMap((area) => area.entities ?? [])];
 
@@ -64,7 +78,8 @@ export interface Composition {
 
 export async function composeAreas(app: AppRuntime): Promise<Composition> {
   const running: AreaRuntime[] = [];
-  for (const area of AREAS) running.push((await area.setup?.(app)) ?? {});
+  const extensions = new Extensions();
+  for (const area of AREAS) running.push((await area.setup?.({ ...app, extensions })) ?? {});
 
   const servicesOf = (em: EntityManager): Services => {
     const unit: RequestScope = { em, clock: app.clock, config: app.config, events: new LedgerEvents() };
