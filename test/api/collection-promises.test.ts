@@ -217,6 +217,23 @@ describe("a salesperson's week", () => {
     ]);
   });
 
+  test('ten days later the phone retries its queue: the first answers, nothing new; a new upload that old is refused', async () => {
+    await server.restart({ CLOCK_DATE: '2026-12-16' });
+    try {
+      const before = await Promise.all(['collection_activity', 'promise_to_pay', 'overdue_event'].map(count));
+      const ids = [];
+      for (const input of uploads) ids.push((await li.client.logCollectionActivity({ input })).logCollectionActivity.id);
+      const { activities } = await li.client.activities({ customerId: customerA });
+      expect(ids).toEqual([...activities.nodes].reverse().map((a) => a.id));
+      expect(await Promise.all(['collection_activity', 'promise_to_pay', 'overdue_event'].map(count))).toEqual(before);
+      // The same call under a new key is a new activity, 10 days back: more than ACTIVITY_BACKDATE_DAYS (7).
+      const old = await rejection(li.client.logCollectionActivity({ input: { ...uploads[2], idempotencyKey: 'phone-li-0004' } }));
+      expect(old).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.occurredAt', reason: 'ACTIVITY_TOO_OLD' });
+    } finally {
+      await server.restart({ CLOCK_DATE: FRI });
+    }
+  });
+
   test('reportPaymentNotice is logged as a CLAIMS_PAID activity and still holds the alarm', async () => {
     await wang.client.reportPaymentNotice({ input: { receivableId: rB, claimedPaidOn: THU, note: 'Customer sent the slip' } });
     const { activities } = await wang.client.activities({ customerId: customerB });

@@ -82,6 +82,14 @@ export class ActivityService {
       throw badInput('input.receivableIds', `at most ${MAX_RECEIVABLES} receivables per activity`, CoreErrorReason.OUT_OF_RANGE);
     const occurredAt = input.occurredAt;
     if (Number.isNaN(occurredAt.getTime())) throw badInput('input.occurredAt', 'occurredAt is not an instant', CoreErrorReason.INVALID_FORMAT);
+    const nextActionOn = input.nextActionOn ?? null;
+    const contentHash = hashContent(input, note, receivableIds, nextActionOn);
+    // A retry answers the first upload even when it comes later than a new activity could
+    // (a phone offline for longer than ACTIVITY_BACKDATE_DAYS): checked before the dates.
+    if (key !== null) {
+      const earlier = await this.retried(principal, key, contentHash);
+      if (earlier) return earlier;
+    }
     const now = this.clock.now();
     const today = this.clock.today();
     if (occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
@@ -94,16 +102,9 @@ export class ActivityService {
         `occurredAt ${occurredOn} is more than ${this.rules.backdateDays} days back (the earliest is ${earliest})`,
         ActivityErrorReason.ACTIVITY_TOO_OLD,
       );
-    const nextActionOn = input.nextActionOn ?? null;
     if (nextActionOn !== null && isBefore(nextActionOn, occurredOn))
       throw badInput('input.nextActionOn', 'nextActionOn must not be before the day the activity occurred', ActivityErrorReason.NEXT_ACTION_BEFORE_ACTIVITY);
     const handler = this.handlerFor(input);
-
-    const contentHash = hashContent(input, note, receivableIds, nextActionOn);
-    if (key !== null) {
-      const earlier = await this.retried(principal, key, contentHash);
-      if (earlier) return earlier;
-    }
     const customer = await this.customers.getVisible(principal, input.customerId, 'input.customerId');
     if (receivableIds.length > 0) {
       const found = receivableIds.every(isUuid) ? await CUSTOMERS_OF_RECEIVABLES.all(this.em, { ids: uuidArray(receivableIds) }) : [];
