@@ -17,7 +17,7 @@ export interface WindowSums {
   collectedOnTime: Cents;
   /** Σ amount of receivables issued in the window (credit sales). */
   sales: Cents;
-  /** Σ write-offs dated in the window. */
+  /** Σ write-offs and credits dated in the window. */
   writtenOff: Cents;
   /** Outstanding as of the day before `from`. */
   opening: Cents;

@@ -82,6 +82,11 @@ parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, o
    where r.written_off_at >= ${instantAfter('cast(:opening as date)')} and r.written_off_at < ${instantAfter('cast(:to as date)')}
      and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
   union all
+  -- Credits granted in the window count with the write-offs: money no longer claimed, not collected.
+  select r.salesperson_id, 0, 0, 0, 0, 0, k.amount, 0, 0, 0, 0
+    from receivable_credit k join receivable r on r.id = k.receivable_id
+   where k.credited_on between cast(:from as date) and cast(:to as date) and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
+  union all
   select salesperson_id, 0, 0, 0, 0, 0, 0, outstanding, 0, 0, 0 from opening
   union all
   select salesperson_id, 0, 0, 0, 0, 0, 0, 0, outstanding,
