@@ -26,6 +26,8 @@ export interface WindowSums {
   /** Part of `closing` past its effective due date on `to`. */
   closingOverdue: Cents;
   closingOverdueCount: number;
+  /** Part of `closing` that open disputes cover on `to` (each receivable at most its position). */
+  closingDisputed: Cents;
 }
 
 export interface WindowMetrics {
