@@ -11,6 +11,7 @@ import { Customer } from '../customers/customer.entity';
 import { type CustomerRow } from '../customers/customer.queries';
 import { Receivable } from '../receivables/receivable.entity';
 import { type ReceivableRow } from '../receivables/receivable.queries';
+import { OverdueEvent } from '../overdue/overdue.types';
 import { User } from '../users/user.entity';
 import { type UserRow } from '../users/user.queries';
 import { Dispute, DisputeOutcome, DisputeState } from './dispute.entity';
@@ -90,5 +91,14 @@ export class ReceivableDisputesResolver {
   async disputedAmount(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<Cents> {
     const disputes = await ctx.loaders.disputesOfReceivable.load(receivable.id);
     return minCents(sumCents(disputes.filter((d) => d.state === DisputeState.OPEN).map((d) => d.amount)), receivable.outstanding);
+  }
+}
+
+/** `OverdueEvent.dispute`: the dispute a DISPUTE_OPENED / DISPUTE_RESOLVED event is about (the stream shows the caller only events they may see). */
+@Resolver(() => OverdueEvent)
+export class OverdueEventDisputeResolver {
+  @FieldResolver(() => Dispute, { nullable: true, description: 'DISPUTE_* events: the dispute, as it is now; null for other events.' })
+  async dispute(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<Dispute | null> {
+    return event.disputeId ? ((await ctx.loaders.disputeById.load(event.disputeId)) ?? null) : null;
   }
 }

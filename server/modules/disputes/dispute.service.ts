@@ -16,6 +16,8 @@ import { type Cents, formatMoney, minCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
 import { getVisible } from '../../db/find';
 import { CustomerService } from '../customers/customer.service';
+import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
+import { OverdueEventType } from '../overdue/overdue.types';
 import { Receivable } from '../receivables/receivable.entity';
 import { ReceivableService } from '../receivables/receivable.service';
 import { Dispute, DisputeOutcome, DisputeState } from './dispute.entity';
@@ -68,6 +70,8 @@ export class DisputeService {
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const visible = await this.receivables.getVisible(principal, input.receivableId, 'input.receivableId');
     const dispute = await this.em.transactional(async (em) => {
+      // The stream's lock first: the dispute's trigger takes it shared (see lockEventStream).
+      await lockEventStream(em);
       const receivable = await em.findOneOrFail(Receivable, { id: visible.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const undisputed = receivable.outstanding - (await OPEN_DISPUTED.one(em, { receivableId: receivable.id }));
       if (input.amount > undisputed) {
@@ -77,7 +81,7 @@ export class DisputeService {
           DisputeErrorReason.DISPUTE_EXCEEDS_OUTSTANDING,
         );
       }
-      return em.create(Dispute, {
+      const opened = em.create(Dispute, {
         receivableId: receivable.id,
         customerId: receivable.customerId,
         amount: input.amount,
@@ -87,6 +91,18 @@ export class DisputeService {
         openedAt: this.clock.now(),
         openedById: principal.userId,
       });
+      await em.flush();
+      await appendOverdueEvent(em, {
+        type: OverdueEventType.DISPUTE_OPENED,
+        customerId: receivable.customerId,
+        receivableId: receivable.id,
+        disputeId: opened.id,
+        state: DisputeState.OPEN,
+        amount: opened.amount,
+        detail: `${formatMoney(opened.amount)} of ${receivable.reference} disputed (${opened.category}): ${reason}`,
+        asOf: opened.openedOn,
+      });
+      return opened;
     });
     await this.events.receivablesChanged([dispute.receivableId]);
     return dispute;
@@ -107,6 +123,7 @@ export class DisputeService {
       throw badInput('amount', 'a PARTIAL resolution needs the amount to credit, above zero', DisputeErrorReason.PARTIAL_AMOUNT_INVALID);
     await this.getVisible(principal, id);
     const resolved = await this.em.transactional(async (em) => {
+      await lockEventStream(em);
       const dispute = await em.findOneOrFail(Dispute, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (dispute.state !== DisputeState.OPEN)
         throw conflict(`The dispute was already resolved on ${dispute.resolvedOn} (${dispute.outcome})`, DisputeErrorReason.DISPUTE_ALREADY_RESOLVED, 'id');
@@ -129,6 +146,18 @@ export class DisputeService {
       dispute.resolvedOn = this.clock.today();
       dispute.resolvedAt = this.clock.now();
       dispute.resolvedById = principal.userId;
+      await em.flush();
+      await appendOverdueEvent(em, {
+        type: OverdueEventType.DISPUTE_RESOLVED,
+        customerId: dispute.customerId,
+        receivableId: dispute.receivableId,
+        disputeId: dispute.id,
+        state: outcome,
+        previousState: DisputeState.OPEN,
+        amount: credit,
+        detail: `dispute of ${formatMoney(dispute.amount)} on ${receivable.reference} resolved ${outcome}, ${formatMoney(credit)} credited: ${resolutionNote}`,
+        asOf: dispute.resolvedOn,
+      });
       return dispute;
     });
     await this.events.receivablesChanged([resolved.receivableId]);

@@ -11,7 +11,7 @@ import { defineArea, type RequestScope } from '../../core/module';
 import { Dispute } from './dispute.entity';
 import { DisputeErrorReason } from './dispute.errors';
 import { createDisputeLoaders } from './dispute.loaders';
-import { DisputeResolver, ReceivableDisputesResolver } from './dispute.resolver';
+import { DisputeResolver, OverdueEventDisputeResolver, ReceivableDisputesResolver } from './dispute.resolver';
 import { DisputeService } from './dispute.service';
 import { Migration20261210010000_disputes } from './migrations/Migration20261210010000_disputes';
 
@@ -26,7 +26,7 @@ export const disputesArea = defineArea({
   name: 'disputes',
   entities: [Dispute],
   migrations: [{ name: 'Migration20261210010000_disputes', class: Migration20261210010000_disputes }],
-  resolvers: [DisputeResolver, ReceivableDisputesResolver],
+  resolvers: [DisputeResolver, ReceivableDisputesResolver, OverdueEventDisputeResolver],
   reasons: DisputeErrorReason,
   setup: () => ({
     services: ({ em, clock, events }: RequestScope, lower: Services) => ({
