@@ -372,3 +372,48 @@ describe('day 3 (2026-12-07): the chase goes on without the disputed', () => {
     expect(await server.sql<{ n: number }>(`select count(*)::int as n from overdue_event`)).toEqual(rows);
   });
 });
+
+describe('at the same time', () => {
+  test('two disputes of more than is free together: one is opened, the other refused', async () => {
+    const finance3 = on(day3, finance);
+    const sales3 = on(day3, sales);
+    const other = (await make.customer({ code: 'DISPUTES-2' })).id;
+    const rx = (await make.receivable(other, { reference: 'RX', amount: '250.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const results = await Promise.allSettled([
+      finance3.openDispute({ input: { receivableId: rx, amount: '200.00', category: 'PRICE', reason: 'one' } }),
+      sales3.openDispute({ input: { receivableId: rx, amount: '200.00', category: 'PRICE', reason: 'two' } }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected')!;
+    expect(refused.reason).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'DISPUTE_EXCEEDS_OUTSTANDING' });
+    expect((await finance.client.disputes({ first: 10, filter: { receivableId: rx } })).disputes.totalCount).toBe(1);
+  });
+
+  test('payments, disputes and resolutions on one receivable at once all go through, each once', async () => {
+    const finance3 = on(day3, finance);
+    const manager3 = on(day3, manager);
+    const other = (await make.customer({ code: 'DISPUTES-3' })).id;
+    const ry = (await make.receivable(other, { reference: 'RY', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const first = (await finance3.openDispute({ input: { receivableId: ry, amount: '100.00', category: 'OTHER', reason: 'first' } })).openDispute.id;
+    const settled = await Promise.allSettled([
+      finance3.recordPayment({
+        input: { customerId: other, amount: '50.00', receivedOn: DAY3, method: 'CASH', allocations: [{ receivableId: ry, amount: '50.00' }] },
+      }),
+      finance3.openDispute({ input: { receivableId: ry, amount: '200.00', category: 'OTHER', reason: 'second' } }),
+      manager3.resolveDispute({ id: first, outcome: 'PARTIAL', note: 'half', amount: '50.00' }),
+      finance3.recordPayment({
+        input: { customerId: other, amount: '25.00', receivedOn: DAY3, method: 'CASH', allocations: [{ receivableId: ry, amount: '25.00' }] },
+      }),
+    ]);
+    // Before the dispute took the customer's lock first, a booking and a dispute deadlocked here (40P01).
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    // 1000 − 50 − 25 paid − 50 credited = 875; open: the second dispute (200).
+    expect((await finance.client.receivableDisputes({ id: ry })).receivable).toMatchObject({
+      outstanding: '875.00',
+      creditedAmount: '50.00',
+      disputedAmount: '200.00',
+    });
+    const { overdueEvents } = await finance.client.disputeEvents({ first: 50, filter: { customerId: other } });
+    expect(overdueEvents.nodes.map((e) => `${e.type} ${e.state}`).sort()).toEqual(['DISPUTE_OPENED OPEN', 'DISPUTE_OPENED OPEN', 'DISPUTE_RESOLVED PARTIAL']);
+  });
+});

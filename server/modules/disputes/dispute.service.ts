@@ -15,6 +15,7 @@ import type { LedgerEvents } from '../../core/ledger-events';
 import { type Cents, formatMoney, minCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
 import { getVisible } from '../../db/find';
+import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
 import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
 import { OverdueEventType } from '../overdue/overdue.types';
@@ -60,6 +61,19 @@ export class DisputeService {
   }
 
   /**
+   * Takes the locks a dispute's transaction needs in the ledger's order: the customer's row
+   * first (as a payment booking does; the dispute's deferred foreign key to the customer
+   * would otherwise wait for a booking's lock at commit while the booking waits for the
+   * receivable), then — by the caller — the receivable's (and the dispute's) row, then the
+   * event stream's lock, before anything fires a trigger that takes it shared. Ledger
+   * writers take the stream's lock (shared, by trigger) only when they write, after their
+   * row locks, so no two transactions wait for each other in a circle.
+   */
+  private async lockInLedgerOrder(em: EntityManager, customerId: string): Promise<void> {
+    await em.findOneOrFail(Customer, { id: customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  }
+
+  /**
    * Opens a dispute of `amount` on a receivable the caller may see (SALES: own customers).
    * The amount must be above zero and at most what is outstanding today minus what open
    * disputes already cover.
@@ -70,9 +84,9 @@ export class DisputeService {
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const visible = await this.receivables.getVisible(principal, input.receivableId, 'input.receivableId');
     const dispute = await this.em.transactional(async (em) => {
-      // The stream's lock first: the dispute's trigger takes it shared (see lockEventStream).
-      await lockEventStream(em);
+      await this.lockInLedgerOrder(em, visible.customerId);
       const receivable = await em.findOneOrFail(Receivable, { id: visible.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      await lockEventStream(em);
       const undisputed = receivable.outstanding - (await OPEN_DISPUTED.one(em, { receivableId: receivable.id }));
       if (input.amount > undisputed) {
         throw badInput(
@@ -121,9 +135,9 @@ export class DisputeService {
       throw badInput('amount', 'only a PARTIAL resolution takes an amount', DisputeErrorReason.AMOUNT_ONLY_FOR_PARTIAL);
     if (outcome === DisputeOutcome.PARTIAL && (amount === null || amount === undefined || amount <= 0n))
       throw badInput('amount', 'a PARTIAL resolution needs the amount to credit, above zero', DisputeErrorReason.PARTIAL_AMOUNT_INVALID);
-    await this.getVisible(principal, id);
+    const { customerId } = await this.getVisible(principal, id);
     const resolved = await this.em.transactional(async (em) => {
-      await lockEventStream(em);
+      await this.lockInLedgerOrder(em, customerId);
       const dispute = await em.findOneOrFail(Dispute, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (dispute.state !== DisputeState.OPEN)
         throw conflict(`The dispute was already resolved on ${dispute.resolvedOn} (${dispute.outcome})`, DisputeErrorReason.DISPUTE_ALREADY_RESOLVED, 'id');
@@ -134,6 +148,7 @@ export class DisputeService {
           DisputeErrorReason.PARTIAL_AMOUNT_INVALID,
         );
       const receivable = await em.findOneOrFail(Receivable, { id: dispute.receivableId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      await lockEventStream(em);
       const credit = outcome === DisputeOutcome.VALID ? minCents(dispute.amount, receivable.outstanding) : outcome === DisputeOutcome.PARTIAL ? amount! : 0n;
       if (credit > 0n) {
         const granted = await this.receivables.grantCredit(em, receivable.id, credit, `dispute ${outcome}: ${resolutionNote}`, principal.userId);
