@@ -14,7 +14,7 @@ import { badInput, conflict, CoreErrorReason } from '../../core/errors';
 import type { LedgerEvents } from '../../core/ledger-events';
 import { type Cents, formatMoney, minCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
-import { getVisible } from '../../db/find';
+import { findVisible, getVisible } from '../../db/find';
 import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
 import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
@@ -48,12 +48,9 @@ export class DisputeService {
     return getVisible(this.em, Dispute, id, (d) => this.customers.canSee(principal, d.customerId), 'Dispute', field);
   }
 
-  async findVisible(principal: Principal, id: string): Promise<Dispute | null> {
-    try {
-      return await this.getVisible(principal, id);
-    } catch {
-      return null;
-    }
+  /** The `dispute(id)` query: null when missing or hidden, the same for both. */
+  findVisible(principal: Principal, id: string): Promise<Dispute | null> {
+    return findVisible(this.em, Dispute, id, (d) => this.customers.canSee(principal, d.customerId));
   }
 
   list(principal: Principal, filter: DisputeFilter | undefined, first: number | undefined, after: string | undefined, count: boolean): Promise<Page<Dispute>> {
