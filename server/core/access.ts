@@ -45,6 +45,10 @@ export enum Permission {
   FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
   /** Decide escalated improvement proposals. */
   PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
+  /** Log collection activities and record promises to pay (SALES: own customers). */
+  COLLECTION_LOG = 'COLLECTION_LOG',
+  /** The contact log and promises to pay (SALES: own customers only). */
+  COLLECTION_READ = 'COLLECTION_READ',
   /** Open a dispute of a receivable (SALES: own customers). */
   DISPUTE_OPEN = 'DISPUTE_OPEN',
   /** Resolve a dispute (VALID, INVALID, PARTIAL). */
@@ -73,6 +77,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
   [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
+  [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
 };
