@@ -416,4 +416,30 @@ describe('at the same time', () => {
     const { overdueEvents } = await finance.client.disputeEvents({ first: 50, filter: { customerId: other } });
     expect(overdueEvents.nodes.map((e) => `${e.type} ${e.state}`).sort()).toEqual(['DISPUTE_OPENED OPEN', 'DISPUTE_OPENED OPEN', 'DISPUTE_RESOLVED PARTIAL']);
   });
+
+  test('a DISPUTED call logged from a phone opens the dispute in the same transaction, once however often the phone retries', async () => {
+    const sales3 = on(day3, sales);
+    const other = (await make.customer({ code: 'DISPUTES-4' })).id;
+    const rz = (await make.receivable(other, { reference: 'RZ', amount: '400.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const input = {
+      customerId: other,
+      receivableIds: [rz],
+      kind: 'CALL' as const,
+      outcome: 'DISPUTED' as const,
+      occurredAt: '2026-12-06T02:00:00.000Z', // Sunday 10:00 in Shanghai: yesterday for the day-3 server
+      idempotencyKey: 'phone-s1-rz-1',
+      dispute: { receivableId: rz, amount: '80.00', category: 'QUALITY', reason: 'two units scratched' },
+    };
+    const first = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
+    const again = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
+    expect(again.id).toBe(first.id);
+    const { disputes } = await sales.client.disputes({ first: 10, filter: { receivableId: rz } });
+    expect(disputes.edges.map((e) => [e.node.amount, e.node.category, e.node.openedBy.id, e.node.state])).toEqual([['80.00', 'QUALITY', sales.id, 'OPEN']]);
+    const { overdueEvents } = await sales.client.disputeEvents({ first: 10, filter: { customerId: other } });
+    expect(overdueEvents.nodes.map((e) => `${e.type} ${e.amount}`)).toEqual(['DISPUTE_OPENED 80.00']);
+    // A manager logs calls but does not open disputes: the whole call is refused, nothing stored.
+    const refused = await rejection(on(day3, manager).logCollectionActivity({ input: { ...input, idempotencyKey: 'manager-1' } }));
+    expect(refused.code).toBe('FORBIDDEN');
+    expect((await sales.client.disputes({ first: 10, filter: { receivableId: rz } })).disputes.totalCount).toBe(1);
+  });
 });
