@@ -23,6 +23,7 @@ import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
 import { activitiesArea } from './modules/activities/activities.module';
 import { promisesArea } from './modules/promises/promises.module';
+import { disputesArea } from './modules/disputes/disputes.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -36,6 +37,7 @@ export const AREAS: readonly AreaModule[] = [
   overdueArea,
   activitiesArea,
   promisesArea,
+  disputesArea,
   analyticsArea,
   feedbackArea,
 ];

@@ -49,6 +49,10 @@ export enum Permission {
   COLLECTION_LOG = 'COLLECTION_LOG',
   /** The contact log and promises to pay (SALES: own customers only). */
   COLLECTION_READ = 'COLLECTION_READ',
+  /** Open a dispute of a receivable (SALES: own customers). */
+  DISPUTE_OPEN = 'DISPUTE_OPEN',
+  /** Resolve a dispute (VALID, INVALID, PARTIAL). */
+  DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -75,6 +79,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
   [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
+  [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
 };
 
 /**
