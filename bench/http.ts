@@ -134,7 +134,7 @@ const CUSTOMER = /* GraphQL */ `
   }
 `;
 
-const AGING_BUCKETS = 'total current d1to30 d31to60 d61to90 over90 receivables overdueCount';
+const AGING_BUCKETS = 'total current d1to30 d31to60 d61to90 over90 disputed receivables overdueCount';
 /** The aging report as of today, by salesperson. */
 const AGING = /* GraphQL */ `
   query benchAging($asOf: LocalDate!) {

@@ -90,6 +90,7 @@ const bucketFields = (alias: string) => `
   'd31to60', ${money(`${alias}.d31to60`)},
   'd61to90', ${money(`${alias}.d61to90`)},
   'over90', ${money(`${alias}.over90`)},
+  'disputed', ${money(`${alias}.disputed`)},
   'receivables', ${alias}.receivables,
   'overdueCount', ${alias}.overdue_count`;
 
@@ -101,18 +102,30 @@ with later as (
    where not a.voided and a.received_on > $1::date and a.issued_on <= $1::date
    group by a.receivable_id
 ),
+credited as (
+  select k.receivable_id, sum(k.amount) as amount from receivable_credit k where k.credited_on > $1::date group by k.receivable_id
+),
+disputed as (
+  select d.receivable_id, sum(d.amount) as amount
+    from dispute d
+   where d.opened_on <= $1::date and (d.state = 'OPEN' or d.resolved_on > $1::date)
+   group by d.receivable_id
+),
 positions as (
-  select r.salesperson_id, r.effective_due_on,
-         r.outstanding + coalesce(l.amount, 0)
+  select r.id, r.salesperson_id, r.effective_due_on,
+         r.outstanding + coalesce(l.amount, 0) + coalesce(k.amount, 0)
            + case when r.written_off_at >= ${AFTER_AS_OF} then r.written_off_amount else 0 end as outstanding
-    from receivable r left join later l on l.receivable_id = r.id
+    from receivable r left join later l on l.receivable_id = r.id left join credited k on k.receivable_id = r.id
    where r.outstanding > 0 and r.issued_on <= $1::date
   union all
-  select r.salesperson_id, r.effective_due_on,
-         coalesce(l.amount, 0) + case when r.written_off_at >= ${AFTER_AS_OF} then r.written_off_amount else 0 end
-    from (select receivable_id as id from later union select id from receivable where written_off_at >= ${AFTER_AS_OF}) k
-    join receivable r on r.id = k.id
+  select r.id, r.salesperson_id, r.effective_due_on,
+         coalesce(l.amount, 0) + coalesce(k.amount, 0) + case when r.written_off_at >= ${AFTER_AS_OF} then r.written_off_amount else 0 end
+    from (select receivable_id as id from later
+          union select receivable_id from credited
+          union select id from receivable where written_off_at >= ${AFTER_AS_OF}) ids
+    join receivable r on r.id = ids.id
     left join later l on l.receivable_id = r.id
+    left join credited k on k.receivable_id = r.id
    where r.outstanding = 0 and r.issued_on <= $1::date
 ),
 sums as (
@@ -123,9 +136,11 @@ sums as (
          sum(outstanding) filter (where days_past between 31 and 60) as d31to60,
          sum(outstanding) filter (where days_past between 61 and 90) as d61to90,
          sum(outstanding) filter (where days_past > 90) as over90,
+         coalesce(sum(disputed), 0) as disputed,
          count(*) as receivables,
          count(*) filter (where days_past >= 1) as overdue_count
-    from (select p.*, $1::date - p.effective_due_on as days_past from positions p) x
+    from (select p.*, $1::date - p.effective_due_on as days_past, least(coalesce(d.amount, 0), p.outstanding) as disputed
+            from positions p left join disputed d on d.receivable_id = p.id) x
    group by grouping sets ((salesperson_id), ())
 )
 select json_build_object('data', json_build_object('agingReport', json_build_object(
