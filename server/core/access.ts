@@ -45,6 +45,8 @@ export enum Permission {
   FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
   /** Decide escalated improvement proposals. */
   PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
+  /** Set or clear a customer's manual credit status (overrideCreditStatus). */
+  CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -69,6 +71,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
   [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
+  [Permission.CREDIT_OVERRIDE]: [MANAGER],
 };
 
 /**
