@@ -212,9 +212,13 @@ export const SCAN_CUSTOMERS = defineQuery<{ asOf: LocalDate; since: LocalDate },
   decode: (row) => row.text('customer_id'),
 });
 
-/** The customers of these receivables. */
-export const CUSTOMERS_OF_RECEIVABLES = defineQuery<{ ids: readonly string[] }, string>({
-  text: 'select distinct customer_id from receivable where id = any(cast(:ids as uuid[]))',
+/**
+ * The customers of the receivables the running judgement of the overdue engine took: its
+ * candidates (`overdue_candidates`, a temporary table of the judgement's connection that
+ * lives until its commit), read by a scan participant in the judgement's transaction.
+ */
+export const CUSTOMERS_OF_JUDGED = defineQuery<NoParams, string>({
+  text: 'select distinct r.customer_id from overdue_candidates oc join receivable r on r.id = oc.id',
   decode: (row) => row.text('customer_id'),
 });
 

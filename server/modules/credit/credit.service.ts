@@ -9,9 +9,11 @@
  * change: the field and the stream never disagree.
  *
  * Evaluations run as of the overdue engine's date (the last scan's; today before the
- * first scan) under the event stream's lock: in every scan (for the customers whose
- * figures can have moved), right after a ledger change to a customer's receivables or a
- * change of its credit limit, and on an override.
+ * first scan) under the event stream's lock: in every judgement of the overdue engine (a
+ * scan participant: the scan of a date, and the re-evaluation right after a ledger
+ * change), for the customers whose figures can have moved; right after a change of a
+ * customer's credit limit; and on an override. `CreditEvaluator` is the evaluation
+ * itself, on a given transaction; `CreditService` the request-scoped entry points.
  */
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -24,10 +26,13 @@ import { formatMoney } from '../../core/money';
 import { pageSize, type Page } from '../../core/pagination';
 import type { CreditRules } from '../../config';
 import { type CustomerService } from '../customers/customer.service';
+import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
+import { type ScanParticipantRun } from '../overdue/overdue.service';
+import { OverdueEventType } from '../overdue/overdue.types';
 import { CreditErrorReason } from './credit.errors';
 import {
   CREDIT_ENGINE,
-  CUSTOMERS_OF_RECEIVABLES,
+  CUSTOMERS_OF_JUDGED,
   END_OVERRIDE,
   ENGINE_DATE,
   EVALUATE,
@@ -43,14 +48,6 @@ import { CreditRule, CreditStatus, CreditStatusChange, CreditStatusChangeKind, C
 
 export const MAX_OVERRIDE_REASON_LENGTH = 1000;
 
-/** What the credit area needs of the event stream (the overdue area's, wired by the module). */
-export interface CreditEventStream {
-  /** Takes the stream's lock for the rest of the transaction (evaluations are serialised with scans). */
-  lock(em: EntityManager): Promise<void>;
-  /** Appends a CREDIT_STATUS_CHANGED event in the transaction of `em`. */
-  appendStatusChange(em: EntityManager, event: { customerId: string; from: CreditStatus; to: CreditStatus; detail: string; asOf: LocalDate }): Promise<void>;
-}
-
 export interface CreditSettings {
   rules: CreditRules;
   timeZone: string;
@@ -65,14 +62,12 @@ interface Action {
   until: LocalDate | null;
 }
 
-export class CreditService {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly clock: Clock,
-    private readonly settings: CreditSettings,
-    private readonly stream: CreditEventStream,
-    private readonly customers: CustomerService,
-  ) {}
+/**
+ * The evaluation, on the caller's transaction: applies the rules to a set of customers as
+ * of a date, stores the result and writes the history and the events of what changed.
+ */
+export class CreditEvaluator {
+  constructor(private readonly settings: CreditSettings) {}
 
   /** The rules as the evaluation statement takes them. */
   private ruleParams(): RuleParams {
@@ -88,111 +83,43 @@ export class CreditService {
     };
   }
 
-  /** The rules as one text: a scan after a change of them evaluates every customer again. */
+  /** The rules as one text: the first scan after a change of them evaluates every customer again. */
   private rulesFingerprint(): string {
     return JSON.stringify(this.ruleParams());
   }
 
-  /** The date evaluations outside a scan judge as of: the overdue engine's, or today before the first scan. */
-  private async evaluationDate(em: EntityManager): Promise<LocalDate> {
-    return (await ENGINE_DATE.maybeOne(em)) ?? this.clock.today();
-  }
-
   /**
-   * The scan's part (run in the scan's transaction, after the receivables were judged, with
-   * the scan's lock held): evaluates as of the scan's date the customers of the judged
-   * receivables, those with an override whose `until` has come, and those the passing days
-   * can have moved; every customer after a change of the rules or on the first scan.
+   * The scan participant (in the judgement's transaction, after the receivables were
+   * judged, the scan lock held): evaluates as of the judgement's date the customers of the
+   * receivables it judged (its candidates: due by a date or changed by the ledger); in a
+   * scan also those with an override whose `until` has come and those whose receivables
+   * fell overdue since the previous scan, and every customer at the first scan and at the
+   * first after a change of the rules.
    */
-  async evaluateInScan(em: EntityManager, asOf: LocalDate, judgedCustomerIds: readonly string[]): Promise<void> {
+  async afterJudgement(run: ScanParticipantRun): Promise<void> {
+    const { em, asOf } = run;
+    const judged = await CUSTOMERS_OF_JUDGED.all(em);
+    if (run.kind !== 'SCAN') {
+      if (judged.length > 0) await this.evaluate(em, asOf, { ids: judged });
+      return;
+    }
     const engine = await CREDIT_ENGINE.maybeOne(em);
     const rules = this.rulesFingerprint();
-    if (!engine || engine.rules !== rules) {
+    if (!engine || engine.rules !== rules || run.previousEngineDate === null) {
       await this.evaluate(em, asOf, { all: true });
     } else {
-      const since = engine.evaluatedOn;
-      const more = await SCAN_CUSTOMERS.all(em, { asOf, since });
-      const ids = [...new Set([...judgedCustomerIds, ...more])];
+      const more = await SCAN_CUSTOMERS.all(em, { asOf, since: run.previousEngineDate });
+      const ids = [...new Set([...judged, ...more])];
       if (ids.length > 0) await this.evaluate(em, asOf, { ids });
     }
     await SET_CREDIT_ENGINE.run(em, { asOf, rules });
-  }
-
-  /** After a ledger change to these receivables committed: their customers, as of the engine's date. */
-  async reevaluateReceivables(receivableIds: readonly string[]): Promise<void> {
-    if (receivableIds.length === 0) return;
-    await this.em.fork().transactional(async (em) => {
-      await this.stream.lock(em);
-      const ids = await CUSTOMERS_OF_RECEIVABLES.all(em, { ids: receivableIds });
-      await this.evaluate(em, await this.evaluationDate(em), { ids });
-    });
-  }
-
-  /** After a change to these customers (their credit limit) committed. */
-  async reevaluateCustomers(customerIds: readonly string[]): Promise<void> {
-    if (customerIds.length === 0) return;
-    await this.em.fork().transactional(async (em) => {
-      await this.stream.lock(em);
-      await this.evaluate(em, await this.evaluationDate(em), { ids: customerIds });
-    });
-  }
-
-  /**
-   * Sets a manual status until a date (the rules apply again from `until` on), or with
-   * `status` null ends the override in force. MANAGER (and ADMIN). Recorded in the history
-   * whether or not the effective status changes; an event when it does.
-   */
-  async override(principal: Principal, customerId: string, status: CreditStatus | null, reason: string, until: LocalDate | null): Promise<void> {
-    requireAccess(principal, Permission.CREDIT_OVERRIDE, 'Only managers override a credit status');
-    const trimmed = reason.trim();
-    if (!trimmed) throw badInput('reason', 'a reason is required', CreditErrorReason.CREDIT_OVERRIDE_REASON_REQUIRED);
-    if (trimmed.length > MAX_OVERRIDE_REASON_LENGTH) {
-      throw badInput('reason', `reason must have at most ${MAX_OVERRIDE_REASON_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
-    }
-    const today = this.clock.today();
-    if (status !== null) {
-      if (until === null)
-        throw badInput('until', 'until is required: the business date the rules apply again', CreditErrorReason.CREDIT_OVERRIDE_UNTIL_REQUIRED);
-      if (!isAfter(until, today)) {
-        throw badInput(
-          'until',
-          `until must lie after today (${today}): it is the first day the rules apply again`,
-          CreditErrorReason.CREDIT_OVERRIDE_UNTIL_NOT_AFTER_TODAY,
-        );
-      }
-    } else if (until !== null) {
-      throw badInput('until', 'clearing an override (status null) takes no until', CreditErrorReason.CREDIT_OVERRIDE_UNTIL_NOT_ALLOWED);
-    }
-    const customer = await this.customers.getVisible(principal, customerId, 'customerId');
-    await this.em.fork().transactional(async (em) => {
-      await this.stream.lock(em);
-      const ended = await END_OVERRIDE.run(em, {
-        customerId: customer.id,
-        kind: status === null ? 'CLEARED' : 'REPLACED',
-        actorId: principal.userId,
-        today,
-      });
-      if (status === null && ended === 0)
-        throw conflict('the customer has no credit status override in force', CreditErrorReason.NO_CREDIT_OVERRIDE, 'customerId');
-      if (status !== null) {
-        await INSERT_OVERRIDE.run(em, { id: randomUUID(), customerId: customer.id, status, reason: trimmed, until: until!, actorId: principal.userId, today });
-      }
-      const action: Action = {
-        kind: status === null ? CreditStatusChangeKind.OVERRIDE_CLEARED : CreditStatusChangeKind.OVERRIDE_SET,
-        customerId: customer.id,
-        actorId: principal.userId,
-        reason: trimmed,
-        until,
-      };
-      await this.evaluate(em, await this.evaluationDate(em), { ids: [customer.id] }, action);
-    });
   }
 
   /**
    * Evaluates the customers as of `asOf` in the transaction of `em` (whose caller holds the
    * stream's lock), and writes the history and the events of what changed.
    */
-  private async evaluate(em: EntityManager, asOf: LocalDate, scope: { all: true } | { ids: readonly string[] }, action?: Action): Promise<void> {
+  async evaluate(em: EntityManager, asOf: LocalDate, scope: { all: true } | { ids: readonly string[] }, action?: Action): Promise<void> {
     const all = 'all' in scope;
     const changes = await EVALUATE.all(em, {
       asOf,
@@ -217,10 +144,11 @@ export class CreditService {
     });
     for (const { change } of entries) {
       if (change.from === change.to) continue;
-      await this.stream.appendStatusChange(em, {
+      await appendOverdueEvent(em, {
+        type: OverdueEventType.CREDIT_STATUS_CHANGED,
         customerId: change.customerId,
-        from: change.from,
-        to: change.to,
+        previousState: change.from,
+        state: change.to,
         detail: this.eventDetail(change, action),
         asOf,
       });
@@ -254,6 +182,81 @@ export class CreditService {
   private rulesSentence(change: Evaluated): string {
     const reasons = creditReasons(change.reasons, change, this.settings.rules);
     return reasons.length === 0 ? 'no rule fires (OK)' : reasons.map((r) => r.description).join('; ');
+  }
+}
+
+/** Credit status entries of one unit of work (a request): overrides, the history, changed credit limits. */
+export class CreditService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly evaluator: CreditEvaluator,
+    private readonly customers: CustomerService,
+  ) {}
+
+  /** The date evaluations outside a judgement take: the overdue engine's, or today before the first scan. */
+  private async evaluationDate(em: EntityManager): Promise<LocalDate> {
+    return (await ENGINE_DATE.maybeOne(em)) ?? this.clock.today();
+  }
+
+  /** After a change to these customers (their credit limit) committed. */
+  async reevaluateCustomers(customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    await this.em.fork().transactional(async (em) => {
+      await lockEventStream(em);
+      await this.evaluator.evaluate(em, await this.evaluationDate(em), { ids: customerIds });
+    });
+  }
+
+  /**
+   * Sets a manual status until a date (the rules apply again from `until` on), or with
+   * `status` null ends the override in force. MANAGER (and ADMIN). Recorded in the history
+   * whether or not the effective status changes; an event when it does.
+   */
+  async override(principal: Principal, customerId: string, status: CreditStatus | null, reason: string, until: LocalDate | null): Promise<void> {
+    requireAccess(principal, Permission.CREDIT_OVERRIDE, 'Only managers override a credit status');
+    const trimmed = reason.trim();
+    if (!trimmed) throw badInput('reason', 'a reason is required', CreditErrorReason.CREDIT_OVERRIDE_REASON_REQUIRED);
+    if (trimmed.length > MAX_OVERRIDE_REASON_LENGTH) {
+      throw badInput('reason', `reason must have at most ${MAX_OVERRIDE_REASON_LENGTH} characters`, CoreErrorReason.TEXT_LENGTH);
+    }
+    const today = this.clock.today();
+    if (status !== null) {
+      if (until === null)
+        throw badInput('until', 'until is required: the business date the rules apply again', CreditErrorReason.CREDIT_OVERRIDE_UNTIL_REQUIRED);
+      if (!isAfter(until, today)) {
+        throw badInput(
+          'until',
+          `until must lie after today (${today}): it is the first day the rules apply again`,
+          CreditErrorReason.CREDIT_OVERRIDE_UNTIL_NOT_AFTER_TODAY,
+        );
+      }
+    } else if (until !== null) {
+      throw badInput('until', 'clearing an override (status null) takes no until', CreditErrorReason.CREDIT_OVERRIDE_UNTIL_NOT_ALLOWED);
+    }
+    const customer = await this.customers.getVisible(principal, customerId, 'customerId');
+    await this.em.fork().transactional(async (em) => {
+      await lockEventStream(em);
+      const ended = await END_OVERRIDE.run(em, {
+        customerId: customer.id,
+        kind: status === null ? 'CLEARED' : 'REPLACED',
+        actorId: principal.userId,
+        today,
+      });
+      if (status === null && ended === 0)
+        throw conflict('the customer has no credit status override in force', CreditErrorReason.NO_CREDIT_OVERRIDE, 'customerId');
+      if (status !== null) {
+        await INSERT_OVERRIDE.run(em, { id: randomUUID(), customerId: customer.id, status, reason: trimmed, until: until!, actorId: principal.userId, today });
+      }
+      const action: Action = {
+        kind: status === null ? CreditStatusChangeKind.OVERRIDE_CLEARED : CreditStatusChangeKind.OVERRIDE_SET,
+        customerId: customer.id,
+        actorId: principal.userId,
+        reason: trimmed,
+        until,
+      };
+      await this.evaluator.evaluate(em, await this.evaluationDate(em), { ids: [customer.id] }, action);
+    });
   }
 
   /** A page of the customer's history, newest first (NOT_FOUND for a customer the caller may not see). */
