@@ -97,17 +97,33 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   const customers: { id: string; owner: Principal }[] = [];
   for (let i = 0; i < 20; i++) {
     const owner = salespeople[i % salespeople.length];
-    customers.push({ id: (await scope.make.customer(owner, { creditTermDays: rng.int(0, 45) })).id, owner });
+    // Half of them with a small credit limit, so the credit status rules on overdue money fire too.
+    const creditLimit = i % 2 === 0 ? '2000.00' : '100000.00';
+    customers.push({ id: (await scope.make.customer(owner, { creditTermDays: rng.int(0, 45), creditLimit })).id, owner });
   }
   const receivables: { id: string; customerId: string; owner: Principal }[] = [];
   const payments: string[] = [];
   let lastSeq = '0';
-  const tally = { receivables: 0, payments: 0, credit: 0, voids: 0, writeOffs: 0, notices: 0, calendar: 0, scans: 0, refused: 0, events: 0, checks: 0 };
+  const tally = {
+    receivables: 0,
+    payments: 0,
+    credit: 0,
+    voids: 0,
+    writeOffs: 0,
+    notices: 0,
+    calendar: 0,
+    scans: 0,
+    refused: 0,
+    events: 0,
+    checks: 0,
+    creditNotOk: 0,
+  };
 
   /** Every event written since the last check: its outstanding is the position as of its date. */
   async function checkNewEvents(): Promise<void> {
     const events = await scope.sql<{ seq: string; receivable_id: string; outstanding: string; as_of: string; type: string }>(
-      `select seq::text, receivable_id, outstanding::text, as_of::text, type from overdue_event where seq > $1::bigint order by seq`,
+      `select seq::text, receivable_id, outstanding::text, as_of::text, type from overdue_event
+        where seq > $1::bigint and type in ('BECAME_OVERDUE', 'STAGE_ESCALATED', 'CLEARED') order by seq`,
       [lastSeq],
     );
     for (const e of events) {
@@ -115,6 +131,32 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       expect({ seq: e.seq, type: e.type, outstanding: e.outstanding }).toEqual({ seq: e.seq, type: e.type, outstanding: position?.position ?? '0.00' });
       lastSeq = e.seq;
       tally.events += 1;
+    }
+  }
+
+  /**
+   * Credit status after a scan: every customer's stored figures are today's (the incremental
+   * evaluation missed no customer whose figures moved), and its status is what the last
+   * CREDIT_STATUS_CHANGED event of the customer said (OK without one).
+   */
+  async function checkCredit(positions: Judged[]): Promise<void> {
+    const customerOf = new Map(receivables.map((r) => [r.id, r.customerId]));
+    const stored = await scope.sql<{ customer_id: string; highest_stage: number | null; overdue_amount: string; status: string; stream: string | null }>(
+      `select c.id as customer_id, cc.highest_stage, coalesce(cc.overdue_amount, 0)::text as overdue_amount, coalesce(cc.status, 'OK') as status,
+              (select e.state from overdue_event e where e.customer_id = c.id and e.type = 'CREDIT_STATUS_CHANGED' order by e.seq desc limit 1) as stream
+         from customer c left join customer_credit cc on cc.customer_id = c.id order by c.id`,
+    );
+    for (const row of stored) {
+      const own = positions.filter((p) => customerOf.get(p.id) === row.customer_id);
+      const overdue = own.filter((p) => cents(p.position) > 0n && p.daysPast >= 1).reduce((sum, p) => sum + cents(p.position), 0n);
+      const stages = own.map((p) => p.stage).filter((stage): stage is number => stage !== null);
+      expect({ customer: row.customer_id, overdue: cents(row.overdue_amount), stage: row.highest_stage, status: row.status }).toEqual({
+        customer: row.customer_id,
+        overdue,
+        stage: stages.length ? Math.max(...stages) : null,
+        status: row.stream ?? 'OK',
+      });
+      if (row.status !== 'OK') tally.creditNotOk += 1;
     }
   }
 
@@ -216,6 +258,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       expect({ ref: p.reference, atLeast: p.stage! >= reached(p.daysPast)! }).toEqual({ ref: p.reference, atLeast: true });
     expect(scan.overdueCount).toBe(overdue.filter((p) => !p.held).length);
     tally.checks += 1;
+    await checkCredit(positions);
 
     const stagesBefore = positions.map((p) => [p.reference, p.stage]);
     const full = await scope.unit().services.overdue.rejudgeAll();
@@ -247,6 +290,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   expect(tally.receivables).toBeGreaterThan(300);
   expect(tally.scans).toBeGreaterThan(40);
   expect(tally.events).toBeGreaterThan(300);
+  expect(tally.creditNotOk).toBeGreaterThan(20);
   for (const kind of ['payments', 'credit', 'voids', 'writeOffs', 'notices', 'calendar'] as const)
     expect({ kind, n: tally[kind] > 3 }).toEqual({ kind, n: true });
 }, 600_000);
