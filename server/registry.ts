@@ -21,6 +21,8 @@ import { customersArea } from './modules/customers/customers.module';
 import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
+import { activitiesArea } from './modules/activities/activities.module';
+import { promisesArea } from './modules/promises/promises.module';
 import { creditArea } from './modules/credit/credit.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
@@ -33,6 +35,8 @@ export const AREAS: readonly AreaModule[] = [
   receivablesArea,
   paymentsArea,
   overdueArea,
+  activitiesArea,
+  promisesArea,
   creditArea,
   analyticsArea,
   feedbackArea,

@@ -45,6 +45,10 @@ export enum Permission {
   FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
   /** Decide escalated improvement proposals. */
   PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
+  /** Log collection activities and record promises to pay (SALES: own customers). */
+  COLLECTION_LOG = 'COLLECTION_LOG',
+  /** The contact log and promises to pay (SALES: own customers only). */
+  COLLECTION_READ = 'COLLECTION_READ',
   /** Set or clear a customer's manual credit status (overrideCreditStatus). */
   CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
 }
@@ -71,6 +75,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
   [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
+  [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.CREDIT_OVERRIDE]: [MANAGER],
 };
 
