@@ -24,6 +24,7 @@ import { overdueArea } from './modules/overdue/overdue.module';
 import { activitiesArea } from './modules/activities/activities.module';
 import { promisesArea } from './modules/promises/promises.module';
 import { disputesArea } from './modules/disputes/disputes.module';
+import { creditArea } from './modules/credit/credit.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -38,6 +39,7 @@ export const AREAS: readonly AreaModule[] = [
   activitiesArea,
   promisesArea,
   disputesArea,
+  creditArea,
   analyticsArea,
   feedbackArea,
 ];

@@ -16,6 +16,30 @@ export type ActivityOutcome =
   | 'REACHED'
   | 'REFUSED';
 
+/** OVERDUE_STAGE: the highest overdue stage the customer’s receivables hold; OVERDUE_AMOUNT: overdue money against the credit limit; BROKEN_PROMISES: promises to pay broken in the last CREDIT_BROKEN_PROMISE_DAYS days. */
+export type CreditRule =
+  | 'BROKEN_PROMISES'
+  | 'OVERDUE_AMOUNT'
+  | 'OVERDUE_STAGE';
+
+/** OK: ship. WARN: ship, but look at the customer. HOLD: stop shipping on credit (docs/metrics.md, "Credit status"). */
+export type CreditStatus =
+  | 'HOLD'
+  | 'OK'
+  | 'WARN';
+
+/** RULES: the rules’ status changed (no override in force); OVERRIDE_SET: a manager set (or replaced) an override; OVERRIDE_CLEARED: a manager ended it early; OVERRIDE_EXPIRED: its until date came and the rules apply again. */
+export type CreditStatusChangeKind =
+  | 'OVERRIDE_CLEARED'
+  | 'OVERRIDE_EXPIRED'
+  | 'OVERRIDE_SET'
+  | 'RULES';
+
+/** RULES: derived from the rules; OVERRIDE: set by a manager until a date. */
+export type CreditStatusSource =
+  | 'OVERRIDE'
+  | 'RULES';
+
 /** HOLIDAY: a day off; WORKDAY: a working day, also on a weekend (make-up day). */
 export type DayKind =
   | 'HOLIDAY'
@@ -61,6 +85,10 @@ export type ErrorReason =
   | 'CODE_TAKEN'
   | 'CREDENTIALS_INVALID'
   | 'CREDIT_EXCEEDS_OUTSTANDING'
+  | 'CREDIT_OVERRIDE_REASON_REQUIRED'
+  | 'CREDIT_OVERRIDE_UNTIL_NOT_AFTER_TODAY'
+  | 'CREDIT_OVERRIDE_UNTIL_NOT_ALLOWED'
+  | 'CREDIT_OVERRIDE_UNTIL_REQUIRED'
   | 'CUSTOMER_MISMATCH'
   | 'DATABASE_BUSY'
   | 'DATABASE_UNAVAILABLE'
@@ -100,6 +128,7 @@ export type ErrorReason =
   | 'NOT_ESCALATED'
   | 'NOT_FOUND'
   | 'NO_CREDIT'
+  | 'NO_CREDIT_OVERRIDE'
   | 'NO_SCAN_YET'
   | 'NUL_CHARACTER'
   | 'OPERATION_TIMEOUT'

@@ -53,6 +53,8 @@ export enum Permission {
   DISPUTE_OPEN = 'DISPUTE_OPEN',
   /** Resolve a dispute (VALID, INVALID, PARTIAL). */
   DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
+  /** Set or clear a customer's manual credit status (overrideCreditStatus). */
+  CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -81,6 +83,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
+  [Permission.CREDIT_OVERRIDE]: [MANAGER],
 };
 
 /**
