@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context, Loaders, Services } from './context';
 import { CoreErrorReason } from './core/errors';
+import { Extensions } from './core/extension-points';
 import { LedgerEvents } from './core/ledger-events';
 import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope } from './core/module';
 import { AppSetting } from './db/app-setting.entity';
@@ -64,7 +65,8 @@ export interface Composition {
 
 export async function composeAreas(app: AppRuntime): Promise<Composition> {
   const running: AreaRuntime[] = [];
-  for (const area of AREAS) running.push((await area.setup?.(app)) ?? {});
+  const extensions = new Extensions();
+  for (const area of AREAS) running.push((await area.setup?.({ ...app, extensions })) ?? {});
 
   const servicesOf = (em: EntityManager): Services => {
     const unit: RequestScope = { em, clock: app.clock, config: app.config, events: new LedgerEvents() };

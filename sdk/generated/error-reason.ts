@@ -157,10 +157,16 @@ export type GoalStatus =
   | 'MISSED'
   | 'ON_TRACK';
 
-/** BECAME_OVERDUE: entered a first stage; STAGE_ESCALATED: moved to a later stage; CLEARED: no longer overdue (paid, written off, money arrived in time, or held by a payment notice). */
+/** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
 export type OverdueEventType =
   | 'BECAME_OVERDUE'
   | 'CLEARED'
+  | 'CREDIT_STATUS_CHANGED'
+  | 'DISPUTE_OPENED'
+  | 'DISPUTE_RESOLVED'
+  | 'PROMISE_BROKEN'
+  | 'PROMISE_KEPT'
+  | 'PROMISE_MADE'
   | 'STAGE_ESCALATED';
 
 export type PaymentMethod =

@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import type { JsonProjections } from '../db/json-projection';
 import type { Clock } from './clock';
+import type { Extensions } from './extension-points';
 import type { LedgerEvents } from './ledger-events';
 import type { Metrics } from './prometheus';
 
@@ -34,6 +35,12 @@ export interface AppRuntime {
   metrics: Metrics;
   /** The database the process talks to (LISTEN connections need their own client). */
   databaseUrl: string;
+}
+
+/** What an area's `setup` receives: the process's shared parts and the composition's extension points. */
+export interface AreaSetupRuntime extends AppRuntime {
+  /** Where higher areas plug work into lower ones (core/extension-points.ts). */
+  extensions: Extensions;
 }
 
 /** One unit of work: a request, a subscription batch, a scheduled job. */
@@ -82,7 +89,7 @@ export interface AreaModule {
   /** The area's error reasons (a string enum object); the root merges them into the schema's ErrorReason. */
   reasons?: Readonly<Record<string, string>>;
   /** Called once per process, in registry order, after migrations. */
-  setup?(app: AppRuntime): AreaRuntime<object, object> | Promise<AreaRuntime<object, object>>;
+  setup?(app: AreaSetupRuntime): AreaRuntime<object, object> | Promise<AreaRuntime<object, object>>;
 }
 
 /** Identity helper that keeps an area's description typed where it is written. */

@@ -37,7 +37,7 @@ afterAll(() => server?.close());
 
 async function eventsOf(client: Client, customerId: string) {
   const { overdueEvents } = await client.overdueEvents({ first: 100, filter: { customerId } });
-  return overdueEvents.edges.map(({ node }) => `${node.asOf} ${node.type} ${node.receivable.reference} ${node.outstanding}`);
+  return overdueEvents.edges.map(({ node }) => `${node.asOf} ${node.type} ${node.receivable?.reference} ${node.outstanding}`);
 }
 
 /** Events of one scan come in the order of effective due dates, then ids: compare them sorted. */

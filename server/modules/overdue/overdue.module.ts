@@ -11,11 +11,12 @@ import { OverdueEventHub } from './overdue.hub';
 import { OverdueErrorReason } from './overdue.errors';
 import { OverdueResolver, OverdueScanResultResolver } from './overdue.resolver';
 import { startOverdueScheduler } from './overdue.scheduler';
-import { OverdueService, setScanObserver } from './overdue.service';
+import { OverdueService, SCAN_PARTICIPANTS, setScanObserver } from './overdue.service';
 import { TIDY_STATES } from './overdue.queries';
 import { Migration20261129010000_overdue } from './migrations/Migration20261129010000_overdue';
 import { Migration20261202000000_overdue_incremental } from './migrations/Migration20261202000000_overdue_incremental';
 import { Migration20261203000000_overdue_event_ids } from './migrations/Migration20261203000000_overdue_event_ids';
+import { Migration20261210000000_overdue_event_kinds } from './migrations/Migration20261210000000_overdue_event_kinds';
 
 declare module '../../context' {
   interface Services {
@@ -32,10 +33,13 @@ export const overdueArea = defineArea({
     { name: 'Migration20261129010000_overdue', class: Migration20261129010000_overdue },
     { name: 'Migration20261202000000_overdue_incremental', class: Migration20261202000000_overdue_incremental },
     { name: 'Migration20261203000000_overdue_event_ids', class: Migration20261203000000_overdue_event_ids },
+    { name: 'Migration20261210000000_overdue_event_kinds', class: Migration20261210000000_overdue_event_kinds },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,
-  async setup({ background, config, clock, logger, metrics, databaseUrl }) {
+  async setup({ background, config, clock, logger, metrics, databaseUrl, extensions }) {
+    // Filled by the areas above (their setup runs after this one), read at every judgement.
+    const participants = extensions.list(SCAN_PARTICIPANTS);
     const rules = { stages: config.overdueStages, timeZone: config.timeZone };
     let tidying: Promise<unknown> | undefined;
     setScanObserver((scan) => {
@@ -67,13 +71,13 @@ export const overdueArea = defineArea({
     let scheduler: { stop(): Promise<void> } | undefined;
     return {
       services: ({ em, clock: scopeClock, events }: RequestScope) => {
-        const overdue = new OverdueService(em, scopeClock, rules, fanOut);
+        const overdue = new OverdueService(em, scopeClock, rules, fanOut, participants);
         events.onReceivablesChanged((ids) => overdue.reevaluate(ids));
         return { overdue };
       },
       start() {
         scheduler = startOverdueScheduler(
-          () => new OverdueService(background.em.fork(), clock, rules, fanOut),
+          () => new OverdueService(background.em.fork(), clock, rules, fanOut, participants),
           clock,
           config.overdueScanIntervalSeconds,
           logger,

@@ -13,6 +13,13 @@ import { defineQuery, defineStatement, NoParams, SqlRow, Where } from '../../db/
 import { encodeEventCursor } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter, OverdueEventType, type OverdueScanResult } from './overdue.types';
 
+/**
+ * The engine's advisory lock ("hksc"): judgements and every writer of events take it
+ * exclusively, so events commit in the order of their sequence numbers; the change
+ * triggers of Migration20261202000000 take it shared.
+ */
+export const SCAN_LOCK = 0x68_6b_73_63;
+
 /** The channel a judgement NOTIFYs (at commit) and every instance's hub LISTENs on. */
 export const OVERDUE_CHANNEL = 'huikuan_overdue_events';
 
@@ -321,15 +328,21 @@ const EVENTS = defineQuery<{ where: Where; limit: number }, OverdueEvent>({
       id: row.text('id'),
       cursor: encodeEventCursor(seq),
       type: row.oneOf('type', OverdueEventType),
-      receivableId: row.text('receivable_id'),
+      receivableId: row.textOrNull('receivable_id'),
       customerId: row.text('customer_id'),
       salespersonId: row.text('salesperson_id'),
       customerOwnerId: row.text('owner_id'),
+      promiseId: row.textOrNull('promise_id'),
+      disputeId: row.textOrNull('dispute_id'),
       stage: row.intOrNull('stage'),
       previousStage: row.intOrNull('previous_stage'),
-      daysOverdue: row.int('days_overdue'),
-      outstanding: row.cents('outstanding'),
+      daysOverdue: row.intOrNull('days_overdue'),
+      outstanding: row.isNull('outstanding') ? null : row.cents('outstanding'),
       asOf: row.date('as_of'),
+      state: row.textOrNull('state'),
+      previousState: row.textOrNull('previous_state'),
+      amount: row.isNull('amount') ? null : row.cents('amount'),
+      detail: row.textOrNull('detail'),
       occurredAt: row.epochMs('occurred_ms'),
     });
   },
@@ -357,3 +370,45 @@ export function countEvents(em: EntityManager, q: Omit<EventQuery, 'limit' | 'af
 export function latestEventSeq(em: EntityManager): Promise<string> {
   return LATEST_SEQ.one(em);
 }
+
+// ── Events of the other areas ───────────────────────────────────────────────────
+
+export interface AppendEventParams {
+  type: string;
+  customerId: string;
+  receivableId: string | null;
+  salespersonId: string | null;
+  promiseId: string | null;
+  disputeId: string | null;
+  state: string | null;
+  previousState: string | null;
+  amount: string | null;
+  detail: string | null;
+  asOf: LocalDate;
+}
+
+/**
+ * Appends one collection event (overdue.append.ts) and wakes every instance's hub at
+ * commit, the way a judgement does. Its id is derived from its sequence number like the
+ * judgement's; the salesperson is the given one, else the receivable's, else the
+ * customer's owner now.
+ */
+export const APPEND_EVENT = defineQuery<AppendEventParams, { seq: string; id: string }>({
+  text: `with inserted as (
+           insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, promise_id, dispute_id,
+                                      state, previous_state, amount, detail, as_of)
+           select s.seq, cast(overlay('00000000-0000-8000-8000-000000000000' placing lpad(to_hex(s.seq), 12, '0') from 25) as uuid),
+                  :type, r.id, c.id, coalesce(cast(:salespersonId as uuid), r.salesperson_id, c.owner_id),
+                  cast(:promiseId as uuid), cast(:disputeId as uuid), :state, :previousState, cast(:amount as numeric), :detail, cast(:asOf as date)
+             from (select nextval('overdue_event_seq_seq') as seq) s
+             join customer c on c.id = cast(:customerId as uuid)
+             left join receivable r on r.id = cast(:receivableId as uuid) and r.customer_id = c.id
+            where cast(:receivableId as uuid) is null or r.id is not null
+           returning seq, id
+         ),
+         notified as (
+           select pg_notify('${OVERDUE_CHANNEL}', i.seq::text) from inserted i
+         )
+         select i.seq::text as seq, i.id::text as id, (select count(*) from notified) as notified from inserted i`,
+  decode: (row) => ({ seq: row.text('seq'), id: row.text('id') }),
+});

@@ -77,9 +77,12 @@ export class OverdueResolver {
     return event;
   }
 
-  @FieldResolver(() => Receivable)
-  async receivable(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<Receivable> {
-    return (await ctx.loaders.receivableById.load(event.receivableId))!;
+  @FieldResolver(() => Receivable, {
+    nullable: true,
+    description: "The receivable of an alarm or of a collection event about one receivable; null for a customer's events.",
+  })
+  async receivable(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<Receivable | null> {
+    return event.receivableId === null ? null : (await ctx.loaders.receivableById.load(event.receivableId))!;
   }
 
   @FieldResolver(() => Customer)
@@ -87,7 +90,7 @@ export class OverdueResolver {
     return (await ctx.loaders.customerById.load(event.customerId))!;
   }
 
-  @FieldResolver(() => User, { description: 'The salesperson the receivable was issued under.' })
+  @FieldResolver(() => User, { description: "The salesperson the receivable was issued under; for a customer's event, the customer's owner when it happened." })
   async salesperson(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<User> {
     return (await ctx.loaders.userById.load(event.salespersonId))!;
   }

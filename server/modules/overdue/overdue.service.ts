@@ -28,6 +28,7 @@ import { Clock } from '../../core/clock';
 import { isAfter, isBefore, type LocalDate } from '../../core/local-date';
 import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFound } from '../../core/errors';
 import { pageSize } from '../../core/pagination';
+import { ExtensionPoint } from '../../core/extension-points';
 import { lockForTransaction } from '../../db/locks';
 import { decodeEventCursor } from './overdue.events';
 import { OverdueErrorReason } from './overdue.errors';
@@ -45,10 +46,36 @@ import {
   OPEN_SCAN_LOG,
   readEvents,
   type ScanKind,
+  SCAN_LOCK,
   SCAN_LOG,
 } from './overdue.queries';
 import { type SharedStream } from '../../core/shared-subscription';
 import { OverdueEventConnection, OverdueEventFilter, OverdueScanResult } from './overdue.types';
+
+/** What a scan participant is given: the judgement's transaction and date. */
+export interface ScanParticipantRun {
+  /** The judgement's transaction: it holds the scan lock; events appended here (appendOverdueEvent) follow the alarms. */
+  em: EntityManager;
+  /** The business date judged (a re-evaluation's: the engine's date). */
+  asOf: LocalDate;
+  /** SCAN (moves the engine's date), REEVALUATION (right after a ledger change, as of the engine's date) or FULL (rejudgeAll). */
+  kind: ScanKind;
+  /** The engine's date before this judgement; null before the first scan. */
+  previousEngineDate: LocalDate | null;
+}
+
+/**
+ * Work a higher area does in every judgement (SCAN_PARTICIPANTS): e.g. judging promises
+ * to pay as of the same date. It runs inside the judgement's transaction, after the
+ * receivables are judged, in registry order; a failure rolls the whole judgement back.
+ */
+export interface ScanParticipant {
+  name: string;
+  afterJudgement(run: ScanParticipantRun): Promise<void>;
+}
+
+/** Higher areas add their participants here in their `setup` (`app.extensions.add(SCAN_PARTICIPANTS, …)`). */
+export const SCAN_PARTICIPANTS = new ExtensionPoint<ScanParticipant>('overdue.scanParticipants');
 
 type ScanObserver = (result: OverdueScanResult) => void;
 let observeScan: ScanObserver = () => undefined;
@@ -57,9 +84,6 @@ let observeScan: ScanObserver = () => undefined;
 export function setScanObserver(observer: ScanObserver): void {
   observeScan = observer;
 }
-
-/** The engine's advisory lock ("hksc"); the change triggers of Migration20261202000000 take it shared. */
-const SCAN_LOCK = 0x68_6b_73_63;
 
 /** How long the log of a scan (its judged receivables) is kept. */
 export const SCAN_LOG_DAYS = 35;
@@ -84,6 +108,8 @@ export class OverdueService {
     private readonly clock: Clock,
     private readonly rules: OverdueRules,
     private readonly fanOut: OverdueFanOut,
+    /** The participants plugged into SCAN_PARTICIPANTS (a live list). */
+    private readonly participants: readonly ScanParticipant[] = [],
   ) {}
 
   /**
@@ -147,6 +173,7 @@ export class OverdueService {
       await JUDGEMENT_TABLE.run(em);
       await CANDIDATES[judgement.scope].run(em, { asOf });
       const { judged } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      for (const participant of this.participants) await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate });
       const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
       return judged > 0 ? logged : { ...logged, id: null };
     });

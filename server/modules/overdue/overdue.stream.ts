@@ -25,7 +25,7 @@ export type UnitOfWork = () => { em: EntityManager; loaders: Loaders };
 export async function primeBatch(unitOfWork: UnitOfWork, events: OverdueEvent[]): Promise<OverdueEvent[]> {
   if (events.length === 0) return events;
   const { em: batchEm, loaders } = unitOfWork();
-  const receivableIds = events.map((e) => e.receivableId);
+  const receivableIds = events.flatMap((e) => (e.receivableId === null ? [] : [e.receivableId]));
   await Promise.all([
     loaders.receivableById.loadMany(receivableIds),
     loaders.overdueStageOfReceivable.loadMany(receivableIds),

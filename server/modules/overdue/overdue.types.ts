@@ -11,20 +11,38 @@ export enum OverdueEventType {
   BECAME_OVERDUE = 'BECAME_OVERDUE',
   STAGE_ESCALATED = 'STAGE_ESCALATED',
   CLEARED = 'CLEARED',
+  PROMISE_MADE = 'PROMISE_MADE',
+  PROMISE_KEPT = 'PROMISE_KEPT',
+  PROMISE_BROKEN = 'PROMISE_BROKEN',
+  DISPUTE_OPENED = 'DISPUTE_OPENED',
+  DISPUTE_RESOLVED = 'DISPUTE_RESOLVED',
+  CREDIT_STATUS_CHANGED = 'CREDIT_STATUS_CHANGED',
 }
 registerEnumType(OverdueEventType, {
   name: 'OverdueEventType',
   description:
-    'BECAME_OVERDUE: entered a first stage; STAGE_ESCALATED: moved to a later stage; CLEARED: no longer overdue (paid, written off, money arrived in time, or held by a payment notice).',
+    'Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED.',
 });
 
-/** One stored transition of a receivable's overdue state; `seq` orders the stream. */
-@ObjectType({ description: 'An overdue alarm: one transition of one receivable, in stream order.' })
+/** The alarm kinds: transitions of one receivable's overdue state, written by the engine's judgement. */
+export const ALARM_EVENT_TYPES: readonly OverdueEventType[] = [OverdueEventType.BECAME_OVERDUE, OverdueEventType.STAGE_ESCALATED, OverdueEventType.CLEARED];
+
+/** One stored event of the stream (an alarm or a collection event); `seq` orders the stream. */
+@ObjectType({
+  description:
+    'One event of the stream, in stream order: an overdue alarm of one receivable, or a collection event (promise to pay, dispute, credit status) of a customer.',
+})
 export class OverdueEvent {
   seq!: string;
-  receivableId!: string;
+  /** Null for an event about a customer as a whole (a promise over several receivables, a credit status). */
+  receivableId!: string | null;
   customerId!: string;
+  /** The salesperson the receivable was issued under; for a customer-level event, the customer's owner when it happened. */
   salespersonId!: string;
+  /** The promise to pay a PROMISE_* event is about. */
+  promiseId!: string | null;
+  /** The dispute a DISPUTE_* event is about. */
+  disputeId!: string | null;
   /** Owner of the customer when the event was read (for SALES visibility). */
   customerOwnerId!: string;
   /** Loaders primed for the batch this event was delivered in (subscriptions). */
@@ -39,20 +57,47 @@ export class OverdueEvent {
   @Field(() => OverdueEventType)
   type!: OverdueEventType;
 
-  @Field(() => Int, { nullable: true, description: 'Stage reached (days past effective due where it starts); null when CLEARED.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Alarms: stage reached (days past effective due where it starts); null when CLEARED and for collection events.',
+  })
   stage!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Stage before the transition; null for BECAME_OVERDUE.' })
+  @Field(() => Int, { nullable: true, description: 'Alarms: stage before the transition; null for BECAME_OVERDUE and for collection events.' })
   previousStage!: number | null;
 
-  @Field(() => Int, { description: 'Days past the effective due date on asOf.' })
-  daysOverdue!: number;
+  @Field(() => Int, { nullable: true, description: 'Alarms: days past the effective due date on asOf; null for collection events.' })
+  daysOverdue!: number | null;
 
-  @Field(() => MoneyScalar, { description: 'Outstanding on asOf, counting payments by the date the money arrived.' })
-  outstanding!: Cents;
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'Alarms: outstanding on asOf, counting payments by the date the money arrived; null for collection events.',
+  })
+  outstanding!: Cents | null;
 
-  @Field(() => LocalDateScalar, { description: 'The business date the scan judged.' })
+  @Field(() => LocalDateScalar, {
+    description: 'The business date the event belongs to: the date judged (alarms, kept and broken promises), or the day it was recorded.',
+  })
   asOf!: LocalDate;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Collection events: the state after the event, e.g. a promise OPEN / KEPT / PARTIAL / BROKEN, a dispute OPEN / VALID / INVALID / PARTIAL, a credit status OK / WARN / HOLD; null for alarms.',
+  })
+  state!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Collection events: the state before (e.g. BROKEN for a promise a late booking turned KEPT); null when there was none.',
+  })
+  previousState!: string | null;
+
+  @Field(() => MoneyScalar, { nullable: true, description: 'Collection events: the amount concerned (promised, disputed); null when none.' })
+  amount!: Cents | null;
+
+  @Field(() => String, { nullable: true, description: 'Collection events: what happened, in a sentence for people.' })
+  detail!: string | null;
 
   @Field(() => Date)
   occurredAt!: Date;
@@ -63,10 +108,16 @@ export class OverdueEventFilter {
   @Field(() => ID, { nullable: true })
   customerId?: string;
 
-  @Field(() => ID, { nullable: true, description: 'The salesperson the receivable was issued under.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The salesperson the receivable was issued under (customer-level events: the customer owner when it happened).',
+  })
   salespersonId?: string;
 
-  @Field(() => Int, { nullable: true, description: 'Only events whose stage (or, for CLEARED, previous stage) is at least this.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Only alarms whose stage (or, for CLEARED, previous stage) is at least this; collection events have no stage.',
+  })
   minStage?: number;
 
   @Field(() => [OverdueEventType], { nullable: true })
