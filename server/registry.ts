@@ -21,11 +21,22 @@ import { customersArea } from './modules/customers/customers.module';
 import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
+import { disputesArea } from './modules/disputes/disputes.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
 /** The areas, lowest first. */
-export const AREAS: readonly AreaModule[] = [usersArea, calendarArea, customersArea, receivablesArea, paymentsArea, overdueArea, analyticsArea, feedbackArea];
+export const AREAS: readonly AreaModule[] = [
+  usersArea,
+  calendarArea,
+  customersArea,
+  receivablesArea,
+  paymentsArea,
+  overdueArea,
+  disputesArea,
+  analyticsArea,
+  feedbackArea,
+];
 
 export const ENTITIES = [AppSetting, ...AREAS.flatMap((area) => area.entities ?? [])];
 

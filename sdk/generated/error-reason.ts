@@ -5,21 +5,52 @@ export type DayKind =
   | 'HOLIDAY'
   | 'WORKDAY';
 
+/** What the customer contests. */
+export type DisputeCategory =
+  /** Not delivered, late or to the wrong place. */
+  | 'DELIVERY'
+  /** The customer says they never ordered it. */
+  | 'NOT_ORDERED'
+  /** Anything else (say what in the reason). */
+  | 'OTHER'
+  /** The price or a discount is wrong. */
+  | 'PRICE'
+  /** Goods damaged or not as agreed. */
+  | 'QUALITY'
+  /** Fewer goods arrived than invoiced. */
+  | 'QUANTITY';
+
+export type DisputeOutcome =
+  /** The customer owes it: the amount goes back into the chase at the stage the overdue engine reaches. */
+  | 'INVALID'
+  /** Partly right: `amount` is credited, the rest goes back into the chase. */
+  | 'PARTIAL'
+  /** The customer is right: the disputed amount (at most what is still outstanding) is credited. */
+  | 'VALID';
+
+export type DisputeState =
+  | 'OPEN'
+  | 'RESOLVED';
+
 /** Why a request was refused: `extensions.reason` of every GraphQL error (docs/errors.md). */
 export type ErrorReason =
   | 'ALLOCATIONS_EXCEED_PAYMENT'
   | 'ALREADY_SUBMITTED'
   | 'ALREADY_VOIDED'
   | 'ALREADY_WRITTEN_OFF'
+  | 'AMOUNT_ONLY_FOR_PARTIAL'
   | 'ANONYMITY_FIXED'
   | 'ANONYMOUS_LINK'
   | 'CODE_TAKEN'
   | 'CREDENTIALS_INVALID'
+  | 'CREDIT_EXCEEDS_OUTSTANDING'
   | 'CUSTOMER_MISMATCH'
   | 'DATABASE_BUSY'
   | 'DATABASE_UNAVAILABLE'
   | 'DATE_IN_FUTURE'
   | 'DATE_OUT_OF_RANGE'
+  | 'DISPUTE_ALREADY_RESOLVED'
+  | 'DISPUTE_EXCEEDS_OUTSTANDING'
   | 'DUE_BEFORE_ISSUE'
   | 'DUPLICATE_ENTRY'
   | 'EMAIL_TAKEN'
@@ -56,6 +87,7 @@ export type ErrorReason =
   | 'OPERATION_TIMEOUT'
   | 'OUT_OF_RANGE'
   | 'OWNER_NOT_SALES'
+  | 'PARTIAL_AMOUNT_INVALID'
   | 'PASSWORD_TOO_LONG'
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_WEAK'

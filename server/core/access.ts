@@ -45,6 +45,10 @@ export enum Permission {
   FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
   /** Decide escalated improvement proposals. */
   PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
+  /** Open a dispute of a receivable (SALES: own customers). */
+  DISPUTE_OPEN = 'DISPUTE_OPEN',
+  /** Resolve a dispute (VALID, INVALID, PARTIAL). */
+  DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -69,6 +73,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
   [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
+  [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
+  [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
 };
 
 /**

@@ -4,7 +4,8 @@
  * asks "how much was owed on D" uses it: the aging report and the window metrics, the
  * overdue engine's judgement, the customers' overdue amount. There is no second formula.
  *
- *   position(r, D) = amount − Σ allocations that count by D − write-off if made by D,
+ *   position(r, D) = amount − Σ allocations that count by D − write-off if made by D
+ *                    − Σ credits granted by D,
  *                    for a receivable issued on or before D (none issued later)
  *
  * - Money counts from the date it arrived (`received_on`, never the booking); an
@@ -12,11 +13,13 @@
  *   arrived before an invoice existed cannot have paid it earlier.
  * - Allocations of voided payments never count.
  * - A write-off counts from the day it was made in the company time zone (`:tz`).
+ * - A credit (`receivable_credit`, e.g. a dispute found valid) counts from the business
+ *   date it was granted (`credited_on`).
  *
  * It is computed backwards from the stored `outstanding` (amount − counted allocations −
- * write-off, kept by the ledger in the same transaction): the open receivables, with what
- * arrived or was written off after D added back, plus the receivables that such later
- * money or write-off has closed since. For a date near today that touches little more
+ * write-off − credits, kept by the ledger in the same transaction): the open receivables,
+ * with what arrived, was written off or credited after D added back, plus the receivables
+ * that such later money, write-off or credit has closed since. For a date near today that touches little more
  * than the open receivables (partial index), however long the history.
  *
  * The tables are the ledger's (base migrations), which is why this lives on the ground
@@ -35,7 +38,7 @@ export interface Today {
 export interface PositionScope {
   /**
    * An extra condition on the receivable, as SQL over the alias given (e.g. a salesperson
-   * or customer filter). The CTEs' own aliases start with `p` (pr, pw, pa, pl, pk), so the
+   * or customer filter). The CTEs' own aliases start with `p` (pr, pw, pa, pl, pc, pcr, pk), so the
    * condition may refer to an outer query's `r` or `c`.
    */
   receivable?: (alias: string) => string;
@@ -43,7 +46,8 @@ export interface PositionScope {
    * The name of an earlier CTE with an `id` column: only these receivables, each read by
    * its key (a small set; without it positions start from the open receivables' index).
    * Then `<name>` has a row for every one of them, position 0 included, with issued_on,
-   * written_off_at and first_received_on (the first day money recorded counts after D).
+   * written_off_at and first_received_on (the first day money or a credit already
+   * recorded counts after D).
    */
   within?: string;
   /** With `within`: columns of that CTE to carry into each row (read once, not joined again). */
@@ -61,13 +65,13 @@ export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 a
  *
  * `<name>_later` has, per receivable issued by D, the allocations that count after D:
  * their `amount` and the first day one counts (`first_received_on`, when the position
- * falls next by itself).
+ * falls next by itself); `<name>_credited` the same of the credits granted after D.
  */
 export function positionsCtes(name: string, dateSql: string, scope: PositionScope = {}): string {
   const condition = (alias: string) => (scope.receivable ? ` and ${scope.receivable(alias)}` : '');
   const writtenOffLater = (alias: string) => `${alias}.written_off_at >= ${instantAfter(dateSql)}`;
   // The formula, once: the stored outstanding, with what counts after D added back.
-  const position = `pr.outstanding + coalesce(pl.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end`;
+  const position = `pr.outstanding + coalesce(pl.amount, 0) + coalesce(pc.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end`;
   const later = `
 ${name}_later as (
   -- Allocations carry received_on, voided and the receivable's issued_on: one index-only
@@ -78,6 +82,13 @@ ${name}_later as (
      scope.within ? ` and pa.receivable_id in (select id from ${scope.within})` : ''
    }
    group by pa.receivable_id
+),
+${name}_credited as (
+  -- Credits granted after D (few: an index range scan); those of receivables issued after D never count.
+  select pcr.receivable_id, sum(pcr.amount) as amount, min(pcr.credited_on) as first_credited_on
+    from receivable_credit pcr
+   where pcr.credited_on > ${dateSql}${scope.within ? ` and pcr.receivable_id in (select id from ${scope.within})` : ''}
+   group by pcr.receivable_id
 )`;
   if (scope.within) {
     // A given set (the overdue engine's candidates): each receivable by its key, one row
@@ -85,30 +96,36 @@ ${name}_later as (
     const carried = (scope.carry ?? []).map((column) => `pin.${column}, `).join('');
     return `${later},
 ${name} as (
-  select ${carried}pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at, pl.first_received_on,
+  select ${carried}pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at,
+         least(pl.first_received_on, pc.first_credited_on) as first_received_on,
          case when pr.issued_on <= ${dateSql} then ${position} else 0 end as outstanding
     from ${scope.within} pin
     join receivable pr on pr.id = pin.id
-    left join ${name}_later pl on pl.receivable_id = pr.id${scope.receivable ? `\n   where ${scope.receivable('pr')}` : ''}
+    left join ${name}_later pl on pl.receivable_id = pr.id
+    left join ${name}_credited pc on pc.receivable_id = pr.id${scope.receivable ? `\n   where ${scope.receivable('pr')}` : ''}
 )`;
   }
   return `${later},
 ${name} as (
-  -- Open now (partial index), with what arrived or was written off after D added back …
+  -- Open now (partial index), with what arrived, was written off or credited after D added back …
   select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, ${position} as outstanding
     from receivable pr
     left join ${name}_later pl on pl.receivable_id = pr.id
+    left join ${name}_credited pc on pc.receivable_id = pr.id
    where pr.outstanding > 0 and pr.issued_on <= ${dateSql}${condition('pr')}
   union all
-  -- … and closed now, but only by money that arrived, or a write-off made, after D.
+  -- … and closed now, but only by money that arrived, a write-off made or a credit granted after D.
   select pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, ${position} as outstanding
     from (
       select receivable_id as id from ${name}_later
+      union
+      select receivable_id from ${name}_credited
       union
       select pw.id from receivable pw where ${writtenOffLater('pw')}${condition('pw')}
     ) pk
     join receivable pr on pr.id = pk.id
     left join ${name}_later pl on pl.receivable_id = pr.id
+    left join ${name}_credited pc on pc.receivable_id = pr.id
    where pr.outstanding = 0 and pr.issued_on <= ${dateSql}${condition('pr')}
 )`;
 }

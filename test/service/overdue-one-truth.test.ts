@@ -4,19 +4,22 @@
  * Five months of a sales team's life, day by day on a moving clock: receivables issued
  * (some with a later issue date), payments that arrived days before they were booked,
  * partial and over-payments whose credit is applied later, voids, write-offs, payment
- * notices, and holidays or make-up working days declared ahead, which move effective due
- * dates. Scans run on random days only, so there are gaps, as after downtime.
+ * notices, disputes opened and resolved (VALID and PARTIAL ones credit a part), and
+ * holidays or make-up working days declared ahead, which move effective due dates. Scans
+ * run on random days only, so there are gaps, as after downtime.
  *
  * The figures are checked against a *forward* position written here independently of the
  * server's (which counts backwards from the stored outstanding): amount − allocations of
  * valid payments whose money arrived (or the receivable was issued) by D − a write-off made
- * by D, for receivables issued by D.
+ * by D − credits granted by D, for receivables issued by D.
  *
  * - After every ledger change: each new event's outstanding is the position as of its date.
  * - After every scan of day D:
  *   - the aging report as of D counts exactly the receivables with a position past due;
  *   - the engine holds in an overdue stage exactly those, minus the ones a payment notice
- *     holds on D, each at least at the stage its days past due reach;
+ *     holds on D, each at least at the stage its days past due reach; a fully disputed
+ *     receivable (open disputes cover its position) keeps whatever stage it had, so it is
+ *     left out of this check (the full re-judgement below still holds it to the rule);
  *   - judging every receivable again (a full re-judgement) writes no event and changes
  *     no stage: the incremental scans missed nothing.
  * - At the end, Customer.overdueAmount is each customer's overdue money by position.
@@ -25,7 +28,8 @@ import { type Principal } from '../../server/core/auth';
 import { DayKind } from '../../server/core/business-calendar';
 import { DomainError } from '../../server/core/errors';
 import { addDays, isoWeekday, type LocalDate } from '../../server/core/local-date';
-import { formatMoney } from '../../server/core/money';
+import { formatMoney, parseMoney } from '../../server/core/money';
+import { DisputeCategory, DisputeOutcome } from '../../server/modules/disputes/dispute.entity';
 import { openServiceScope, type ServiceScope } from '../helpers/service-scope';
 
 const START: LocalDate = '2027-01-04';
@@ -56,6 +60,8 @@ interface Judged {
   position: string;
   daysPast: number;
   held: boolean;
+  /** Open disputes cover the whole position on D (and no notice holds it): the stage is frozen. */
+  frozen: boolean;
   stage: number | null;
 }
 
@@ -68,22 +74,33 @@ afterAll(() => scope?.close());
 
 /** Positions as of `asOf`, forward from the ledger's rows, with the engine's stage beside them. */
 async function forwardPositions(asOf: LocalDate, ids?: string[]): Promise<Judged[]> {
-  const rows = await scope.sql<{ id: string; reference: string; position: string; days_past: number; held: boolean; stage: number | null }>(
+  const rows = await scope.sql<{ id: string; reference: string; position: string; days_past: number; held: boolean; disputed: string; stage: number | null }>(
     `select r.id, r.reference,
             (r.amount
               - coalesce((select sum(a.amount) from payment_allocation a join payment p on p.id = a.payment_id
                            where a.receivable_id = r.id and p.voided_at is null and greatest(p.received_on, r.issued_on) <= $1::date), 0)
-              - case when (r.written_off_at at time zone $2)::date <= $1::date then r.written_off_amount else 0 end)::text as position,
+              - case when (r.written_off_at at time zone $2)::date <= $1::date then r.written_off_amount else 0 end
+              - coalesce((select sum(k.amount) from receivable_credit k where k.receivable_id = r.id and k.credited_on <= $1::date), 0))::text as position,
             $1::date - r.effective_due_on as days_past,
             exists (select 1 from payment_notice n where n.receivable_id = r.id and n.status = 'OPEN'
                      and n.created_on <= $1::date and n.hold_until >= $1::date) as held,
+            coalesce((select sum(d.amount) from dispute d where d.receivable_id = r.id and d.opened_on <= $1::date
+                       and (d.resolved_on is null or d.resolved_on > $1::date)), 0)::text as disputed,
             o.stage
        from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
       where r.issued_on <= $1::date and ($3::uuid[] is null or r.id = any($3::uuid[]))
       order by r.reference`,
     [asOf, scope.config.timeZone, ids ?? null],
   );
-  return rows.map((r) => ({ id: r.id, reference: r.reference, position: r.position, daysPast: r.days_past, held: r.held, stage: r.stage }));
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    position: r.position,
+    daysPast: r.days_past,
+    held: r.held,
+    frozen: !r.held && cents(r.position) > 0n && cents(r.disputed) >= cents(r.position),
+    stage: r.stage,
+  }));
 }
 
 const cents = (money: string) => BigInt(money.replace('.', ''));
@@ -91,6 +108,8 @@ const reached = (daysPast: number) => STAGES.filter((s) => s <= daysPast).pop() 
 
 test('on a random ledger the engine agrees with the aging report on every scan date, and incremental scans equal full re-judgements', async () => {
   const rng = random(20261129);
+  // Disputes draw from their own generator, so the rest of the ledger is the one it was before disputes existed.
+  const drng = random(20261210);
   const salespeople: Principal[] = [];
   for (let i = 0; i < 3; i++) salespeople.push(await scope.createUser('SALES'));
   const finance = await scope.createUser('FINANCE');
@@ -102,12 +121,29 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   const receivables: { id: string; customerId: string; owner: Principal }[] = [];
   const payments: string[] = [];
   let lastSeq = '0';
-  const tally = { receivables: 0, payments: 0, credit: 0, voids: 0, writeOffs: 0, notices: 0, calendar: 0, scans: 0, refused: 0, events: 0, checks: 0 };
+  const tally = {
+    receivables: 0,
+    payments: 0,
+    credit: 0,
+    voids: 0,
+    writeOffs: 0,
+    notices: 0,
+    disputes: 0,
+    resolutions: 0,
+    frozen: 0,
+    calendar: 0,
+    scans: 0,
+    refused: 0,
+    events: 0,
+    checks: 0,
+  };
+  const openDisputes: { id: string; amount: bigint }[] = [];
 
   /** Every event written since the last check: its outstanding is the position as of its date. */
   async function checkNewEvents(): Promise<void> {
     const events = await scope.sql<{ seq: string; receivable_id: string; outstanding: string; as_of: string; type: string }>(
-      `select seq::text, receivable_id, outstanding::text, as_of::text, type from overdue_event where seq > $1::bigint order by seq`,
+      `select seq::text, receivable_id, outstanding::text, as_of::text, type from overdue_event
+        where seq > $1::bigint and type in ('BECAME_OVERDUE', 'STAGE_ESCALATED', 'CLEARED') order by seq`,
       [lastSeq],
     );
     for (const e of events) {
@@ -186,6 +222,47 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       if (await attempt(notice)) tally.notices += 1;
       await checkNewEvents();
     }
+    if (drng.chance(0.15)) {
+      // A dispute, mostly of everything outstanding (the receivable leaves the chase), sometimes of a part.
+      const receivable = drng.pick(receivables);
+      const [row] = await scope.sql<{ outstanding: string; disputed: string }>(
+        `select r.outstanding::text, coalesce((select sum(amount) from dispute d where d.receivable_id = r.id and d.state = 'OPEN'), 0)::text as disputed
+           from receivable r where r.id = $1`,
+        [receivable.id],
+      );
+      const free = cents(row.outstanding) - cents(row.disputed);
+      const amount = free > 0n && drng.chance(0.3) ? BigInt(drng.int(1, Number(free))) : free;
+      const open = () =>
+        scope.unit().services.disputes.open(receivable.owner, {
+          receivableId: receivable.id,
+          amount: amount > 0n ? amount : parseMoney('1.00'),
+          category: drng.pick(Object.values(DisputeCategory)),
+          reason: 'customer contests it',
+        });
+      let opened: { id: string; amount: bigint } | undefined;
+      if (await attempt(async () => (opened = await open()))) {
+        tally.disputes += 1;
+        openDisputes.push(opened!);
+      }
+      await checkNewEvents();
+    }
+    if (drng.chance(0.1) && openDisputes.length > 0) {
+      const [dispute] = openDisputes.splice(drng.int(0, openDisputes.length - 1), 1);
+      const outcome = drng.pick(Object.values(DisputeOutcome));
+      const amount = outcome === DisputeOutcome.PARTIAL && dispute.amount > 1n ? BigInt(drng.int(1, Number(dispute.amount) - 1)) : undefined;
+      const resolve = () =>
+        scope
+          .unit()
+          .services.disputes.resolve(
+            finance,
+            dispute.id,
+            amount === undefined && outcome === DisputeOutcome.PARTIAL ? DisputeOutcome.INVALID : outcome,
+            'decided',
+            amount,
+          );
+      if (await attempt(resolve)) tally.resolutions += 1;
+      await checkNewEvents();
+    }
     if (rng.chance(0.05)) {
       // A holiday declared ahead, or a weekend day made a working day: effective due dates move.
       const date = addDays(today, rng.int(1, 20));
@@ -208,13 +285,15 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       count: overdue.length,
       amount: overdue.reduce((sum, p) => sum + cents(p.position), 0n),
     });
-    expect({ day: today, alarmed: positions.filter((p) => p.stage !== null).map((p) => p.reference) }).toEqual({
+    const chased = positions.filter((p) => !p.frozen);
+    tally.frozen += positions.length - chased.length;
+    expect({ day: today, alarmed: chased.filter((p) => p.stage !== null).map((p) => p.reference) }).toEqual({
       day: today,
-      alarmed: overdue.filter((p) => !p.held).map((p) => p.reference),
+      alarmed: overdue.filter((p) => !p.held && !p.frozen).map((p) => p.reference),
     });
-    for (const p of overdue.filter((o) => !o.held))
+    for (const p of overdue.filter((o) => !o.held && !o.frozen))
       expect({ ref: p.reference, atLeast: p.stage! >= reached(p.daysPast)! }).toEqual({ ref: p.reference, atLeast: true });
-    expect(scan.overdueCount).toBe(overdue.filter((p) => !p.held).length);
+    expect(scan.overdueCount).toBe(overdue.filter((p) => !p.held && !p.frozen).length + positions.filter((p) => p.frozen && p.stage !== null).length);
     tally.checks += 1;
 
     const stagesBefore = positions.map((p) => [p.reference, p.stage]);
@@ -247,6 +326,6 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   expect(tally.receivables).toBeGreaterThan(300);
   expect(tally.scans).toBeGreaterThan(40);
   expect(tally.events).toBeGreaterThan(300);
-  for (const kind of ['payments', 'credit', 'voids', 'writeOffs', 'notices', 'calendar'] as const)
+  for (const kind of ['payments', 'credit', 'voids', 'writeOffs', 'notices', 'disputes', 'resolutions', 'frozen', 'calendar'] as const)
     expect({ kind, n: tally[kind] > 3 }).toEqual({ kind, n: true });
 }, 600_000);

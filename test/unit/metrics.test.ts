@@ -46,6 +46,7 @@ const november: WindowSums = {
   closing: 370000n, // at 11-30: R2 800 + R3 1500 + R4 600 + R6 100 + R7 300 + R8 250 + R9 150
   closingOverdue: 360000n, // all but R6 (due 12-28)
   closingOverdueCount: 6,
+  closingDisputed: 0n, // no dispute in this ledger
 };
 
 describe('window metrics on the fixed ledger (November 2026)', () => {

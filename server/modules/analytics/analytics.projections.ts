@@ -14,7 +14,7 @@ type Field = FieldProjection<Context>;
 /** The CTE of the aging rows inside the agingReport projection. */
 const ROWS = 'hk_aging';
 
-const MONEY_BUCKETS = ['total', 'current', 'd1to30', 'd31to60', 'd61to90', 'over90'] as const;
+const MONEY_BUCKETS = ['total', 'current', 'd1to30', 'd31to60', 'd61to90', 'over90', 'disputed'] as const;
 
 function buckets(projections: JsonProjections<Context>, type: string): void {
   for (const bucket of MONEY_BUCKETS) projections.field(type, bucket, (f: Field) => moneyJson(`${f.row}.${bucket}`));

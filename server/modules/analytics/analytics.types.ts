@@ -25,6 +25,12 @@ export class AgingBuckets {
   @Field(() => MoneyScalar, { description: 'More than 90 days past.' })
   over90!: Cents;
 
+  @Field(() => MoneyScalar, {
+    description:
+      'The disputed slice: what open disputes cover as of the date, each receivable at most its outstanding. Part of the buckets above (they still count it), not added to them.',
+  })
+  disputed!: Cents;
+
   @Field(() => Int, { description: 'Receivables with something outstanding.' })
   receivables!: number;
 
@@ -96,6 +102,11 @@ export class CollectionFigures {
 
   @Field(() => Float, { nullable: true, description: 'overdueAmount / closingOutstanding; null when nothing is outstanding.' })
   overdueRatio!: number | null;
+
+  @Field(() => MoneyScalar, {
+    description: 'The disputed slice of closingOutstanding: what open disputes cover at the end of the window, each receivable at most its outstanding.',
+  })
+  disputed!: Cents;
 }
 
 @ObjectType({ description: 'Collection figures of the receivables issued under one salesperson.' })

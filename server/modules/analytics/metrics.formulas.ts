@@ -17,7 +17,7 @@ export interface WindowSums {
   collectedOnTime: Cents;
   /** Σ amount of receivables issued in the window (credit sales). */
   sales: Cents;
-  /** Σ write-offs dated in the window. */
+  /** Σ write-offs and credits dated in the window. */
   writtenOff: Cents;
   /** Outstanding as of the day before `from`. */
   opening: Cents;
@@ -26,6 +26,8 @@ export interface WindowSums {
   /** Part of `closing` past its effective due date on `to`. */
   closingOverdue: Cents;
   closingOverdueCount: number;
+  /** Part of `closing` that open disputes cover on `to` (each receivable at most its position). */
+  closingDisputed: Cents;
 }
 
 export interface WindowMetrics {

@@ -15,6 +15,7 @@ import { addDays, type LocalDate } from '../../core/local-date';
 import { instantAfter, positionsCtes as ledgerPositions } from '../../db/positions';
 import { defineQuery } from '../../db/sql';
 import { type WindowSums } from './metrics.formulas';
+import { disputedAsOfCte } from '../disputes/dispute.queries';
 
 /** Restricts to the receivables of these salespeople (null: all). */
 const SCOPE = (alias: string) => `(cast(:salespersonIds as uuid[]) is null or ${alias}.salesperson_id = any(cast(:salespersonIds as uuid[])))`;
@@ -28,7 +29,8 @@ const positionsCtes = (name: string, dateSql: string) => ledgerPositions(name, d
  * statement of the answer PostgreSQL builds (analytics.projections.ts).
  */
 export const AGING_SQL = `
-with ${positionsCtes('pos', 'cast(:asOf as date)')}
+with ${positionsCtes('pos', 'cast(:asOf as date)')},
+${disputedAsOfCte('pos_disputed', 'cast(:asOf as date)')}
 select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(outstanding), 0)::text as total,
        coalesce(sum(outstanding) filter (where days_past <= 0), 0)::text as current,
@@ -36,9 +38,12 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(outstanding) filter (where days_past between 31 and 60), 0)::text as d31to60,
        coalesce(sum(outstanding) filter (where days_past between 61 and 90), 0)::text as d61to90,
        coalesce(sum(outstanding) filter (where days_past > 90), 0)::text as over90,
+       -- The disputed slice: what open disputes cover, at most the position (part of the buckets above).
+       coalesce(sum(disputed), 0)::text as disputed,
        count(*)::int as receivables,
        count(*) filter (where days_past >= 1)::int as overdue_count
-  from (select p.*, cast(:asOf as date) - p.effective_due_on as days_past from pos p) x
+  from (select p.*, cast(:asOf as date) - p.effective_due_on as days_past, least(coalesce(pd.amount, 0), p.outstanding) as disputed
+          from pos p left join pos_disputed pd on pd.receivable_id = p.id) x
  group by grouping sets ((salesperson_id), ())
 `;
 
@@ -52,6 +57,7 @@ const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
     d31to60: row.cents('d31to60'),
     d61to90: row.cents('d61to90'),
     over90: row.cents('over90'),
+    disputed: row.cents('disputed'),
     receivables: row.int('receivables'),
     overdueCount: row.int('overdue_count'),
   }),
@@ -61,9 +67,10 @@ const WINDOW_SUMS = defineQuery<ScopeParams & { from: LocalDate; to: LocalDate; 
   text: `
 with ${positionsCtes('opening', 'cast(:opening as date)')},
 ${positionsCtes('closing', 'cast(:to as date)')},
-parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, opening, closing, closing_overdue, closing_overdue_count) as (
+${disputedAsOfCte('closing_disputed', 'cast(:to as date)')},
+parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, opening, closing, closing_overdue, closing_overdue_count, closing_disputed) as (
   -- What fell due in the window, and what of it was collected by the end of the window and by its effective due date.
-  select r.salesperson_id, r.amount, 1, coalesce(c.collected, 0), coalesce(c.on_time, 0), 0, 0, 0, 0, 0, 0
+  select r.salesperson_id, r.amount, 1, coalesce(c.collected, 0), coalesce(c.on_time, 0), 0, 0, 0, 0, 0, 0, 0
     from receivable r
     left join lateral (
       select sum(a.amount) as collected,
@@ -73,21 +80,27 @@ parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, o
     ) c on true
    where r.effective_due_on between cast(:from as date) and cast(:to as date) and ${SCOPE('r')}
   union all
-  select r.salesperson_id, 0, 0, 0, 0, r.amount, 0, 0, 0, 0, 0
+  select r.salesperson_id, 0, 0, 0, 0, r.amount, 0, 0, 0, 0, 0, 0
     from receivable r
    where r.issued_on between cast(:from as date) and cast(:to as date) and ${SCOPE('r')}
   union all
-  select r.salesperson_id, 0, 0, 0, 0, 0, r.written_off_amount, 0, 0, 0, 0
+  select r.salesperson_id, 0, 0, 0, 0, 0, r.written_off_amount, 0, 0, 0, 0, 0
     from receivable r
    where r.written_off_at >= ${instantAfter('cast(:opening as date)')} and r.written_off_at < ${instantAfter('cast(:to as date)')}
      and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
   union all
-  select salesperson_id, 0, 0, 0, 0, 0, 0, outstanding, 0, 0, 0 from opening
+  -- Credits granted in the window count with the write-offs: money no longer claimed, not collected.
+  select r.salesperson_id, 0, 0, 0, 0, 0, k.amount, 0, 0, 0, 0, 0
+    from receivable_credit k join receivable r on r.id = k.receivable_id
+   where k.credited_on between cast(:from as date) and cast(:to as date) and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
   union all
-  select salesperson_id, 0, 0, 0, 0, 0, 0, 0, outstanding,
-         case when effective_due_on < cast(:to as date) then outstanding else 0 end,
-         case when effective_due_on < cast(:to as date) then 1 else 0 end
-    from closing
+  select salesperson_id, 0, 0, 0, 0, 0, 0, outstanding, 0, 0, 0, 0 from opening
+  union all
+  select cl.salesperson_id, 0, 0, 0, 0, 0, 0, 0, cl.outstanding,
+         case when cl.effective_due_on < cast(:to as date) then cl.outstanding else 0 end,
+         case when cl.effective_due_on < cast(:to as date) then 1 else 0 end,
+         least(coalesce(cd.amount, 0), cl.outstanding)
+    from closing cl left join closing_disputed cd on cd.receivable_id = cl.id
 )
 select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(due), 0)::text as due, coalesce(sum(due_count), 0)::int as due_count,
@@ -95,7 +108,8 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(sales), 0)::text as sales, coalesce(sum(written_off), 0)::text as written_off,
        coalesce(sum(opening), 0)::text as opening, coalesce(sum(closing), 0)::text as closing,
        coalesce(sum(closing_overdue), 0)::text as closing_overdue,
-       coalesce(sum(closing_overdue_count), 0)::int as closing_overdue_count
+       coalesce(sum(closing_overdue_count), 0)::int as closing_overdue_count,
+       coalesce(sum(closing_disputed), 0)::text as closing_disputed
   from parts
  group by grouping sets ((salesperson_id), ())
 `,
@@ -111,6 +125,7 @@ select salesperson_id, grouping(salesperson_id) as is_total,
     closing: row.cents('closing'),
     closingOverdue: row.cents('closing_overdue'),
     closingOverdueCount: row.int('closing_overdue_count'),
+    closingDisputed: row.cents('closing_disputed'),
   }),
 });
 
@@ -194,6 +209,8 @@ export interface AgingRow {
   d31to60: Cents;
   d61to90: Cents;
   over90: Cents;
+  /** What open disputes cover as of the date, at most the position: a slice of the buckets, not added to them. */
+  disputed: Cents;
   receivables: number;
   overdueCount: number;
 }

@@ -35,6 +35,7 @@ export function figuresOf(sums: WindowSums, from: LocalDate, to: LocalDate): Col
     overdueAmount: m.overdueAmount,
     overdueCount: m.overdueCount,
     overdueRatio: m.overdueRatio,
+    disputed: sums.closingDisputed,
   };
 }
 
@@ -49,6 +50,7 @@ const ZERO_SUMS: WindowSums = {
   closing: 0n,
   closingOverdue: 0n,
   closingOverdueCount: 0,
+  closingDisputed: 0n,
 };
 
 export function assertWindow(from: LocalDate, to: LocalDate): void {

@@ -30,6 +30,7 @@ const MONEY_KEYS = new Set([
   'd31to60',
   'd61to90',
   'over90',
+  'disputed',
   'due',
   'collected',
   'sales',
@@ -54,8 +55,18 @@ export function decodeSnapshot(json: string | object): Record<string, unknown> {
   >;
 }
 
+/** Snapshots stored before disputes existed have no `disputed` slice: nothing was disputed then. */
+function withDisputed<T extends object>(figures: T): T & { disputed: Cents } {
+  return { disputed: 0n, ...figures };
+}
+
 function fromRow(row: SnapshotRow): WeeklyAnalysis {
-  const data = decodeSnapshot(row.data) as unknown as Omit<WeeklyAnalysis, 'id' | 'weekStart' | 'weekEnd' | 'publishedAt' | 'publishedById' | 'trigger'>;
+  const stored = decodeSnapshot(row.data) as unknown as Omit<WeeklyAnalysis, 'id' | 'weekStart' | 'weekEnd' | 'publishedAt' | 'publishedById' | 'trigger'>;
+  const data = {
+    ...stored,
+    aging: { ...withDisputed(stored.aging), bySalesperson: stored.aging.bySalesperson.map(withDisputed) },
+    collections: { ...withDisputed(stored.collections), bySalesperson: stored.collections.bySalesperson.map(withDisputed) },
+  };
   // The change holds signed decimal strings under money-like keys: keep them as text.
   const change = data.change && Object.fromEntries(Object.entries(data.change).map(([k, v]) => [k, typeof v === 'bigint' ? formatMoney(v) : v]));
   return {

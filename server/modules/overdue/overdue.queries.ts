@@ -48,7 +48,10 @@ export type JudgementScope = 'due' | 'all';
  * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
  *   aging report's. An open payment notice holds the alarm from the day it was reported
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
- *   while the receivable stays overdue.
+ *   while the receivable stays overdue. A fully disputed receivable (open disputes cover
+ *   its position) keeps the stage it has: no BECAME_OVERDUE, no STAGE_ESCALATED. The
+ *   `dispute` table belongs to the disputes area above; the engine reads it here, in SQL
+ *   only, as it reads the ledger's tables (no TypeScript import points up).
  * - Every candidate gets its new state and next judgement date; every transition one
  *   event, in the order of effective due dates; the scan's log row the counts and ids.
  *
@@ -74,18 +77,34 @@ notices as (
    where n.status = 'OPEN'
    group by n.receivable_id
 ),
+disputes as (
+  -- Disputes of the candidates (the disputes area's table): the amount open on D (opened
+  -- on or before D, not resolved by D), and the next day one opens or ends after D.
+  select d.receivable_id,
+         coalesce(sum(d.amount) filter (where d.opened_on <= cast(:asOf as date)), 0) as disputed,
+         min(case when d.opened_on > cast(:asOf as date) then d.opened_on else d.resolved_on end) as next_on
+    from candidates c join dispute d on d.receivable_id = c.id
+   where d.state = 'OPEN' or d.resolved_on > cast(:asOf as date)
+   group by d.receivable_id
+),
 judged as (
   select p.state_row, p.id, p.old_stage, p.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
-         p.outstanding as position, n.next_on as notice_next_on, p.first_received_on, p.written_off_at,
+         p.outstanding as position, n.next_on as notice_next_on, dd.next_on as dispute_next_on, p.first_received_on, p.written_off_at,
          cast(:asOf as date) - p.effective_due_on as days_past,
+         -- Fully disputed: open disputes cover the whole position, and no notice holds it.
+         p.outstanding > 0 and coalesce(dd.disputed, 0) >= p.outstanding and not coalesce(n.held, false) as frozen,
          -- The last threshold reached (width_bucket: how many thresholds the days past due
          -- reach), unless none is, or paid, or held. Stages only rise while overdue: a later
-         -- effective due date (a new holiday) keeps the stage reached.
-         case when cast(:asOf as date) - p.effective_due_on >= 1 and p.outstanding > 0 and not coalesce(n.held, false)
+         -- effective due date (a new holiday) keeps the stage reached. A fully disputed
+         -- receivable keeps the stage it has (none, or the one reached before the dispute):
+         -- it neither becomes overdue nor escalates until a resolution puts it back.
+         case when p.outstanding > 0 and coalesce(dd.disputed, 0) >= p.outstanding and not coalesce(n.held, false) then p.old_stage
+              when cast(:asOf as date) - p.effective_due_on >= 1 and p.outstanding > 0 and not coalesce(n.held, false)
                    and width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[])) >= 1
               then greatest((cast(:stages as int[]))[width_bucket(cast(:asOf as date) - p.effective_due_on, cast(:stages as int[]))], p.old_stage) end as new_stage
     from pos p
     left join notices n on n.receivable_id = p.id
+    left join disputes dd on dd.receivable_id = p.id
 ),
 decided as materialized (
   select j.state_row, j.id, j.old_stage, j.due_on, j.customer_id, j.salesperson_id, j.effective_due_on, j.position, j.days_past, j.new_stage,
@@ -93,14 +112,15 @@ decided as materialized (
               when j.old_stage is not null and j.new_stage is null then 'CLEARED'
               when j.new_stage > j.old_stage then 'STAGE_ESCALATED' end as event_type,
          -- The first date a judgement can differ without a ledger change: the next stage
-         -- threshold (the first above both the days past due and the stage held), a
-         -- notice's hold starting or ending, the issue date, the day money already recorded
-         -- counts or a write-off takes effect. Nothing for a receivable with nothing
-         -- outstanding: its position never rises again by itself.
+         -- threshold (the first above both the days past due and the stage held; none
+         -- while fully disputed), a notice's hold or a dispute starting or ending, the issue
+         -- date, the day money or a credit already recorded counts or a write-off takes
+         -- effect. Nothing for a receivable with nothing outstanding: its position never
+         -- rises again by itself.
          case when j.position = 0 and j.issued_on <= cast(:asOf as date) then null
-              else least(j.effective_due_on + (cast(:stages as int[]))[width_bucket(greatest(j.days_past, coalesce(j.new_stage, j.days_past)), cast(:stages as int[])) + 1],
+              else least(case when not j.frozen then j.effective_due_on + (cast(:stages as int[]))[width_bucket(greatest(j.days_past, coalesce(j.new_stage, j.days_past)), cast(:stages as int[])) + 1] end,
                          case when j.issued_on > cast(:asOf as date) then j.issued_on end,
-                         j.notice_next_on, j.first_received_on,
+                         j.notice_next_on, j.dispute_next_on, j.first_received_on,
                          case when (j.written_off_at at time zone :tz)::date > cast(:asOf as date) then (j.written_off_at at time zone :tz)::date end) end as next_on
     from judged j
 ),

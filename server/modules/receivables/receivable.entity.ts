@@ -1,6 +1,6 @@
 /**
  * A receivable: money a customer owes for one invoice. `outstanding` is kept equal to
- * amount − allocations of non-void payments − write-off, in the same transaction as every
+ * amount − allocations of non-void payments − write-off − credits, in the same transaction as every
  * change to those, under a row lock; the database checks 0 ≤ outstanding ≤ amount.
  */
 import { randomUUID } from 'node:crypto';
@@ -30,7 +30,7 @@ export function receivableStatus(amount: Cents, outstanding: Cents, writtenOffAt
 @ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'receivable' })
 export class Receivable {
-  [OptionalProps]?: 'writtenOffAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';
+  [OptionalProps]?: 'writtenOffAmount' | 'creditedAmount' | 'writtenOffAt' | 'writeOffReason' | 'writtenOffById' | 'createdAt' | 'status';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -65,13 +65,19 @@ export class Receivable {
   @Property({ type: 'date' })
   effectiveDueOn!: LocalDate;
 
-  @Field(() => MoneyScalar, { description: 'amount − allocations of non-void payments − write-off' })
+  @Field(() => MoneyScalar, { description: 'amount − allocations of non-void payments − write-off − credits' })
   @Property({ type: MoneyType })
   outstanding!: Cents;
 
   @Field(() => MoneyScalar)
   @Property({ type: MoneyType })
   writtenOffAmount: Cents = 0n;
+
+  @Field(() => MoneyScalar, {
+    description: 'Σ credits granted on this receivable (e.g. disputes resolved VALID or PARTIAL): parts no longer claimed, each counting from its date.',
+  })
+  @Property({ type: MoneyType })
+  creditedAmount: Cents = 0n;
 
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })

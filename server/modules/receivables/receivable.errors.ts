@@ -8,6 +8,8 @@ export enum ReceivableErrorReason {
   NOTHING_OUTSTANDING = 'NOTHING_OUTSTANDING',
   /** The receivable is already written off. */
   ALREADY_WRITTEN_OFF = 'ALREADY_WRITTEN_OFF',
+  /** A credit larger than what is outstanding on the receivable now. */
+  CREDIT_EXCEEDS_OUTSTANDING = 'CREDIT_EXCEEDS_OUTSTANDING',
 }
 
 declare module '../../core/errors' {

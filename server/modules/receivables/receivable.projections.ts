@@ -45,6 +45,7 @@ export function receivableProjections(projections: JsonProjections<Context>): vo
     .field('Receivable', 'effectiveDueOn', column('effective_due_on'))
     .field('Receivable', 'outstanding', money('outstanding'))
     .field('Receivable', 'writtenOffAmount', money('written_off_amount'))
+    .field('Receivable', 'creditedAmount', money('credited_amount'))
     .field('Receivable', 'writeOffReason', column('write_off_reason'))
     .field('Receivable', 'writtenOffAt', (f) => dateTimeJson(`${f.row}.written_off_at`))
     .field('Receivable', 'createdAt', (f) => dateTimeJson(`${f.row}.created_at`))

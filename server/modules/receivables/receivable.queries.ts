@@ -29,6 +29,7 @@ export interface ReceivableRow {
   readonly effectiveDueOn: LocalDate;
   readonly outstanding: Cents;
   readonly writtenOffAmount: Cents;
+  readonly creditedAmount: Cents;
   readonly writtenOffAt: Date | null;
   readonly writeOffReason: string | null;
   readonly writtenOffById: string | null;
@@ -38,7 +39,7 @@ export interface ReceivableRow {
 
 /** The columns `decodeReceivable` reads, of a receivable table aliased `r`. */
 const RECEIVABLE_COLUMNS = `r.id, r.customer_id, r.salesperson_id, r.reference, r.amount, r.issued_on, r.due_on, r.effective_due_on,
-  r.outstanding, r.written_off_amount, floor(extract(epoch from r.written_off_at) * 1000)::int8 as written_off_ms, r.write_off_reason,
+  r.outstanding, r.written_off_amount, r.credited_amount, floor(extract(epoch from r.written_off_at) * 1000)::int8 as written_off_ms, r.write_off_reason,
   r.written_off_by_id, floor(extract(epoch from r.created_at) * 1000)::int8 as created_ms`;
 
 function decodeReceivable(row: SqlRow): ReceivableRow {
@@ -56,6 +57,7 @@ function decodeReceivable(row: SqlRow): ReceivableRow {
     effectiveDueOn: row.date('effective_due_on'),
     outstanding,
     writtenOffAmount: row.cents('written_off_amount'),
+    creditedAmount: row.cents('credited_amount'),
     writtenOffAt,
     writeOffReason: row.textOrNull('write_off_reason'),
     writtenOffById: row.textOrNull('written_off_by_id'),

@@ -10,6 +10,8 @@ import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
 import type { LedgerEvents } from '../../core/ledger-events';
 import { Receivable } from './receivable.entity';
+import { ReceivableCredit } from './receivable-credit.entity';
+import { type Cents } from '../../core/money';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.types';
 import { RECEIVABLES_BY_ID, receivablePage, type ReceivableRow } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
@@ -111,6 +113,21 @@ export class ReceivableService {
     });
     await this.events.receivablesChanged([id]);
     return writtenOff;
+  }
+
+  /**
+   * Grants a credit of `amount` on a receivable inside the caller's transaction (`em`),
+   * dated today: the receivable is locked and re-read, and the credit may not exceed what
+   * is outstanding now. The caller announces the change (ledger events) after commit.
+   */
+  async grantCredit(em: EntityManager, receivableId: string, amount: Cents, reason: string, byId: string): Promise<ReceivableCredit> {
+    const receivable = await em.findOneOrFail(Receivable, { id: receivableId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (amount <= 0n) throw badInput('amount', 'a credit must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
+    if (amount > receivable.outstanding)
+      throw conflict('The credit exceeds what is outstanding on this receivable', ReceivableErrorReason.CREDIT_EXCEEDS_OUTSTANDING, 'amount');
+    receivable.outstanding -= amount;
+    receivable.creditedAmount += amount;
+    return em.create(ReceivableCredit, { receivableId, amount, creditedOn: this.clock.today(), reason, creditedById: byId });
   }
 
   async reportPaymentNotice(principal: Principal, input: PaymentNoticeInput): Promise<PaymentNotice> {

@@ -1,5 +1,5 @@
 /**
- * The receivables area: invoices of customers, write-offs and payment notices. It
+ * The receivables area: invoices of customers, write-offs, credits and payment notices. It
  * announces changed receivables on the scope's ledger events (the overdue engine
  * listens) instead of calling the engine.
  */
@@ -8,6 +8,7 @@ import type { Services } from '../../context';
 import { defineArea, type RequestScope } from '../../core/module';
 import { PaymentNotice } from './payment-notice.entity';
 import { Receivable } from './receivable.entity';
+import { ReceivableCredit } from './receivable-credit.entity';
 import { createReceivableLoaders } from './receivable.loaders';
 import { CustomerReceivablesResolver, PaymentNoticeResolver, ReceivableResolver } from './receivable.resolver';
 import { ReceivableService } from './receivable.service';
@@ -23,7 +24,7 @@ declare module '../../context' {
 
 export const receivablesArea = defineArea({
   name: 'receivables',
-  entities: [Receivable, PaymentNotice],
+  entities: [Receivable, PaymentNotice, ReceivableCredit],
   resolvers: [ReceivableResolver, PaymentNoticeResolver, CustomerReceivablesResolver],
   reasons: ReceivableErrorReason,
   projections: receivableProjections,
