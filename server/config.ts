@@ -45,6 +45,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Days past the effective due date at which each overdue stage starts, ascending. */
   overdueStages: number[];
+  /** The rules that derive a customer's credit status (docs/metrics.md, "Credit status"). */
+  creditRules: CreditRules;
   /** Seconds between scheduled overdue scans; 0 disables them. */
   overdueScanIntervalSeconds: number;
   /** graphql-ws keep-alive: a ping this often; a socket that has not answered by the next one is closed. */
@@ -68,6 +70,23 @@ export interface Config {
   dbAcquireTimeoutMs: number;
   /** PostgreSQL statement_timeout of request work (background scans are not bounded by it). */
   dbStatementTimeoutMs: number;
+}
+
+/**
+ * Thresholds of the credit status rules; null: the rule is off (`off` in the environment).
+ * A rule calls for WARN or HOLD; the customer's derived status is the most severe call.
+ */
+export interface CreditRules {
+  /** Highest overdue stage (days past effective due where it starts) the customer's receivables hold. */
+  warnStage: number | null;
+  holdStage: number | null;
+  /** Overdue money (> 0) as a percentage of the credit limit. */
+  warnOverduePercent: number | null;
+  holdOverduePercent: number | null;
+  /** Promises to pay broken within the last this many days (the evaluation date included). */
+  brokenPromiseDays: number;
+  warnBrokenPromises: number | null;
+  holdBrokenPromises: number | null;
 }
 
 export type IntrospectionPolicy = 'all' | 'authenticated' | 'off';
@@ -229,6 +248,33 @@ export function loadConfig(env: Env = process.env): Config {
   const overdueScanIntervalSeconds = interval ? Number(interval[1]) * { s: 1, m: 60, h: 3600 }[(interval[2] ?? 's') as 's' | 'm' | 'h'] : 60;
   if (!interval) problems.push(`OVERDUE_SCAN_INTERVAL must be a duration like 60s, 5m or 1h, or 0 to disable (got "${intervalRaw}")`);
 
+  /** A whole number, or `off` (null). */
+  const intOrOff = (name: string, fallback: number, min: number, max: number): number | null => {
+    if (str(name)?.toLowerCase() === 'off') return null;
+    const raw = env[name];
+    if (raw !== undefined && raw !== '' && !/^\d+$/.test(raw)) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, or off (got "${raw}")`);
+      return fallback;
+    }
+    return int(name, fallback, min, max);
+  };
+  const creditRules: CreditRules = {
+    warnStage: intOrOff('CREDIT_WARN_STAGE', 30, 1, 3650),
+    holdStage: intOrOff('CREDIT_HOLD_STAGE', 60, 1, 3650),
+    warnOverduePercent: intOrOff('CREDIT_WARN_OVERDUE_PERCENT', 80, 0, 10_000),
+    holdOverduePercent: intOrOff('CREDIT_HOLD_OVERDUE_PERCENT', 100, 0, 10_000),
+    brokenPromiseDays: int('CREDIT_BROKEN_PROMISE_DAYS', 30, 1, 3650),
+    warnBrokenPromises: intOrOff('CREDIT_WARN_BROKEN_PROMISES', 1, 1, 1000),
+    holdBrokenPromises: intOrOff('CREDIT_HOLD_BROKEN_PROMISES', 2, 1, 1000),
+  };
+  for (const [warn, hold, what] of [
+    [creditRules.warnStage, creditRules.holdStage, 'STAGE'],
+    [creditRules.warnOverduePercent, creditRules.holdOverduePercent, 'OVERDUE_PERCENT'],
+    [creditRules.warnBrokenPromises, creditRules.holdBrokenPromises, 'BROKEN_PROMISES'],
+  ] as const) {
+    if (warn !== null && hold !== null && warn > hold) problems.push(`CREDIT_WARN_${what} (${warn}) must not be above CREDIT_HOLD_${what} (${hold})`);
+  }
+
   const clockDate = str('CLOCK_DATE');
   if (clockDate !== undefined) {
     if (!isLocalDate(clockDate)) {
@@ -286,6 +332,7 @@ export function loadConfig(env: Env = process.env): Config {
     logSql: bool('LOG_SQL'),
     logLevel,
     overdueStages,
+    creditRules,
     overdueScanIntervalSeconds,
     wsKeepAliveSeconds: duration('WS_KEEPALIVE', 1, 3600) ?? 12,
     clockDate,

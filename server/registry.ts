@@ -22,6 +22,7 @@ import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
 import { disputesArea } from './modules/disputes/disputes.module';
+import { creditArea } from './modules/credit/credit.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -34,6 +35,7 @@ export const AREAS: readonly AreaModule[] = [
   paymentsArea,
   overdueArea,
   disputesArea,
+  creditArea,
   analyticsArea,
   feedbackArea,
 ];

@@ -49,6 +49,8 @@ export enum Permission {
   DISPUTE_OPEN = 'DISPUTE_OPEN',
   /** Resolve a dispute (VALID, INVALID, PARTIAL). */
   DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
+  /** Set or clear a customer's manual credit status (overrideCreditStatus). */
+  CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -75,6 +77,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
   [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
+  [Permission.CREDIT_OVERRIDE]: [MANAGER],
 };
 
 /**

@@ -6,6 +6,7 @@
  * who sees only their own customers.
  */
 import { Client as PgClient } from 'pg';
+import { addDays } from '../../server/core/local-date';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server';
 
@@ -40,6 +41,9 @@ beforeAll(async () => {
     void open;
   }
   await make.overdueScan();
+  // One customer on HOLD by a manager's override: a stored credit status besides the OKs of the others.
+  const manager = await server.createUser('MANAGER');
+  await manager.client.overrideCreditStatus({ customerId: ids.own, status: 'HOLD', reason: 'prepayment only', until: addDays(make.today, 7) });
 }, 120_000);
 afterAll(() => server.close());
 
@@ -133,6 +137,7 @@ const EVERYTHING = /* GraphQL */ `
     overdueAmount
     alarmedAmount
     creditBalance
+    creditStatus
     createdAt
     updatedAt
     owner {
@@ -155,6 +160,7 @@ const ONE = /* GraphQL */ `
       code
       name
       creditLimit
+      creditStatus
       outstanding
       owner {
         id
@@ -245,8 +251,8 @@ test('every projected field, aliases, fragments and __typename, page by page', a
 });
 
 test('one customer: visible, another salesperson’s, no uuid', async () => {
-  const own = JSON.parse(await expectSameAnswer(sales, ONE, { id: ids.own })) as { data: { customer: { code: string } | null } };
-  expect(own.data.customer?.code).toBe('PA0');
+  const own = JSON.parse(await expectSameAnswer(sales, ONE, { id: ids.own })) as { data: { customer: { code: string; creditStatus: string } | null } };
+  expect(own.data.customer).toMatchObject({ code: 'PA0', creditStatus: 'HOLD' });
   const hidden = JSON.parse(await expectSameAnswer(sales, ONE, { id: ids.other })) as { data: { customer: unknown } };
   expect(hidden.data.customer).toBeNull();
   const seen = JSON.parse(await expectSameAnswer(finance, ONE, { id: ids.other })) as { data: { customer: { code: string } | null } };

@@ -31,6 +31,27 @@ test('every wrong variable is named in one error', () => {
   expect((error as ConfigError).problems).toHaveLength(5);
 });
 
+test('credit status rules: defaults, off, WARN not above HOLD', () => {
+  expect(loadConfig({}).creditRules).toEqual({
+    warnStage: 30,
+    holdStage: 60,
+    warnOverduePercent: 80,
+    holdOverduePercent: 100,
+    brokenPromiseDays: 30,
+    warnBrokenPromises: 1,
+    holdBrokenPromises: 2,
+  });
+  expect(loadConfig({ CREDIT_WARN_STAGE: 'off', CREDIT_HOLD_OVERDUE_PERCENT: '120', CREDIT_BROKEN_PROMISE_DAYS: '14' }).creditRules).toMatchObject({
+    warnStage: null,
+    holdStage: 60,
+    holdOverduePercent: 120,
+    brokenPromiseDays: 14,
+  });
+  expect(() => loadConfig({ CREDIT_WARN_STAGE: '90' })).toThrow(/CREDIT_WARN_STAGE \(90\) must not be above CREDIT_HOLD_STAGE \(60\)/);
+  expect(() => loadConfig({ CREDIT_HOLD_BROKEN_PROMISES: 'two' })).toThrow(/CREDIT_HOLD_BROKEN_PROMISES must be a whole number from 1 to 1000, or off/);
+  expect(() => loadConfig({ CREDIT_BROKEN_PROMISE_DAYS: 'off' })).toThrow(/CREDIT_BROKEN_PROMISE_DAYS/);
+});
+
 test('overdue settings: stages ascending, durations with units, CLOCK_DATE never in production', () => {
   expect(loadConfig({ OVERDUE_STAGES: '1, 15, 45', OVERDUE_SCAN_INTERVAL: '5m' })).toMatchObject({
     overdueStages: [1, 15, 45],

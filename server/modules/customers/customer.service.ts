@@ -2,6 +2,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal, Role } from '../../core/auth';
 import type { Clock } from '../../core/clock';
+import type { LedgerEvents } from '../../core/ledger-events';
 import { canSeeCustomerOwnedBy, ownerScope } from '../../core/access';
 import { badInput, conflict, forbidden, notFound, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
@@ -28,6 +29,7 @@ export class CustomerService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly timeZone: string,
+    private readonly events: LedgerEvents,
   ) {}
 
   /** What "today" means to the figures as of today. */
@@ -128,8 +130,11 @@ export class CustomerService {
     }
     if (input.name !== undefined && input.name !== null) customer.name = input.name.trim();
     if (input.creditTermDays !== undefined && input.creditTermDays !== null) customer.creditTermDays = input.creditTermDays;
+    const limitChanged = input.creditLimit !== undefined && input.creditLimit !== null && input.creditLimit !== customer.creditLimit;
     if (input.creditLimit !== undefined && input.creditLimit !== null) customer.creditLimit = input.creditLimit;
     await this.flushUnique();
+    // The credit status compares overdue money with the limit: judged again at once.
+    if (limitChanged) await this.events.customersChanged([customer.id]);
     return customer;
   }
 

@@ -22,7 +22,7 @@ export const customersArea = defineArea({
   reasons: CustomerErrorReason,
   projections: customerProjections,
   setup: ({ clock, config }) => ({
-    services: ({ em, clock: scopeClock }: RequestScope) => ({ customers: new CustomerService(em, scopeClock, config.timeZone) }),
+    services: ({ em, clock: scopeClock, events }: RequestScope) => ({ customers: new CustomerService(em, scopeClock, config.timeZone, events) }),
     loaders: (em: EntityManager) => createCustomerLoaders(em, clock, config.timeZone),
   }),
 });
