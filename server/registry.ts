@@ -23,6 +23,7 @@ import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
 import { disputesArea } from './modules/disputes/disputes.module';
 import { creditArea } from './modules/credit/credit.module';
+import { worklistArea } from './modules/worklist/worklist.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -36,6 +37,7 @@ export const AREAS: readonly AreaModule[] = [
   overdueArea,
   disputesArea,
   creditArea,
+  worklistArea,
   analyticsArea,
   feedbackArea,
 ];

@@ -51,6 +51,8 @@ export enum Permission {
   DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
   /** Set or clear a customer's manual credit status (overrideCreditStatus). */
   CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
+  /** The collection worklist (SALES: own customers only). */
+  WORKLIST_READ = 'WORKLIST_READ',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -78,6 +80,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
   [Permission.CREDIT_OVERRIDE]: [MANAGER],
+  [Permission.WORKLIST_READ]: [SALES, FINANCE, MANAGER],
 };
 
 /**
