@@ -41,6 +41,10 @@ export interface Config {
   bookingLagLimitDays: number;
   graceWorkingDays: number;
   paymentNoticeHoldDays: number;
+  /** How many days back a collection activity's occurredAt may lie (phones log offline and sync later). */
+  activityBackdateDays: number;
+  /** Working days after a promise's (rolled) date before an unkept promise counts as broken. */
+  promiseGraceWorkingDays: number;
   logSql: boolean;
   logLevel: LogLevel;
   /** Days past the effective due date at which each overdue stage starts, ascending. */
@@ -333,6 +337,8 @@ export function loadConfig(env: Env = process.env): Config {
     bookingLagLimitDays: int('BOOKING_LAG_LIMIT_DAYS', 3, 0, 365),
     graceWorkingDays: int('GRACE_WORKING_DAYS', 0, 0, 365),
     paymentNoticeHoldDays: int('PAYMENT_NOTICE_HOLD_DAYS', 3, 0, 365),
+    activityBackdateDays: int('ACTIVITY_BACKDATE_DAYS', 7, 0, 365),
+    promiseGraceWorkingDays: int('PROMISE_GRACE_WORKING_DAYS', 1, 0, 60),
     logSql: bool('LOG_SQL'),
     logLevel,
     overdueStages,

@@ -21,6 +21,8 @@ import { customersArea } from './modules/customers/customers.module';
 import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
 import { overdueArea } from './modules/overdue/overdue.module';
+import { activitiesArea } from './modules/activities/activities.module';
+import { promisesArea } from './modules/promises/promises.module';
 import { disputesArea } from './modules/disputes/disputes.module';
 import { creditArea } from './modules/credit/credit.module';
 import { worklistArea } from './modules/worklist/worklist.module';
@@ -35,6 +37,8 @@ export const AREAS: readonly AreaModule[] = [
   receivablesArea,
   paymentsArea,
   overdueArea,
+  activitiesArea,
+  promisesArea,
   disputesArea,
   creditArea,
   worklistArea,

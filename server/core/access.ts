@@ -53,6 +53,10 @@ export enum Permission {
   CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
   /** The collection worklist (SALES: own customers only). */
   WORKLIST_READ = 'WORKLIST_READ',
+  /** Log collection activities and record promises to pay (SALES: own customers). */
+  COLLECTION_LOG = 'COLLECTION_LOG',
+  /** The contact log and promises to pay (SALES: own customers only). */
+  COLLECTION_READ = 'COLLECTION_READ',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -81,6 +85,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
   [Permission.CREDIT_OVERRIDE]: [MANAGER],
   [Permission.WORKLIST_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
 };
 
 /**

@@ -13,7 +13,10 @@ import { CursorValues, decodeCursor, encodeCursor, Page } from '../core/paginati
 import { defineQuery, isUuid, type SqlParam, type SqlRow, Where } from './sql';
 
 /** Casts a sort key may use; a cursor value must fit its cast before it is sent to PostgreSQL. */
-export type KeyCast = 'date' | 'uuid' | 'text';
+export type KeyCast = 'date' | 'uuid' | 'text' | 'timestamptz';
+
+/** An instant as a cursor holds it: ISO 8601 in UTC with milliseconds (`Date.toISOString()`). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const MAX_CURSOR_TEXT = 1000;
 
@@ -26,6 +29,8 @@ function fitsCast(value: string | number, cast: KeyCast): boolean {
       return isUuid(value);
     case 'text':
       return textProblem(value, MAX_CURSOR_TEXT) === undefined;
+    case 'timestamptz':
+      return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
   }
 }
 

@@ -55,8 +55,8 @@ export interface TestServer {
   startInstance(env?: Record<string, string>): Promise<ServerProcess>;
   /** What the current server process printed (its warnings and errors). */
   logs(): string;
-  /** Stops the server process and starts a new one on the same database and port. */
-  restart(): Promise<void>;
+  /** Stops the server process and starts a new one on the same database and port (with `env` changed, e.g. another CLOCK_DATE). */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -147,9 +147,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       instances.push(instance);
       return instance;
     },
-    async restart() {
+    async restart(env = {}) {
       const port = new URL(main.url).port;
       await main.stop();
+      Object.assign(serverEnv, env);
       main = await spawnServer({ ...serverEnv, PORT: port });
       instances.push(main);
     },

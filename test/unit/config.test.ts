@@ -10,6 +10,8 @@ test('defaults need no variable at all', () => {
     bookingLagLimitDays: 3,
     graceWorkingDays: 0,
     paymentNoticeHoldDays: 3,
+    activityBackdateDays: 7,
+    promiseGraceWorkingDays: 1,
   });
   expect(config.dataDir.endsWith('.data')).toBe(true);
 });

@@ -15,12 +15,29 @@ import { type Cents } from '../../core/money';
 import { CreateReceivableInput, PaymentNoticeInput, ReceivableFilter } from './receivable.types';
 import { RECEIVABLES_BY_ID, receivablePage, type ReceivableRow } from './receivable.queries';
 import { PaymentNotice, PaymentNoticeStatus } from './payment-notice.entity';
+import { ExtensionPoint } from '../../core/extension-points';
 import { getVisible } from '../../db/find';
 import { isUuid } from '../../db/sql';
 import { onUniqueViolation } from '../../db/unique';
 import { ReceivableErrorReason } from './receivable.errors';
 
 const MAX_REASON_LENGTH = 1000;
+
+/** What a payment notice participant is given: the notice just stored, in its transaction. */
+export interface PaymentNoticeRun {
+  em: EntityManager;
+  principal: Principal;
+  notice: PaymentNotice;
+  customerId: string;
+}
+
+/** Work a higher area does with every payment notice, in its transaction (the contact log records it as an activity). */
+export interface PaymentNoticeParticipant {
+  afterNotice(run: PaymentNoticeRun): Promise<void>;
+}
+
+/** Higher areas add their participants here in their `setup`. */
+export const PAYMENT_NOTICE_PARTICIPANTS = new ExtensionPoint<PaymentNoticeParticipant>('receivables.paymentNoticeParticipants');
 
 export class ReceivableService {
   constructor(
@@ -29,6 +46,7 @@ export class ReceivableService {
     private readonly customers: CustomerService,
     private readonly events: LedgerEvents,
     private readonly rules: { graceWorkingDays: number; paymentNoticeHoldDays: number; timeZone: string },
+    private readonly noticeParticipants: readonly PaymentNoticeParticipant[] = [],
   ) {}
 
   /** A receivable the caller may see, as a read row (no entity), or null: the `receivable(id)` query. */
@@ -141,17 +159,21 @@ export class ReceivableService {
       throw conflict('Nothing is outstanding on this receivable', ReceivableErrorReason.NOTHING_OUTSTANDING, 'input.receivableId');
     const today = this.clock.today();
     const calendar = await loadBusinessCalendar(this.em);
-    const notice = this.em.create(PaymentNotice, {
-      receivableId: receivable.id,
-      reportedById: principal.userId,
-      claimedPaidOn: input.claimedPaidOn,
-      note,
-      status: PaymentNoticeStatus.OPEN,
-      createdOn: today,
-      // The alarm is held back today and for the next PAYMENT_NOTICE_HOLD_DAYS working days.
-      holdUntil: calendar.addWorkingDays(today, this.rules.paymentNoticeHoldDays),
+    const notice = await this.em.transactional(async (em) => {
+      const created = em.create(PaymentNotice, {
+        receivableId: receivable.id,
+        reportedById: principal.userId,
+        claimedPaidOn: input.claimedPaidOn,
+        note,
+        status: PaymentNoticeStatus.OPEN,
+        createdOn: today,
+        // The alarm is held back today and for the next PAYMENT_NOTICE_HOLD_DAYS working days.
+        holdUntil: calendar.addWorkingDays(today, this.rules.paymentNoticeHoldDays),
+      });
+      await em.flush();
+      for (const participant of this.noticeParticipants) await participant.afterNotice({ em, principal, notice: created, customerId: receivable.customerId });
+      return created;
     });
-    await this.em.flush();
     await this.events.receivablesChanged([receivable.id]);
     return notice;
   }

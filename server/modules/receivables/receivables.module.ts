@@ -11,7 +11,7 @@ import { Receivable } from './receivable.entity';
 import { ReceivableCredit } from './receivable-credit.entity';
 import { createReceivableLoaders } from './receivable.loaders';
 import { CustomerReceivablesResolver, PaymentNoticeResolver, ReceivableResolver } from './receivable.resolver';
-import { ReceivableService } from './receivable.service';
+import { PAYMENT_NOTICE_PARTICIPANTS, ReceivableService } from './receivable.service';
 import { ReceivableErrorReason } from './receivable.errors';
 import { receivableProjections } from './receivable.projections';
 
@@ -28,13 +28,21 @@ export const receivablesArea = defineArea({
   resolvers: [ReceivableResolver, PaymentNoticeResolver, CustomerReceivablesResolver],
   reasons: ReceivableErrorReason,
   projections: receivableProjections,
-  setup: ({ config, clock: processClock }) => ({
+  setup: ({ config, clock: processClock, extensions }) => ({
     services: ({ em, clock, events }: RequestScope, lower: Services) => ({
-      receivables: new ReceivableService(em, clock, lower.customers, events, {
-        graceWorkingDays: config.graceWorkingDays,
-        paymentNoticeHoldDays: config.paymentNoticeHoldDays,
-        timeZone: config.timeZone,
-      }),
+      receivables: new ReceivableService(
+        em,
+        clock,
+        lower.customers,
+        events,
+        {
+          graceWorkingDays: config.graceWorkingDays,
+          paymentNoticeHoldDays: config.paymentNoticeHoldDays,
+          timeZone: config.timeZone,
+        },
+        // Filled by the areas above in their setup (after this one); a live list.
+        extensions.list(PAYMENT_NOTICE_PARTICIPANTS),
+      ),
     }),
     loaders: (em: EntityManager) => createReceivableLoaders(em, processClock, config.timeZone),
   }),
