@@ -307,10 +307,3 @@ export type Role =
 export type WeeklyAnalysisTrigger =
   | 'MANUAL'
   | 'SCHEDULE';
-
-/** A promise to pay's state as the overdue scan last judged it. */
-export type WorklistPromiseState =
-  | 'BROKEN'
-  | 'KEPT'
-  | 'OPEN'
-  | 'PARTIAL';

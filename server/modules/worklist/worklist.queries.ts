@@ -15,7 +15,8 @@ import { positionsCtes } from '../../db/positions';
 import { defineQuery, type SqlRow, Where } from '../../db/sql';
 import { CreditStatus } from '../credit/credit.types';
 import { disputedAsOfCte } from '../disputes/dispute.queries';
-import { WorklistItem, WorklistPromiseState } from './worklist.types';
+import { PromiseState } from '../promises/promise.types';
+import { WorklistItem } from './worklist.types';
 
 /** Points of the priority formula (docs/metrics.md): kept here once, read by the SQL. */
 export const PRIORITY = {
@@ -190,7 +191,7 @@ function decodeItem(row: SqlRow): WorklistRow {
           promisedOn: row.date('promised_on'),
           dueOn: row.date('promise_due_on'),
           deadlineOn: row.date('promise_deadline_on'),
-          state: row.oneOf('promise_state', WorklistPromiseState),
+          state: row.oneOf('promise_state', PromiseState),
           notYetDue: row.bool('promise_not_yet_due'),
         },
     brokenPromises: row.int('broken_promises'),

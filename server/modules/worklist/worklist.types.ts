@@ -1,22 +1,11 @@
 /** The GraphQL types of the collection worklist: one item per customer to chase, and its page. */
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { connectionType } from '../../core/pagination';
 import { LocalDateScalar, MoneyScalar } from '../../core/scalars';
 import { CreditStatus } from '../credit/credit.types';
-
-/** A promise's state as the overdue scan last judged it (the promises area's states). */
-export enum WorklistPromiseState {
-  OPEN = 'OPEN',
-  KEPT = 'KEPT',
-  PARTIAL = 'PARTIAL',
-  BROKEN = 'BROKEN',
-}
-registerEnumType(WorklistPromiseState, {
-  name: 'WorklistPromiseState',
-  description: "A promise to pay's state as the overdue scan last judged it.",
-});
+import { PromiseState } from '../promises/promise.types';
 
 @ObjectType({ simpleResolvers: true, description: "The customer's latest promise to pay made by the worklist's date." })
 export class WorklistPromise {
@@ -35,8 +24,8 @@ export class WorklistPromise {
   @Field(() => LocalDateScalar, { description: 'dueOn plus PROMISE_GRACE_WORKING_DAYS: after it an unpaid promise is BROKEN.' })
   deadlineOn!: LocalDate;
 
-  @Field(() => WorklistPromiseState)
-  state!: WorklistPromiseState;
+  @Field(() => PromiseState, { description: 'As the overdue scan last judged it.' })
+  state!: PromiseState;
 
   @Field({ description: 'OPEN and its due date not passed on the worklist date: the item is pushed down (docs/metrics.md).' })
   notYetDue!: boolean;
