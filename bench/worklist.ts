@@ -22,7 +22,9 @@
  *    Goal: under 200 ms.
  *
  * Knobs (environment): the BENCH_* above, EMBEDDED_PG_PORT (55717), DATABASE_URL (an
- * existing server with CREATEDB instead of an embedded PostgreSQL).
+ * existing server with CREATEDB instead of an embedded PostgreSQL); BENCH_EXPLAIN=1 prints
+ * the first page's plan (EXPLAIN ANALYZE), BENCH_KEEP=1 keeps the database and server
+ * running after the measurement until Ctrl-C.
  */
 import os from 'node:os';
 import { Client as PgClient } from 'pg';
@@ -32,6 +34,8 @@ import { createBenchDatabase } from './bench-database';
 import { adminEnv, BENCH_ADMIN as ADMIN, cleanUpOnce, commitOf, serverCounters, startHuikuan, stopAllChildren } from './bench-process';
 import { envInt, markdownTable, num, ProgressBar, spread } from './bench-report';
 import { generateLedger } from './ledger';
+import { compileSql } from '../server/db/sql';
+import { afterItem, WORKLIST_SQL } from '../server/modules/worklist/worklist.queries';
 
 const SIZE = {
   salespeople: envInt('BENCH_SALESPEOPLE', 1),
@@ -165,6 +169,23 @@ async function main(): Promise<void> {
         `(${top?.chasedOverdueAmount} chased, stage ${top?.highestStage}); later page: after page ${SKIP_PAGES}`,
     );
 
+    if (process.env.BENCH_EXPLAIN) {
+      // The first page's statement as the server sends it (default config), with its plan and timings.
+      const { text, values } = compileSql(WORKLIST_SQL, {
+        date: today,
+        ownerId: collector,
+        lookahead: 3,
+        stages: [1, 30, 60, 90],
+        brokenDays: 30,
+        tz: TIME_ZONE,
+        limit: PAGE_SIZE + 1,
+        after: afterItem(undefined),
+      });
+      let n = 0;
+      const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${text.replace(/\?/g, () => `$${++n}`)}`, values);
+      console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
+    }
+
     const rows: string[][] = [];
     let met = true;
     for (const [label, cursor] of [
@@ -198,6 +219,11 @@ async function main(): Promise<void> {
           .map((l) => l.toFixed(2))
           .join(' ')}; ${met ? 'goal met' : 'goal NOT met'} (median)`,
     );
+    if (process.env.BENCH_KEEP) {
+      // To look at plans by hand: the database stays until SIGINT/SIGTERM.
+      console.log(`BENCH_KEEP: database ${db.databaseUrl}, huikuan ${server.url}, salesperson ${collector}; stop with Ctrl-C`);
+      await new Promise(() => undefined);
+    }
   } finally {
     await cleanUp();
   }

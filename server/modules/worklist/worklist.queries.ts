@@ -59,7 +59,7 @@ with wl_horizon as (
      order by g.day offset cast(:lookahead as int) - 1 limit 1) end as last_day
 ),
 ${positionsCtes('wl_pos', D, { receivable: SCOPE })},
-${disputedAsOfCte('wl_pos_disputed', D, 'wl_pos')},
+${disputedAsOfCte('wl_pos_disputed', D)},
 wl_receivables as (
   select p.customer_id, p.effective_due_on, p.outstanding,
          greatest(p.outstanding - coalesce(pd.amount, 0), 0) as chased
