@@ -173,7 +173,9 @@ describe("a salesperson's week", () => {
     const deadline = Date.now() + 15_000;
     while (seen.length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await make.as(finance.client).payment(customerA, { amount: '600.00', receivedOn: TUE, allocations: [{ receivableId: r2, amount: '600.00' }] });
-    await Promise.race([pull, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${seen.length} events`)), 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pull, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${seen.length} events`)), 15_000)))]);
+    clearTimeout(timer);
     await stream.return?.();
 
     const lines = seen.map(describe_);
@@ -337,3 +339,42 @@ function uploadsOfLi() {
     occurredAt: '2026-12-06T09:00:00.000Z',
   };
 }
+
+describe('a promise partly kept', () => {
+  test('PARTIAL after its deadline with some money; money of the due date booked late makes it KEPT; a later void does not reopen it', async () => {
+    // Fri 12-11: R3 of 500.00 (due 11-20) is promised for Mon 12-14: due 12-14, deadline Tue 12-15.
+    const r3 = (await make.receivable(customerA, { reference: 'R3', amount: '500.00', issuedOn: '2026-10-21', dueOn: '2026-11-20' })).id;
+    const { recordPromiseToPay: promise } = await li.client.recordPromiseToPay({
+      customerId: customerA,
+      receivableIds: [r3],
+      amount: '500.00',
+      promisedOn: '2026-12-14',
+    });
+    expect(promise).toMatchObject({ state: 'OPEN', madeOn: FRI, dueOn: '2026-12-14', deadlineOn: '2026-12-15' });
+
+    // Wed 12-16: 200.00 that arrived on the due date is booked; the scan of 12-16 is past the deadline.
+    await server.restart({ CLOCK_DATE: '2026-12-16' });
+    await make.as(finance.client).payment(customerA, { amount: '200.00', receivedOn: '2026-12-14', allocations: [{ receivableId: r3, amount: '200.00' }] });
+    await make.overdueScan('2026-12-16');
+    const partial = (await li.client.promises({ customerId: customerA, states: ['PARTIAL'] })).promises.nodes;
+    expect(partial).toEqual([expect.objectContaining({ id: promise.id, paidAmount: '200.00', brokenOn: '2026-12-16' })]);
+
+    // 300.00 that arrived on Friday 12-11 (after the promise was made, before it was due) is booked late.
+    const late = await make.as(finance.client).payment(customerA, { amount: '300.00', receivedOn: FRI, allocations: [{ receivableId: r3, amount: '300.00' }] });
+    const kept = (await li.client.promises({ customerId: customerA, states: ['KEPT'] })).promises.nodes.find((p) => p.id === promise.id);
+    expect(kept).toMatchObject({ paidAmount: '500.00', keptOn: '2026-12-16', brokenOn: '2026-12-16' });
+
+    // KEPT is final: voiding the payment raises the alarm again, not the promise.
+    await finance.client.voidPayment({ id: late.id, reason: 'bounced' });
+    await make.overdueScan('2026-12-16');
+    expect((await li.client.promises({ customerId: customerA, states: ['KEPT'] })).promises.nodes.map((p) => p.id)).toContain(promise.id);
+
+    const { overdueEvents } = await li.client.overdueEvents({ first: 200, filter: { types: ['PROMISE_MADE', 'PROMISE_KEPT', 'PROMISE_BROKEN'] } });
+    const mine = overdueEvents.edges.map(({ node }) => node).filter((e) => e.promise?.id === promise.id);
+    expect(mine.map((e) => [e.asOf, e.type, e.state, e.previousState, e.amount])).toEqual([
+      [FRI, 'PROMISE_MADE', 'OPEN', null, '500.00'],
+      ['2026-12-16', 'PROMISE_BROKEN', 'PARTIAL', 'OPEN', '500.00'],
+      ['2026-12-16', 'PROMISE_KEPT', 'KEPT', 'PARTIAL', '500.00'],
+    ]);
+  });
+});

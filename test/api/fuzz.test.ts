@@ -270,7 +270,10 @@ function poisonSites(args: readonly GraphQLArgument[]): string[][] {
     for (const field of Object.values(named.getFields())) {
       sites.push([arg.name, field.name]);
       const inner = getNamedType(field.type);
-      if (isInputObjectType(inner)) for (const sub of Object.keys(inner.getFields())) sites.push([arg.name, field.name, '0', sub]);
+      // A list of input objects (allocations) is poisoned in its first item; a nested input object (an activity's promise) directly.
+      const listed = isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
+      if (isInputObjectType(inner))
+        for (const sub of Object.keys(inner.getFields())) sites.push(listed ? [arg.name, field.name, '0', sub] : [arg.name, field.name, sub]);
     }
   }
   return sites;
