@@ -303,11 +303,17 @@ describe('bad input changes nothing', () => {
     ],
     ['a promise date in the past', { outcome: 'PROMISED', promise: { amount: '300.00', promisedOn: THU } }, 'input.promise.promisedOn', 'PROMISE_DATE_IN_PAST'],
     [
-      'dispute fields before disputes exist',
+      'a dispute above the outstanding',
       // The receivable is filled in when the test runs (the table is built before the data).
-      { outcome: 'DISPUTED', dispute: { receivableId: 'RB', amount: '10.00', category: 'PRICE', reason: 'wrong price' } },
-      'input.dispute',
-      'OUTCOME_NOT_SUPPORTED',
+      { outcome: 'DISPUTED', dispute: { receivableId: 'RB', amount: '300.01', category: 'PRICE', reason: 'wrong price' } },
+      'input.dispute.amount',
+      'DISPUTE_EXCEEDS_OUTSTANDING',
+    ],
+    [
+      'a dispute of an unknown category',
+      { outcome: 'DISPUTED', dispute: { receivableId: 'RB', amount: '10.00', category: 'COLOUR', reason: 'wrong colour' } },
+      'input.dispute.category',
+      'OUT_OF_RANGE',
     ],
   ])('logCollectionActivity with %s: BAD_USER_INPUT', async (_what, change, field, reason) => {
     const input = { ...base(), ...change };

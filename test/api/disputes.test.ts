@@ -372,3 +372,74 @@ describe('day 3 (2026-12-07): the chase goes on without the disputed', () => {
     expect(await server.sql<{ n: number }>(`select count(*)::int as n from overdue_event`)).toEqual(rows);
   });
 });
+
+describe('at the same time', () => {
+  test('two disputes of more than is free together: one is opened, the other refused', async () => {
+    const finance3 = on(day3, finance);
+    const sales3 = on(day3, sales);
+    const other = (await make.customer({ code: 'DISPUTES-2' })).id;
+    const rx = (await make.receivable(other, { reference: 'RX', amount: '250.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const results = await Promise.allSettled([
+      finance3.openDispute({ input: { receivableId: rx, amount: '200.00', category: 'PRICE', reason: 'one' } }),
+      sales3.openDispute({ input: { receivableId: rx, amount: '200.00', category: 'PRICE', reason: 'two' } }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected')!;
+    expect(refused.reason).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'DISPUTE_EXCEEDS_OUTSTANDING' });
+    expect((await finance.client.disputes({ first: 10, filter: { receivableId: rx } })).disputes.totalCount).toBe(1);
+  });
+
+  test('payments, disputes and resolutions on one receivable at once all go through, each once', async () => {
+    const finance3 = on(day3, finance);
+    const manager3 = on(day3, manager);
+    const other = (await make.customer({ code: 'DISPUTES-3' })).id;
+    const ry = (await make.receivable(other, { reference: 'RY', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const first = (await finance3.openDispute({ input: { receivableId: ry, amount: '100.00', category: 'OTHER', reason: 'first' } })).openDispute.id;
+    const settled = await Promise.allSettled([
+      finance3.recordPayment({
+        input: { customerId: other, amount: '50.00', receivedOn: DAY3, method: 'CASH', allocations: [{ receivableId: ry, amount: '50.00' }] },
+      }),
+      finance3.openDispute({ input: { receivableId: ry, amount: '200.00', category: 'OTHER', reason: 'second' } }),
+      manager3.resolveDispute({ id: first, outcome: 'PARTIAL', note: 'half', amount: '50.00' }),
+      finance3.recordPayment({
+        input: { customerId: other, amount: '25.00', receivedOn: DAY3, method: 'CASH', allocations: [{ receivableId: ry, amount: '25.00' }] },
+      }),
+    ]);
+    // Before the dispute took the customer's lock first, a booking and a dispute deadlocked here (40P01).
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    // 1000 − 50 − 25 paid − 50 credited = 875; open: the second dispute (200).
+    expect((await finance.client.receivableDisputes({ id: ry })).receivable).toMatchObject({
+      outstanding: '875.00',
+      creditedAmount: '50.00',
+      disputedAmount: '200.00',
+    });
+    const { overdueEvents } = await finance.client.disputeEvents({ first: 50, filter: { customerId: other } });
+    expect(overdueEvents.nodes.map((e) => `${e.type} ${e.state}`).sort()).toEqual(['DISPUTE_OPENED OPEN', 'DISPUTE_OPENED OPEN', 'DISPUTE_RESOLVED PARTIAL']);
+  });
+
+  test('a DISPUTED call logged from a phone opens the dispute in the same transaction, once however often the phone retries', async () => {
+    const sales3 = on(day3, sales);
+    const other = (await make.customer({ code: 'DISPUTES-4' })).id;
+    const rz = (await make.receivable(other, { reference: 'RZ', amount: '400.00', issuedOn: '2026-12-01', dueOn: '2026-12-31' })).id;
+    const input = {
+      customerId: other,
+      receivableIds: [rz],
+      kind: 'CALL' as const,
+      outcome: 'DISPUTED' as const,
+      occurredAt: '2026-12-06T02:00:00.000Z', // Sunday 10:00 in Shanghai: yesterday for the day-3 server
+      idempotencyKey: 'phone-s1-rz-1',
+      dispute: { receivableId: rz, amount: '80.00', category: 'QUALITY', reason: 'two units scratched' },
+    };
+    const first = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
+    const again = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
+    expect(again.id).toBe(first.id);
+    const { disputes } = await sales.client.disputes({ first: 10, filter: { receivableId: rz } });
+    expect(disputes.edges.map((e) => [e.node.amount, e.node.category, e.node.openedBy.id, e.node.state])).toEqual([['80.00', 'QUALITY', sales.id, 'OPEN']]);
+    const { overdueEvents } = await sales.client.disputeEvents({ first: 10, filter: { customerId: other } });
+    expect(overdueEvents.nodes.map((e) => `${e.type} ${e.amount}`)).toEqual(['DISPUTE_OPENED 80.00']);
+    // A manager logs calls but does not open disputes: the whole call is refused, nothing stored.
+    const refused = await rejection(on(day3, manager).logCollectionActivity({ input: { ...input, idempotencyKey: 'manager-1' } }));
+    expect(refused.code).toBe('FORBIDDEN');
+    expect((await sales.client.disputes({ first: 10, filter: { receivableId: rz } })).disputes.totalCount).toBe(1);
+  });
+});

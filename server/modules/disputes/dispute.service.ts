@@ -10,17 +10,19 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Permission, ownerScope, requireAccess } from '../../core/access';
 import { Principal } from '../../core/auth';
 import { Clock } from '../../core/clock';
+import { type LocalDate } from '../../core/local-date';
 import { badInput, conflict, CoreErrorReason } from '../../core/errors';
 import type { LedgerEvents } from '../../core/ledger-events';
 import { type Cents, formatMoney, minCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
-import { getVisible } from '../../db/find';
+import { findVisible, getVisible } from '../../db/find';
+import { Customer } from '../customers/customer.entity';
 import { CustomerService } from '../customers/customer.service';
 import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
 import { OverdueEventType } from '../overdue/overdue.types';
 import { Receivable } from '../receivables/receivable.entity';
 import { ReceivableService } from '../receivables/receivable.service';
-import { Dispute, DisputeOutcome, DisputeState } from './dispute.entity';
+import { Dispute, DisputeCategory, DisputeOutcome, DisputeState } from './dispute.entity';
 import { DisputeErrorReason } from './dispute.errors';
 import { disputePage, OPEN_DISPUTED } from './dispute.queries';
 import { DisputeFilter, OpenDisputeInput } from './dispute.types';
@@ -47,12 +49,9 @@ export class DisputeService {
     return getVisible(this.em, Dispute, id, (d) => this.customers.canSee(principal, d.customerId), 'Dispute', field);
   }
 
-  async findVisible(principal: Principal, id: string): Promise<Dispute | null> {
-    try {
-      return await this.getVisible(principal, id);
-    } catch {
-      return null;
-    }
+  /** The `dispute(id)` query: null when missing or hidden, the same for both. */
+  findVisible(principal: Principal, id: string): Promise<Dispute | null> {
+    return findVisible(this.em, Dispute, id, (d) => this.customers.canSee(principal, d.customerId));
   }
 
   list(principal: Principal, filter: DisputeFilter | undefined, first: number | undefined, after: string | undefined, count: boolean): Promise<Page<Dispute>> {
@@ -69,41 +68,9 @@ export class DisputeService {
     const reason = text(input.reason, 'input.reason', 'reason');
     if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
     const visible = await this.receivables.getVisible(principal, input.receivableId, 'input.receivableId');
-    const dispute = await this.em.transactional(async (em) => {
-      // The stream's lock first: the dispute's trigger takes it shared (see lockEventStream).
-      await lockEventStream(em);
-      const receivable = await em.findOneOrFail(Receivable, { id: visible.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      const undisputed = receivable.outstanding - (await OPEN_DISPUTED.one(em, { receivableId: receivable.id }));
-      if (input.amount > undisputed) {
-        throw badInput(
-          'input.amount',
-          `amount exceeds what is outstanding and not yet disputed on ${receivable.reference} (${formatMoney(undisputed > 0n ? undisputed : 0n)})`,
-          DisputeErrorReason.DISPUTE_EXCEEDS_OUTSTANDING,
-        );
-      }
-      const opened = em.create(Dispute, {
-        receivableId: receivable.id,
-        customerId: receivable.customerId,
-        amount: input.amount,
-        category: input.category,
-        reason,
-        openedOn: this.clock.today(),
-        openedAt: this.clock.now(),
-        openedById: principal.userId,
-      });
-      await em.flush();
-      await appendOverdueEvent(em, {
-        type: OverdueEventType.DISPUTE_OPENED,
-        customerId: receivable.customerId,
-        receivableId: receivable.id,
-        disputeId: opened.id,
-        state: DisputeState.OPEN,
-        amount: opened.amount,
-        detail: `${formatMoney(opened.amount)} of ${receivable.reference} disputed (${opened.category}): ${reason}`,
-        asOf: opened.openedOn,
-      });
-      return opened;
-    });
+    const dispute = await this.em.transactional((em) =>
+      openDisputeIn(em, this.clock.today(), this.clock.now(), principal, visible.id, visible.customerId, { ...input, reason }, 'input.amount'),
+    );
     await this.events.receivablesChanged([dispute.receivableId]);
     return dispute;
   }
@@ -121,9 +88,9 @@ export class DisputeService {
       throw badInput('amount', 'only a PARTIAL resolution takes an amount', DisputeErrorReason.AMOUNT_ONLY_FOR_PARTIAL);
     if (outcome === DisputeOutcome.PARTIAL && (amount === null || amount === undefined || amount <= 0n))
       throw badInput('amount', 'a PARTIAL resolution needs the amount to credit, above zero', DisputeErrorReason.PARTIAL_AMOUNT_INVALID);
-    await this.getVisible(principal, id);
+    const { customerId } = await this.getVisible(principal, id);
     const resolved = await this.em.transactional(async (em) => {
-      await lockEventStream(em);
+      await lockInLedgerOrder(em, customerId);
       const dispute = await em.findOneOrFail(Dispute, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (dispute.state !== DisputeState.OPEN)
         throw conflict(`The dispute was already resolved on ${dispute.resolvedOn} (${dispute.outcome})`, DisputeErrorReason.DISPUTE_ALREADY_RESOLVED, 'id');
@@ -134,6 +101,7 @@ export class DisputeService {
           DisputeErrorReason.PARTIAL_AMOUNT_INVALID,
         );
       const receivable = await em.findOneOrFail(Receivable, { id: dispute.receivableId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      await lockEventStream(em);
       const credit = outcome === DisputeOutcome.VALID ? minCents(dispute.amount, receivable.outstanding) : outcome === DisputeOutcome.PARTIAL ? amount! : 0n;
       if (credit > 0n) {
         const granted = await this.receivables.grantCredit(em, receivable.id, credit, `dispute ${outcome}: ${resolutionNote}`, principal.userId);
@@ -163,4 +131,73 @@ export class DisputeService {
     await this.events.receivablesChanged([resolved.receivableId]);
     return resolved;
   }
+}
+
+/**
+ * Takes the locks a dispute's transaction needs in the ledger's order: the customer's row
+ * first (as a payment booking does; the dispute's deferred foreign key to the customer
+ * would otherwise wait for a booking's lock at commit while the booking waits for the
+ * receivable), then — by the caller — the receivable's (and the dispute's) row, then the
+ * event stream's lock, before anything fires a trigger that takes it shared. Ledger
+ * writers take the stream's lock (shared, by trigger) only when they write, after their
+ * row locks, so no two transactions wait for each other in a circle.
+ */
+async function lockInLedgerOrder(em: EntityManager, customerId: string): Promise<void> {
+  await em.findOneOrFail(Customer, { id: customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+}
+
+/**
+ * Opens a dispute inside the caller's transaction (`em`): `openDispute`, and a DISPUTED
+ * collection activity (its handler). The caller checked who may and that the receivable
+ * belongs to `customerId`; the amount is checked here against what is free under the locks.
+ * The receivable is marked for the overdue engine by the dispute's trigger.
+ */
+export async function openDisputeIn(
+  em: EntityManager,
+  today: LocalDate,
+  now: Date,
+  principal: Principal,
+  receivableId: string,
+  customerId: string,
+  input: { amount: Cents; category: DisputeCategory; reason: string },
+  amountField: string,
+): Promise<Dispute> {
+  await lockInLedgerOrder(em, customerId);
+  const receivable = await em.findOneOrFail(Receivable, { id: receivableId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  await lockEventStream(em);
+  const undisputed = receivable.outstanding - (await OPEN_DISPUTED.one(em, { receivableId: receivable.id }));
+  if (input.amount > undisputed) {
+    throw badInput(
+      amountField,
+      `amount exceeds what is outstanding and not yet disputed on ${receivable.reference} (${formatMoney(undisputed > 0n ? undisputed : 0n)})`,
+      DisputeErrorReason.DISPUTE_EXCEEDS_OUTSTANDING,
+    );
+  }
+  const opened = em.create(Dispute, {
+    receivableId: receivable.id,
+    customerId: receivable.customerId,
+    amount: input.amount,
+    category: input.category,
+    reason: input.reason,
+    openedOn: today,
+    openedAt: now,
+    openedById: principal.userId,
+  });
+  await em.flush();
+  await appendOverdueEvent(em, {
+    type: OverdueEventType.DISPUTE_OPENED,
+    customerId: receivable.customerId,
+    receivableId: receivable.id,
+    disputeId: opened.id,
+    state: DisputeState.OPEN,
+    amount: opened.amount,
+    detail: `${formatMoney(opened.amount)} of ${receivable.reference} disputed (${opened.category}): ${input.reason}`,
+    asOf: today,
+  });
+  return opened;
+}
+
+/** `reason` trimmed and checked (1–2000 characters), for callers outside this file. */
+export function disputeReason(value: string, field: string): string {
+  return text(value, field, 'reason');
 }
