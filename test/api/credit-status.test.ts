@@ -13,6 +13,7 @@
 import WebSocket from 'ws';
 import { type Client, createClient, type CreditStatus } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
+import { latestCursor } from '../helpers/overdue-events';
 import { rejection, startTestServer, type TestServer, type TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -292,5 +293,58 @@ describe('salespeople see their own customers’ credit status and events only',
     expect(seen.some((e) => e.customer === others)).toBe(false);
     const theirs = await creditEvents(otherSales.client);
     expect(theirs).toEqual([{ customer: others, from: 'OK', to: 'HOLD', asOf: '2027-03-05' }]);
+  });
+});
+
+describe('broken promises: WARN from one in 30 days, HOLD from two, and back as they leave the window', () => {
+  /** A third instance whose today is 30 April, for the scans of March and April. */
+  let april: Client;
+  let customerId: string;
+
+  beforeAll(async () => {
+    const instance = await server.startInstance({ CLOCK_DATE: '2027-04-30', WEEKLY_ANALYSIS_AT: 'off' });
+    april = createClient({ url: instance.url, token: finance.token, webSocketImpl: WebSocket });
+    // Nothing overdue during the test (due at the end of June): only the promises count.
+    customerId = (await make.customer({ creditLimit: '100000.00' })).id;
+    const receivable = await make.receivable(customerId, { reference: 'P1', amount: '3000.00', issuedOn: '2027-02-20', dueOn: '2027-06-30' });
+    // Recorded on 10 March (the second instance's today): A for Wednesday 10 March (broken
+    // after its deadline, Thursday 11th: on the 12th), B for Monday 15 March (broken on the 17th).
+    for (const promisedOn of ['2027-03-10', '2027-03-15']) {
+      await laterFinance.recordPromiseToPay({ customerId, receivableIds: [receivable.id], amount: '1000.00', promisedOn });
+    }
+  });
+
+  test('the status follows the broken promises of the last 30 days, live in the stream an order system reads', async () => {
+    const { createApiToken } = await server.admin.createApiToken({ name: 'order system' });
+    const orders = createClient({ url: server.url, token: createApiToken.token, webSocketImpl: WebSocket });
+    const stream = orders.subscribeOverdueEvents({ after: await latestCursor(orders), filter: { customerId, types: ['CREDIT_STATUS_CHANGED'] } });
+    const next = async () => (await stream.next()).value as { previousState: string; state: string; asOf: string; detail: string };
+
+    await april.runOverdueScan({ asOf: '2027-03-12' }); // A broken on the 12th: 1 in (02-10, 03-12]
+    expect(await next()).toMatchObject({ previousState: 'OK', state: 'WARN', asOf: '2027-03-12' });
+    const warn = await expectStatus(customerId, 'WARN');
+    expect(warn.reasons).toEqual([
+      {
+        rule: 'BROKEN_PROMISES',
+        status: 'WARN',
+        actual: '1',
+        threshold: '1',
+        description: '1 promise(s) to pay broken in the last 30 days (WARN from 1)',
+      },
+    ]);
+    await april.runOverdueScan({ asOf: '2027-03-17' }); // B broken on the 17th: 2
+    expect(await next()).toMatchObject({ previousState: 'WARN', state: 'HOLD', asOf: '2027-03-17' });
+    expect(await expectStatus(customerId, 'HOLD')).toMatchObject({ brokenPromises: 2, overdueAmount: '0.00' });
+    await april.runOverdueScan({ asOf: '2027-04-10' }); // (03-11, 04-10]: both still in
+    await expectStatus(customerId, 'HOLD');
+    await april.runOverdueScan({ asOf: '2027-04-11' }); // (03-12, 04-11]: A left the window
+    expect(await next()).toMatchObject({ previousState: 'HOLD', state: 'WARN', asOf: '2027-04-11' });
+    expect(await expectStatus(customerId, 'WARN')).toMatchObject({ brokenPromises: 1 });
+    await april.runOverdueScan({ asOf: '2027-04-16' }); // (03-17, 04-16]: B left too
+    const ok = await next();
+    expect(ok).toMatchObject({ previousState: 'WARN', state: 'OK', asOf: '2027-04-16' });
+    expect(ok.detail).toBe('credit status WARN → OK: no rule fires (OK)');
+    await expectStatus(customerId, 'OK');
+    await stream.return?.();
   });
 });

@@ -7,6 +7,7 @@
  */
 import { Client, createClient } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
+import { CREDIT_RULES_OFF } from '../helpers/overdue-events';
 import WebSocket from 'ws';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
@@ -19,7 +20,7 @@ interface Fixture {
 }
 
 async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
-  const server = await startTestServer(env);
+  const server = await startTestServer({ ...CREDIT_RULES_OFF, ...env });
   const finance = await server.createUser('FINANCE');
   const sales = await server.createUser('SALES');
   return {

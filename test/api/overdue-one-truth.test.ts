@@ -18,6 +18,7 @@
  */
 import type { Client } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
+import { CREDIT_RULES_OFF } from '../helpers/overdue-events';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server';
 
 const TODAY = '2026-11-29';
@@ -28,7 +29,7 @@ let sales: TestUser;
 let make: Factories;
 
 beforeAll(async () => {
-  server = await startTestServer({ CLOCK_DATE: TODAY });
+  server = await startTestServer({ ...CREDIT_RULES_OFF, CLOCK_DATE: TODAY });
   finance = await server.createUser('FINANCE');
   sales = await server.createUser('SALES');
   make = factories(server, { as: finance.client, today: TODAY, ownerId: sales.id });
@@ -158,7 +159,7 @@ describe('incremental scans on a timeline of their own', () => {
   let firstScanId: string;
 
   beforeAll(async () => {
-    own = await startTestServer({ CLOCK_DATE: TODAY });
+    own = await startTestServer({ ...CREDIT_RULES_OFF, CLOCK_DATE: TODAY });
     clerk = await own.createUser('FINANCE');
     const owner = await own.createUser('SALES');
     const ownMake = factories(own, { as: clerk.client, today: TODAY, ownerId: owner.id });

@@ -6,7 +6,7 @@
 import { createClient, OverdueEventPayload, OverdueEventStream } from '../../sdk/index.js';
 import WebSocket from 'ws';
 import { factories, type Factories } from '../helpers/factories';
-import { latestCursor as latestEventCursor } from '../helpers/overdue-events';
+import { CREDIT_RULES_OFF, latestCursor as latestEventCursor } from '../helpers/overdue-events';
 import { startTestServer, TestServer, TestUser } from '../helpers/server';
 
 let server: TestServer;
@@ -75,7 +75,7 @@ async function idsAfter(cursor: string | null): Promise<string[]> {
 const integration = (url = server.url) => createClient({ url, token: integrationToken, webSocketImpl: WebSocket });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(CREDIT_RULES_OFF);
   finance = await server.createUser('FINANCE');
   salesA = await server.createUser('SALES');
   salesB = await server.createUser('SALES');

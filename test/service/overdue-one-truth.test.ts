@@ -116,7 +116,9 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   const customers: { id: string; owner: Principal }[] = [];
   for (let i = 0; i < 20; i++) {
     const owner = salespeople[i % salespeople.length];
-    customers.push({ id: (await scope.make.customer(owner, { creditTermDays: rng.int(0, 45) })).id, owner });
+    // Half of them with a small credit limit, so the credit status rules on overdue money fire too.
+    const creditLimit = i % 2 === 0 ? '2000.00' : '100000.00';
+    customers.push({ id: (await scope.make.customer(owner, { creditTermDays: rng.int(0, 45), creditLimit })).id, owner });
   }
   const receivables: { id: string; customerId: string; owner: Principal }[] = [];
   const payments: string[] = [];
@@ -136,6 +138,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
     refused: 0,
     events: 0,
     checks: 0,
+    creditNotOk: 0,
   };
   const openDisputes: { id: string; amount: bigint }[] = [];
 
@@ -151,6 +154,32 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       expect({ seq: e.seq, type: e.type, outstanding: e.outstanding }).toEqual({ seq: e.seq, type: e.type, outstanding: position?.position ?? '0.00' });
       lastSeq = e.seq;
       tally.events += 1;
+    }
+  }
+
+  /**
+   * Credit status after a scan: every customer's stored figures are today's (the incremental
+   * evaluation missed no customer whose figures moved), and its status is what the last
+   * CREDIT_STATUS_CHANGED event of the customer said (OK without one).
+   */
+  async function checkCredit(positions: Judged[]): Promise<void> {
+    const customerOf = new Map(receivables.map((r) => [r.id, r.customerId]));
+    const stored = await scope.sql<{ customer_id: string; highest_stage: number | null; overdue_amount: string; status: string; stream: string | null }>(
+      `select c.id as customer_id, cc.highest_stage, coalesce(cc.overdue_amount, 0)::text as overdue_amount, coalesce(cc.status, 'OK') as status,
+              (select e.state from overdue_event e where e.customer_id = c.id and e.type = 'CREDIT_STATUS_CHANGED' order by e.seq desc limit 1) as stream
+         from customer c left join customer_credit cc on cc.customer_id = c.id order by c.id`,
+    );
+    for (const row of stored) {
+      const own = positions.filter((p) => customerOf.get(p.id) === row.customer_id);
+      const overdue = own.filter((p) => cents(p.position) > 0n && p.daysPast >= 1).reduce((sum, p) => sum + cents(p.position), 0n);
+      const stages = own.map((p) => p.stage).filter((stage): stage is number => stage !== null);
+      expect({ customer: row.customer_id, overdue: cents(row.overdue_amount), stage: row.highest_stage, status: row.status }).toEqual({
+        customer: row.customer_id,
+        overdue,
+        stage: stages.length ? Math.max(...stages) : null,
+        status: row.stream ?? 'OK',
+      });
+      if (row.status !== 'OK') tally.creditNotOk += 1;
     }
   }
 
@@ -295,6 +324,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
       expect({ ref: p.reference, atLeast: p.stage! >= reached(p.daysPast)! }).toEqual({ ref: p.reference, atLeast: true });
     expect(scan.overdueCount).toBe(overdue.filter((p) => !p.held && !p.frozen).length + positions.filter((p) => p.frozen && p.stage !== null).length);
     tally.checks += 1;
+    await checkCredit(positions);
 
     const stagesBefore = positions.map((p) => [p.reference, p.stage]);
     const full = await scope.unit().services.overdue.rejudgeAll();
@@ -326,6 +356,7 @@ test('on a random ledger the engine agrees with the aging report on every scan d
   expect(tally.receivables).toBeGreaterThan(300);
   expect(tally.scans).toBeGreaterThan(40);
   expect(tally.events).toBeGreaterThan(300);
+  expect(tally.creditNotOk).toBeGreaterThan(20);
   for (const kind of ['payments', 'credit', 'voids', 'writeOffs', 'notices', 'disputes', 'resolutions', 'frozen', 'calendar'] as const)
     expect({ kind, n: tally[kind] > 3 }).toEqual({ kind, n: true });
 }, 600_000);

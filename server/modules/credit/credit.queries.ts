@@ -54,10 +54,15 @@ export interface Evaluated {
 }
 
 /**
- * Promises to pay broken within the window ending on :asOf, per customer. The promises
- * area (issue 10) keeps them; until it exists there are none.
+ * Promises to pay (the promises area's `promise_to_pay`) judged BROKEN on a date in the
+ * window (asOf − promiseDays, asOf], per customer of the evaluation. PARTIAL promises (some
+ * money came) do not count, nor a broken one that a late booking of on-time money turned KEPT.
  */
-const BROKEN_PROMISES = `select null::uuid as customer_id, 0 as n where cast(:promiseDays as int) < 0`;
+const BROKEN_PROMISES = `
+  select p.customer_id, count(*) as n from promise_to_pay p
+   where p.state = 'BROKEN' and p.broken_on > cast(:asOf as date) - cast(:promiseDays as int) and p.broken_on <= cast(:asOf as date)
+     and p.customer_id in (select id from target)
+   group by p.customer_id`;
 
 /**
  * Applies the rules to the customers of the scope as of :asOf and stores the result.
@@ -201,14 +206,19 @@ export const WRITE_HISTORY = defineStatement<{
 /**
  * The customers a scan as of :asOf must evaluate again, besides those whose receivables
  * it judged: an open override whose `until` has come, receivables that became overdue
- * money since the last evaluation (:since) without a stage (a first stage above one day),
- * and promises broken that entered or left the window since.
+ * money since the previous scan (:since) without a stage (a first stage above one day),
+ * and broken promises that entered the window (judged broken by this scan) or left it.
  */
-export const SCAN_CUSTOMERS = defineQuery<{ asOf: LocalDate; since: LocalDate }, string>({
+export const SCAN_CUSTOMERS = defineQuery<{ asOf: LocalDate; since: LocalDate; promiseDays: number }, string>({
   text: `select o.customer_id from credit_override o where o.ended_at is null and o.until <= cast(:asOf as date)
          union
          select r.customer_id from receivable r
-          where r.outstanding > 0 and r.effective_due_on >= cast(:since as date) and r.effective_due_on < cast(:asOf as date)`,
+          where r.outstanding > 0 and r.effective_due_on >= cast(:since as date) and r.effective_due_on < cast(:asOf as date)
+         union
+         select p.customer_id from promise_to_pay p
+          where p.state = 'BROKEN'
+            and (p.broken_on > cast(:since as date) and p.broken_on <= cast(:asOf as date)
+                 or p.broken_on > cast(:since as date) - cast(:promiseDays as int) and p.broken_on <= cast(:asOf as date) - cast(:promiseDays as int))`,
   decode: (row) => row.text('customer_id'),
 });
 

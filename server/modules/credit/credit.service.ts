@@ -108,7 +108,7 @@ export class CreditEvaluator {
     if (!engine || engine.rules !== rules || run.previousEngineDate === null) {
       await this.evaluate(em, asOf, { all: true });
     } else {
-      const more = await SCAN_CUSTOMERS.all(em, { asOf, since: run.previousEngineDate });
+      const more = await SCAN_CUSTOMERS.all(em, { asOf, since: run.previousEngineDate, promiseDays: this.settings.rules.brokenPromiseDays });
       const ids = [...new Set([...judged, ...more])];
       if (ids.length > 0) await this.evaluate(em, asOf, { ids });
     }
