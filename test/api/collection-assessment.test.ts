@@ -149,6 +149,24 @@ describe('Friday: scans keep, break and correct promises; the figures', () => {
     expect(company).toMatchObject({ customersFellOverdue: 4, customersContactedInTime: 2, contactCoverage: 0.5, promiseKeptRate: 0.611111111 });
   });
 
+  test('the weekly analysis of 11-30 … 12-06, stored on Monday before the calls were uploaded: every customer was still pending', async () => {
+    // Stored by the schedule when the server started on Monday 12-07 (and never changed): K1 and
+    // Wang's K5 fell overdue on 12-04, K2 on 12-05; their SLA ends Tue 12-08, after the week, and
+    // nobody had been contacted yet: all pending, left out of both counts. No promise was due.
+    const { weeklyAnalysis } = await manager.client.weeklyAnalysis({ weekOf: '2026-11-30' });
+    expect(weeklyAnalysis?.trigger).toBe('SCHEDULE');
+    expect(weeklyAnalysis?.collections).toMatchObject({
+      customersFellOverdue: 0,
+      customersContactedInTime: 0,
+      contactCoverage: null,
+      promised: '0.00',
+      promiseKeptRate: null,
+    });
+    // Live, the same week now counts K1 (called Sunday 12-06, within its SLA); the others are still pending.
+    const { collectionStats } = await manager.client.collectionStats({ from: '2026-11-30', to: '2026-12-06' });
+    expect(collectionStats).toMatchObject({ customersFellOverdue: 1, customersContactedInTime: 1, contactCoverage: 1 });
+  });
+
   test('a late booking of on-time money corrects the broken promise; the manager sees it on the scorecard', async () => {
     await make.as(finance.client).payment(k.K2, { amount: '500.00', receivedOn: '2026-12-09', allocations: [{ receivableId: r.K2, amount: '500.00' }] });
     const { disputes } = await manager.client.disputes({ filter: { receivableId: r.K6 } });
