@@ -51,7 +51,7 @@ export interface Config {
   overdueStages: number[];
   /** The rules that derive a customer's credit status (docs/metrics.md, "Credit status"). */
   creditRules: CreditRules;
-  /** Working days after the business date whose due money puts a customer on the worklist (0: overdue only). */
+  /** Working days after the business date whose due money puts a customer on the worklist (0: overdue and due on the date itself). */
   worklistLookaheadDays: number;
   /** Working days after falling overdue within which a customer must be contacted (contact coverage). */
   contactSlaWorkingDays: number;
