@@ -34,7 +34,7 @@ export type ActivityOutcome =
 export type ActivityPromiseInput = {
   /** Promised amount: not above what is outstanding on the activity's receivables. */
   amount: string;
-  /** The date the customer promised to pay by: not in the past. */
+  /** The date the customer promised to pay by: not before the day the activity happened. */
   promisedOn: string;
 };
 

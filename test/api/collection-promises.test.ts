@@ -301,7 +301,13 @@ describe('bad input changes nothing', () => {
       'input.promise.amount',
       'PROMISE_ABOVE_OUTSTANDING',
     ],
-    ['a promise date in the past', { outcome: 'PROMISED', promise: { amount: '300.00', promisedOn: THU } }, 'input.promise.promisedOn', 'PROMISE_DATE_IN_PAST'],
+    // Before the call itself (Sunday 12-06); a date between the call and today is accepted (see below).
+    [
+      'a promise date in the past',
+      { outcome: 'PROMISED', promise: { amount: '300.00', promisedOn: '2026-12-05' } },
+      'input.promise.promisedOn',
+      'PROMISE_DATE_IN_PAST',
+    ],
     [
       'a dispute above the outstanding',
       // The receivable is filled in when the test runs (the table is built before the data).
@@ -345,6 +351,27 @@ function uploadsOfLi() {
     occurredAt: '2026-12-06T09:00:00.000Z',
   };
 }
+
+describe('a call uploaded days later', () => {
+  test('its promise for a date that has passed since is recorded and judged at the next scan', async () => {
+    // Friday: Wang's phone uploads Sunday's call, a promise for Tuesday 12-08 (deadline Wed 12-09).
+    const { logCollectionActivity } = await wang.client.logCollectionActivity({
+      input: {
+        customerId: customerB,
+        receivableIds: [rB],
+        kind: 'CALL',
+        outcome: 'PROMISED',
+        occurredAt: SUNDAY_AFTERNOON,
+        idempotencyKey: 'phone-wang-0001',
+        promise: { amount: '300.00', promisedOn: TUE },
+      },
+    });
+    expect(logCollectionActivity.promise).toMatchObject({ state: 'OPEN', madeOn: '2026-12-06', dueOn: TUE, deadlineOn: WED });
+    await make.overdueScan(FRI);
+    const { promises } = await wang.client.promises({ customerId: customerB });
+    expect(promises.nodes).toEqual([expect.objectContaining({ state: 'BROKEN', brokenOn: FRI })]);
+  });
+});
 
 describe('a promise partly kept', () => {
   test('PARTIAL after its deadline with some money; money of the due date booked late makes it KEPT; a later void does not reopen it', async () => {

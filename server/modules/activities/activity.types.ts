@@ -65,7 +65,7 @@ export class ActivityPromiseInput {
   @Field(() => MoneyScalar, { description: "Promised amount: not above what is outstanding on the activity's receivables." })
   amount!: Cents;
 
-  @Field(() => LocalDateScalar, { description: 'The date the customer promised to pay by: not in the past.' })
+  @Field(() => LocalDateScalar, { description: 'The date the customer promised to pay by: not before the day the activity happened.' })
   promisedOn!: LocalDate;
 }
 

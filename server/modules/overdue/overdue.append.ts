@@ -37,10 +37,16 @@ export interface CollectionEventInput {
 }
 
 /**
- * Takes the event stream's lock for the rest of the transaction. `appendOverdueEvent`
- * takes it itself; call this first in a transaction that also changes the ledger
- * (receivables, payments, notices: their triggers take the same lock shared), so two
- * such transactions never both hold it shared and then wait for each other.
+ * Takes the event stream's lock for the rest of the transaction (`appendOverdueEvent`
+ * takes it itself). Lock order: take it **last**, after the transaction's row locks
+ * (inserts referencing a customer or receivable lock those rows too). Ledger writers
+ * (bookings, voids, write-offs, notices) lock their rows first and then take this lock
+ * shared in their triggers; a transaction that held this lock and then waited for such a
+ * row would deadlock with them. So append events as the last step of a transaction. A
+ * transaction that changes ledger rows itself already holds the lock shared (its
+ * triggers) and upgrades it here; two of them at once deadlock and PostgreSQL aborts one
+ * (40P01): keep such transactions rare, or put the ledger change and the event in
+ * transactions of their own.
  */
 export async function lockEventStream(em: EntityManager): Promise<void> {
   if (!em.isInTransaction()) throw new Error('the event stream is written inside a transaction only');

@@ -39,9 +39,15 @@ function decodePromise(row: SqlRow): PromiseToPay {
   });
 }
 
-/** The promised receivables with their customer and what is outstanding on them now, locked until the promise is stored. */
+/**
+ * The promised receivables with their customer and what is outstanding on them now. Not
+ * locked: a payment booked meanwhile only makes the promise larger than what is left,
+ * which a promise may become anyway; and a row lock held while waiting for the event
+ * stream's lock would deadlock with a booking that holds the row and waits for the same
+ * lock (its trigger takes it shared).
+ */
 export const RECEIVABLES_TO_PROMISE = defineQuery<{ ids: readonly string[] }, { id: string; customerId: string; outstanding: Cents }>({
-  text: 'select id, customer_id, outstanding from receivable where id = any(cast(:ids as uuid[])) order by id for update',
+  text: 'select id, customer_id, outstanding from receivable where id = any(cast(:ids as uuid[]))',
   decode: (row) => ({ id: row.text('id'), customerId: row.text('customer_id'), outstanding: row.cents('outstanding') }),
 });
 

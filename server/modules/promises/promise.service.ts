@@ -107,8 +107,6 @@ export async function recordPromise(
   fields: PromiseFields,
 ): Promise<PromiseToPay> {
   if (input.amount <= 0n) throw badInput(fields.amount, 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
-  if (isBefore(input.promisedOn, today))
-    throw badInput(fields.promisedOn, `promisedOn ${input.promisedOn} is in the past (today is ${today})`, PromiseErrorReason.PROMISE_DATE_IN_PAST);
   if (isAfter(input.promisedOn, addDays(today, MAX_DAYS_AHEAD)))
     throw badInput(fields.promisedOn, `promisedOn may be at most ${MAX_DAYS_AHEAD} days ahead`, CoreErrorReason.OUT_OF_RANGE);
   const receivableIds = [...new Set(input.receivableIds)].sort();
@@ -128,8 +126,13 @@ export async function recordPromise(
     if (activity.promised) throw conflict('This activity already has a promise to pay', PromiseErrorReason.PROMISE_ALREADY_RECORDED, fields.activityId);
     madeOn = activity.occurredOn;
   }
+  // "Not in the past" as of the day it was made: a phone that was offline uploads the call
+  // (and its promise) days later, when the promised date may have passed already.
+  if (isBefore(input.promisedOn, madeOn)) {
+    const when = madeOn === today ? `today is ${today}` : `the promise was made on ${madeOn}`;
+    throw badInput(fields.promisedOn, `promisedOn ${input.promisedOn} is in the past (${when})`, PromiseErrorReason.PROMISE_DATE_IN_PAST);
+  }
 
-  // Locked until the promise is stored: the outstanding it is checked against holds.
   const receivables = receivableIds.every(isUuid) ? await RECEIVABLES_TO_PROMISE.all(em, { ids: receivableIds }) : [];
   let outstanding = 0n;
   for (const id of receivableIds) {
