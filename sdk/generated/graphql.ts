@@ -8,7 +8,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 /** The dispute a DISPUTED activity opens (see openDispute). */
 export type ActivityDisputeInput = {
   amount: string;
-  /** A dispute category, as openDispute takes it. */
+  /** A DisputeCategory, as openDispute takes it: PRICE, QUANTITY, QUALITY, DELIVERY, NOT_ORDERED or OTHER. */
   category: string;
   reason: string;
   receivableId: string;

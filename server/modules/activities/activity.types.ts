@@ -69,9 +69,9 @@ export class ActivityPromiseInput {
   promisedOn!: LocalDate;
 }
 
-// TODO(issue 10, disputes on branch c2): the disputes area registers the DISPUTED handler
-// (ACTIVITY_OUTCOME_HANDLERS) and gives `category` its enum at merge time. Until then
-// `dispute` is refused with OUTCOME_NOT_SUPPORTED and nothing is stored.
+// The disputes area (above this one) handles DISPUTED through ACTIVITY_OUTCOME_HANDLERS.
+// `category` stays a string here, since this area may not import the disputes area's
+// DisputeCategory; the handler checks it (OUT_OF_RANGE on input.dispute.category).
 @InputType({ description: 'The dispute a DISPUTED activity opens (see openDispute).' })
 export class ActivityDisputeInput {
   @Field(() => ID)
@@ -80,7 +80,7 @@ export class ActivityDisputeInput {
   @Field(() => MoneyScalar)
   amount!: Cents;
 
-  @Field({ description: 'A dispute category, as openDispute takes it.' })
+  @Field({ description: 'A DisputeCategory, as openDispute takes it: PRICE, QUANTITY, QUALITY, DELIVERY, NOT_ORDERED or OTHER.' })
   category!: string;
 
   @Field()
