@@ -36,6 +36,7 @@ let finance: TestUser;
 let li: TestUser;
 let wang: TestUser;
 let customerA: string;
+let codeA: string;
 let customerB: string;
 let r1: string;
 let r2: string;
@@ -47,7 +48,9 @@ beforeAll(async () => {
   finance = await server.createUser('FINANCE', 'Chen Jing');
   li = await server.createUser('SALES', 'Li Na');
   wang = await server.createUser('SALES', 'Wang Wei');
-  customerA = (await make.customer({ ownerId: li.id, name: 'Jinhua Trading' })).id;
+  const created = await make.customer({ ownerId: li.id, name: 'Jinhua Trading' });
+  customerA = created.id;
+  codeA = created.code;
   customerB = (await make.customer({ ownerId: wang.id, name: 'Ningbo Parts' })).id;
   r1 = (await make.receivable(customerA, { reference: 'R1', amount: '1000.00', issuedOn: '2026-10-21', dueOn: '2026-11-20' })).id;
   r2 = (await make.receivable(customerA, { reference: 'R2', amount: '600.00', issuedOn: '2026-10-21', dueOn: '2026-11-20' })).id;
@@ -166,7 +169,7 @@ describe("a salesperson's week", () => {
     const pull = (async () => {
       for await (const event of stream) {
         seen.push(event);
-        if (seen.length === 9) break;
+        if (seen.length === 11) break;
       }
     })();
     // The replay of the week so far: Li's customer only, each event once, in commit order.
@@ -187,9 +190,13 @@ describe("a salesperson's week", () => {
       `${TUE} CLEARED R1`,
       `${TUE} PROMISE_KEPT R1 KEPT OPEN 1000.00`,
       `${THU} PROMISE_BROKEN R2 BROKEN OPEN 600.00`,
+      // One broken promise in 30 days puts the customer on WARN (docs/metrics.md, credit status).
+      `${THU} CREDIT_STATUS_CHANGED ${codeA} WARN OK`,
       // Live: judged at once as of the engine's date (the last scan's, Thursday).
       `${THU} CLEARED R2`,
       `${THU} PROMISE_KEPT R2 KEPT BROKEN 600.00`,
+      // The promise is no longer broken: OK again.
+      `${THU} CREDIT_STATUS_CHANGED ${codeA} OK WARN`,
     ]);
     // The polling connection tells the same story.
     expect(await eventsSeenBy(li)).toEqual(seen.map(describe_));

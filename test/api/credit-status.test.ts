@@ -348,3 +348,25 @@ describe('broken promises: WARN from one in 30 days, HOLD from two, and back as 
     await stream.return?.();
   });
 });
+
+test('bookings, scans, overrides and credit-limit changes on one customer at once: no deadlock, the field agrees with the stream', async () => {
+  // On the instance whose today is 30 April (the engine's date is 16 April by now).
+  const april = createClient({
+    url: (await server.startInstance({ CLOCK_DATE: '2027-04-30', WEEKLY_ANALYSIS_AT: 'off' })).url,
+    token: finance.token,
+    webSocketImpl: WebSocket,
+  });
+  const customerId = (await make.customer({ creditLimit: '5000.00' })).id;
+  for (let i = 0; i < 4; i++) await make.receivable(customerId, { reference: `Q${i}`, amount: '2000.00', issuedOn: '2027-01-04', dueOn: '2027-02-01' });
+  const work: Promise<unknown>[] = [];
+  for (let i = 0; i < 8; i++) {
+    work.push(april.recordPayment({ input: { customerId, amount: '500.00', receivedOn: '2027-04-20', method: 'BANK_TRANSFER', lagReason: 'batch' } }));
+    if (i % 3 === 0) work.push(april.runOverdueScan({ asOf: '2027-04-30' }));
+    if (i % 4 === 1) work.push(manager.client.overrideCreditStatus({ customerId, status: 'WARN', reason: `review ${i}`, until: '2027-05-10' }));
+    if (i % 4 === 3) work.push(finance.client.updateCustomer({ id: customerId, input: { creditLimit: i === 3 ? '4000.00' : '6000.00' } }));
+  }
+  const outcomes = await Promise.allSettled(work);
+  expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+  // 8000.00 less 4000.00 paid: 4000.00 overdue, stage 60 or more (HOLD by the rules) — under a WARN override.
+  expect(await expectStatus(customerId, 'WARN')).toMatchObject({ source: 'OVERRIDE', derivedStatus: 'HOLD', overdueAmount: '4000.00' });
+});

@@ -162,6 +162,21 @@ test('the dashboard page with a filter (read by the resolvers): at most 4 statem
   expect(large.roundTrips).toBeGreaterThanOrEqual(1);
 });
 
+test('credit status on the dashboard page: in its one statement; with its detail (read by the resolvers) one statement more, for 5 customers as for 50', async () => {
+  const withStatus = DASHBOARD.replace('overdueAmount', 'overdueAmount creditStatus');
+  for (const first of [5, 50]) expect(await costOf(withStatus, first)).toMatchObject({ statements: 1, roundTrips: 1 });
+  const withDetail = DASHBOARD.replace(
+    'overdueAmount',
+    'overdueAmount creditStatus creditStatusDetail { status asOf overdueAmount reasons { rule description } override { reason } }',
+  );
+  const small = await costOf(withDetail, 5);
+  const large = await costOf(withDetail, 50);
+  expect([small.customers, large.customers]).toEqual([5, 50]);
+  // The page with its total, owners and balances; the receivables of its customers; their credit status.
+  expect(large.statements).toBe(small.statements);
+  expect(large.statements).toBeLessThanOrEqual(3);
+});
+
 test('nested relations of a page of 50 customers run as many statements as a page of 5', async () => {
   const small = await costOf(NESTED, 5);
   const large = await costOf(NESTED, 50);

@@ -256,6 +256,16 @@ export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
 
 // ── Overrides ───────────────────────────────────────────────────────────────────
 
+/**
+ * Locks the customer's row against deletion and key changes (what the override's foreign
+ * key needs) before the transaction takes the event stream's lock: the ledger's order
+ * (overdue.append.ts), so a booking holding the row never waits for us while we wait for it.
+ */
+export const LOCK_CUSTOMER = defineQuery<{ customerId: string }, string>({
+  text: 'select id from customer where id = cast(:customerId as uuid) for key share',
+  decode: (row) => row.text('id'),
+});
+
 /** Ends the customer's open override (replaced by a new one, or cleared); answers how many it ended (0 or 1). */
 export const END_OVERRIDE = defineStatement<{ customerId: string; kind: 'CLEARED' | 'REPLACED'; actorId: string; today: LocalDate }>({
   text: `update credit_override set ended_at = now(), ended_on = cast(:today as date), end_kind = :kind, ended_by_id = cast(:actorId as uuid)

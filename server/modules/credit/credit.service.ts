@@ -39,6 +39,7 @@ import {
   type Evaluated,
   historyPage,
   INSERT_OVERRIDE,
+  LOCK_CUSTOMER,
   type RuleParams,
   SCAN_CUSTOMERS,
   SET_CREDIT_ENGINE,
@@ -236,6 +237,8 @@ export class CreditService {
     }
     const customer = await this.customers.getVisible(principal, customerId, 'customerId');
     await this.em.fork().transactional(async (em) => {
+      // Row locks first, then the stream's lock (the ledger's order: overdue.append.ts).
+      await LOCK_CUSTOMER.one(em, { customerId: customer.id });
       await lockEventStream(em);
       const ended = await END_OVERRIDE.run(em, {
         customerId: customer.id,

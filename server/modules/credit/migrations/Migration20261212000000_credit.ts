@@ -15,6 +15,13 @@ import { Migration } from '@mikro-orm/migrations';
  *   is derived from a sequence (as the event stream's), so ids sort in the order written.
  * - `credit_engine`: the date of the last evaluation and the rules it applied; a scan
  *   after a change of the rules (or the first one) evaluates every customer.
+ *
+ * Lock order: `customer_credit` and `credit_status_change` are written inside the overdue
+ * engine's judgements, which hold the event stream's lock; a foreign key to `customer`
+ * would make each write lock the customer's row, which a booking holds while it waits for
+ * that very lock (its triggers), and the two would deadlock. So, like `overdue_event`, they
+ * name the customer without a foreign key (customers are never deleted). An override is
+ * inserted by a transaction that locks the customer's row before the stream's lock.
  */
 export class Migration20261212000000_credit extends Migration {
   async up(): Promise<void> {
@@ -39,7 +46,7 @@ export class Migration20261212000000_credit extends Migration {
       create index credit_override_until_idx on credit_override (until) where ended_at is null;
 
       create table customer_credit (
-        customer_id uuid primary key references customer (id),
+        customer_id uuid primary key,
         status text not null check (status in ('OK','WARN','HOLD')),
         derived_status text not null check (derived_status in ('OK','WARN','HOLD')),
         override_id uuid references credit_override (id),
@@ -56,7 +63,7 @@ export class Migration20261212000000_credit extends Migration {
       create sequence credit_status_change_seq;
       create table credit_status_change (
         id uuid primary key,
-        customer_id uuid not null references customer (id),
+        customer_id uuid not null,
         kind text not null check (kind in ('RULES','OVERRIDE_SET','OVERRIDE_CLEARED','OVERRIDE_EXPIRED')),
         from_status text not null check (from_status in ('OK','WARN','HOLD')),
         to_status text not null check (to_status in ('OK','WARN','HOLD')),
