@@ -51,6 +51,10 @@ export interface Config {
   overdueStages: number[];
   /** The rules that derive a customer's credit status (docs/metrics.md, "Credit status"). */
   creditRules: CreditRules;
+  /** Working days after the business date whose due money puts a customer on the worklist (0: overdue and due on the date itself). */
+  worklistLookaheadDays: number;
+  /** Working days after falling overdue within which a customer must be contacted (contact coverage). */
+  contactSlaWorkingDays: number;
   /** Seconds between scheduled overdue scans; 0 disables them. */
   overdueScanIntervalSeconds: number;
   /** graphql-ws keep-alive: a ping this often; a socket that has not answered by the next one is closed. */
@@ -339,6 +343,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     overdueStages,
     creditRules,
+    worklistLookaheadDays: int('WORKLIST_LOOKAHEAD_DAYS', 3, 0, 60),
+    contactSlaWorkingDays: int('CONTACT_SLA_WORKING_DAYS', 2, 0, 60),
     overdueScanIntervalSeconds,
     wsKeepAliveSeconds: duration('WS_KEEPALIVE', 1, 3600) ?? 12,
     clockDate,

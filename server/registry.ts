@@ -25,6 +25,7 @@ import { activitiesArea } from './modules/activities/activities.module';
 import { promisesArea } from './modules/promises/promises.module';
 import { disputesArea } from './modules/disputes/disputes.module';
 import { creditArea } from './modules/credit/credit.module';
+import { worklistArea } from './modules/worklist/worklist.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -40,6 +41,7 @@ export const AREAS: readonly AreaModule[] = [
   promisesArea,
   disputesArea,
   creditArea,
+  worklistArea,
   analyticsArea,
   feedbackArea,
 ];

@@ -220,10 +220,13 @@ export type GoalDirection =
 export type GoalMetric =
   | 'CEI'
   | 'COLLECTION_RATE'
+  | 'CONTACT_COVERAGE'
+  | 'DISPUTED_SHARE'
   | 'DSO'
   | 'ON_TIME_RATE'
   | 'OVERDUE_AMOUNT'
-  | 'OVERDUE_RATIO';
+  | 'OVERDUE_RATIO'
+  | 'PROMISE_KEPT_RATE';
 
 /** WEEK starts on a Monday, MONTH on the 1st, QUARTER on 1 Jan/Apr/Jul/Oct. */
 export type GoalPeriod =

@@ -45,16 +45,18 @@ export enum Permission {
   FEEDBACK_TRIAGE = 'FEEDBACK_TRIAGE',
   /** Decide escalated improvement proposals. */
   PROPOSAL_DECIDE = 'PROPOSAL_DECIDE',
-  /** Log collection activities and record promises to pay (SALES: own customers). */
-  COLLECTION_LOG = 'COLLECTION_LOG',
-  /** The contact log and promises to pay (SALES: own customers only). */
-  COLLECTION_READ = 'COLLECTION_READ',
   /** Open a dispute of a receivable (SALES: own customers). */
   DISPUTE_OPEN = 'DISPUTE_OPEN',
   /** Resolve a dispute (VALID, INVALID, PARTIAL). */
   DISPUTE_RESOLVE = 'DISPUTE_RESOLVE',
   /** Set or clear a customer's manual credit status (overrideCreditStatus). */
   CREDIT_OVERRIDE = 'CREDIT_OVERRIDE',
+  /** The collection worklist (SALES: own customers only). */
+  WORKLIST_READ = 'WORKLIST_READ',
+  /** Log collection activities and record promises to pay (SALES: own customers). */
+  COLLECTION_LOG = 'COLLECTION_LOG',
+  /** The contact log and promises to pay (SALES: own customers only). */
+  COLLECTION_READ = 'COLLECTION_READ',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -79,11 +81,12 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.FEEDBACK_READ]: [PROJECT_LEAD, MANAGER],
   [Permission.FEEDBACK_TRIAGE]: [PROJECT_LEAD],
   [Permission.PROPOSAL_DECIDE]: [MANAGER],
-  [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
-  [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.DISPUTE_OPEN]: [SALES, FINANCE],
   [Permission.DISPUTE_RESOLVE]: [FINANCE, MANAGER],
   [Permission.CREDIT_OVERRIDE]: [MANAGER],
+  [Permission.WORKLIST_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
+  [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
 };
 
 /**

@@ -24,6 +24,7 @@
 import WebSocket from 'ws';
 import { type Client, createClient } from '../../sdk/index.js';
 import { factories, type Factories } from '../helpers/factories';
+import { CREDIT_RULES_OFF } from '../helpers/overdue-events';
 import { rejection, startTestServer, type ServerProcess, type TestServer, type TestUser } from '../helpers/server';
 
 const DAY1 = '2026-10-06';
@@ -46,14 +47,15 @@ const on = (instance: ServerProcess, user: TestUser): Client => createClient({ u
 
 beforeAll(async () => {
   // No scheduled weekly analysis: the day-3 process would store the week of 11-30 at start, before the data exists.
-  server = await startTestServer({ CLOCK_DATE: DAY1, WEEKLY_ANALYSIS_AT: 'off' });
+  // The stream is checked event by event: without credit rules it carries no CREDIT_STATUS_CHANGED.
+  server = await startTestServer({ ...CREDIT_RULES_OFF, CLOCK_DATE: DAY1, WEEKLY_ANALYSIS_AT: 'off' });
   finance = await server.createUser('FINANCE');
   manager = await server.createUser('MANAGER');
   sales = await server.createUser('SALES', 'S1 Sales');
   otherSales = await server.createUser('SALES', 'S2 Sales');
   make = factories(server, { as: finance.client, today: DAY1, ownerId: sales.id });
-  day2 = await server.startInstance({ CLOCK_DATE: DAY2, WEEKLY_ANALYSIS_AT: 'off' });
-  day3 = await server.startInstance({ CLOCK_DATE: DAY3, WEEKLY_ANALYSIS_AT: 'off' });
+  day2 = await server.startInstance({ ...CREDIT_RULES_OFF, CLOCK_DATE: DAY2, WEEKLY_ANALYSIS_AT: 'off' });
+  day3 = await server.startInstance({ ...CREDIT_RULES_OFF, CLOCK_DATE: DAY3, WEEKLY_ANALYSIS_AT: 'off' });
   customerId = (await make.customer({ code: 'DISPUTES' })).id;
   const rows: [string, string, string][] = [
     ['RA', '1000.00', '2026-10-05'],

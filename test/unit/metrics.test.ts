@@ -47,7 +47,41 @@ const november: WindowSums = {
   closingOverdue: 360000n, // all but R6 (due 12-28)
   closingOverdueCount: 6,
   closingDisputed: 0n, // no dispute in this ledger
+  promised: 0n, // no promise to pay, no contact log in this ledger
+  promisedKept: 0n,
+  fellOverdue: 0,
+  contactedInTime: 0,
 };
+
+describe('collection-work metrics (issue 10)', () => {
+  // Promises due in the window and settled: P1 1000.00 KEPT, P2 600.00 BROKEN, P3 400.00 PARTIAL with 150.00 counted.
+  // Customers that fell overdue: 4, of which 3 were contacted within the SLA. Disputed 500.00 of 3700.00 outstanding.
+  const m = windowMetrics(
+    { ...november, closingDisputed: 50000n, promised: 200000n, promisedKept: 115000n, fellOverdue: 4, contactedInTime: 3 },
+    '2026-11-01',
+    '2026-11-30',
+  );
+
+  test('promise kept rate = kept amount / settled amount = (1000 + 150) / (1000 + 600 + 400) = 0.575', () => {
+    expect(m.promiseKeptRate).toBe(0.575);
+    expect(metricValue(GoalMetric.PROMISE_KEPT_RATE, m)).toBe(0.575);
+  });
+
+  test('contact coverage = 3 / 4; disputed share = 500 / 3700', () => {
+    expect(m.contactCoverage).toBe(0.75);
+    expect(m.disputedShare).toBe(0.135135135);
+    expect(metricValue(GoalMetric.DISPUTED_SHARE, m)).toBe(0.135135135);
+  });
+
+  test('nothing settled, nobody fell overdue: no measurement (null); nothing outstanding: nothing disputed (0)', () => {
+    const none = windowMetrics({ ...november, closing: 0n, closingOverdue: 0n }, '2026-11-01', '2026-11-30');
+    expect(none).toMatchObject({ promiseKeptRate: null, contactCoverage: null, disputedShare: null });
+    expect(metricValue(GoalMetric.DISPUTED_SHARE, none)).toBe(0);
+    expect(defaultDirection(GoalMetric.PROMISE_KEPT_RATE)).toBe('AT_LEAST');
+    expect(defaultDirection(GoalMetric.CONTACT_COVERAGE)).toBe('AT_LEAST');
+    expect(defaultDirection(GoalMetric.DISPUTED_SHARE)).toBe('AT_MOST');
+  });
+});
 
 describe('window metrics on the fixed ledger (November 2026)', () => {
   const m = windowMetrics(november, '2026-11-01', '2026-11-30');

@@ -11,6 +11,7 @@ import { Goal } from './goal.entity';
 import { GoalService } from './goal.service';
 import { MetricsService } from './metrics.service';
 import { Migration20261129020000_analytics } from './migrations/Migration20261129020000_analytics';
+import { Migration20261214010000_collection_goal_metrics } from './migrations/Migration20261214010000_collection_goal_metrics';
 import { startWeeklyAnalysisScheduler } from './weekly-analysis.scheduler';
 import { WeeklyAnalysisService } from './weekly-analysis.service';
 
@@ -25,16 +26,19 @@ declare module '../../context' {
 export const analyticsArea = defineArea({
   name: 'analytics',
   entities: [Goal],
-  migrations: [{ name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics }],
+  migrations: [
+    { name: 'Migration20261129020000_analytics', class: Migration20261129020000_analytics },
+    { name: 'Migration20261214010000_collection_goal_metrics', class: Migration20261214010000_collection_goal_metrics },
+  ],
   resolvers: ANALYTICS_RESOLVERS,
   reasons: AnalyticsErrorReason,
   projections: analyticsProjections,
   setup({ background, config, clock, logger }) {
-    const rules = { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays };
+    const rules = { timeZone: config.timeZone, bookingLagLimitDays: config.bookingLagLimitDays, contactSlaWorkingDays: config.contactSlaWorkingDays };
     let scheduler: { stop(): Promise<void> } | undefined;
     return {
       services: ({ em, clock: scopeClock }: RequestScope) => {
-        const metrics = new MetricsService(em, config.timeZone);
+        const metrics = new MetricsService(em, config.timeZone, config.contactSlaWorkingDays);
         return {
           metrics,
           weeklyAnalyses: new WeeklyAnalysisService(em, scopeClock, metrics, rules),

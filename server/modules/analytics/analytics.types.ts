@@ -107,6 +107,27 @@ export class CollectionFigures {
     description: 'The disputed slice of closingOutstanding: what open disputes cover at the end of the window, each receivable at most its outstanding.',
   })
   disputed!: Cents;
+
+  @Field(() => Float, { nullable: true, description: 'disputed / closingOutstanding; null when nothing is outstanding.' })
+  disputedShare!: number | null;
+
+  @Field(() => MoneyScalar, { description: 'Σ amount of the promises to pay due in the window and settled (KEPT, PARTIAL, BROKEN).' })
+  promised!: Cents;
+
+  @Field(() => MoneyScalar, { description: 'Of `promised`, what was kept: a KEPT promise its amount, a PARTIAL one the money counted for it.' })
+  promisedKept!: Cents;
+
+  @Field(() => Float, { nullable: true, description: 'Promise kept rate, amount-weighted: promisedKept / promised; null without settled promises.' })
+  promiseKeptRate!: number | null;
+
+  @Field(() => Int, { description: 'Customers that fell overdue in the window (docs/metrics.md, contact coverage).' })
+  customersFellOverdue!: number;
+
+  @Field(() => Int, { description: 'Of those, the ones contacted within CONTACT_SLA_WORKING_DAYS working days of falling overdue.' })
+  customersContactedInTime!: number;
+
+  @Field(() => Float, { nullable: true, description: 'customersContactedInTime / customersFellOverdue; null when no customer fell overdue.' })
+  contactCoverage!: number | null;
 }
 
 @ObjectType({ description: 'Collection figures of the receivables issued under one salesperson.' })

@@ -28,6 +28,14 @@ export interface WindowSums {
   closingOverdueCount: number;
   /** Part of `closing` that open disputes cover on `to` (each receivable at most its position). */
   closingDisputed: Cents;
+  /** Σ amount of the promises to pay due in the window and settled (KEPT, PARTIAL, BROKEN). */
+  promised: Cents;
+  /** Of those, what was kept: KEPT the amount, PARTIAL the money counted for it, BROKEN nothing. */
+  promisedKept: Cents;
+  /** Customers that fell overdue in the window (pending ones — SLA not over, not contacted yet — left out). */
+  fellOverdue: number;
+  /** Of those, the ones contacted within CONTACT_SLA_WORKING_DAYS working days of falling overdue. */
+  contactedInTime: number;
 }
 
 export interface WindowMetrics {
@@ -45,6 +53,12 @@ export interface WindowMetrics {
   overdueAmount: Cents;
   overdueCount: number;
   overdueRatio: number | null;
+  /** promisedKept / promised: the amount-weighted promise kept rate; null without settled promises. */
+  promiseKeptRate: number | null;
+  /** contactedInTime / fellOverdue; null when no customer fell overdue. */
+  contactCoverage: number | null;
+  /** closingDisputed / closing; null when nothing is outstanding. */
+  disputedShare: number | null;
 }
 
 const RATIO_SCALE = 1_000_000_000n;
@@ -92,6 +106,9 @@ export function windowMetrics(sums: WindowSums, from: string, to: string): Windo
     overdueAmount: sums.closingOverdue,
     overdueCount: sums.closingOverdueCount,
     overdueRatio: ratio(sums.closingOverdue, sums.closing),
+    promiseKeptRate: ratio(sums.promisedKept, sums.promised),
+    contactCoverage: ratio(BigInt(sums.contactedInTime), BigInt(sums.fellOverdue)),
+    disputedShare: ratio(sums.closingDisputed, sums.closing),
   };
 }
 
@@ -115,6 +132,9 @@ export enum GoalMetric {
   OVERDUE_RATIO = 'OVERDUE_RATIO',
   DSO = 'DSO',
   CEI = 'CEI',
+  PROMISE_KEPT_RATE = 'PROMISE_KEPT_RATE',
+  CONTACT_COVERAGE = 'CONTACT_COVERAGE',
+  DISPUTED_SHARE = 'DISPUTED_SHARE',
 }
 
 export enum GoalDirection {
@@ -131,7 +151,11 @@ export enum GoalStatus {
 
 /** The direction a metric is naturally judged in (used when a goal does not say). */
 export function defaultDirection(metric: GoalMetric): GoalDirection {
-  return metric === GoalMetric.COLLECTION_RATE || metric === GoalMetric.ON_TIME_RATE || metric === GoalMetric.CEI
+  return metric === GoalMetric.COLLECTION_RATE ||
+    metric === GoalMetric.ON_TIME_RATE ||
+    metric === GoalMetric.CEI ||
+    metric === GoalMetric.PROMISE_KEPT_RATE ||
+    metric === GoalMetric.CONTACT_COVERAGE
     ? GoalDirection.AT_LEAST
     : GoalDirection.AT_MOST;
 }
@@ -155,6 +179,13 @@ export function metricValue(metric: GoalMetric, m: WindowMetrics): number | bigi
       return m.dso;
     case GoalMetric.CEI:
       return m.cei;
+    case GoalMetric.PROMISE_KEPT_RATE:
+      return m.promiseKeptRate;
+    case GoalMetric.CONTACT_COVERAGE:
+      return m.contactCoverage;
+    case GoalMetric.DISPUTED_SHARE:
+      // Nothing outstanding: nothing is disputed either.
+      return m.disputedShare ?? 0;
   }
 }
 

@@ -63,14 +63,60 @@ const AGING = defineQuery<ScopeParams & { asOf: LocalDate }, AgingRow>({
   }),
 });
 
-const WINDOW_SUMS = defineQuery<ScopeParams & { from: LocalDate; to: LocalDate; opening: LocalDate }, WindowSumsRow>({
+/** Whether a day is a working day in SQL (business calendar: weekends off unless WORKDAY, HOLIDAYs off), for `cal.day`. */
+const WORKING = `coalesce(cd.kind = 'WORKDAY', extract(isodow from cal.day) < 6)`;
+
+/**
+ * Contact coverage (docs/metrics.md): the customers (per salesperson of the receivable)
+ * that fell overdue in [:from, :to] — a receivable's first overdue day, the day after its
+ * effective due date, in the window with money still outstanding at its end (position by
+ * receivedOn) — their first such day (`fell_on`), the SLA's last day (`sla_on`, the
+ * :sla-th working day after it) and whether any activity of the customer occurred from
+ * `fell_on` through `sla_on`.
+ */
+const COVERAGE_CTES = `
+fell as (
+  select r.customer_id, r.salesperson_id, min(r.effective_due_on + 1) as fell_on
+    from receivable r
+   where r.effective_due_on between cast(:from as date) - 1 and cast(:to as date) - 1 and ${SCOPE('r')}
+     and r.amount
+         - coalesce((select sum(a.amount) from payment_allocation a
+                      where a.receivable_id = r.id and not a.voided and greatest(a.received_on, r.issued_on) <= r.effective_due_on + 1), 0)
+         - case when r.written_off_at < ${instantAfter('r.effective_due_on + 1')} then r.written_off_amount else 0 end
+         - coalesce((select sum(k.amount) from receivable_credit k where k.receivable_id = r.id and k.credited_on <= r.effective_due_on + 1), 0) > 0
+   group by r.customer_id, r.salesperson_id
+),
+fell_calendar as (
+  -- Every day from the window's start to well past its end, with the number of working days up to it.
+  select cal.day, ${WORKING} as working, count(*) filter (where ${WORKING}) over (order by cal.day) as worked
+    from (select cast(:from as date) + i as day from generate_series(0, cast(:to as date) - cast(:from as date) + 2 * cast(:sla as int) + 30) i) cal
+    left join calendar_day cd on cd.day = cal.day
+),
+fell_sla as (
+  -- Per day, the SLA's last day: the first working day by which :sla more working days have passed.
+  select c.day, case when cast(:sla as int) = 0 then c.day else min(d.day) end as sla_on
+    from fell_calendar c
+    left join fell_calendar d on d.working and d.worked = c.worked + cast(:sla as int)
+   group by c.day
+),
+coverage as (
+  select f.customer_id, f.salesperson_id, f.fell_on, s.sla_on,
+         exists (select 1 from collection_activity a
+                  where a.customer_id = f.customer_id and a.occurred_on between f.fell_on and s.sla_on) as contacted
+    from fell f
+    join fell_sla s on s.day = f.fell_on
+)`;
+
+const WINDOW_SUMS = defineQuery<ScopeParams & { from: LocalDate; to: LocalDate; opening: LocalDate; sla: number }, WindowSumsRow>({
   text: `
 with ${positionsCtes('opening', 'cast(:opening as date)')},
 ${positionsCtes('closing', 'cast(:to as date)')},
 ${disputedAsOfCte('closing_disputed', 'cast(:to as date)')},
-parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, opening, closing, closing_overdue, closing_overdue_count, closing_disputed) as (
+${COVERAGE_CTES},
+parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, opening, closing, closing_overdue, closing_overdue_count, closing_disputed,
+       promised, kept, fell_overdue, contacted) as (
   -- What fell due in the window, and what of it was collected by the end of the window and by its effective due date.
-  select r.salesperson_id, r.amount, 1, coalesce(c.collected, 0), coalesce(c.on_time, 0), 0, 0, 0, 0, 0, 0, 0
+  select r.salesperson_id, r.amount, 1, coalesce(c.collected, 0), coalesce(c.on_time, 0), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     from receivable r
     left join lateral (
       select sum(a.amount) as collected,
@@ -80,27 +126,39 @@ parts (salesperson_id, due, due_count, collected, on_time, sales, written_off, o
     ) c on true
    where r.effective_due_on between cast(:from as date) and cast(:to as date) and ${SCOPE('r')}
   union all
-  select r.salesperson_id, 0, 0, 0, 0, r.amount, 0, 0, 0, 0, 0, 0
+  select r.salesperson_id, 0, 0, 0, 0, r.amount, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     from receivable r
    where r.issued_on between cast(:from as date) and cast(:to as date) and ${SCOPE('r')}
   union all
-  select r.salesperson_id, 0, 0, 0, 0, 0, r.written_off_amount, 0, 0, 0, 0, 0
+  select r.salesperson_id, 0, 0, 0, 0, 0, r.written_off_amount, 0, 0, 0, 0, 0, 0, 0, 0, 0
     from receivable r
    where r.written_off_at >= ${instantAfter('cast(:opening as date)')} and r.written_off_at < ${instantAfter('cast(:to as date)')}
      and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
   union all
   -- Credits granted in the window count with the write-offs: money no longer claimed, not collected.
-  select r.salesperson_id, 0, 0, 0, 0, 0, k.amount, 0, 0, 0, 0, 0
+  select r.salesperson_id, 0, 0, 0, 0, 0, k.amount, 0, 0, 0, 0, 0, 0, 0, 0, 0
     from receivable_credit k join receivable r on r.id = k.receivable_id
    where k.credited_on between cast(:from as date) and cast(:to as date) and r.issued_on <= cast(:to as date) and ${SCOPE('r')}
   union all
-  select salesperson_id, 0, 0, 0, 0, 0, 0, outstanding, 0, 0, 0, 0 from opening
+  select salesperson_id, 0, 0, 0, 0, 0, 0, outstanding, 0, 0, 0, 0, 0, 0, 0, 0 from opening
   union all
   select cl.salesperson_id, 0, 0, 0, 0, 0, 0, 0, cl.outstanding,
          case when cl.effective_due_on < cast(:to as date) then cl.outstanding else 0 end,
          case when cl.effective_due_on < cast(:to as date) then 1 else 0 end,
-         least(coalesce(cd.amount, 0), cl.outstanding)
+         least(coalesce(cd.amount, 0), cl.outstanding), 0, 0, 0, 0
     from closing cl left join closing_disputed cd on cd.receivable_id = cl.id
+  union all
+  -- Promises to pay due in the window and settled by the scan's judgement (KEPT, PARTIAL, BROKEN):
+  -- their amount, and what of it was kept (KEPT: all; PARTIAL: the money counted for it).
+  select p.salesperson_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.amount,
+         case p.state when 'KEPT' then p.amount when 'PARTIAL' then least(p.paid_amount, p.amount) else 0 end, 0, 0
+    from promise_to_pay p
+   where p.state <> 'OPEN' and p.due_on between cast(:from as date) and cast(:to as date) and ${SCOPE('p')}
+  union all
+  -- Customers that fell overdue in the window, contacted within the SLA or not (pending ones left out).
+  select cv.salesperson_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, case when cv.contacted then 1 else 0 end
+    from coverage cv
+   where cv.contacted or cv.sla_on <= cast(:to as date)
 )
 select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(due), 0)::text as due, coalesce(sum(due_count), 0)::int as due_count,
@@ -109,7 +167,9 @@ select salesperson_id, grouping(salesperson_id) as is_total,
        coalesce(sum(opening), 0)::text as opening, coalesce(sum(closing), 0)::text as closing,
        coalesce(sum(closing_overdue), 0)::text as closing_overdue,
        coalesce(sum(closing_overdue_count), 0)::int as closing_overdue_count,
-       coalesce(sum(closing_disputed), 0)::text as closing_disputed
+       coalesce(sum(closing_disputed), 0)::text as closing_disputed,
+       coalesce(sum(promised), 0)::text as promised, coalesce(sum(kept), 0)::text as kept,
+       coalesce(sum(fell_overdue), 0)::int as fell_overdue, coalesce(sum(contacted), 0)::int as contacted
   from parts
  group by grouping sets ((salesperson_id), ())
 `,
@@ -126,6 +186,10 @@ select salesperson_id, grouping(salesperson_id) as is_total,
     closingOverdue: row.cents('closing_overdue'),
     closingOverdueCount: row.int('closing_overdue_count'),
     closingDisputed: row.cents('closing_disputed'),
+    promised: row.cents('promised'),
+    promisedKept: row.cents('kept'),
+    fellOverdue: row.int('fell_overdue'),
+    contactedInTime: row.int('contacted'),
   }),
 });
 
@@ -196,6 +260,8 @@ select booked_by_id, grouping(booked_by_id) as is_total,
 
 export interface Scope {
   tz: string;
+  /** CONTACT_SLA_WORKING_DAYS (contact coverage); 2 when not given. */
+  contactSlaWorkingDays?: number;
   /** Only these salespeople; undefined: everyone. */
   salespersonIds?: string[];
 }
@@ -253,7 +319,7 @@ export async function queryAging(em: EntityManager, asOf: LocalDate, scope: Scop
 
 /** The sums behind collectionStats, goals and scorecards over [from, to]: per salesperson and the total (null). */
 export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<WindowSumsRow[]> {
-  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), ...scopeParams(scope) });
+  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), sla: scope.contactSlaWorkingDays ?? 2, ...scopeParams(scope) });
 }
 
 export function queryTopOverdueCustomers(em: EntityManager, asOf: LocalDate, limit: number, scope: Scope): Promise<TopOverdueCustomer[]> {

@@ -36,6 +36,13 @@ export function figuresOf(sums: WindowSums, from: LocalDate, to: LocalDate): Col
     overdueCount: m.overdueCount,
     overdueRatio: m.overdueRatio,
     disputed: sums.closingDisputed,
+    disputedShare: m.disputedShare,
+    promised: sums.promised,
+    promisedKept: sums.promisedKept,
+    promiseKeptRate: m.promiseKeptRate,
+    customersFellOverdue: sums.fellOverdue,
+    customersContactedInTime: sums.contactedInTime,
+    contactCoverage: m.contactCoverage,
   };
 }
 
@@ -51,6 +58,10 @@ const ZERO_SUMS: WindowSums = {
   closingOverdue: 0n,
   closingOverdueCount: 0,
   closingDisputed: 0n,
+  promised: 0n,
+  promisedKept: 0n,
+  fellOverdue: 0,
+  contactedInTime: 0,
 };
 
 export function assertWindow(from: LocalDate, to: LocalDate): void {
@@ -64,6 +75,7 @@ export class MetricsService {
   constructor(
     private readonly em: EntityManager,
     private readonly timeZone: string,
+    private readonly contactSlaWorkingDays = 2,
   ) {}
 
   /**
@@ -135,7 +147,7 @@ export class MetricsService {
   }
 
   scope(only: string | undefined): Scope {
-    return { tz: this.timeZone, salespersonIds: only ? [only] : undefined };
+    return { tz: this.timeZone, contactSlaWorkingDays: this.contactSlaWorkingDays, salespersonIds: only ? [only] : undefined };
   }
 
   /** Orders rows by the salesperson's name (then id), one query for all names. */

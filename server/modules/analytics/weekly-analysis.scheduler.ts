@@ -25,7 +25,7 @@ export function startWeeklyAnalysisScheduler(
   orm: MikroORM,
   clock: Clock,
   schedule: WeeklySchedule | null,
-  rules: { timeZone: string; bookingLagLimitDays: number },
+  rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays?: number },
   logger: Logger,
 ): RepeatingJob {
   if (!schedule) return { stop: async () => undefined };
@@ -37,7 +37,9 @@ export function startWeeklyAnalysisScheduler(
       const weekStart = dueWeekStart(clock.today(), minuteOfDay(clock.now(), rules.timeZone), schedule);
       if (weekStart === lastDone) return;
       const em = orm.em.fork();
-      const snapshot = await new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone), rules).publishScheduled(weekStart);
+      const snapshot = await new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone, rules.contactSlaWorkingDays), rules).publishScheduled(
+        weekStart,
+      );
       if (snapshot) lastDone = weekStart;
       if (snapshot?.trigger === WeeklyAnalysisTrigger.SCHEDULE && snapshot.publishedAt.getTime() > Date.now() - 60_000) {
         logger.info({ weekStart }, 'weekly analysis stored');

@@ -31,6 +31,8 @@ const MONEY_KEYS = new Set([
   'd61to90',
   'over90',
   'disputed',
+  'promised',
+  'promisedKept',
   'due',
   'collected',
   'sales',
@@ -55,9 +57,23 @@ export function decodeSnapshot(json: string | object): Record<string, unknown> {
   >;
 }
 
-/** Snapshots stored before disputes existed have no `disputed` slice: nothing was disputed then. */
+/**
+ * Snapshots stored before disputes existed have no `disputed` slice: nothing was disputed
+ * then; those stored before promises and the contact log have no collection-work figures:
+ * none were recorded then (rates null, sums 0).
+ */
 function withDisputed<T extends object>(figures: T): T & { disputed: Cents } {
-  return { disputed: 0n, ...figures };
+  return {
+    disputed: 0n,
+    disputedShare: null,
+    promised: 0n,
+    promisedKept: 0n,
+    promiseKeptRate: null,
+    customersFellOverdue: 0,
+    customersContactedInTime: 0,
+    contactCoverage: null,
+    ...figures,
+  };
 }
 
 function fromRow(row: SnapshotRow): WeeklyAnalysis {
@@ -89,7 +105,7 @@ export class WeeklyAnalysisService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-    private readonly rules: { timeZone: string; bookingLagLimitDays: number },
+    private readonly rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays?: number },
   ) {}
 
   async find(weekOf: LocalDate): Promise<WeeklyAnalysis | null> {
@@ -142,7 +158,7 @@ export class WeeklyAnalysisService {
 
   private async compute(em: EntityManager, weekStart: LocalDate) {
     const weekEnd = addDays(weekStart, 6);
-    const metrics = new MetricsService(em, this.rules.timeZone);
+    const metrics = new MetricsService(em, this.rules.timeZone, this.rules.contactSlaWorkingDays);
     const everyone = metrics.scope(undefined);
     const aging = await metrics.agingReport(weekEnd, await queryAging(em, weekEnd, everyone));
     const collections = await metrics.collectionStatsOf(weekStart, weekEnd, undefined);
