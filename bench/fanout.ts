@@ -58,6 +58,7 @@ import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, HuikuanError, operationSources, type Client, type SubscribeOverdueEventsSubscription } from '../sdk/index.js';
 import { addDays, isoWeekday, localDateAt, daysBetween } from '../server/core/local-date';
+import { frameHeaderBytes, writeFrameHeader } from '../server/core/shared-subscription';
 import { OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
 import { createBenchDatabase } from './bench-database';
 import {
@@ -249,22 +250,34 @@ function subscribe(wsUrl: string, token: string, after: string | null, sink: Sub
   return CLIENT === 'light' ? subscribeLight(wsUrl, token, after, sink) : subscribeGraphqlWs(wsUrl, token, after, sink);
 }
 
-/** The text of string field `name` of the first object at or after `from`, as the server wrote it (no escapes in these fields). */
-function stringField(text: string, name: string, from: number): string | undefined {
-  const key = `"${name}":"`;
-  const at = text.indexOf(key, from);
-  if (at < 0) return undefined;
-  const start = at + key.length;
-  return text.slice(start, text.indexOf('"', start));
+/** What a hand-made client needs to answer the server: its subscription, where events go, how it sends and ends. */
+interface BareClient {
+  after: string | null;
+  sink: SubscriberSink;
+  send(message: unknown): void;
+  end(description: string): void;
 }
 
-/** The event of a `next` message with data, read by the position of its first fields (OverdueEventFields: id, cursor, type, …, asOf, occurredAt). */
-function eventOf(text: string): OverdueEvent | undefined {
-  const at = text.indexOf('"overdueEvents":{');
-  if (at < 0) return undefined;
-  const [id, cursor, type, asOf, occurredAt] = ['id', 'cursor', 'type', 'asOf', 'occurredAt'].map((name) => stringField(text, name, at));
-  if (!id || !cursor || !type || !asOf || !occurredAt) return undefined;
-  return { id, cursor, type: type as OverdueEvent['type'], asOf, occurredAt };
+/**
+ * One graphql-transport-ws message from the server, for the light and frames clients:
+ * a `next` message's event is read from its text (eventOfText; latin1 is exact for the ASCII
+ * fields read), the others answered: the subscription after connection_ack, pong for ping,
+ * the end on error or complete.
+ */
+function onServerMessage(payload: Buffer, client: BareClient): void {
+  const text = payload.toString('latin1');
+  if (text.startsWith(NEXT_PREFIX)) {
+    const event = eventOfText(text);
+    if (event) client.sink.onEvent(event);
+    else client.sink.onEventError(describeFailure((JSON.parse(payload.toString('utf8')) as { payload: { errors?: unknown } }).payload.errors));
+    return;
+  }
+  const message = JSON.parse(payload.toString('utf8')) as { type: string; payload?: unknown };
+  if (message.type === 'connection_ack') {
+    client.send({ id: '1', type: 'subscribe', payload: { query: operationSources.subscribeOverdueEvents.source, variables: { after: client.after } } });
+  } else if (message.type === 'ping') client.send({ type: 'pong' });
+  else if (message.type === 'error') client.end(describeFailure(message.payload));
+  else if (message.type === 'complete') client.end('completed by the server');
 }
 
 /** graphql-transport-ws on a bare socket: one subscription, pings answered, events read from the text (see BENCH_CLIENT). */
@@ -277,22 +290,8 @@ function subscribeLight(wsUrl: string, token: string, after: string | null, sink
     sink.onEnd(description);
   };
   socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
-  socket.on('message', (data: Buffer) => {
-    const text = data.toString('utf8');
-    if (text.startsWith('{"id":"1","type":"next"')) {
-      const event = eventOf(text);
-      if (event) sink.onEvent(event);
-      else sink.onEventError(describeFailure((JSON.parse(text) as { payload: { errors?: unknown } }).payload.errors));
-      return;
-    }
-    const message = JSON.parse(text) as { type: string; payload?: unknown };
-    if (message.type === 'connection_ack') {
-      const subscribe = { id: '1', type: 'subscribe', payload: { query: operationSources.subscribeOverdueEvents.source, variables: { after } } };
-      socket.send(JSON.stringify(subscribe));
-    } else if (message.type === 'ping') socket.send('{"type":"pong"}');
-    else if (message.type === 'error') end(describeFailure(message.payload));
-    else if (message.type === 'complete') end('completed by the server');
-  });
+  const client: BareClient = { after, sink, send: (message) => socket.send(JSON.stringify(message)), end };
+  socket.on('message', (data: Buffer) => onServerMessage(data, client));
   socket.on('close', (code, reason) => end(`socket closed ${code} ${reason.toString()}`.trim()));
   socket.on('error', (error) => end(error.message));
   return {
@@ -331,22 +330,7 @@ function subscribeFrames(wsUrl: string, token: string, after: string | null, sin
   );
   let upgraded = false;
   let pending: Buffer = Buffer.alloc(0);
-  const onText = (payload: Buffer) => {
-    // latin1: one byte per character, cheap to make; the fields read are ASCII.
-    const text = payload.toString('latin1');
-    if (text.startsWith(NEXT_PREFIX)) {
-      const event = eventOfText(text);
-      if (event) sink.onEvent(event);
-      else sink.onEventError(describeFailure((JSON.parse(payload.toString('utf8')) as { payload: { errors?: unknown } }).payload.errors));
-      return;
-    }
-    const message = JSON.parse(payload.toString('utf8')) as { type: string; payload?: unknown };
-    if (message.type === 'connection_ack') {
-      sendText({ id: '1', type: 'subscribe', payload: { query: operationSources.subscribeOverdueEvents.source, variables: { after } } });
-    } else if (message.type === 'ping') sendText({ type: 'pong' });
-    else if (message.type === 'error') end(describeFailure(message.payload));
-    else if (message.type === 'complete') end('completed by the server');
-  };
+  const client: BareClient = { after, sink, send: sendText, end };
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (!upgraded) {
@@ -377,7 +361,7 @@ function subscribeFrames(wsUrl: string, token: string, after: string | null, sin
       const payload = pending.subarray(at + header, at + header + length);
       at += header + length;
       if (!fin || opcode === 0x0) end('fragmented message (the server sends whole ones)');
-      else if (opcode === 0x1) onText(payload);
+      else if (opcode === 0x1) onServerMessage(payload, client);
       else if (opcode === 0x9) send(0xa, Buffer.from(payload));
       else if (opcode === 0x8) end(`socket closed ${payload.length >= 2 ? payload.readUInt16BE(0) : ''} ${payload.subarray(2).toString('utf8')}`.trim());
     }
@@ -450,20 +434,11 @@ function eventOfText(text: string): OverdueEvent | undefined {
 /** A client's frame: FIN, the opcode, the length and the payload masked with a random key (RFC 6455 §5.3). */
 function clientFrame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = Buffer.alloc(header + 4 + length);
-  frame[0] = 0x80 | opcode;
-  if (header === 2) frame[1] = 0x80 | length;
-  else if (header === 4) {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 0x80 | 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
+  const frame = Buffer.alloc(frameHeaderBytes(length) + 4 + length);
+  const maskAt = writeFrameHeader(frame, 0, opcode, length, true);
   const mask = randomBytes(4);
-  mask.copy(frame, header);
-  for (let i = 0; i < length; i++) frame[header + 4 + i] = payload[i] ^ mask[i & 3];
+  mask.copy(frame, maskAt);
+  for (let i = 0; i < length; i++) frame[maskAt + 4 + i] = payload[i] ^ mask[i & 3];
   return frame;
 }
 

@@ -186,37 +186,52 @@ export function nextFrame(id: string, payloadJson: string): string {
   return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
 }
 
-const FIN_TEXT = 0x81;
+const FIN = 0x80;
+const TEXT = 0x1;
+const MASKED = 0x80;
+
+/** Bytes of a WebSocket frame header for a payload of `length` (RFC 6455 §5.2), without a mask key. */
+export function frameHeaderBytes(length: number): number {
+  return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+}
 
 /**
- * graphql-ws `next` messages as WebSocket text frames (RFC 6455 §5.2: FIN, opcode 1, the
- * length in 7, 7+16 or 7+64 bits; a server's frames are not masked), one buffer for all:
- * the same bytes the `ws` package writes for `send(nextFrame(id, payload))`, when
- * per-message compression is off.
+ * Writes a final frame's header at `at` (FIN, the opcode, the length in 7, 7+16 or 7+64
+ * bits, the mask bit when a mask key follows); answers where the mask key or payload goes.
+ */
+export function writeFrameHeader(out: Buffer, at: number, opcode: number, length: number, masked: boolean): number {
+  out[at++] = FIN | opcode;
+  const mask = masked ? MASKED : 0;
+  if (length < 126) {
+    out[at++] = mask | length;
+  } else if (length < 0x10000) {
+    out[at++] = mask | 126;
+    out.writeUInt16BE(length, at);
+    at += 2;
+  } else {
+    out[at++] = mask | 127;
+    out.writeBigUInt64BE(BigInt(length), at);
+    at += 8;
+  }
+  return at;
+}
+
+/**
+ * graphql-ws `next` messages as WebSocket text frames (a server's frames are not masked),
+ * one buffer for all: the same bytes the `ws` package writes for
+ * `send(nextFrame(id, payload))`, when per-message compression is off.
  */
 export function nextFrames(id: string, payloads: readonly Uint8Array[]): Buffer {
   const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   let total = 0;
   for (const payload of payloads) {
     const length = prefix.length + payload.length + 1;
-    total += (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + length;
+    total += frameHeaderBytes(length) + length;
   }
   const out = Buffer.allocUnsafe(total);
   let at = 0;
   for (const payload of payloads) {
-    const length = prefix.length + payload.length + 1;
-    out[at++] = FIN_TEXT;
-    if (length < 126) {
-      out[at++] = length;
-    } else if (length < 0x10000) {
-      out[at++] = 126;
-      out.writeUInt16BE(length, at);
-      at += 2;
-    } else {
-      out[at++] = 127;
-      out.writeBigUInt64BE(BigInt(length), at);
-      at += 8;
-    }
+    at = writeFrameHeader(out, at, TEXT, prefix.length + payload.length + 1, false);
     at += prefix.copy(out, at);
     out.set(payload, at);
     at += payload.length;
