@@ -78,6 +78,8 @@ export interface Config {
   dbAcquireTimeoutMs: number;
   /** PostgreSQL statement_timeout of request work (background scans are not bounded by it). */
   dbStatementTimeoutMs: number;
+  /** Jobs of the job queue (webhook deliveries) one process runs at once. */
+  deliveryConcurrency: number;
 }
 
 /**
@@ -180,12 +182,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return seconds;
   };
-  /** `500ms`, `15s`, `2m` (a bare number is seconds), in milliseconds. */
+  /** `500ms`, `15s`, `2m`, `24h` (a bare number is seconds), in milliseconds. */
   const durationMs = (name: string, fallbackMs: number, minMs: number, maxMs: number): number => {
     const raw = str(name);
     if (raw === undefined) return fallbackMs;
-    const match = /^(\d+)(ms|s|m)?$/.exec(raw);
-    const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'] : NaN;
+    const match = /^(\d+)(ms|s|m|h)?$/.exec(raw);
+    const ms = match ? Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
     if (!(ms >= minMs && ms <= maxMs)) {
       problems.push(`${name} must be a duration like 500ms, 15s or 2m, from ${minMs}ms to ${maxMs / 1000}s (got "${raw}")`);
       return fallbackMs;
@@ -368,6 +370,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 1000),
     dbAcquireTimeoutMs: durationMs('DB_ACQUIRE_TIMEOUT', 5_000, 100, 600_000),
     dbStatementTimeoutMs,
+    deliveryConcurrency: int('DELIVERY_CONCURRENCY', 4, 1, 100),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -15,6 +15,7 @@ import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope 
 import { AppSetting } from './db/app-setting.entity';
 import { JsonProjections } from './db/json-projection';
 import { BASE_MIGRATIONS } from './db/migrations';
+import { type JobQueue, prepareJobQueue, startJobQueue } from './db/job-queue';
 import { usersArea } from './modules/users/users.module';
 import { calendarArea } from './modules/calendar/calendar.module';
 import { customersArea } from './modules/customers/customers.module';
@@ -86,6 +87,11 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
   const running: AreaRuntime[] = [];
   const extensions = new Extensions();
   for (const area of AREAS) running.push((await area.setup?.({ ...app, extensions })) ?? {});
+  const tasks = Object.assign({}, ...running.map((area) => area.tasks ?? {})) as NonNullable<AreaRuntime['tasks']>;
+  const cron = running.flatMap((area) => area.cron ?? []);
+  // The queue's schema exists before anything (a request, a trigger) can enqueue a job.
+  if (Object.keys(tasks).length > 0) await prepareJobQueue(app.databaseUrl, app.logger);
+  let jobQueue: JobQueue | undefined;
 
   const servicesOf = (em: EntityManager): Services => {
     const unit: RequestScope = { em, clock: app.clock, config: app.config, events: new LedgerEvents() };
@@ -141,8 +147,13 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
     },
     async start() {
       for (const area of running) await area.start?.();
+      if (Object.keys(tasks).length > 0) {
+        jobQueue = await startJobQueue({ databaseUrl: app.databaseUrl, logger: app.logger, concurrency: app.config.deliveryConcurrency, tasks, cron });
+      }
     },
     async stop() {
+      // Running jobs finish first (they use the areas' services and pools).
+      await jobQueue?.stop();
       for (const area of [...running].reverse()) await area.stop?.();
     },
   };

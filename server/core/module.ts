@@ -16,6 +16,7 @@ import type { Clock } from './clock';
 import type { Extensions } from './extension-points';
 import type { LedgerEvents } from './ledger-events';
 import type { Metrics } from './prometheus';
+import type { TaskList } from '../db/job-queue';
 
 export interface MigrationEntry {
   /** The class name; it is recorded in the migrations table, so it never changes. */
@@ -65,6 +66,10 @@ export interface AreaRuntime<TServices = object, TLoaders = object> {
   stop?(): Promise<void> | void;
   /** Lines for the start-up banner (e.g. the first admin's password). */
   banner?: string[];
+  /** Jobs of the process's job queue (db/job-queue.ts) this area runs, by task name. */
+  tasks?: TaskList;
+  /** The area's scheduled jobs, as graphile-worker crontab lines. */
+  cron?: readonly string[];
 }
 
 export interface AreaModule {
