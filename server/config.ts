@@ -80,6 +80,25 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** Jobs of the job queue (webhook deliveries) one process runs at once. */
   deliveryConcurrency: number;
+  /** Signed webhooks to integrators (README, "Webhooks"). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** How long a delivery is retried after its first attempt before it is marked dead. */
+  retryForMs: number;
+  /** The first retry's delay; each next one doubles (with jitter), up to an hour. */
+  retryBaseMs: number;
+  /** Consecutive dead deliveries after which an endpoint is disabled. */
+  deadDeliveriesToDisable: number;
+  /** How long a rotated-out secret still signs deliveries (unless rotateWebhookSecret says otherwise). */
+  secretOverlapSeconds: number;
+  /** Deliveries to loopback, private, link-local and metadata addresses (tests, local receivers). */
+  allowPrivate: boolean;
+  /** http:// endpoints in production. */
+  allowHttp: boolean;
+  /** One delivery's deadline: connect, send, answer. */
+  timeoutMs: number;
 }
 
 /**
@@ -371,6 +390,15 @@ export function loadConfig(env: Env = process.env): Config {
     dbAcquireTimeoutMs: durationMs('DB_ACQUIRE_TIMEOUT', 5_000, 100, 600_000),
     dbStatementTimeoutMs,
     deliveryConcurrency: int('DELIVERY_CONCURRENCY', 4, 1, 100),
+    webhooks: {
+      retryForMs: durationMs('WEBHOOK_RETRY_FOR', 24 * 3_600_000, 100, 7 * 24 * 3_600_000),
+      retryBaseMs: durationMs('WEBHOOK_RETRY_BASE', 30_000, 10, 3_600_000),
+      deadDeliveriesToDisable: int('WEBHOOK_DISABLE_AFTER_DEAD', 5, 1, 10_000),
+      secretOverlapSeconds: Math.round(durationMs('WEBHOOK_SECRET_OVERLAP', 24 * 3_600_000, 0, 7 * 24 * 3_600_000) / 1000),
+      allowPrivate: bool('WEBHOOK_ALLOW_PRIVATE'),
+      allowHttp: bool('WEBHOOK_ALLOW_HTTP'),
+      timeoutMs: durationMs('WEBHOOK_TIMEOUT', 10_000, 100, 60_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -27,6 +27,7 @@ import { promisesArea } from './modules/promises/promises.module';
 import { disputesArea } from './modules/disputes/disputes.module';
 import { creditArea } from './modules/credit/credit.module';
 import { worklistArea } from './modules/worklist/worklist.module';
+import { webhooksArea } from './modules/webhooks/webhooks.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 
@@ -43,6 +44,7 @@ export const AREAS: readonly AreaModule[] = [
   disputesArea,
   creditArea,
   worklistArea,
+  webhooksArea,
   analyticsArea,
   feedbackArea,
 ];

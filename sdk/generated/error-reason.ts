@@ -175,6 +175,11 @@ export type ErrorReason =
   | 'UNAUTHENTICATED'
   | 'USER_DEACTIVATED'
   | 'USER_TOKEN_REQUIRED'
+  | 'WEBHOOK_ENDPOINT_DISABLED'
+  | 'WEBHOOK_URL_INVALID'
+  | 'WEBHOOK_URL_NOT_HTTPS'
+  | 'WEBHOOK_URL_PRIVATE_ADDRESS'
+  | 'WEBHOOK_URL_UNRESOLVABLE'
   | 'WEEK_NOT_OVER'
   | 'WRITTEN_OFF';
 
@@ -305,6 +310,13 @@ export type Role =
   | 'MANAGER'
   | 'PROJECT_LEAD'
   | 'SALES';
+
+/** PENDING: not tried yet; FAILED: tried, the next attempt is scheduled (nextAttemptAt); DELIVERED: the endpoint answered 2xx; DEAD: still failing when the retry window (WEBHOOK_RETRY_FOR, 24 h) ended. */
+export type WebhookDeliveryStatus =
+  | 'DEAD'
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING';
 
 /** SCHEDULE: stored by the weekly schedule; MANUAL: by publishWeeklyAnalysis. */
 export type WeeklyAnalysisTrigger =

@@ -57,6 +57,8 @@ export enum Permission {
   COLLECTION_LOG = 'COLLECTION_LOG',
   /** The contact log and promises to pay (SALES: own customers only). */
   COLLECTION_READ = 'COLLECTION_READ',
+  /** Webhook endpoints, their secrets and delivery logs (ADMIN only). */
+  WEBHOOKS_MANAGE = 'WEBHOOKS_MANAGE',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -87,6 +89,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.WORKLIST_READ]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.WEBHOOKS_MANAGE]: [],
 };
 
 /**
@@ -109,6 +112,8 @@ const POLICY: Record<Permission, readonly Role[]> = {
  *   the salesperson. People a role has no business with (the clerk who booked a
  *   payment, per-clerk rows) are closed off by the types above, not by hiding fields
  *   of User. Goals are filtered by row (`goals` returns only those that apply).
+ * - Webhook endpoints, their secrets and delivery logs → WEBHOOKS_MANAGE (ADMIN): a
+ *   signing secret or an integrator's URL is for the operator only.
  */
 export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   Payment: Permission.PAYMENT_READ,
@@ -117,6 +122,13 @@ export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   SalespersonCollectionStats: Permission.COLLECTION_STATS_READ,
   ClerkBookingLag: Permission.COLLECTION_STATS_READ,
   OverdueCustomer: Permission.COLLECTION_STATS_READ,
+  WebhookEndpoint: Permission.WEBHOOKS_MANAGE,
+  WebhookSecretPayload: Permission.WEBHOOKS_MANAGE,
+  WebhookEventFilter: Permission.WEBHOOKS_MANAGE,
+  WebhookDelivery: Permission.WEBHOOKS_MANAGE,
+  WebhookDeliveryAttempt: Permission.WEBHOOKS_MANAGE,
+  WebhookDeliveryConnection: Permission.WEBHOOKS_MANAGE,
+  WebhookDeliveryEdge: Permission.WEBHOOKS_MANAGE,
 };
 
 export function can(principal: Principal, permission: Permission): boolean {

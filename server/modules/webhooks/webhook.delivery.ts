@@ -1,0 +1,198 @@
+/**
+ * Delivering to one endpoint: the job `webhook_deliver` drains the endpoint's open
+ * deliveries in event order, one at a time, after turning new stream events into
+ * delivery rows. One drain per endpoint runs at a time across all instances (a session
+ * advisory lock, released by PostgreSQL if the process dies), so deliveries to an
+ * endpoint leave in event order; different endpoints drain in parallel, up to
+ * DELIVERY_CONCURRENCY per process.
+ *
+ * A failed attempt stops the endpoint's line until its retry is due (exponential backoff
+ * with jitter); the job is enqueued again for that time. A delivery still failing when its
+ * retry window ends is DEAD, and the line moves on. At-least-once: a process that dies
+ * between the receiver's answer and the row's update sends that event again after the
+ * restart (the receiver dedupes by Huikuan-Event-Id).
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { WebhookConfig } from '../../config';
+import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue';
+import { type AddressPolicy, deliveryAddress } from './webhook.address';
+import {
+  type AttemptRecord,
+  ENABLED_ENDPOINT_IDS,
+  ENDPOINT_TARGET,
+  MATERIALIZE,
+  OPEN_DELIVERIES,
+  type OpenDelivery,
+  RECORD_DELIVERED,
+  RECORD_FAILED,
+} from './webhook.queries';
+import { WebhookDeliveryStatus } from './webhook.types';
+
+export const DELIVER_TASK = 'webhook_deliver';
+export const SWEEP_TASK = 'webhook_sweep';
+
+/** The job key of an endpoint's drain: one waiting job per endpoint. */
+export function drainKey(endpointId: string): string {
+  return `webhook:${endpointId}`;
+}
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, one v1 per secret that signs now
+ * (the new one first; during a rotation's overlap the one before too).
+ */
+export function signatureHeader(body: string, secrets: readonly string[], unixSeconds: number): string {
+  const signed = `${unixSeconds}.${body}`;
+  return [`t=${unixSeconds}`, ...secrets.map((secret) => `v1=${createHmac('sha256', secret).update(signed).digest('hex')}`)].join(',');
+}
+
+/** Open deliveries read per round, new stream events turned into rows per round. */
+const OPEN_BATCH = 100;
+const MATERIALIZE_BATCH = 500;
+/** Longest retry delay before jitter. */
+const MAX_RETRY_DELAY_MS = 3_600_000;
+/** How soon a drain that found its endpoint busy (another instance drains it) looks again. */
+const BUSY_RETRY_MS = 1000;
+/** A retry due within this waits in the job; a later one is a job scheduled for its time (the queue polls each second). */
+const WAIT_IN_JOB_MS = 1000;
+
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+export class WebhookDeliverer {
+  private readonly policy: AddressPolicy;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly config: WebhookConfig,
+    production: boolean,
+    private readonly logger: Logger,
+  ) {
+    this.policy = { allowPrivate: config.allowPrivate, allowHttp: config.allowHttp || !production };
+  }
+
+  /** The job: drains the endpoint unless another drain holds it (then looks again shortly). */
+  async run(endpointId: string, helpers: JobHelpers): Promise<void> {
+    const drained = await helpers.withPgClient((client) => withSessionLock(client, drainKey(endpointId), () => this.drain(endpointId)));
+    if (!drained) await this.schedule(endpointId, new Date(Date.now() + BUSY_RETRY_MS), 'replace');
+  }
+
+  /** Every enabled endpoint gets a drain (start-up, and every minute): work a dead process left behind resumes. */
+  async sweep(): Promise<void> {
+    const em = this.orm.em.fork();
+    for (const id of await ENABLED_ENDPOINT_IDS.all(em)) await this.schedule(id, undefined, 'preserve_run_at');
+  }
+
+  private schedule(endpointId: string, runAt: Date | undefined, mode: 'replace' | 'preserve_run_at'): Promise<void> {
+    return enqueueJob(this.orm.em.fork(), DELIVER_TASK, { endpointId }, { jobKey: drainKey(endpointId), runAt, mode });
+  }
+
+  private async drain(endpointId: string): Promise<void> {
+    for (;;) {
+      const em = this.orm.em.fork();
+      const target = await ENDPOINT_TARGET.maybeOne(em, { id: endpointId });
+      if (!target?.enabled) return;
+      const open = await OPEN_DELIVERIES.all(em, { endpointId, limit: OPEN_BATCH });
+      if (open.length === 0) {
+        if ((await MATERIALIZE.one(em, { endpointId, limit: MATERIALIZE_BATCH })) === 0) return;
+        continue;
+      }
+      const url = new URL(target.url);
+      for (const delivery of open) {
+        const wait = delivery.nextAttemptAt.getTime() - Date.now();
+        if (wait > WAIT_IN_JOB_MS) {
+          // The line waits for its head's retry.
+          await this.schedule(endpointId, delivery.nextAttemptAt, 'replace');
+          return;
+        }
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const attempt = await this.send(url, target.secrets, delivery);
+        if (attempt.error === null) {
+          await RECORD_DELIVERED.run(em, { ...attempt, id: delivery.id, endpointId });
+          continue;
+        }
+        const outcome = await RECORD_FAILED.one(em, {
+          ...attempt,
+          id: delivery.id,
+          endpointId,
+          delayMs: this.retryDelayMs(delivery),
+          retryForMs: this.config.retryForMs,
+          disableAfter: this.config.deadDeliveriesToDisable,
+        });
+        if (outcome.disabledEndpoint) {
+          this.logger.error(
+            { endpointId, deadInARow: this.config.deadDeliveriesToDisable },
+            `webhook endpoint ${endpointId} disabled after ${this.config.deadDeliveriesToDisable} consecutive dead deliveries`,
+          );
+          return;
+        }
+        // FAILED: the line waits for this delivery's retry (the next round reads it again first).
+        if (outcome.status === WebhookDeliveryStatus.FAILED) break;
+      }
+    }
+  }
+
+  /** Exponential backoff from WEBHOOK_RETRY_BASE (doubling per attempt, at most an hour), with ±25 % jitter. */
+  private retryDelayMs(delivery: OpenDelivery): number {
+    const exponential = Math.min(this.config.retryBaseMs * 2 ** Math.min(delivery.attempts, 30), MAX_RETRY_DELAY_MS);
+    return Math.round(exponential * (0.75 + Math.random() * 0.5));
+  }
+
+  /** One POST; any answer but 2xx, a refused address, a network error or the deadline is a failure. */
+  private async send(url: URL, secrets: readonly string[], delivery: OpenDelivery): Promise<AttemptRecord> {
+    const started = performance.now();
+    const done = (statusCode: number | null, error: string | null): AttemptRecord => ({
+      statusCode,
+      durationMs: Math.round(performance.now() - started),
+      error,
+    });
+    let address: { address: string; family: number };
+    try {
+      address = await deliveryAddress(url, this.policy);
+    } catch (e) {
+      return done(null, (e as Error).message);
+    }
+    const body = Buffer.from(delivery.body);
+    return new Promise<AttemptRecord>((resolve) => {
+      const request = (url.protocol === 'https:' ? https : http).request({
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        // Connect to the checked address; the host name goes in Host and in TLS (SNI, certificate).
+        host: address.address,
+        family: address.family,
+        port: url.port || (url.protocol === 'https:' ? 443 : 80),
+        servername: url.protocol === 'https:' ? url.hostname : undefined,
+        method: 'POST',
+        path: `${url.pathname}${url.search}`,
+        headers: {
+          host: url.host,
+          'content-type': 'application/json',
+          'content-length': body.length,
+          'user-agent': 'huikuan-webhooks/1',
+          'huikuan-event-id': delivery.eventId,
+          'huikuan-signature': signatureHeader(delivery.body, secrets, Math.floor(Date.now() / 1000)),
+        },
+      });
+      const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+      request.on('response', (response) => {
+        const status = response.statusCode ?? 0;
+        // The answer's body is read and dropped, so the connection can be reused.
+        response.resume();
+        response.on('end', () => {
+          clearTimeout(deadline);
+          resolve(done(status, status >= 200 && status < 300 ? null : `HTTP ${status}`));
+        });
+        response.on('error', (e) => {
+          clearTimeout(deadline);
+          resolve(done(status, e.message));
+        });
+      });
+      request.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(deadline);
+        resolve(done(null, e.code ? `${e.code}: ${e.message}` : e.message));
+      });
+      request.end(body);
+    });
+  }
+}
