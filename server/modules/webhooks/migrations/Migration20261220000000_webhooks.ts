@@ -16,11 +16,12 @@ import { Migration } from '@mikro-orm/migrations';
  *   exactly. It names the event by seq without a foreign key (events are never deleted,
  *   and a key lock on the event would serve nothing).
  * - A statement-level trigger on `overdue_event` enqueues, in the transaction that writes
- *   events, one keyed job (`webhook:<endpoint id>`) per enabled endpoint that wants any of
- *   the statement's event types: a scan of 100,000 events is one job per endpoint. With
- *   `preserve_run_at`, a job already waiting for a retry's time keeps it. Only with an
- *   enabled endpoint does it call graphile-worker (whose schema the server installs at
- *   start, before it accepts requests).
+ *   events, one keyed job (`webhook:<endpoint id>`) per enabled endpoint: a scan of
+ *   100,000 events is one job per endpoint. With `preserve_run_at`, a job already waiting
+ *   for a retry's time keeps it. Only with an enabled endpoint does it call
+ *   graphile-worker (whose schema the server installs at start, before it accepts
+ *   requests). It keeps no transition table (which every insert would fill, endpoints or
+ *   not): which events an endpoint wants is the drain's question.
  */
 export class Migration20261220000000_webhooks extends Migration {
   async up(): Promise<void> {
@@ -67,12 +68,10 @@ export class Migration20261220000000_webhooks extends Migration {
         perform graphile_worker.add_job('webhook_deliver', json_build_object('endpointId', ep.id),
                                         job_key => 'webhook:' || ep.id, job_key_mode => 'preserve_run_at')
            from webhook_endpoint ep
-          where ep.enabled
-            and exists (select 1 from webhook_new_events e where ep.event_types is null or e.type = any (ep.event_types));
+          where ep.enabled;
         return null;
       end $$;
       create trigger overdue_event_webhooks after insert on overdue_event
-        referencing new table as webhook_new_events
         for each statement execute function webhook_enqueue_deliveries();
     `);
   }
