@@ -18,8 +18,9 @@ let project: string;
 let financeEmail: string;
 
 const CONSUMER = `
+import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
-import { createClient, HuikuanError, type CustomersQuery, type OverdueEventPayload } from '@huikuan/sdk';
+import { createClient, HuikuanError, verifyWebhookSignature, type CustomersQuery, type OverdueEventPayload } from '@huikuan/sdk';
 
 const url = process.env.HUIKUAN_URL!;
 const { login } = await createClient({ url }).login({ email: process.env.HUIKUAN_EMAIL!, password: process.env.HUIKUAN_PASSWORD! });
@@ -48,6 +49,12 @@ const first = await stream.next();
 const event: OverdueEventPayload = first.value as OverdueEventPayload;
 await stream.close();
 
+// A webhook delivery signed as the server signs it (t=<unix>,v1=<hex HMAC-SHA256 of "t.body">).
+const body = '{"id":"00000000-0000-8000-8000-000000000001","type":"BECAME_OVERDUE"}';
+const t = Math.floor(Date.now() / 1000);
+const signature = \`t=\${t},v1=\${createHmac('sha256', 'whsec_consumer').update(\`\${t}.\${body}\`).digest('hex')}\`;
+const webhook = [await verifyWebhookSignature(body, signature, 'whsec_consumer', 300), await verifyWebhookSignature(body, signature, 'whsec_other', 300)];
+
 // @ts-expect-error: the SDK's variables are typed — a number is no Money string.
 void (() => client.recordPayment({ input: { customerId: customer.id, amount: 12.5, receivedOn: '2026-01-01', method: 'CASH' } }));
 
@@ -59,6 +66,7 @@ console.log(JSON.stringify({
   errorCode,
   errorField,
   event: { type: event.type, stage: event.stage, customer: event.customer.code },
+  webhook,
 }));
 `;
 
@@ -129,7 +137,7 @@ test('installed from the tarball it type-checks in a strict project, and a wrong
   expect(result.stdout).toMatch(/broken\.ts.*error TS2322: Type 'number' is not assignable to type 'string'/);
 });
 
-test('the compiled program logs in, lists customers, records a payment, gets a typed error and an overdue event', () => {
+test('the compiled program logs in, lists customers, records a payment, gets a typed error and an overdue event, and verifies a webhook signature', () => {
   const output = execFileSync(process.execPath, [path.join(project, 'out/consumer.js')], {
     cwd: project,
     encoding: 'utf8',
@@ -144,17 +152,21 @@ test('the compiled program logs in, lists customers, records a payment, gets a t
     errorField: 'input.amount',
     // Due Saturday 31 October → effective Monday 2 November; 29 days late on 1 December.
     event: { type: 'BECAME_OVERDUE', stage: 1, customer: 'PKG-1' },
+    webhook: [true, false],
   });
 });
 
 test('CommonJS consumers can require it', () => {
   const output = execFileSync(
     process.execPath,
-    ['-e', "const sdk = require('@huikuan/sdk'); console.log(typeof sdk.createClient, typeof sdk.HuikuanError, typeof sdk.CustomersDocument)"],
+    [
+      '-e',
+      "const sdk = require('@huikuan/sdk'); console.log(typeof sdk.createClient, typeof sdk.HuikuanError, typeof sdk.CustomersDocument, typeof sdk.verifyWebhookSignature)",
+    ],
     {
       cwd: project,
       encoding: 'utf8',
     },
   );
-  expect(output.trim()).toBe('function function object');
+  expect(output.trim()).toBe('function function object function');
 });

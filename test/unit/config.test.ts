@@ -155,3 +155,42 @@ test('server tuning: WebSocket keep-alive and the embedded PostgreSQL page cache
   expect(() => loadConfig({ EMBEDDED_PG_SHARED_BUFFERS: 'lots' })).toThrow(/EMBEDDED_PG_SHARED_BUFFERS/);
   expect(() => loadConfig({ EMBEDDED_PG_SHARED_BUFFERS: '1TB' })).toThrow(/EMBEDDED_PG_SHARED_BUFFERS/);
 });
+
+test('delivery settings: DELIVERY_CONCURRENCY, webhook retries and overlap with units, private addresses and http off by default', () => {
+  expect(loadConfig({})).toMatchObject({
+    deliveryConcurrency: 4,
+    webhooks: {
+      retryForMs: 24 * 3_600_000,
+      retryBaseMs: 30_000,
+      deadDeliveriesToDisable: 5,
+      secretOverlapSeconds: 24 * 3600,
+      allowPrivate: false,
+      allowHttp: false,
+      timeoutMs: 10_000,
+    },
+  });
+  expect(
+    loadConfig({
+      DELIVERY_CONCURRENCY: '16',
+      WEBHOOK_RETRY_FOR: '3s',
+      WEBHOOK_RETRY_BASE: '100ms',
+      WEBHOOK_SECRET_OVERLAP: '2h',
+      WEBHOOK_ALLOW_PRIVATE: '1',
+      WEBHOOK_ALLOW_HTTP: 'yes',
+    }),
+  ).toMatchObject({
+    deliveryConcurrency: 16,
+    webhooks: { retryForMs: 3000, retryBaseMs: 100, secretOverlapSeconds: 7200, allowPrivate: true, allowHttp: true },
+  });
+  for (const [name, value] of [
+    ['DELIVERY_CONCURRENCY', '0'],
+    ['DELIVERY_CONCURRENCY', '101'],
+    ['WEBHOOK_RETRY_FOR', '8d'],
+    ['WEBHOOK_RETRY_FOR', '200h'],
+    ['WEBHOOK_DISABLE_AFTER_DEAD', '0'],
+    ['WEBHOOK_TIMEOUT', '2m'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+  ]) {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  }
+});
