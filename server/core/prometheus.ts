@@ -60,6 +60,18 @@ export function createMetrics() {
       labelNames: ['type'],
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'huikuan_webhook_attempts_total',
+      help: 'Webhook delivery attempts of this instance, by outcome: delivered, failed (retried later), dead (given up)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookAttemptDuration: new Histogram({
+      name: 'huikuan_webhook_attempt_duration_seconds',
+      help: 'Duration of webhook delivery attempts (the POST and its answer)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
 }
 

@@ -21,6 +21,7 @@ const ENV = {
   WEBHOOK_RETRY_BASE: '100ms',
   WEBHOOK_RETRY_FOR: '3s',
   WEBHOOK_DISABLE_AFTER_DEAD: '2',
+  WEBHOOK_TIMEOUT: '1s',
   ...CREDIT_RULES_OFF,
 };
 
@@ -124,6 +125,31 @@ test('a receiver that fails the first 3 attempts gets the event on the 4th, and 
   expect(first.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
   expect(first.attempts.map((a) => a.error)).toEqual(['HTTP 500', 'HTTP 500', 'HTTP 500', null]);
   expect(webhookDeliveries.nodes.every((d) => d.status === 'DELIVERED')).toBe(true);
+
+  // Operators see the attempts in /metrics.
+  const metrics = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+  const count = (outcome: string) => Number(new RegExp(`^huikuan_webhook_attempts_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+  expect(count('failed')).toBeGreaterThanOrEqual(3);
+  expect(count('delivered')).toBeGreaterThanOrEqual(12);
+});
+
+test('an endpoint that does not answer within WEBHOOK_TIMEOUT fails the attempt, and the retry delivers', async () => {
+  const target = await receiver();
+  // The first request is answered only after 3 s, long after the server gave up on it.
+  target.respond = (_delivery, nth) => (nth === 1 ? new Promise((resolve) => setTimeout(() => resolve(200), 3000)) : 200);
+  const customerId = await overdueCustomer(1);
+  const endpoint = await endpointFor(target, customerId);
+  await make.overdueScan(TODAY);
+  const [delivery] = await until(
+    'the delivery',
+    async () => (await server.admin.webhookDeliveries({ endpointId: endpoint.id })).webhookDeliveries.nodes,
+    (nodes) => nodes[0]?.status === 'DELIVERED',
+  );
+  expect(delivery.attempts.map((a) => [a.statusCode, a.error])).toEqual([
+    [null, 'no answer within 1000 ms'],
+    [200, null],
+  ]);
+  expect(delivery.attempts[0].durationMs).toBeGreaterThanOrEqual(1000);
 });
 
 test('deliveries still failing after the retry window are dead; two dead in a row disable the endpoint; enabled again, new events flow and a dead one can be sent again', async () => {

@@ -18,6 +18,7 @@ import https from 'node:https';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { WebhookConfig } from '../../config';
+import type { Metrics } from '../../core/prometheus';
 import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue';
 import { type AddressPolicy, deliveryAddress } from './webhook.address';
 import {
@@ -69,6 +70,7 @@ export class WebhookDeliverer {
     private readonly config: WebhookConfig,
     production: boolean,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {
     this.policy = { allowPrivate: config.allowPrivate, allowHttp: config.allowHttp || !production };
   }
@@ -109,8 +111,10 @@ export class WebhookDeliverer {
         }
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const attempt = await this.send(url, target.secrets, delivery);
+        this.metrics.webhookAttemptDuration.observe(attempt.durationMs / 1000);
         if (attempt.error === null) {
           await RECORD_DELIVERED.run(em, { ...attempt, id: delivery.id, endpointId });
+          this.metrics.webhookAttempts.inc({ outcome: 'delivered' });
           continue;
         }
         const outcome = await RECORD_FAILED.one(em, {
@@ -121,6 +125,7 @@ export class WebhookDeliverer {
           retryForMs: this.config.retryForMs,
           disableAfter: this.config.deadDeliveriesToDisable,
         });
+        this.metrics.webhookAttempts.inc({ outcome: outcome.status === WebhookDeliveryStatus.DEAD ? 'dead' : 'failed' });
         if (outcome.disabledEndpoint) {
           this.logger.error(
             { endpointId, deadInARow: this.config.deadDeliveriesToDisable },
@@ -156,6 +161,13 @@ export class WebhookDeliverer {
     }
     const body = Buffer.from(delivery.body);
     return new Promise<AttemptRecord>((resolve) => {
+      let settled = false;
+      const settle = (statusCode: number | null, error: string | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        resolve(done(statusCode, error));
+      };
       const request = (url.protocol === 'https:' ? https : http).request({
         agent: agents[url.protocol as 'http:' | 'https:'],
         // Connect to the checked address; the host name goes in Host and in TLS (SNI, certificate).
@@ -174,24 +186,21 @@ export class WebhookDeliverer {
           'huikuan-signature': signatureHeader(delivery.body, secrets, Math.floor(Date.now() / 1000)),
         },
       });
-      const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+      // The whole attempt, an answer that never ends included, is bounded.
+      const deadline = setTimeout(() => {
+        request.destroy();
+        settle(null, `no answer within ${this.config.timeoutMs} ms`);
+      }, this.config.timeoutMs);
       request.on('response', (response) => {
         const status = response.statusCode ?? 0;
+        const outcome = status >= 200 && status < 300 ? null : `HTTP ${status}`;
         // The answer's body is read and dropped, so the connection can be reused.
         response.resume();
-        response.on('end', () => {
-          clearTimeout(deadline);
-          resolve(done(status, status >= 200 && status < 300 ? null : `HTTP ${status}`));
-        });
-        response.on('error', (e) => {
-          clearTimeout(deadline);
-          resolve(done(status, e.message));
-        });
+        response.on('end', () => settle(status, outcome));
+        response.on('error', (e) => settle(status, e.message));
+        response.on('close', () => settle(status, outcome));
       });
-      request.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(deadline);
-        resolve(done(null, e.code ? `${e.code}: ${e.message}` : e.message));
-      });
+      request.on('error', (e: NodeJS.ErrnoException) => settle(null, e.code ? `${e.code}: ${e.message}` : e.message));
       request.end(body);
     });
   }

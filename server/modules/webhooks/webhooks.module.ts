@@ -24,13 +24,13 @@ export const webhooksArea = defineArea({
   migrations: [{ name: 'Migration20261220000000_webhooks', class: Migration20261220000000_webhooks }],
   resolvers: [WebhookResolver],
   reasons: WebhookErrorReason,
-  setup({ orm, config, logger }) {
+  setup({ orm, config, logger, metrics }) {
     const production = config.nodeEnv === 'production';
     const rules = {
       policy: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || !production },
       secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
     };
-    const deliverer = new WebhookDeliverer(orm, config.webhooks, production, logger);
+    const deliverer = new WebhookDeliverer(orm, config.webhooks, production, logger, metrics);
     return {
       services: ({ em }: RequestScope) => ({ webhooks: new WebhookService(em, rules) }),
       tasks: {
