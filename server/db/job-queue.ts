@@ -71,6 +71,10 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
     // New jobs arrive by LISTEN/NOTIFY; the poll finds jobs scheduled for later (retries).
     pollInterval: 1000,
     noHandleSignals: true,
+    // On shutdown running jobs get a second to finish, then their abortSignal fires: a long
+    // job (a drain with a backlog) hands its work back to the queue instead of holding the
+    // shutdown up (SHUTDOWN_TIMEOUT_SECONDS).
+    gracefulShutdownAbortTimeout: 1000,
     taskList: options.tasks,
     crontab: options.cron.join('\n'),
     logger: workerLogger(options.logger),

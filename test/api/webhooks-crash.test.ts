@@ -124,6 +124,22 @@ test('kill -9 while 1,200 deliveries are under way, restart: every event reaches
   expect(duplicates).toBeLessThanOrEqual(targets.length);
 }, 240_000);
 
+test('SIGTERM while an endpoint has a backlog: the server stops in order, and the rest is delivered after the start', async () => {
+  const customerId = await overdueCustomer(300);
+  const [target] = await endpoints(customerId, 1);
+  target.respond = () => new Promise((resolve) => setTimeout(() => resolve(200), 10));
+  await make.overdueScan(TODAY);
+  const events = await eventIds(customerId);
+  await target.waitFor(50);
+  // A drain holding the shutdown up past SHUTDOWN_TIMEOUT_SECONDS would make the process exit with 1.
+  expect(await server.restart()).toBe(0);
+  expect(target.accepted.length).toBeLessThan(300);
+  await target.waitFor(300, 60_000);
+  const counts = arrivals(target);
+  expect(events.filter((id) => !counts.has(id))).toEqual([]);
+  expect([...counts.keys()]).toEqual(events);
+}, 120_000);
+
 test('two instances on one database deliver each (event, endpoint) exactly once, in order', async () => {
   const second = await server.startInstance();
   try {

@@ -55,8 +55,11 @@ export interface TestServer {
   startInstance(env?: Record<string, string>): Promise<ServerProcess>;
   /** What the current server process printed (its warnings and errors). */
   logs(): string;
-  /** Stops the server process and starts a new one on the same database and port (with `env` changed, e.g. another CLOCK_DATE). */
-  restart(env?: Record<string, string>): Promise<void>;
+  /**
+   * Stops the server process and starts a new one on the same database and port (with `env` changed, e.g. another CLOCK_DATE);
+   * answers the stopped process's exit code (0: it shut down in order).
+   */
+  restart(env?: Record<string, string>): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -149,10 +152,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async restart(env = {}) {
       const port = new URL(main.url).port;
-      await main.stop();
+      const exitCode = await main.stop();
       Object.assign(serverEnv, env);
       main = await spawnServer({ ...serverEnv, PORT: port });
       instances.push(main);
+      return exitCode;
     },
     async close() {
       await pg.end();

@@ -77,8 +77,10 @@ export class WebhookDeliverer {
 
   /** The job: drains the endpoint unless another drain holds it (then looks again shortly). */
   async run(endpointId: string, helpers: JobHelpers): Promise<void> {
-    const drained = await helpers.withPgClient((client) => withSessionLock(client, drainKey(endpointId), () => this.drain(endpointId)));
+    const drained = await helpers.withPgClient((client) => withSessionLock(client, drainKey(endpointId), () => this.drain(endpointId, helpers.abortSignal)));
     if (!drained) await this.schedule(endpointId, new Date(Date.now() + BUSY_RETRY_MS), 'replace');
+    // Stopped by a shutdown: the rest is a job again, for another instance or the next start.
+    else if (helpers.abortSignal?.aborted) await this.schedule(endpointId, undefined, 'replace');
   }
 
   /** Every enabled endpoint gets a drain (start-up, and every minute): work a dead process left behind resumes. */
@@ -91,7 +93,7 @@ export class WebhookDeliverer {
     return enqueueJob(this.orm.em.fork(), DELIVER_TASK, { endpointId }, { jobKey: drainKey(endpointId), runAt, mode });
   }
 
-  private async drain(endpointId: string): Promise<void> {
+  private async drain(endpointId: string, stopping: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const em = this.orm.em.fork();
       const target = await ENDPOINT_TARGET.maybeOne(em, { id: endpointId });
@@ -103,6 +105,7 @@ export class WebhookDeliverer {
       }
       const url = new URL(target.url);
       for (const delivery of open) {
+        if (stopping?.aborted) return;
         const wait = delivery.nextAttemptAt.getTime() - Date.now();
         if (wait > WAIT_IN_JOB_MS) {
           // The line waits for its head's retry.
