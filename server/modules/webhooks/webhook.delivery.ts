@@ -13,25 +13,26 @@
  * restart (the receiver dedupes by Huikuan-Event-Id).
  */
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { WebhookConfig } from '../../config';
+import { ExtensionPoint } from '../../core/extension-points';
 import type { Metrics } from '../../core/prometheus';
 import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue';
-import { type AddressPolicy, deliveryAddress } from './webhook.address';
-import {
-  type AttemptRecord,
-  ENABLED_ENDPOINT_IDS,
-  ENDPOINT_TARGET,
-  MATERIALIZE,
-  OPEN_DELIVERIES,
-  type OpenDelivery,
-  RECORD_DELIVERED,
-  RECORD_FAILED,
-} from './webhook.queries';
+import type { AddressPolicy } from './webhook.address';
+import { postJson } from './webhook.http';
+import { ENABLED_ENDPOINT_IDS, ENDPOINT_TARGET, MATERIALIZE, OPEN_DELIVERIES, type OpenDelivery, RECORD_DELIVERED, RECORD_FAILED } from './webhook.queries';
 import { WebhookDeliveryStatus } from './webhook.types';
+
+/** An endpoint the deliveries disabled (consecutive dead deliveries). */
+export interface DisabledEndpoint {
+  id: string;
+  url: string;
+  deadInARow: number;
+}
+
+/** Who hears that deliveries disabled an endpoint (the notifications area tells the ADMINs). */
+export const ENDPOINT_DISABLED = new ExtensionPoint<(endpoint: DisabledEndpoint) => Promise<void>>('webhook endpoint disabled');
 
 export const DELIVER_TASK = 'webhook_deliver';
 export const SWEEP_TASK = 'webhook_sweep';
@@ -60,8 +61,6 @@ const BUSY_RETRY_MS = 1000;
 /** A retry due within this waits in the job; a later one is a job scheduled for its time (the queue polls each second). */
 const WAIT_IN_JOB_MS = 1000;
 
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
-
 export class WebhookDeliverer {
   private readonly policy: AddressPolicy;
 
@@ -71,6 +70,7 @@ export class WebhookDeliverer {
     production: boolean,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly onDisabled: readonly ((endpoint: DisabledEndpoint) => Promise<void>)[],
   ) {
     this.policy = { allowPrivate: config.allowPrivate, allowHttp: config.allowHttp || !production };
   }
@@ -113,7 +113,10 @@ export class WebhookDeliverer {
           return;
         }
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const attempt = await this.send(url, target.secrets, delivery);
+        const attempt = await postJson(url, delivery.body, this.policy, this.config.timeoutMs, {
+          'huikuan-event-id': delivery.eventId,
+          'huikuan-signature': signatureHeader(delivery.body, target.secrets, Math.floor(Date.now() / 1000)),
+        });
         this.metrics.webhookAttemptDuration.observe(attempt.durationMs / 1000);
         if (attempt.error === null) {
           await RECORD_DELIVERED.run(em, { ...attempt, id: delivery.id, endpointId });
@@ -134,6 +137,10 @@ export class WebhookDeliverer {
             { endpointId, deadInARow: this.config.deadDeliveriesToDisable },
             `webhook endpoint ${endpointId} disabled after ${this.config.deadDeliveriesToDisable} consecutive dead deliveries`,
           );
+          const disabled = { id: endpointId, url: target.url, deadInARow: this.config.deadDeliveriesToDisable };
+          for (const listener of this.onDisabled) {
+            await listener(disabled).catch((err: unknown) => this.logger.error({ err, endpointId }, 'telling of a disabled webhook endpoint failed'));
+          }
           return;
         }
         // FAILED: the line waits for this delivery's retry (the next round reads it again first).
@@ -146,65 +153,5 @@ export class WebhookDeliverer {
   private retryDelayMs(delivery: OpenDelivery): number {
     const exponential = Math.min(this.config.retryBaseMs * 2 ** Math.min(delivery.attempts, 30), MAX_RETRY_DELAY_MS);
     return Math.round(exponential * (0.75 + Math.random() * 0.5));
-  }
-
-  /** One POST; any answer but 2xx, a refused address, a network error or the deadline is a failure. */
-  private async send(url: URL, secrets: readonly string[], delivery: OpenDelivery): Promise<AttemptRecord> {
-    const started = performance.now();
-    const done = (statusCode: number | null, error: string | null): AttemptRecord => ({
-      statusCode,
-      durationMs: Math.round(performance.now() - started),
-      error,
-    });
-    let address: { address: string; family: number };
-    try {
-      address = await deliveryAddress(url, this.policy);
-    } catch (e) {
-      return done(null, (e as Error).message);
-    }
-    const body = Buffer.from(delivery.body);
-    return new Promise<AttemptRecord>((resolve) => {
-      let settled = false;
-      const settle = (statusCode: number | null, error: string | null) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        resolve(done(statusCode, error));
-      };
-      const request = (url.protocol === 'https:' ? https : http).request({
-        agent: agents[url.protocol as 'http:' | 'https:'],
-        // Connect to the checked address; the host name goes in Host and in TLS (SNI, certificate).
-        host: address.address,
-        family: address.family,
-        port: url.port || (url.protocol === 'https:' ? 443 : 80),
-        servername: url.protocol === 'https:' ? url.hostname : undefined,
-        method: 'POST',
-        path: `${url.pathname}${url.search}`,
-        headers: {
-          host: url.host,
-          'content-type': 'application/json',
-          'content-length': body.length,
-          'user-agent': 'huikuan-webhooks/1',
-          'huikuan-event-id': delivery.eventId,
-          'huikuan-signature': signatureHeader(delivery.body, secrets, Math.floor(Date.now() / 1000)),
-        },
-      });
-      // The whole attempt, an answer that never ends included, is bounded.
-      const deadline = setTimeout(() => {
-        request.destroy();
-        settle(null, `no answer within ${this.config.timeoutMs} ms`);
-      }, this.config.timeoutMs);
-      request.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        const outcome = status >= 200 && status < 300 ? null : `HTTP ${status}`;
-        // The answer's body is read and dropped, so the connection can be reused.
-        response.resume();
-        response.on('end', () => settle(status, outcome));
-        response.on('error', (e) => settle(status, e.message));
-        response.on('close', () => settle(status, outcome));
-      });
-      request.on('error', (e: NodeJS.ErrnoException) => settle(null, e.code ? `${e.code}: ${e.message}` : e.message));
-      request.end(body);
-    });
   }
 }

@@ -8,6 +8,7 @@ import { type Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
 import { defineQuery, defineStatement, pgArray, type SqlRow, Where } from '../../db/sql';
 import { encodeEventCursor } from '../overdue/overdue.events';
+import type { AttemptRecord } from './webhook.http';
 import { OverdueEventType } from '../overdue/overdue.types';
 import { WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEndpoint } from './webhook.types';
 
@@ -247,13 +248,6 @@ export const OPEN_DELIVERIES = defineQuery<{ endpointId: string; limit: number }
     body: eventBody(row),
   }),
 });
-
-/** One attempt as the log keeps it. */
-export interface AttemptRecord {
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-}
 
 const APPEND_ATTEMPT = `attempts = d.attempts + 1,
   first_attempt_at = coalesce(d.first_attempt_at, now()),

@@ -7,7 +7,7 @@
  */
 import { defineArea, type RequestScope } from '../../core/module';
 import type { JobHelpers } from '../../db/job-queue';
-import { WebhookDeliverer, DELIVER_TASK, SWEEP_TASK } from './webhook.delivery';
+import { WebhookDeliverer, DELIVER_TASK, ENDPOINT_DISABLED, SWEEP_TASK } from './webhook.delivery';
 import { WebhookErrorReason } from './webhook.errors';
 import { WebhookResolver } from './webhook.resolver';
 import { WebhookService } from './webhook.service';
@@ -24,13 +24,13 @@ export const webhooksArea = defineArea({
   migrations: [{ name: 'Migration20261220000000_webhooks', class: Migration20261220000000_webhooks }],
   resolvers: [WebhookResolver],
   reasons: WebhookErrorReason,
-  setup({ orm, config, logger, metrics }) {
+  setup({ orm, config, logger, metrics, extensions }) {
     const production = config.nodeEnv === 'production';
     const rules = {
       policy: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || !production },
       secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
     };
-    const deliverer = new WebhookDeliverer(orm, config.webhooks, production, logger, metrics);
+    const deliverer = new WebhookDeliverer(orm, config.webhooks, production, logger, metrics, extensions.list(ENDPOINT_DISABLED));
     return {
       services: ({ em }: RequestScope) => ({ webhooks: new WebhookService(em, rules) }),
       tasks: {
