@@ -82,6 +82,9 @@ export interface Config {
   deliveryConcurrency: number;
   /** Signed webhooks to integrators (README, "Webhooks"). */
   webhooks: WebhookConfig;
+  /** E-mail of notifications: the SMTP server (none: no e-mail is sent) and the sender. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 export interface WebhookConfig {
@@ -333,6 +336,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const dbStatementTimeoutMs = durationMs('DB_STATEMENT_TIMEOUT', 15_000, 100, 3_600_000);
   const operationTimeoutMs = durationMs('OPERATION_TIMEOUT', 20_000, 100, 3_600_000);
+  const smtpUrl = str('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = str('MAIL_FROM') ?? 'huikuan <noreply@localhost>';
+  if (!/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(mailFrom))
+    problems.push(`MAIL_FROM must be an address, e.g. "huikuan <noreply@example.com>" (got "${mailFrom}")`);
   const metricsToken = str('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must have at least 16 characters');
 
@@ -399,6 +407,8 @@ export function loadConfig(env: Env = process.env): Config {
       allowHttp: bool('WEBHOOK_ALLOW_HTTP'),
       timeoutMs: durationMs('WEBHOOK_TIMEOUT', 10_000, 100, 60_000),
     },
+    smtpUrl,
+    mailFrom,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -30,6 +30,7 @@ import { worklistArea } from './modules/worklist/worklist.module';
 import { webhooksArea } from './modules/webhooks/webhooks.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
+import { notificationsArea } from './modules/notifications/notifications.module';
 
 /** The areas, lowest first. */
 export const AREAS: readonly AreaModule[] = [
@@ -47,6 +48,7 @@ export const AREAS: readonly AreaModule[] = [
   webhooksArea,
   analyticsArea,
   feedbackArea,
+  notificationsArea,
 ];
 
 export const ENTITIES = [AppSetting, ...AREAS.flatMap((area) => area.entities ?? [])];

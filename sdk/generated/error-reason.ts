@@ -123,6 +123,7 @@ export type ErrorReason =
   | 'NEXT_ACTION_BEFORE_ACTIVITY'
   | 'NOTE_REQUIRED'
   | 'NOTHING_OUTSTANDING'
+  | 'NOTIFICATION_CHANNEL_NOT_SET_UP'
   | 'NOT_A_SALESPERSON'
   | 'NOT_ESCALATABLE'
   | 'NOT_ESCALATED'
@@ -250,6 +251,37 @@ export type GoalStatus =
   | 'MET'
   | 'MISSED'
   | 'ON_TRACK';
+
+/** EMAIL: to the user’s address, through SMTP_URL; IM: a JSON POST to the user’s incoming-webhook URL (WeCom, DingTalk, Feishu, Slack). */
+export type NotificationChannel =
+  | 'EMAIL'
+  | 'IM';
+
+/** IMMEDIATE: sent as it happens; OFF: not sent. */
+export type NotificationDelivery =
+  | 'IMMEDIATE'
+  | 'OFF';
+
+/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
+export type NotificationKind =
+  | 'DISPUTE'
+  | 'OVERDUE_ALARM'
+  | 'PROMISE'
+  | 'TEST'
+  | 'WEBHOOK_ENDPOINT_DISABLED';
+
+/** The language notifications are written in: ZH_CN (zh-CN) or EN (en). */
+export type NotificationLocale =
+  | 'EN'
+  | 'ZH_CN';
+
+/** PENDING: waiting; SENDING: being sent; SENT; FAILED: the next attempt is scheduled; DEAD: given up after 8 attempts. */
+export type NotificationStatus =
+  | 'DEAD'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SENDING'
+  | 'SENT';
 
 /** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
 export type OverdueEventType =

@@ -59,6 +59,8 @@ export enum Permission {
   COLLECTION_READ = 'COLLECTION_READ',
   /** Webhook endpoints, their secrets and delivery logs (ADMIN only). */
   WEBHOOKS_MANAGE = 'WEBHOOKS_MANAGE',
+  /** Everyone's notifications (the outbox); everyone reads their own. */
+  NOTIFICATIONS_READ_ALL = 'NOTIFICATIONS_READ_ALL',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -90,6 +92,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.WEBHOOKS_MANAGE]: [],
+  [Permission.NOTIFICATIONS_READ_ALL]: [],
 };
 
 /**

@@ -194,3 +194,13 @@ test('delivery settings: DELIVERY_CONCURRENCY, webhook retries and overlap with 
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   }
 });
+
+test('notification e-mail: no SMTP_URL by default (no e-mail sent), an smtp(s):// URL, a sender address', () => {
+  expect(loadConfig({})).toMatchObject({ smtpUrl: undefined, mailFrom: 'huikuan <noreply@localhost>' });
+  expect(loadConfig({ SMTP_URL: 'smtps://user:pw@mail.example.com:465', MAIL_FROM: 'alarms@example.com' })).toMatchObject({
+    smtpUrl: 'smtps://user:pw@mail.example.com:465',
+    mailFrom: 'alarms@example.com',
+  });
+  expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
+  expect(() => loadConfig({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM/);
+});

@@ -1,0 +1,269 @@
+/**
+ * The notifications area's SQL: settings with their defaults, who hears of which stream
+ * events, the outbox (written with each row's send job), claiming and recording a send,
+ * and the list of notifications.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Page } from '../../core/pagination';
+import { JOB_SCHEMA } from '../../db/job-queue';
+import { keysetPage } from '../../db/keyset';
+import { defineQuery, defineStatement, type NoParams, type SqlRow, Where } from '../../db/sql';
+import type { EventForPeople } from './notification.texts';
+import { NotificationChannel, NotificationKind, NotificationLocale, NotificationStatus, Notification } from './notification.types';
+
+export const SEND_TASK = 'notification_send';
+export const FANOUT_TASK = 'notifications_fanout';
+export const NOTIFICATION_SWEEP_TASK = 'notifications_sweep';
+
+/** A user's settings, with the defaults of a user who never changed them. */
+export interface SettingsRow {
+  userId: string;
+  email: string;
+  locale: NotificationLocale;
+  emailEnabled: boolean;
+  imWebhookUrl: string | null;
+  preferences: Record<string, string>;
+}
+
+function decodeSettings(row: SqlRow): SettingsRow {
+  return {
+    userId: row.text('id'),
+    email: row.text('email'),
+    locale: row.oneOf('locale', NotificationLocale),
+    emailEnabled: row.bool('email_enabled'),
+    imWebhookUrl: row.textOrNull('im_webhook_url'),
+    preferences: row.json('preferences') as Record<string, string>,
+  };
+}
+
+const SETTINGS_COLUMNS = `u.id, u.email, coalesce(s.locale, 'zh-CN') as locale, coalesce(s.email_enabled, true) as email_enabled,
+  s.im_webhook_url, coalesce(s.preferences, '{}'::jsonb) as preferences`;
+
+export const SETTINGS = defineQuery<{ userId: string }, SettingsRow>({
+  text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id where u.id = cast(:userId as uuid)`,
+  decode: decodeSettings,
+});
+
+export const SAVE_SETTINGS = defineStatement<{ userId: string; locale: string; emailEnabled: boolean; imWebhookUrl: string | null; preferences: string }>({
+  text: `insert into notification_settings (user_id, locale, email_enabled, im_webhook_url, preferences)
+         values (cast(:userId as uuid), :locale, :emailEnabled, :imWebhookUrl, cast(:preferences as jsonb))
+         on conflict (user_id) do update
+            set locale = excluded.locale, email_enabled = excluded.email_enabled, im_webhook_url = excluded.im_webhook_url,
+                preferences = excluded.preferences, updated_at = now()`,
+});
+
+// ── The fan-out ────────────────────────────────────────────────────────────────
+
+/** One (event, recipient) of a fan-out batch: the event as the message tells it, and where it goes. */
+export interface Recipient extends EventForPeople {
+  seq: string;
+  kind: NotificationKind;
+  userId: string;
+  email: string;
+  locale: NotificationLocale;
+  emailEnabled: boolean;
+  imWebhookUrl: string | null;
+}
+
+/** The last seq of the fan-out's next batch (up to `limit` events after its cursor); none when no event is left. */
+export const BATCH_END = defineQuery<{ limit: number }, string | null>({
+  text: `select max(seq)::text as seq from (
+           select seq from overdue_event where seq > (select seq from notification_cursor for update) order by seq limit :limit
+         ) b`,
+  decode: (row) => row.textOrNull('seq'),
+});
+
+/**
+ * Who hears of the events after the fan-out's cursor up to `endSeq`, with their settings;
+ * a preference OFF leaves the recipient out. The customer's owner (SALES) hears of its
+ * alarms, promises and disputes; every FINANCE user of disputes.
+ */
+export const RECIPIENTS = defineQuery<{ endSeq: string }, Recipient>({
+  text: `with ev as (
+           select e.* from overdue_event e
+            where e.seq > (select seq from notification_cursor) and e.seq <= cast(:endSeq as bigint) and e.type <> 'CREDIT_STATUS_CHANGED'
+         ),
+         heard as (
+           select ev.seq, c.owner_id as user_id,
+                  case when ev.type in ('BECAME_OVERDUE', 'STAGE_ESCALATED', 'CLEARED') then 'OVERDUE_ALARM'
+                       when ev.type like 'PROMISE%' then 'PROMISE' else 'DISPUTE' end as kind
+             from ev join customer c on c.id = ev.customer_id
+           union
+           select ev.seq, u.id, 'DISPUTE' from ev join app_user u on u.role = 'FINANCE' and u.active where ev.type like 'DISPUTE%'
+         )
+         select ev.seq::text as seq, h.kind, ev.type, ${SETTINGS_COLUMNS}, c.code as customer_code, c.name as customer_name,
+                r.reference, ev.stage, ev.days_overdue, ev.outstanding::text as outstanding, ev.state, ev.amount::text as amount,
+                ev.as_of::text as as_of
+           from heard h
+           join ev on ev.seq = h.seq
+           join app_user u on u.id = h.user_id and u.active and u.role in ('SALES', 'FINANCE')
+           join customer c on c.id = ev.customer_id
+           left join receivable r on r.id = ev.receivable_id
+           left join notification_settings s on s.user_id = u.id
+          where coalesce(s.preferences ->> h.kind, 'IMMEDIATE') <> 'OFF'
+          order by ev.seq, u.id`,
+  decode: (row) => ({
+    seq: row.text('seq'),
+    kind: row.oneOf('kind', NotificationKind),
+    type: row.text('type'),
+    userId: row.text('id'),
+    email: row.text('email'),
+    locale: row.oneOf('locale', NotificationLocale),
+    emailEnabled: row.bool('email_enabled'),
+    imWebhookUrl: row.textOrNull('im_webhook_url'),
+    customerCode: row.text('customer_code'),
+    customerName: row.text('customer_name'),
+    reference: row.textOrNull('reference'),
+    stage: row.intOrNull('stage'),
+    daysOverdue: row.intOrNull('days_overdue'),
+    outstanding: row.textOrNull('outstanding'),
+    state: row.textOrNull('state'),
+    amount: row.textOrNull('amount'),
+    asOf: row.date('as_of'),
+  }),
+});
+
+/** An outbox row to write. */
+export interface OutboxRow {
+  userId: string;
+  kind: NotificationKind;
+  channel: NotificationChannel;
+  address: string;
+  subject: string;
+  body: string;
+  eventSeq: string | null;
+}
+
+/**
+ * Writes outbox rows, each with its send job, in the caller's transaction (a row of an
+ * event already written for that user and channel is skipped); with `cursorSeq` the
+ * fan-out's cursor moves there too. Answers the new rows' ids.
+ */
+export const WRITE_OUTBOX = defineQuery<{ rows: string; cursorSeq: string | null }, string>({
+  text: `with made as (
+           insert into notification (user_id, kind, channel, address, subject, body, event_seq)
+           select r."userId", r.kind, r.channel, r.address, r.subject, r.body, r."eventSeq"
+             from jsonb_to_recordset(cast(:rows as jsonb))
+                  as r("userId" uuid, kind text, channel text, address text, subject text, body text, "eventSeq" bigint)
+           on conflict do nothing
+           returning id
+         ),
+         queued as (
+           select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', m.id), job_key => 'notification:' || m.id) from made m
+         ),
+         moved as (
+           update notification_cursor set seq = cast(:cursorSeq as bigint) where :cursorSeq is not null
+         )
+         select m.id, (select count(*) from queued) as queued from made m`,
+  decode: (row) => row.text('id'),
+});
+
+/** Active ADMINs with their settings (who hears of a disabled webhook endpoint). */
+export const ADMIN_SETTINGS = defineQuery<NoParams, SettingsRow>({
+  text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id
+          where u.role = 'ADMIN' and u.active and coalesce(s.preferences ->> 'WEBHOOK_ENDPOINT_DISABLED', 'IMMEDIATE') <> 'OFF'`,
+  decode: decodeSettings,
+});
+
+// ── Sending ────────────────────────────────────────────────────────────────────
+
+export interface ClaimedNotification {
+  channel: NotificationChannel;
+  address: string;
+  subject: string;
+  body: string;
+  attempts: number;
+}
+
+/** Takes a due row for sending (SENDING); none when it is sent, dead, not due, or another sender has it. */
+export const CLAIM = defineQuery<{ id: string }, ClaimedNotification>({
+  text: `update notification set status = 'SENDING', claimed_at = now()
+          where id = cast(:id as uuid) and status in ('PENDING', 'FAILED') and next_attempt_at <= now()
+         returning channel, address, subject, body, attempts`,
+  decode: (row) => ({
+    channel: row.oneOf('channel', NotificationChannel),
+    address: row.text('address'),
+    subject: row.text('subject'),
+    body: row.text('body'),
+    attempts: row.int('attempts'),
+  }),
+});
+
+/** Records an attempt: SENT, or FAILED with the next attempt at `retryAt` (null: DEAD). */
+export const RECORD_SEND = defineStatement<{ id: string; error: string | null; retryAt: Date | null }>({
+  text: `update notification
+            set attempts = attempts + 1,
+                attempt_log = attempt_log || jsonb_build_array(jsonb_build_object('at', (extract(epoch from now()) * 1000)::bigint, 'error', cast(:error as text))),
+                status = case when :error is null then 'SENT' when :retryAt is null then 'DEAD' else 'FAILED' end,
+                sent_at = case when :error is null then now() end,
+                next_attempt_at = coalesce(cast(:retryAt as timestamptz), next_attempt_at)
+          where id = cast(:id as uuid)`,
+});
+
+/**
+ * The sweep: rows a dead process left SENDING for two minutes are due again (it may have
+ * sent them: at least once), and every due row gets a send job (a job a dead worker
+ * holds stays locked for hours).
+ */
+export const SWEEP_OUTBOX = defineQuery<NoParams, number>({
+  text: `with stuck as (
+           update notification set status = 'FAILED', next_attempt_at = now()
+            where status = 'SENDING' and claimed_at < now() - interval '2 minutes'
+         ),
+         due as (
+           select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', n.id), job_key => 'notification:' || n.id,
+                                        job_key_mode => 'preserve_run_at', run_at => n.next_attempt_at)
+             from notification n where n.status in ('PENDING', 'FAILED')
+         ),
+         fanout as (
+           select ${JOB_SCHEMA}.add_job('${FANOUT_TASK}', '{}'::json, job_key => 'notifications:fanout', job_key_mode => 'preserve_run_at')
+         )
+         select (select count(*) from due)::int + (select count(*) from fanout)::int as queued`,
+  decode: (row) => row.int('queued'),
+});
+
+// ── Reading ────────────────────────────────────────────────────────────────────
+
+function decodeNotification(row: SqlRow): Notification {
+  return Object.assign(new Notification(), {
+    id: row.text('id'),
+    userId: row.text('user_id'),
+    kind: row.oneOf('kind', NotificationKind),
+    channel: row.oneOf('channel', NotificationChannel),
+    subject: row.text('subject'),
+    body: row.text('body'),
+    status: row.oneOf('status', NotificationStatus),
+    attempts: (row.json('attempt_log') as { at: number; error: string | null }[]).map((a) => ({ at: new Date(Number(a.at)), error: a.error })),
+    createdAt: row.timestamp('created_at'),
+    sentAt: row.isNull('sent_at') ? null : row.timestamp('sent_at'),
+  });
+}
+
+export const NOTIFICATION = defineQuery<{ id: string }, Notification>({
+  text: 'select * from notification where id = cast(:id as uuid)',
+  decode: decodeNotification,
+});
+
+/** A page of notifications, newest first: of one user, or everyone's. */
+export function notificationPage(
+  em: EntityManager,
+  q: { userId: string | null; status: NotificationStatus | null; first: number; after: string | null | undefined; count: boolean },
+): Promise<Page<Notification>> {
+  const where = new Where();
+  if (q.userId) where.addIdEquals('n.user_id', 'userId', q.userId);
+  if (q.status) where.add('n.status = :status', { status: q.status });
+  return keysetPage<Notification>(em, {
+    columns: 'n.*',
+    decode: decodeNotification,
+    from: 'from notification n',
+    where,
+    keys: [
+      { column: 'n.created_at', cast: 'timestamptz', value: (n) => n.createdAt.toISOString() },
+      { column: 'n.id', cast: 'uuid', value: (n) => n.id },
+    ],
+    descending: true,
+    first: q.first,
+    after: q.after,
+    count: q.count,
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * What a notification says, in the recipient's language (zh-CN or en). One function per
+ * kind of message; the figures come as the event table stores them (money as decimal
+ * text, never re-computed).
+ */
+import { NotificationLocale } from './notification.types';
+
+/** An event as a notification tells it. */
+export interface EventForPeople {
+  type: string;
+  customerCode: string;
+  customerName: string;
+  reference: string | null;
+  stage: number | null;
+  daysOverdue: number | null;
+  outstanding: string | null;
+  state: string | null;
+  amount: string | null;
+  asOf: string;
+}
+
+export interface Message {
+  subject: string;
+  body: string;
+}
+
+const PROMISE_ZH: Record<string, string> = { PROMISE_MADE: '做出了付款承诺', PROMISE_KEPT: '兑现了付款承诺', PROMISE_BROKEN: '未兑现付款承诺' };
+const PROMISE_EN: Record<string, string> = {
+  PROMISE_MADE: 'made a promise to pay',
+  PROMISE_KEPT: 'kept a promise to pay',
+  PROMISE_BROKEN: 'broke a promise to pay',
+};
+
+/** The message of a stream event; undefined for kinds nobody is notified of. */
+export function eventMessage(e: EventForPeople, locale: NotificationLocale, currency: string): Message | undefined {
+  const zh = locale === NotificationLocale.ZH_CN;
+  const customer = `${e.customerName} (${e.customerCode})`;
+  const what = e.reference ? (zh ? `应收 ${e.reference}` : `invoice ${e.reference}`) : zh ? '客户' : 'the customer';
+  const money = (value: string | null) => (value === null ? '' : `${value} ${currency}`);
+  switch (e.type) {
+    case 'BECAME_OVERDUE':
+      return zh
+        ? {
+            subject: `【逾期提醒】${e.customerName} ${e.reference} 已逾期 ${e.daysOverdue} 天`,
+            body: `客户 ${customer} 的${what}已逾期 ${e.daysOverdue} 天，未收金额 ${money(e.outstanding)}（截至 ${e.asOf}）。`,
+          }
+        : {
+            subject: `[Overdue] ${e.customerName} ${e.reference} is ${e.daysOverdue} days overdue`,
+            body: `${customer}: ${what} is ${e.daysOverdue} days overdue, ${money(e.outstanding)} outstanding (as of ${e.asOf}).`,
+          };
+    case 'STAGE_ESCALATED':
+      return zh
+        ? {
+            subject: `【逾期升级】${e.customerName} ${e.reference} 逾期已达 ${e.stage} 天`,
+            body: `客户 ${customer} 的${what}逾期已达 ${e.stage} 天阶段（逾期 ${e.daysOverdue} 天），未收金额 ${money(e.outstanding)}（截至 ${e.asOf}）。`,
+          }
+        : {
+            subject: `[Overdue ${e.stage}+] ${e.customerName} ${e.reference} escalated`,
+            body: `${customer}: ${what} reached the ${e.stage}-day stage (${e.daysOverdue} days overdue), ${money(e.outstanding)} outstanding (as of ${e.asOf}).`,
+          };
+    case 'CLEARED':
+      return zh
+        ? { subject: `【逾期解除】${e.customerName} ${e.reference} 不再逾期`, body: `客户 ${customer} 的${what}已不再逾期（截至 ${e.asOf}）。` }
+        : { subject: `[Cleared] ${e.customerName} ${e.reference} is no longer overdue`, body: `${customer}: ${what} is no longer overdue (as of ${e.asOf}).` };
+    case 'PROMISE_MADE':
+    case 'PROMISE_KEPT':
+    case 'PROMISE_BROKEN':
+      return zh
+        ? {
+            subject: `【付款承诺】${e.customerName} ${PROMISE_ZH[e.type]}`,
+            body: `客户 ${customer} ${PROMISE_ZH[e.type]}，金额 ${money(e.amount)}（${e.asOf}）。`,
+          }
+        : { subject: `[Promise] ${e.customerName} ${PROMISE_EN[e.type]}`, body: `${customer} ${PROMISE_EN[e.type]} of ${money(e.amount)} (${e.asOf}).` };
+    case 'DISPUTE_OPENED':
+      return zh
+        ? { subject: `【争议】${e.customerName} 对${what}提出争议`, body: `客户 ${customer} 对${what}提出争议，金额 ${money(e.amount)}（${e.asOf}）。` }
+        : { subject: `[Dispute] ${e.customerName} disputes ${what}`, body: `${customer} disputes ${what}: ${money(e.amount)} (${e.asOf}).` };
+    case 'DISPUTE_RESOLVED':
+      return zh
+        ? { subject: `【争议解决】${e.customerName} ${what}：${e.state}`, body: `客户 ${customer} 关于${what}的争议已解决：${e.state}（${e.asOf}）。` }
+        : {
+            subject: `[Dispute resolved] ${e.customerName} ${what}: ${e.state}`,
+            body: `${customer}: the dispute of ${what} was resolved ${e.state} (${e.asOf}).`,
+          };
+    default:
+      return undefined;
+  }
+}
+
+export function endpointDisabledMessage(url: string, deadInARow: number, locale: NotificationLocale): Message {
+  return locale === NotificationLocale.ZH_CN
+    ? {
+        subject: '【Webhook 已停用】连续投递失败',
+        body: `Webhook 端点 ${url} 连续 ${deadInARow} 次投递失败，已被停用。修复后请在 updateWebhookEndpoint 中重新启用。`,
+      }
+    : {
+        subject: '[Webhook disabled] consecutive failed deliveries',
+        body: `The webhook endpoint ${url} was disabled after ${deadInARow} consecutive dead deliveries. Enable it again with updateWebhookEndpoint once it is fixed.`,
+      };
+}
+
+export function testMessage(locale: NotificationLocale): Message {
+  return locale === NotificationLocale.ZH_CN
+    ? { subject: '【测试】回款通知', body: '这是一条测试通知：您的通知渠道工作正常。' }
+    : { subject: '[Test] huikuan notification', body: 'This is a test notification: your channel works.' };
+}

@@ -1,0 +1,44 @@
+/**
+ * The notifications area: alarms that reach people by e-mail (SMTP) and IM bots, from
+ * the one event table, through an outbox; each user's settings; ADMINs told of webhook
+ * endpoints the deliveries disabled. A trigger on the event table enqueues the fan-out
+ * in the events' transaction; a sweep at start-up and every minute catches up.
+ */
+import { defineArea, type RequestScope } from '../../core/module';
+import type { JobHelpers } from '../../db/job-queue';
+import { ENDPOINT_DISABLED } from '../webhooks/webhook.delivery';
+import { NotificationErrorReason } from './notification.errors';
+import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, SEND_TASK } from './notification.queries';
+import { NotificationResolver } from './notification.resolver';
+import { NotificationSender } from './notification.sender';
+import { NotificationService } from './notification.service';
+import { Migration20261221000000_notifications } from './migrations/Migration20261221000000_notifications';
+
+declare module '../../context' {
+  interface Services {
+    notifications: NotificationService;
+  }
+}
+
+export const notificationsArea = defineArea({
+  name: 'notifications',
+  migrations: [{ name: 'Migration20261221000000_notifications', class: Migration20261221000000_notifications }],
+  resolvers: [NotificationResolver],
+  reasons: NotificationErrorReason,
+  setup({ orm, config, logger, extensions }) {
+    const policy = { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || config.nodeEnv !== 'production' };
+    const sender = new NotificationSender(orm, config, policy, logger);
+    extensions.add(ENDPOINT_DISABLED, (endpoint) => sender.notifyAdmins(endpoint));
+    return {
+      services: ({ em }: RequestScope) => ({ notifications: new NotificationService(em, sender, policy) }),
+      tasks: {
+        [FANOUT_TASK]: (_payload: unknown, helpers: JobHelpers) => sender.fanout(helpers),
+        [SEND_TASK]: (payload: unknown) => sender.send((payload as { id: string }).id),
+        [NOTIFICATION_SWEEP_TASK]: () => sender.sweep(),
+      },
+      cron: [`* * * * * ${NOTIFICATION_SWEEP_TASK} ?max=1`],
+      start: () => sender.sweep(),
+      stop: () => sender.close(),
+    };
+  },
+});

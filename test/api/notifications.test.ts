@@ -1,0 +1,180 @@
+/**
+ * Notifications for people, black-box: a local SMTP server (smtp-server) and a local IM
+ * bot endpoint started here receive what the server sends. A salesperson's overdue alarm
+ * arrives by e-mail in zh-CN; settings switch the language, add an IM bot and turn a kind
+ * off; test messages go through the outbox; ADMINs hear of a webhook endpoint that
+ * deliveries disabled; everyone reads their own notifications, ADMIN anyone's.
+ */
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { addDays } from '../../server/core/local-date';
+import { factories, type Factories } from '../helpers/factories';
+import { CREDIT_RULES_OFF } from '../helpers/overdue-events';
+import { rejection, startTestServer, type TestServer, type TestUser } from '../helpers/server';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+const TODAY = '2026-12-07';
+
+let server: TestServer;
+let make: Factories;
+let smtp: SMTPServer;
+const mails: ParsedMail[] = [];
+let bot: WebhookReceiver;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          mails.push(mail);
+          callback();
+        },
+        (e: Error) => callback(e),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  bot = await startWebhookReceiver('/bot');
+  server = await startTestServer({
+    CLOCK_DATE: TODAY,
+    WEEKLY_ANALYSIS_AT: 'off',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    MAIL_FROM: 'huikuan <alarms@huikuan.test>',
+    WEBHOOK_ALLOW_PRIVATE: '1',
+    WEBHOOK_RETRY_BASE: '100ms',
+    WEBHOOK_RETRY_FOR: '500ms',
+    WEBHOOK_DISABLE_AFTER_DEAD: '1',
+    ...CREDIT_RULES_OFF,
+  });
+  make = factories(server, { today: TODAY });
+});
+afterAll(async () => {
+  await bot.close();
+  await server.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+async function until<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const mailsTo = (address: string) => mails.filter((m) => m.to && !Array.isArray(m.to) && m.to.value.some((v) => v.address === address));
+
+/** A customer of the salesperson with one receivable 20 days overdue at the next scan. */
+async function overdueReceivable(sales: TestUser, reference: string): Promise<void> {
+  const customer = await make.customer({ ownerId: sales.id, name: '锦华贸易' });
+  await make.receivable(customer.id, { reference, amount: '1200.00', issuedOn: addDays(TODAY, -60), dueOn: addDays(TODAY, -20) });
+}
+
+test('a salesperson’s overdue alarm arrives by e-mail in zh-CN, and is in their notifications as SENT', async () => {
+  const sales = await server.createUser('SALES', '李娜');
+  await overdueReceivable(sales, 'INV-ZH-1');
+  await make.overdueScan(TODAY);
+  const [mail] = await until(
+    'the e-mail',
+    () => mailsTo(sales.email),
+    (list) => list.length > 0,
+  );
+  expect(mail.from?.value).toEqual([{ name: 'huikuan', address: 'alarms@huikuan.test' }]);
+  expect(mail.subject).toBe('【逾期提醒】锦华贸易 INV-ZH-1 已逾期 20 天');
+  expect(mail.text).toContain('未收金额 1200.00 CNY');
+
+  // The row is SENT once the SMTP server has accepted the message and the sender has recorded it.
+  const nodes = await until(
+    'the SENT row',
+    async () => (await sales.client.notifications({})).notifications.nodes,
+    (list) => list[0]?.status === 'SENT',
+  );
+  expect(nodes).toEqual([expect.objectContaining({ kind: 'OVERDUE_ALARM', channel: 'EMAIL', status: 'SENT', subject: mail.subject, userId: sales.id })]);
+});
+
+test('settings: English, an IM bot, a kind turned off; test messages on both channels', async () => {
+  const sales = await server.createUser('SALES');
+  const before = (await sales.client.myNotificationSettings()).myNotificationSettings;
+  expect(before).toMatchObject({ locale: 'ZH_CN', emailEnabled: true, emailAvailable: true, email: sales.email, imWebhookUrl: null });
+  expect(before.preferences.every((p) => p.delivery === 'IMMEDIATE')).toBe(true);
+
+  const { updateMyNotificationSettings } = await sales.client.updateMyNotificationSettings({
+    input: { locale: 'EN', imWebhookUrl: bot.url, preferences: [{ kind: 'PROMISE', delivery: 'OFF' }] },
+  });
+  expect(updateMyNotificationSettings).toMatchObject({ locale: 'EN', imWebhookUrl: bot.url });
+  expect(updateMyNotificationSettings.preferences.find((p) => p.kind === 'PROMISE')?.delivery).toBe('OFF');
+
+  const { sendTestNotification } = await sales.client.sendTestNotification({ channel: 'IM' });
+  expect(sendTestNotification).toMatchObject({ kind: 'TEST', channel: 'IM', subject: '[Test] huikuan notification' });
+  await bot.waitFor(1);
+  expect(bot.accepted[0].body).toEqual({ text: '[Test] huikuan notification\nThis is a test notification: your channel works.' });
+  await sales.client.sendTestNotification({ channel: 'EMAIL' });
+  await until(
+    'the test e-mail',
+    () => mailsTo(sales.email),
+    (list) => list.length === 1,
+  );
+
+  // An alarm goes to both channels, in English.
+  await overdueReceivable(sales, 'INV-EN-1');
+  await make.overdueScan(TODAY);
+  await bot.waitFor(2);
+  expect(bot.accepted[1].body.text).toMatch(/^\[Overdue\] 锦华贸易 INV-EN-1 is 20 days overdue\n/);
+  const mail = await until(
+    'the alarm e-mail',
+    () => mailsTo(sales.email),
+    (list) => list.length === 2,
+  );
+  expect(mail[1].subject).toBe('[Overdue] 锦华贸易 INV-EN-1 is 20 days overdue');
+
+  // Alarms off: the next one is not sent.
+  await sales.client.updateMyNotificationSettings({ input: { preferences: [{ kind: 'OVERDUE_ALARM', delivery: 'OFF' }], imWebhookUrl: '' } });
+  await overdueReceivable(sales, 'INV-OFF-1');
+  await make.overdueScan(TODAY);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  expect(mailsTo(sales.email)).toHaveLength(2);
+  expect((await sales.client.notifications({})).notifications.totalCount).toBe(4);
+
+  const noIm = await rejection(sales.client.sendTestNotification({ channel: 'IM' }));
+  expect(noIm).toMatchObject({ code: 'BAD_USER_INPUT', field: 'channel', reason: 'NOTIFICATION_CHANNEL_NOT_SET_UP' });
+});
+
+test('ADMINs hear of a webhook endpoint that dead deliveries disabled', async () => {
+  await server.admin.updateMyNotificationSettings({ input: { imWebhookUrl: bot.url } });
+  const failing = await startWebhookReceiver();
+  failing.respond = () => 500;
+  const sales = await server.createUser('SALES');
+  const customer = await make.customer({ ownerId: sales.id });
+  const { createWebhookEndpoint } = await server.admin.createWebhookEndpoint({ url: failing.url, filter: { customerId: customer.id } });
+  await make.receivable(customer.id, { issuedOn: addDays(TODAY, -60), dueOn: addDays(TODAY, -20) });
+  const before = bot.accepted.length;
+  await make.overdueScan(TODAY);
+  await bot.waitFor(before + 1);
+  const told = bot.accepted.slice(before).map((d) => d.body.text as string);
+  expect(told).toEqual([expect.stringContaining(`Webhook 端点 ${failing.url} 连续 1 次投递失败，已被停用`)]);
+  const adminId = (await server.admin.me()).me.id;
+  await until(
+    'the SENT row',
+    async () => (await server.admin.notifications({ userId: adminId, status: 'SENT' })).notifications.nodes,
+    (nodes) => nodes.some((n) => n.kind === 'WEBHOOK_ENDPOINT_DISABLED'),
+  );
+  expect((await server.admin.webhookEndpoints()).webhookEndpoints.find((e) => e.id === createWebhookEndpoint.endpoint.id)?.enabled).toBe(false);
+  await failing.close();
+});
+
+test('everyone reads their own notifications; ADMIN reads anyone’s', async () => {
+  const [one, two] = [await server.createUser('SALES'), await server.createUser('FINANCE')];
+  await one.client.sendTestNotification({ channel: 'EMAIL' });
+  const refused = await rejection(two.client.notifications({ userId: one.id }));
+  expect(refused.code).toBe('FORBIDDEN');
+  expect((await two.client.notifications({})).notifications.totalCount).toBe(0);
+  const { notifications } = await server.admin.notifications({ userId: one.id });
+  expect(notifications.nodes.map((n) => n.kind)).toEqual(['TEST']);
+});
