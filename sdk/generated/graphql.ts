@@ -296,9 +296,10 @@ export type NotificationDelivery =
   | 'IMMEDIATE'
   | 'OFF';
 
-/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
+/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
 export type NotificationKind =
   | 'DISPUTE'
+  | 'FEEDBACK_REMINDER'
   | 'OVERDUE_ALARM'
   | 'PROMISE'
   | 'TEST'

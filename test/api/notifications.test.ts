@@ -178,3 +178,42 @@ test('everyone reads their own notifications; ADMIN reads anyone’s', async () 
   const { notifications } = await server.admin.notifications({ userId: one.id });
   expect(notifications.nodes.map((n) => n.kind)).toEqual(['TEST']);
 });
+
+test('a feedback reminder arrives; who submitted, anonymously or not, gets none, and the reminder names nobody', async () => {
+  const lead = await server.createUser('PROJECT_LEAD');
+  const [late, anonymous] = [await server.createUser('SALES'), await server.createUser('SALES')];
+  await anonymous.client.submitFeedbackReport({
+    input: {
+      period: 'WEEK',
+      periodStart: TODAY,
+      anonymous: true,
+      hoursSaved: 2,
+      solvedProblems: ['Fewer phone calls'],
+      items: [{ kind: 'PROBLEM', category: 'PROCESS', severity: 'HIGH', text: 'Dunning letters print twice' }],
+    },
+  });
+  const { sendFeedbackReminders } = await lead.client.sendFeedbackReminders({ period: 'WEEK', periodStart: TODAY });
+  expect(sendFeedbackReminders.map((r) => r.user.id)).toContain(late.id);
+  expect(sendFeedbackReminders.map((r) => r.user.id)).not.toContain(anonymous.id);
+
+  const [mail] = await until(
+    'the reminder',
+    () => mailsTo(late.email),
+    (list) => list.length > 0,
+  );
+  expect(mail.subject).toBe('【反馈提醒】请提交本周的使用反馈');
+  expect(mail.text).toContain(`（${TODAY} 起）`);
+  expect(mail.text).not.toContain(anonymous.email);
+  expect(mailsTo(anonymous.email)).toHaveLength(0);
+  // Delivered: the feedback area's record says so, and a new round may remind again.
+  const [reminder] = await until(
+    'the reminder marked delivered',
+    async () => (await lead.client.feedbackCompliance({ period: 'WEEK', periodStart: TODAY })).feedbackCompliance.filter((e) => e.user.id === late.id),
+    (entries) => entries.length === 1 && entries[0].lastRemindedAt !== null,
+  );
+  expect(reminder.submitted).toBe(false);
+  const [stored] = await server.sql<{ delivered: boolean }>(`select delivered_at is not null as delivered from feedback_reminder where user_id = $1`, [
+    late.id,
+  ]);
+  expect(stored.delivered).toBe(true);
+});

@@ -14,6 +14,7 @@ import { NotificationChannel, NotificationKind, NotificationLocale, Notification
 export const SEND_TASK = 'notification_send';
 export const FANOUT_TASK = 'notifications_fanout';
 export const NOTIFICATION_SWEEP_TASK = 'notifications_sweep';
+export const REMINDERS_TASK = 'notifications_reminders';
 
 /** A user's settings, with the defaults of a user who never changed them. */
 export interface SettingsRow {
@@ -158,6 +159,36 @@ export const WRITE_OUTBOX = defineQuery<{ rows: string; cursorSeq: string | null
   decode: (row) => row.text('id'),
 });
 
+/** An undelivered feedback reminder of a user who can get it (a channel, reminders not off). */
+export interface DueReminder extends SettingsRow {
+  reminderId: string;
+  period: string;
+  periodStart: string;
+}
+
+/**
+ * The next undelivered feedback reminders (the feedback area's table: it stores them for a
+ * deliverer) of users with a channel and reminders not turned off, locked for this
+ * transaction.
+ */
+export const DUE_REMINDERS = defineQuery<{ emailAvailable: boolean; limit: number }, DueReminder>({
+  text: `select m.id as reminder_id, m.period, m.period_start::text as period_start, ${SETTINGS_COLUMNS}
+           from feedback_reminder m
+           join app_user u on u.id = m.user_id and u.active
+           left join notification_settings s on s.user_id = u.id
+          where m.delivered_at is null
+            and coalesce(s.preferences ->> 'FEEDBACK_REMINDER', 'IMMEDIATE') <> 'OFF'
+            and ((coalesce(s.email_enabled, true) and :emailAvailable) or s.im_webhook_url is not null)
+          order by m.created_at, m.id
+          limit :limit
+          for update of m skip locked`,
+  decode: (row) => ({ ...decodeSettings(row), reminderId: row.text('reminder_id'), period: row.text('period'), periodStart: row.date('period_start') }),
+});
+
+export const MARK_REMINDERS_DELIVERED = defineStatement<{ ids: readonly string[] }>({
+  text: 'update feedback_reminder set delivered_at = now() where id = any(cast(:ids as uuid[]))',
+});
+
 /** Active ADMINs with their settings (who hears of a disabled webhook endpoint). */
 export const ADMIN_SETTINGS = defineQuery<NoParams, SettingsRow>({
   text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id
@@ -217,6 +248,8 @@ export const SWEEP_OUTBOX = defineQuery<NoParams, number>({
          ),
          fanout as (
            select ${JOB_SCHEMA}.add_job('${FANOUT_TASK}', '{}'::json, job_key => 'notifications:fanout', job_key_mode => 'preserve_run_at')
+           union all
+           select ${JOB_SCHEMA}.add_job('${REMINDERS_TASK}', '{}'::json, job_key => 'notifications:reminders', job_key_mode => 'preserve_run_at')
          )
          select (select count(*) from due)::int + (select count(*) from fanout)::int as queued`,
   decode: (row) => row.int('queued'),

@@ -25,6 +25,8 @@ import {
   BATCH_END,
   CLAIM,
   type ClaimedNotification,
+  DUE_REMINDERS,
+  MARK_REMINDERS_DELIVERED,
   type OutboxRow,
   RECIPIENTS,
   RECORD_SEND,
@@ -32,7 +34,7 @@ import {
   SWEEP_OUTBOX,
   WRITE_OUTBOX,
 } from './notification.queries';
-import { endpointDisabledMessage, eventMessage, type Message } from './notification.texts';
+import { endpointDisabledMessage, eventMessage, feedbackReminderMessage, type Message } from './notification.texts';
 import { NotificationChannel, NotificationKind, type NotificationLocale } from './notification.types';
 
 /** Events turned into rows per transaction. */
@@ -102,6 +104,25 @@ export class NotificationSender {
         }
       }),
     );
+  }
+
+  /**
+   * The reminder job: stored feedback reminders into outbox rows, marked delivered in the
+   * same transaction. A reminder says only which period is missing: nothing of anyone's
+   * report, anonymous or not.
+   */
+  async reminders(): Promise<void> {
+    for (;;) {
+      const more = await this.orm.em.fork().transactional(async (em) => {
+        const due = await DUE_REMINDERS.all(em, { emailAvailable: this.emailAvailable, limit: FANOUT_BATCH });
+        if (due.length === 0) return false;
+        const rows = due.flatMap((r) => this.rowsFor(r, NotificationKind.FEEDBACK_REMINDER, feedbackReminderMessage(r.period, r.periodStart, r.locale), null));
+        await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
+        await MARK_REMINDERS_DELIVERED.run(em, { ids: due.map((r) => r.reminderId) });
+        return true;
+      });
+      if (!more) return;
+    }
   }
 
   /** Tells every ADMIN (their channels, their language) that deliveries disabled a webhook endpoint. */

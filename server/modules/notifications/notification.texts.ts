@@ -104,3 +104,16 @@ export function testMessage(locale: NotificationLocale): Message {
     ? { subject: '【测试】回款通知', body: '这是一条测试通知：您的通知渠道工作正常。' }
     : { subject: '[Test] huikuan notification', body: 'This is a test notification: your channel works.' };
 }
+
+export function feedbackReminderMessage(period: string, periodStart: string, locale: NotificationLocale): Message {
+  const weekly = period === 'WEEK';
+  return locale === NotificationLocale.ZH_CN
+    ? {
+        subject: `【反馈提醒】请提交${weekly ? '本周' : '本月'}的使用反馈`,
+        body: `您还没有提交${weekly ? '周' : '月'}报（${periodStart} 起）：系统解决了什么、节省了多少工作、还有什么问题、应该改什么。可以匿名提交。`,
+      }
+    : {
+        subject: `[Feedback] Please submit your ${weekly ? 'weekly' : 'monthly'} report`,
+        body: `Your ${weekly ? 'weekly' : 'monthly'} feedback report for the period starting ${periodStart} is still missing: what the system solved, the work it saved, what is still wrong, what should change. You may submit it anonymously.`,
+      };
+}

@@ -8,11 +8,12 @@ import { defineArea, type RequestScope } from '../../core/module';
 import type { JobHelpers } from '../../db/job-queue';
 import { ENDPOINT_DISABLED } from '../webhooks/webhook.delivery';
 import { NotificationErrorReason } from './notification.errors';
-import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, SEND_TASK } from './notification.queries';
+import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK } from './notification.queries';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationSender } from './notification.sender';
 import { NotificationService } from './notification.service';
 import { Migration20261221000000_notifications } from './migrations/Migration20261221000000_notifications';
+import { Migration20261221010000_notification_reminders } from './migrations/Migration20261221010000_notification_reminders';
 
 declare module '../../context' {
   interface Services {
@@ -22,7 +23,10 @@ declare module '../../context' {
 
 export const notificationsArea = defineArea({
   name: 'notifications',
-  migrations: [{ name: 'Migration20261221000000_notifications', class: Migration20261221000000_notifications }],
+  migrations: [
+    { name: 'Migration20261221000000_notifications', class: Migration20261221000000_notifications },
+    { name: 'Migration20261221010000_notification_reminders', class: Migration20261221010000_notification_reminders },
+  ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,
   setup({ orm, config, logger, extensions }) {
@@ -34,6 +38,7 @@ export const notificationsArea = defineArea({
       tasks: {
         [FANOUT_TASK]: (_payload: unknown, helpers: JobHelpers) => sender.fanout(helpers),
         [SEND_TASK]: (payload: unknown) => sender.send((payload as { id: string }).id),
+        [REMINDERS_TASK]: () => sender.reminders(),
         [NOTIFICATION_SWEEP_TASK]: () => sender.sweep(),
       },
       cron: [`* * * * * ${NOTIFICATION_SWEEP_TASK} ?max=1`],
