@@ -296,14 +296,15 @@ export type NotificationDelivery =
   | 'IMMEDIATE'
   | 'OFF';
 
-/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
+/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
 export type NotificationKind =
   | 'DISPUTE'
   | 'FEEDBACK_REMINDER'
   | 'OVERDUE_ALARM'
   | 'PROMISE'
   | 'TEST'
-  | 'WEBHOOK_ENDPOINT_DISABLED';
+  | 'WEBHOOK_ENDPOINT_DISABLED'
+  | 'WEEKLY_DIGEST';
 
 /** The language notifications are written in: ZH_CN (zh-CN) or EN (en). */
 export type NotificationLocale =

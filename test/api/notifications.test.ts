@@ -217,3 +217,25 @@ test('a feedback reminder arrives; who submitted, anonymously or not, gets none,
   ]);
   expect(stored.delivered).toBe(true);
 });
+
+test('a manager’s weekly digest carries the stored week’s figures, the change against last week and the worst customers', async () => {
+  const manager = await server.createUser('MANAGER');
+  await manager.client.publishWeeklyAnalysis({ weekOf: '2026-11-23' });
+  await manager.client.publishWeeklyAnalysis({ weekOf: '2026-11-30' });
+  const mails = await until(
+    'two digests',
+    () => mailsTo(manager.email),
+    (list) => list.length === 2,
+  );
+  const digest = mails.find((m) => m.subject === '【周报】2026-11-30 至 2026-12-06 回款分析')!;
+  expect(digest).toBeDefined();
+
+  const { weeklyAnalysis: week } = await manager.client.weeklyAnalysis({ weekOf: '2026-11-30' });
+  const lines = digest.text!.trim().split('\n');
+  expect(lines[0]).toBe(`应收余额：${week!.aging.total} CNY（较上周 ${week!.change!.outstanding}）`);
+  expect(lines[1]).toBe(`逾期金额：${week!.overdueAmount} CNY，${week!.overdueCount} 笔（较上周 ${week!.change!.overdueAmount}）`);
+  expect(lines[2]).toBe(`本周回款：${week!.received} CNY（较上周 ${week!.change!.received}）`);
+  const worst = week!.topOverdueCustomers.slice(0, 5);
+  expect(worst.length).toBeGreaterThan(0);
+  expect(lines.slice(5)).toEqual(worst.map((o, i) => `${i + 1}. ${o.name}（${o.code}）逾期 ${o.overdueAmount} CNY，最长 ${o.maxDaysOverdue} 天`));
+});

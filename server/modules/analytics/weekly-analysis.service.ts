@@ -76,7 +76,8 @@ function withDisputed<T extends object>(figures: T): T & { disputed: Cents } {
   };
 }
 
-function fromRow(row: SnapshotRow): WeeklyAnalysis {
+/** A stored snapshot as the API answers it (also what the notifications area digests). */
+export function analysisFromSnapshot(row: SnapshotRow): WeeklyAnalysis {
   const stored = decodeSnapshot(row.data) as unknown as Omit<WeeklyAnalysis, 'id' | 'weekStart' | 'weekEnd' | 'publishedAt' | 'publishedById' | 'trigger'>;
   const data = {
     ...stored,
@@ -110,7 +111,7 @@ export class WeeklyAnalysisService {
 
   async find(weekOf: LocalDate): Promise<WeeklyAnalysis | null> {
     const row = await SNAPSHOT_OF_WEEK.maybeOne(this.em, { weekStart: mondayOf(weekOf) });
-    return row ? fromRow(row) : null;
+    return row ? analysisFromSnapshot(row) : null;
   }
 
   async latest(last: number | null | undefined): Promise<WeeklyAnalysis[]> {
@@ -118,7 +119,7 @@ export class WeeklyAnalysisService {
     if (!Number.isInteger(n) || n < 1 || n > MAX_WEEKLY_ANALYSES)
       throw badInput('last', `last must be between 1 and ${MAX_WEEKLY_ANALYSES}`, CoreErrorReason.OUT_OF_RANGE);
     const rows = await LATEST_SNAPSHOTS.all(this.em, { limit: n });
-    return rows.map(fromRow);
+    return rows.map(analysisFromSnapshot);
   }
 
   /** On demand (publishWeeklyAnalysis): the week must be over; an existing snapshot is returned unchanged. */
@@ -147,10 +148,10 @@ export class WeeklyAnalysisService {
       async (em) => {
         if (!(await lockForTransaction(em, PUBLISH_LOCK, { skipIfBusy }))) return null;
         const existing = await SNAPSHOT_OF_WEEK.maybeOne(em, { weekStart });
-        if (existing) return fromRow(existing);
+        if (existing) return analysisFromSnapshot(existing);
         const data = await this.compute(em, weekStart);
         const row = await INSERT_SNAPSHOT.one(em, { weekStart, weekEnd: addDays(weekStart, 6), publishedById, trigger, data: encodeSnapshot(data) });
-        return fromRow(row);
+        return analysisFromSnapshot(row);
       },
       { isolationLevel: IsolationLevel.REPEATABLE_READ },
     );
@@ -174,7 +175,7 @@ export class WeeklyAnalysisService {
     const overdueAmount = aging.total - aging.current;
 
     const previousRow = await SNAPSHOT_OF_WEEK.maybeOne(em, { weekStart: addDays(weekStart, -7) });
-    const previous = previousRow ? fromRow(previousRow) : null;
+    const previous = previousRow ? analysisFromSnapshot(previousRow) : null;
     const change = previous && {
       previousWeekStart: previous.weekStart,
       outstanding: signed(aging.total, previous.aging.total),

@@ -15,6 +15,7 @@ export const SEND_TASK = 'notification_send';
 export const FANOUT_TASK = 'notifications_fanout';
 export const NOTIFICATION_SWEEP_TASK = 'notifications_sweep';
 export const REMINDERS_TASK = 'notifications_reminders';
+export const WEEKLY_TASK = 'notifications_weekly';
 
 /** A user's settings, with the defaults of a user who never changed them. */
 export interface SettingsRow {
@@ -133,6 +134,8 @@ export interface OutboxRow {
   subject: string;
   body: string;
   eventSeq: string | null;
+  /** At most one row per key (e.g. one weekly digest per week, user and channel); null: none. */
+  dedupeKey: string | null;
 }
 
 /**
@@ -142,10 +145,10 @@ export interface OutboxRow {
  */
 export const WRITE_OUTBOX = defineQuery<{ rows: string; cursorSeq: string | null }, string>({
   text: `with made as (
-           insert into notification (user_id, kind, channel, address, subject, body, event_seq)
-           select r."userId", r.kind, r.channel, r.address, r.subject, r.body, r."eventSeq"
+           insert into notification (user_id, kind, channel, address, subject, body, event_seq, dedupe_key)
+           select r."userId", r.kind, r.channel, r.address, r.subject, r.body, r."eventSeq", r."dedupeKey"
              from jsonb_to_recordset(cast(:rows as jsonb))
-                  as r("userId" uuid, kind text, channel text, address text, subject text, body text, "eventSeq" bigint)
+                  as r("userId" uuid, kind text, channel text, address text, subject text, body text, "eventSeq" bigint, "dedupeKey" text)
            on conflict do nothing
            returning id
          ),
@@ -189,10 +192,10 @@ export const MARK_REMINDERS_DELIVERED = defineStatement<{ ids: readonly string[]
   text: 'update feedback_reminder set delivered_at = now() where id = any(cast(:ids as uuid[]))',
 });
 
-/** Active ADMINs with their settings (who hears of a disabled webhook endpoint). */
-export const ADMIN_SETTINGS = defineQuery<NoParams, SettingsRow>({
+/** Active users of a role with their settings, unless they turned the kind off (ADMINs: disabled endpoints; MANAGERs: the weekly digest). */
+export const ROLE_SETTINGS = defineQuery<{ role: string; kind: NotificationKind }, SettingsRow>({
   text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id
-          where u.role = 'ADMIN' and u.active and coalesce(s.preferences ->> 'WEBHOOK_ENDPOINT_DISABLED', 'IMMEDIATE') <> 'OFF'`,
+          where u.role = :role and u.active and coalesce(s.preferences ->> :kind, 'IMMEDIATE') <> 'OFF'`,
   decode: decodeSettings,
 });
 

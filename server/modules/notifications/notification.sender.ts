@@ -20,8 +20,9 @@ import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue
 import type { AddressPolicy } from '../webhooks/webhook.address';
 import type { DisabledEndpoint } from '../webhooks/webhook.delivery';
 import { postJson } from '../webhooks/webhook.http';
+import { SNAPSHOT_OF_WEEK } from '../analytics/weekly-analysis.queries';
+import { analysisFromSnapshot } from '../analytics/weekly-analysis.service';
 import {
-  ADMIN_SETTINGS,
   BATCH_END,
   CLAIM,
   type ClaimedNotification,
@@ -30,11 +31,12 @@ import {
   type OutboxRow,
   RECIPIENTS,
   RECORD_SEND,
+  ROLE_SETTINGS,
   SEND_TASK,
   SWEEP_OUTBOX,
   WRITE_OUTBOX,
 } from './notification.queries';
-import { endpointDisabledMessage, eventMessage, feedbackReminderMessage, type Message } from './notification.texts';
+import { endpointDisabledMessage, eventMessage, feedbackReminderMessage, type Message, weeklyDigestMessage } from './notification.texts';
 import { NotificationChannel, NotificationKind, type NotificationLocale } from './notification.types';
 
 /** Events turned into rows per transaction. */
@@ -77,11 +79,12 @@ export class NotificationSender {
   }
 
   /** The outbox rows of one message to one recipient: one per channel they have. */
-  rowsFor(to: Channels, kind: NotificationKind, message: Message, eventSeq: string | null): OutboxRow[] {
+  rowsFor(to: Channels, kind: NotificationKind, message: Message, eventSeq: string | null, dedupe?: string): OutboxRow[] {
     const rows: OutboxRow[] = [];
     const base = { userId: to.userId, kind, subject: message.subject, body: message.body, eventSeq };
-    if (to.emailEnabled && this.mail) rows.push({ ...base, channel: NotificationChannel.EMAIL, address: to.email });
-    if (to.imWebhookUrl) rows.push({ ...base, channel: NotificationChannel.IM, address: to.imWebhookUrl });
+    const key = (channel: NotificationChannel) => (dedupe ? `${dedupe}:${to.userId}:${channel}` : null);
+    if (to.emailEnabled && this.mail) rows.push({ ...base, channel: NotificationChannel.EMAIL, address: to.email, dedupeKey: key(NotificationChannel.EMAIL) });
+    if (to.imWebhookUrl) rows.push({ ...base, channel: NotificationChannel.IM, address: to.imWebhookUrl, dedupeKey: key(NotificationChannel.IM) });
     return rows;
   }
 
@@ -125,10 +128,25 @@ export class NotificationSender {
     }
   }
 
+  /** The weekly digest job: every MANAGER gets the week's snapshot in short, once per channel. */
+  async weekly(weekStart: string): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const snapshot = await SNAPSHOT_OF_WEEK.maybeOne(em, { weekStart });
+      if (!snapshot) return;
+      const analysis = analysisFromSnapshot(snapshot);
+      const managers = await ROLE_SETTINGS.all(em, { role: 'MANAGER', kind: NotificationKind.WEEKLY_DIGEST });
+      const rows = managers.flatMap((manager) =>
+        this.rowsFor(manager, NotificationKind.WEEKLY_DIGEST, weeklyDigestMessage(analysis, manager.locale, this.config.currency), null, `weekly:${weekStart}`),
+      );
+      await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
+    });
+  }
+
   /** Tells every ADMIN (their channels, their language) that deliveries disabled a webhook endpoint. */
   async notifyAdmins(endpoint: DisabledEndpoint): Promise<void> {
     await this.orm.em.fork().transactional(async (em) => {
-      const rows = (await ADMIN_SETTINGS.all(em)).flatMap((admin) =>
+      const admins = await ROLE_SETTINGS.all(em, { role: 'ADMIN', kind: NotificationKind.WEBHOOK_ENDPOINT_DISABLED });
+      const rows = admins.flatMap((admin) =>
         this.rowsFor(admin, NotificationKind.WEBHOOK_ENDPOINT_DISABLED, endpointDisabledMessage(endpoint.url, endpoint.deadInARow, admin.locale), null),
       );
       await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });

@@ -3,6 +3,8 @@
  * kind of message; the figures come as the event table stores them (money as decimal
  * text, never re-computed).
  */
+import { formatMoney } from '../../core/money';
+import type { WeeklyAnalysis } from '../analytics/weekly-analysis.types';
 import { NotificationLocale } from './notification.types';
 
 /** An event as a notification tells it. */
@@ -116,4 +118,42 @@ export function feedbackReminderMessage(period: string, periodStart: string, loc
         subject: `[Feedback] Please submit your ${weekly ? 'weekly' : 'monthly'} report`,
         body: `Your ${weekly ? 'weekly' : 'monthly'} feedback report for the period starting ${periodStart} is still missing: what the system solved, the work it saved, what is still wrong, what should change. You may submit it anonymously.`,
       };
+}
+
+/** A ratio in [0, 1] as a percentage with one decimal; a dash when there is none. */
+const percent = (ratio: number | null) => (ratio === null ? '–' : `${(ratio * 100).toFixed(1)}%`);
+
+/** The week's snapshot in short: key figures, the change against last week, the 5 customers with the most overdue. */
+export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocale, currency: string): Message {
+  const zh = locale === NotificationLocale.ZH_CN;
+  const c = a.change;
+  const delta = (value: string | number | null | undefined) => (c ? (zh ? `（较上周 ${value ?? '–'}）` : ` (vs last week ${value ?? '–'})`) : '');
+  const worst = a.topOverdueCustomers
+    .slice(0, 5)
+    .map((o, i) =>
+      zh
+        ? `${i + 1}. ${o.name}（${o.code}）逾期 ${formatMoney(o.overdueAmount)} ${currency}，最长 ${o.maxDaysOverdue} 天`
+        : `${i + 1}. ${o.name} (${o.code}) ${formatMoney(o.overdueAmount)} ${currency} overdue, up to ${o.maxDaysOverdue} days`,
+    );
+  const lines = zh
+    ? [
+        `应收余额：${formatMoney(a.aging.total)} ${currency}${delta(c?.outstanding)}`,
+        `逾期金额：${formatMoney(a.overdueAmount)} ${currency}，${a.overdueCount} 笔${delta(c?.overdueAmount)}`,
+        `本周回款：${formatMoney(a.received)} ${currency}${delta(c?.received)}`,
+        `回款率：${percent(a.collections.collectionRate)}，按时回款率：${percent(a.collections.onTimeRate)}`,
+        `逾期最多的客户：`,
+        ...(worst.length ? worst : ['无']),
+      ]
+    : [
+        `Outstanding: ${formatMoney(a.aging.total)} ${currency}${delta(c?.outstanding)}`,
+        `Overdue: ${formatMoney(a.overdueAmount)} ${currency} in ${a.overdueCount} receivables${delta(c?.overdueAmount)}`,
+        `Received this week: ${formatMoney(a.received)} ${currency}${delta(c?.received)}`,
+        `Collection rate: ${percent(a.collections.collectionRate)}, on time: ${percent(a.collections.onTimeRate)}`,
+        `Customers with the most overdue:`,
+        ...(worst.length ? worst : ['none']),
+      ];
+  return {
+    subject: zh ? `【周报】${a.weekStart} 至 ${a.weekEnd} 回款分析` : `[Weekly] Receivables ${a.weekStart} to ${a.weekEnd}`,
+    body: lines.join('\n'),
+  };
 }

@@ -7,13 +7,14 @@ export enum NotificationKind {
   PROMISE = 'PROMISE',
   DISPUTE = 'DISPUTE',
   FEEDBACK_REMINDER = 'FEEDBACK_REMINDER',
+  WEEKLY_DIGEST = 'WEEKLY_DIGEST',
   WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
   TEST = 'TEST',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
   description:
-    'OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification.',
+    'OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification.',
 });
 
 export enum NotificationDelivery {

@@ -8,12 +8,13 @@ import { defineArea, type RequestScope } from '../../core/module';
 import type { JobHelpers } from '../../db/job-queue';
 import { ENDPOINT_DISABLED } from '../webhooks/webhook.delivery';
 import { NotificationErrorReason } from './notification.errors';
-import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK } from './notification.queries';
+import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK, WEEKLY_TASK } from './notification.queries';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationSender } from './notification.sender';
 import { NotificationService } from './notification.service';
 import { Migration20261221000000_notifications } from './migrations/Migration20261221000000_notifications';
 import { Migration20261221010000_notification_reminders } from './migrations/Migration20261221010000_notification_reminders';
+import { Migration20261221020000_notification_weekly } from './migrations/Migration20261221020000_notification_weekly';
 
 declare module '../../context' {
   interface Services {
@@ -26,6 +27,7 @@ export const notificationsArea = defineArea({
   migrations: [
     { name: 'Migration20261221000000_notifications', class: Migration20261221000000_notifications },
     { name: 'Migration20261221010000_notification_reminders', class: Migration20261221010000_notification_reminders },
+    { name: 'Migration20261221020000_notification_weekly', class: Migration20261221020000_notification_weekly },
   ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,
@@ -39,6 +41,7 @@ export const notificationsArea = defineArea({
         [FANOUT_TASK]: (_payload: unknown, helpers: JobHelpers) => sender.fanout(helpers),
         [SEND_TASK]: (payload: unknown) => sender.send((payload as { id: string }).id),
         [REMINDERS_TASK]: () => sender.reminders(),
+        [WEEKLY_TASK]: (payload: unknown) => sender.weekly((payload as { weekStart: string }).weekStart),
         [NOTIFICATION_SWEEP_TASK]: () => sender.sweep(),
       },
       cron: [`* * * * * ${NOTIFICATION_SWEEP_TASK} ?max=1`],
