@@ -104,9 +104,22 @@ async function main(): Promise<void> {
       onRoundTrip: () => metrics.sqlRoundTrips.inc({ pool: 'requests' }),
     });
     stops.push({ name: 'database pool', stop: () => orm.close() });
+    // The job queue's work (webhook deliveries, notifications): one connection per running job, and a few for its schedules.
+    const jobs = await openOrm({
+      databaseUrl,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      logSql: config.logSql,
+      poolMax: config.deliveryConcurrency + 2,
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+      onStatement: () => metrics.jobSqlStatements.inc(),
+      onRoundTrip: () => metrics.sqlRoundTrips.inc({ pool: 'jobs' }),
+    });
+    stops.push({ name: 'job database pool', stop: () => jobs.close() });
     const applied = await migrate(background);
     const clock = clockFor(config);
-    const runtime = { config, orm, background, clock, logger, metrics, databaseUrl };
+    const runtime = { config, orm, background, jobs, clock, logger, metrics, databaseUrl };
     const areas = await composeAreas(runtime);
     // The areas' background work stops after the HTTP server, so no request meets a stopped hub.
     stops.push({ name: 'areas', stop: () => areas.stop() });

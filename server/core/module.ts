@@ -31,6 +31,12 @@ export interface AppRuntime {
   orm: MikroORM;
   /** A small pool without those bounds, for start-up work, scheduled jobs and listeners. */
   background: MikroORM;
+  /**
+   * The job queue's work (deliveries, notifications), with the requests' statement_timeout;
+   * its statements are counted apart (`huikuan_job_db_statements_total`), so what a request
+   * costs is not blurred by jobs running beside it.
+   */
+  jobs: MikroORM;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;

@@ -30,6 +30,11 @@ export function createMetrics() {
       help: 'SQL statements sent to PostgreSQL',
       registers: [registry],
     }),
+    jobSqlStatements: new Counter({
+      name: 'huikuan_job_db_statements_total',
+      help: "SQL statements the job queue's work (webhook deliveries, notifications) sent to PostgreSQL, apart from huikuan_db_statements_total",
+      registers: [registry],
+    }),
     sqlRoundTrips: new Counter({
       name: 'huikuan_db_round_trips_total',
       help: 'Database round trips by pool: statements sent while none of the pool was in flight (statements in flight together count once)',

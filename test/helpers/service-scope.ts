@@ -131,7 +131,7 @@ export async function openServiceScope(options: ServiceScopeOptions): Promise<Se
     const clock = movableDateClock(options.today, config.timeZone);
     const logger = pino({ level: 'silent' });
     // One pool serves as both: service tests need no statement_timeout apart from background work.
-    const composition = await composeAreas({ config, orm, background: orm, clock, logger, metrics: createMetrics(), databaseUrl });
+    const composition = await composeAreas({ config, orm, background: orm, jobs: orm, clock, logger, metrics: createMetrics(), databaseUrl });
     stops.push(() => composition.stop());
     // What `start()` would begin is scheduled work only, disabled above; it is started so the
     // areas run exactly as composed in production.

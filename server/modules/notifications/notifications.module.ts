@@ -31,9 +31,9 @@ export const notificationsArea = defineArea({
   ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,
-  setup({ orm, config, logger, extensions }) {
+  setup({ jobs, config, logger, extensions }) {
     const policy = { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || config.nodeEnv !== 'production' };
-    const sender = new NotificationSender(orm, config, policy, logger);
+    const sender = new NotificationSender(jobs, config, policy, logger);
     extensions.add(ENDPOINT_DISABLED, (endpoint) => sender.notifyAdmins(endpoint));
     return {
       services: ({ em }: RequestScope) => ({ notifications: new NotificationService(em, sender, policy) }),

@@ -24,13 +24,13 @@ export const webhooksArea = defineArea({
   migrations: [{ name: 'Migration20261220000000_webhooks', class: Migration20261220000000_webhooks }],
   resolvers: [WebhookResolver],
   reasons: WebhookErrorReason,
-  setup({ orm, config, logger, metrics, extensions }) {
+  setup({ jobs, config, logger, metrics, extensions }) {
     const production = config.nodeEnv === 'production';
     const rules = {
       policy: { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || !production },
       secretOverlapSeconds: config.webhooks.secretOverlapSeconds,
     };
-    const deliverer = new WebhookDeliverer(orm, config.webhooks, production, logger, metrics, extensions.list(ENDPOINT_DISABLED));
+    const deliverer = new WebhookDeliverer(jobs, config.webhooks, production, logger, metrics, extensions.list(ENDPOINT_DISABLED));
     return {
       services: ({ em }: RequestScope) => ({ webhooks: new WebhookService(em, rules) }),
       tasks: {
