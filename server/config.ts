@@ -9,6 +9,7 @@ import { passwordProblem } from './core/password-policy';
 import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
 import type { Role } from './core/auth';
 import { isLocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './core/local-date';
+import { type Cents, centsFromNumeric, isMoneyText } from './core/money';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -85,6 +86,8 @@ export interface Config {
   /** E-mail of notifications: the SMTP server (none: no e-mail is sent) and the sender. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** A payment booked past BOOKING_LAG_LIMIT_DAYS of at least this much is told to FINANCE. */
+  lateBookingNotifyAmount: Cents;
 }
 
 export interface WebhookConfig {
@@ -341,6 +344,9 @@ export function loadConfig(env: Env = process.env): Config {
   const mailFrom = str('MAIL_FROM') ?? 'huikuan <noreply@localhost>';
   if (!/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(mailFrom))
     problems.push(`MAIL_FROM must be an address, e.g. "huikuan <noreply@example.com>" (got "${mailFrom}")`);
+  const lateBookingRaw = str('LATE_BOOKING_NOTIFY_AMOUNT') ?? '10000.00';
+  if (!isMoneyText(lateBookingRaw)) problems.push(`LATE_BOOKING_NOTIFY_AMOUNT must be an amount like "10000.00" (got "${lateBookingRaw}")`);
+  const lateBookingNotifyAmount = isMoneyText(lateBookingRaw) ? centsFromNumeric(lateBookingRaw) : 0n;
   const metricsToken = str('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must have at least 16 characters');
 
@@ -409,6 +415,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     smtpUrl,
     mailFrom,
+    lateBookingNotifyAmount,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -262,12 +262,14 @@ export type NotificationDelivery =
   | 'IMMEDIATE'
   | 'OFF';
 
-/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
+/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); LATE_BOOKING: a payment of at least LATE_BOOKING_NOTIFY_AMOUNT booked past BOOKING_LAG_LIMIT_DAYS (FINANCE); PROPOSAL_ESCALATED: an improvement proposal escalated to management (PROJECT_LEAD); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
 export type NotificationKind =
   | 'DISPUTE'
   | 'FEEDBACK_REMINDER'
+  | 'LATE_BOOKING'
   | 'OVERDUE_ALARM'
   | 'PROMISE'
+  | 'PROPOSAL_ESCALATED'
   | 'TEST'
   | 'WEBHOOK_ENDPOINT_DISABLED'
   | 'WEEKLY_DIGEST';

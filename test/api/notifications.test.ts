@@ -239,3 +239,38 @@ test('a manager’s weekly digest carries the stored week’s figures, the chang
   expect(worst.length).toBeGreaterThan(0);
   expect(lines.slice(5)).toEqual(worst.map((o, i) => `${i + 1}. ${o.name}（${o.code}）逾期 ${o.overdueAmount} CNY，最长 ${o.maxDaysOverdue} 天`));
 });
+
+test('FINANCE hears of a large payment booked late, not of a small one', async () => {
+  const [clerk, booker] = [await server.createUser('FINANCE'), await server.createUser('FINANCE')];
+  const sales = await server.createUser('SALES');
+  const customer = await make.customer({ ownerId: sales.id, name: '远洋物流' });
+  // Money that arrived two weeks ago, booked today: past BOOKING_LAG_LIMIT_DAYS, so it carries a reason.
+  const late = { receivedOn: '2026-11-23', method: 'BANK_TRANSFER' as const, lagReason: 'the bank statement came late' };
+  await booker.client.recordPayment({ input: { customerId: customer.id, amount: '500.00', ...late } });
+  await booker.client.recordPayment({ input: { customerId: customer.id, amount: '25000.00', ...late } });
+  const [mail] = await until(
+    'the late-booking e-mail',
+    () => mailsTo(clerk.email),
+    (list) => list.length > 0,
+  );
+  expect(mail.subject).toBe('【大额延迟入账】远洋物流 25000.00 CNY，延迟 10 个工作日');
+  expect(mail.text).toContain('于 2026-11-23 到账，10 个工作日后才入账。原因：the bank statement came late');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(mailsTo(clerk.email)).toHaveLength(1);
+  expect(mailsTo(booker.email).map((m) => m.subject)).toEqual([mail.subject]);
+});
+
+test('PROJECT_LEADs hear of an escalated proposal, by title only', async () => {
+  const lead = await server.createUser('PROJECT_LEAD');
+  const { feedbackReports } = await lead.client.feedbackReports({ first: 50 });
+  const item = feedbackReports.edges.flatMap((e) => e.node.items).find((i) => i.text === 'Dunning letters print twice')!;
+  const { createImprovementProposal } = await lead.client.createImprovementProposal({ input: { title: 'Print dunning letters once', itemIds: [item.id] } });
+  await lead.client.escalateProposal({ id: createImprovementProposal.id, note: 'Needs a budget' });
+  const [mail] = await until(
+    'the escalation e-mail',
+    () => mailsTo(lead.email),
+    (list) => list.some((m) => m.subject?.startsWith('【提案已上报】')),
+  );
+  expect(mailsTo(lead.email).find((m) => m.subject?.startsWith('【提案已上报】'))?.subject).toBe('【提案已上报】Print dunning letters once');
+  expect(mail).toBeDefined();
+});

@@ -203,4 +203,7 @@ test('notification e-mail: no SMTP_URL by default (no e-mail sent), an smtp(s):/
   });
   expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
   expect(() => loadConfig({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM/);
+  expect(loadConfig({}).lateBookingNotifyAmount).toBe(1_000_000n);
+  expect(loadConfig({ LATE_BOOKING_NOTIFY_AMOUNT: '500.50' }).lateBookingNotifyAmount).toBe(50_050n);
+  expect(() => loadConfig({ LATE_BOOKING_NOTIFY_AMOUNT: '1e5' })).toThrow(/LATE_BOOKING_NOTIFY_AMOUNT/);
 });

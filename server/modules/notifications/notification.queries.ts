@@ -16,6 +16,8 @@ export const FANOUT_TASK = 'notifications_fanout';
 export const NOTIFICATION_SWEEP_TASK = 'notifications_sweep';
 export const REMINDERS_TASK = 'notifications_reminders';
 export const WEEKLY_TASK = 'notifications_weekly';
+export const LATE_BOOKING_TASK = 'notifications_late_booking';
+export const ESCALATION_TASK = 'notifications_escalation';
 
 /** A user's settings, with the defaults of a user who never changed them. */
 export interface SettingsRow {
@@ -197,6 +199,37 @@ export const ROLE_SETTINGS = defineQuery<{ role: string; kind: NotificationKind 
   text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id
           where u.role = :role and u.active and coalesce(s.preferences ->> :kind, 'IMMEDIATE') <> 'OFF'`,
   decode: decodeSettings,
+});
+
+/** A payment booked late (with a lag reason), not voided, of at least `threshold`; none otherwise. */
+export interface LateBooking {
+  amount: string;
+  receivedOn: string;
+  bookingLagDays: number;
+  lagReason: string;
+  customerCode: string;
+  customerName: string;
+}
+
+export const LATE_BOOKING = defineQuery<{ paymentId: string; threshold: string }, LateBooking>({
+  text: `select p.amount::text as amount, p.received_on::text as received_on, p.booking_lag_days, p.lag_reason, c.code, c.name
+           from payment p join customer c on c.id = p.customer_id
+          where p.id = cast(:paymentId as uuid) and p.lag_reason is not null and p.voided_at is null
+            and p.amount >= cast(:threshold as numeric)`,
+  decode: (row) => ({
+    amount: row.text('amount'),
+    receivedOn: row.date('received_on'),
+    bookingLagDays: row.int('booking_lag_days'),
+    lagReason: row.text('lag_reason'),
+    customerCode: row.text('code'),
+    customerName: row.text('name'),
+  }),
+});
+
+/** An escalated proposal's title and note (the feedback area's table); nothing of the reports behind it. */
+export const ESCALATED_PROPOSAL = defineQuery<{ proposalId: string }, { title: string; note: string | null }>({
+  text: `select title, escalation_note from improvement_proposal where id = cast(:proposalId as uuid) and status = 'ESCALATED'`,
+  decode: (row) => ({ title: row.text('title'), note: row.textOrNull('escalation_note') }),
 });
 
 // ── Sending ────────────────────────────────────────────────────────────────────

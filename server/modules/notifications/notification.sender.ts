@@ -16,6 +16,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
+import { formatMoney } from '../../core/money';
 import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue';
 import type { AddressPolicy } from '../webhooks/webhook.address';
 import type { DisabledEndpoint } from '../webhooks/webhook.delivery';
@@ -27,6 +28,8 @@ import {
   CLAIM,
   type ClaimedNotification,
   DUE_REMINDERS,
+  ESCALATED_PROPOSAL,
+  LATE_BOOKING,
   MARK_REMINDERS_DELIVERED,
   type OutboxRow,
   RECIPIENTS,
@@ -36,7 +39,15 @@ import {
   SWEEP_OUTBOX,
   WRITE_OUTBOX,
 } from './notification.queries';
-import { endpointDisabledMessage, eventMessage, feedbackReminderMessage, type Message, weeklyDigestMessage } from './notification.texts';
+import {
+  endpointDisabledMessage,
+  escalationMessage,
+  eventMessage,
+  feedbackReminderMessage,
+  lateBookingMessage,
+  type Message,
+  weeklyDigestMessage,
+} from './notification.texts';
 import { NotificationChannel, NotificationKind, type NotificationLocale } from './notification.types';
 
 /** Events turned into rows per transaction. */
@@ -137,6 +148,32 @@ export class NotificationSender {
       const managers = await ROLE_SETTINGS.all(em, { role: 'MANAGER', kind: NotificationKind.WEEKLY_DIGEST });
       const rows = managers.flatMap((manager) =>
         this.rowsFor(manager, NotificationKind.WEEKLY_DIGEST, weeklyDigestMessage(analysis, manager.locale, this.config.currency), null, `weekly:${weekStart}`),
+      );
+      await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
+    });
+  }
+
+  /** FINANCE hears of a large payment booked late (the job of the payment's trigger). */
+  async lateBooking(paymentId: string): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const booking = await LATE_BOOKING.maybeOne(em, { paymentId, threshold: formatMoney(this.config.lateBookingNotifyAmount) });
+      if (!booking) return;
+      const clerks = await ROLE_SETTINGS.all(em, { role: 'FINANCE', kind: NotificationKind.LATE_BOOKING });
+      const rows = clerks.flatMap((to) =>
+        this.rowsFor(to, NotificationKind.LATE_BOOKING, lateBookingMessage(booking, to.locale, this.config.currency), null, `late-booking:${paymentId}`),
+      );
+      await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
+    });
+  }
+
+  /** PROJECT_LEADs hear that a proposal was escalated (the job of the proposal's trigger). */
+  async escalation(proposalId: string): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
+      const proposal = await ESCALATED_PROPOSAL.maybeOne(em, { proposalId });
+      if (!proposal) return;
+      const leads = await ROLE_SETTINGS.all(em, { role: 'PROJECT_LEAD', kind: NotificationKind.PROPOSAL_ESCALATED });
+      const rows = leads.flatMap((to) =>
+        this.rowsFor(to, NotificationKind.PROPOSAL_ESCALATED, escalationMessage(proposal.title, proposal.note, to.locale), null, `escalation:${proposalId}`),
       );
       await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
     });

@@ -5,6 +5,7 @@
  */
 import { formatMoney } from '../../core/money';
 import type { WeeklyAnalysis } from '../analytics/weekly-analysis.types';
+import type { LateBooking } from './notification.queries';
 import { NotificationLocale } from './notification.types';
 
 /** An event as a notification tells it. */
@@ -156,4 +157,25 @@ export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocal
     subject: zh ? `【周报】${a.weekStart} 至 ${a.weekEnd} 回款分析` : `[Weekly] Receivables ${a.weekStart} to ${a.weekEnd}`,
     body: lines.join('\n'),
   };
+}
+
+export function lateBookingMessage(b: LateBooking, locale: NotificationLocale, currency: string): Message {
+  return locale === NotificationLocale.ZH_CN
+    ? {
+        subject: `【大额延迟入账】${b.customerName} ${b.amount} ${currency}，延迟 ${b.bookingLagDays} 个工作日`,
+        body: `客户 ${b.customerName}（${b.customerCode}）的回款 ${b.amount} ${currency} 于 ${b.receivedOn} 到账，${b.bookingLagDays} 个工作日后才入账。原因：${b.lagReason}`,
+      }
+    : {
+        subject: `[Late booking] ${b.customerName} ${b.amount} ${currency}, ${b.bookingLagDays} working days late`,
+        body: `${b.customerName} (${b.customerCode}): ${b.amount} ${currency} arrived on ${b.receivedOn} and was booked ${b.bookingLagDays} working days later. Reason: ${b.lagReason}`,
+      };
+}
+
+export function escalationMessage(title: string, note: string | null, locale: NotificationLocale): Message {
+  return locale === NotificationLocale.ZH_CN
+    ? { subject: `【提案已上报】${title}`, body: `改进提案“${title}”已上报管理层决策。${note ? `说明：${note}` : ''}` }
+    : {
+        subject: `[Escalated] ${title}`,
+        body: `The improvement proposal "${title}" was escalated to management for a decision.${note ? ` Note: ${note}` : ''}`,
+      };
 }

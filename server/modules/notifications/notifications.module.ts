@@ -8,13 +8,14 @@ import { defineArea, type RequestScope } from '../../core/module';
 import type { JobHelpers } from '../../db/job-queue';
 import { ENDPOINT_DISABLED } from '../webhooks/webhook.delivery';
 import { NotificationErrorReason } from './notification.errors';
-import { FANOUT_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK, WEEKLY_TASK } from './notification.queries';
+import { ESCALATION_TASK, FANOUT_TASK, LATE_BOOKING_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK, WEEKLY_TASK } from './notification.queries';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationSender } from './notification.sender';
 import { NotificationService } from './notification.service';
 import { Migration20261221000000_notifications } from './migrations/Migration20261221000000_notifications';
 import { Migration20261221010000_notification_reminders } from './migrations/Migration20261221010000_notification_reminders';
 import { Migration20261221020000_notification_weekly } from './migrations/Migration20261221020000_notification_weekly';
+import { Migration20261221030000_notification_bookings_escalations } from './migrations/Migration20261221030000_notification_bookings_escalations';
 
 declare module '../../context' {
   interface Services {
@@ -28,6 +29,7 @@ export const notificationsArea = defineArea({
     { name: 'Migration20261221000000_notifications', class: Migration20261221000000_notifications },
     { name: 'Migration20261221010000_notification_reminders', class: Migration20261221010000_notification_reminders },
     { name: 'Migration20261221020000_notification_weekly', class: Migration20261221020000_notification_weekly },
+    { name: 'Migration20261221030000_notification_bookings_escalations', class: Migration20261221030000_notification_bookings_escalations },
   ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,
@@ -42,6 +44,8 @@ export const notificationsArea = defineArea({
         [SEND_TASK]: (payload: unknown) => sender.send((payload as { id: string }).id),
         [REMINDERS_TASK]: () => sender.reminders(),
         [WEEKLY_TASK]: (payload: unknown) => sender.weekly((payload as { weekStart: string }).weekStart),
+        [LATE_BOOKING_TASK]: (payload: unknown) => sender.lateBooking((payload as { paymentId: string }).paymentId),
+        [ESCALATION_TASK]: (payload: unknown) => sender.escalation((payload as { proposalId: string }).proposalId),
         [NOTIFICATION_SWEEP_TASK]: () => sender.sweep(),
       },
       cron: [`* * * * * ${NOTIFICATION_SWEEP_TASK} ?max=1`],
