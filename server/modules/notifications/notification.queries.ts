@@ -8,7 +8,7 @@ import { type Page } from '../../core/pagination';
 import { JOB_SCHEMA } from '../../db/job-queue';
 import { keysetPage } from '../../db/keyset';
 import { defineQuery, defineStatement, type NoParams, type SqlRow, Where } from '../../db/sql';
-import type { EventForPeople } from './notification.texts';
+import type { EventForPeople, LateBooking } from './notification.texts';
 import { NotificationChannel, NotificationKind, NotificationLocale, NotificationStatus, Notification } from './notification.types';
 
 export const SEND_TASK = 'notification_send';
@@ -202,15 +202,6 @@ export const ROLE_SETTINGS = defineQuery<{ role: string; kind: NotificationKind 
 });
 
 /** A payment booked late (with a lag reason), not voided, of at least `threshold`; none otherwise. */
-export interface LateBooking {
-  amount: string;
-  receivedOn: string;
-  bookingLagDays: number;
-  lagReason: string;
-  customerCode: string;
-  customerName: string;
-}
-
 export const LATE_BOOKING = defineQuery<{ paymentId: string; threshold: string }, LateBooking>({
   text: `select p.amount::text as amount, p.received_on::text as received_on, p.booking_lag_days, p.lag_reason, c.code, c.name
            from payment p join customer c on c.id = p.customer_id

@@ -5,7 +5,6 @@
  */
 import { formatMoney } from '../../core/money';
 import type { WeeklyAnalysis } from '../analytics/weekly-analysis.types';
-import type { LateBooking } from './notification.queries';
 import { NotificationLocale } from './notification.types';
 
 /** An event as a notification tells it. */
@@ -20,6 +19,16 @@ export interface EventForPeople {
   state: string | null;
   amount: string | null;
   asOf: string;
+}
+
+/** A payment booked late, as a FINANCE message tells it. */
+export interface LateBooking {
+  amount: string;
+  receivedOn: string;
+  bookingLagDays: number;
+  lagReason: string;
+  customerCode: string;
+  customerName: string;
 }
 
 export interface Message {
