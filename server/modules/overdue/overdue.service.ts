@@ -62,6 +62,11 @@ export interface ScanParticipantRun {
   kind: ScanKind;
   /** The engine's date before this judgement; null before the first scan. */
   previousEngineDate: LocalDate | null;
+  /**
+   * The customers whose engine figures this judgement changed (customerOverdueFiguresSql:
+   * the stages their receivables hold, their overdue money), sorted; no other customer's moved.
+   */
+  movedCustomerIds: readonly string[];
 }
 
 /**
@@ -172,8 +177,10 @@ export class OverdueService {
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
       await JUDGEMENT_TABLE.run(em);
       await CANDIDATES[judgement.scope].run(em, { asOf });
-      const { judged } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
-      for (const participant of this.participants) await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate });
+      const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      for (const participant of this.participants) {
+        await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate, movedCustomerIds: customerIds });
+      }
       const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
       return judged > 0 ? logged : { ...logged, id: null };
     });
