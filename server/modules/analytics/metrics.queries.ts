@@ -256,8 +256,6 @@ select booked_by_id, grouping(booked_by_id) as is_total,
 
 export interface Scope {
   tz: string;
-  /** CONTACT_SLA_WORKING_DAYS (contact coverage); 2 when not given. */
-  contactSlaWorkingDays?: number;
   /** Only these salespeople; undefined: everyone. */
   salespersonIds?: string[];
 }
@@ -314,8 +312,8 @@ export async function queryAging(em: EntityManager, asOf: LocalDate, scope: Scop
 }
 
 /** The sums behind collectionStats, goals and scorecards over [from, to]: per salesperson and the total (null). */
-export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<WindowSumsRow[]> {
-  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), sla: scope.contactSlaWorkingDays ?? 2, ...scopeParams(scope) });
+export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope, contactSlaWorkingDays: number): Promise<WindowSumsRow[]> {
+  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), sla: contactSlaWorkingDays, ...scopeParams(scope) });
 }
 
 export function queryTopOverdueCustomers(em: EntityManager, asOf: LocalDate, limit: number, scope: Scope): Promise<TopOverdueCustomer[]> {
