@@ -89,16 +89,17 @@ export class CreditEvaluator {
 
   /**
    * The scan participant (in the judgement's transaction, after the receivables were
-   * judged, the scan lock held): evaluates as of the judgement's date the customers whose
-   * stages or overdue money the judgement moved (nothing else of theirs can have); in a
+   * judged, the scan lock held): evaluates as of the judgement's date the customers of the
+   * receivables it judged (their stages or overdue money may have moved, a promise of
+   * theirs may have been judged again after a change of them); in a
    * scan also those with an override whose `until` has come and those whose broken
    * promises entered or left the window, and every customer at the first scan and at the
    * first after a change of the rules.
    */
   async afterJudgement(run: ScanParticipantRun): Promise<void> {
-    const { em, asOf, movedCustomerIds: moved } = run;
+    const { em, asOf, judgedCustomerIds: judged } = run;
     if (run.kind !== 'SCAN') {
-      if (moved.length > 0) await this.evaluate(em, asOf, { ids: moved });
+      if (judged.length > 0) await this.evaluate(em, asOf, { ids: judged });
       return;
     }
     const engine = await CREDIT_ENGINE.maybeOne(em);
@@ -107,7 +108,7 @@ export class CreditEvaluator {
       await this.evaluate(em, asOf, { all: true });
     } else {
       const more = await SCAN_CUSTOMERS.all(em, { asOf, since: run.previousEngineDate, promiseDays: this.settings.rules.brokenPromiseDays });
-      const ids = [...new Set([...moved, ...more])];
+      const ids = [...new Set([...judged, ...more])];
       if (ids.length > 0) await this.evaluate(em, asOf, { ids });
     }
     await SET_CREDIT_ENGINE.run(em, { asOf, rules });

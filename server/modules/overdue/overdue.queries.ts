@@ -35,7 +35,7 @@ export interface ScanParams {
 /** What the service needs of a judgement; its figures go to the scan's log row (CLOSE_SCAN_LOG reads them). */
 export interface ScanCounts {
   judged: number;
-  /** The customers whose figures (overdue_customer_stage: stages held, overdue money) the judgement changed, sorted. */
+  /** The customers of the receivables judged, and any other whose figures (overdue_customer_stage) moved, sorted. */
   customerIds: string[];
 }
 
@@ -206,10 +206,12 @@ notified as (
   -- Wakes every instance's hub when the transaction commits (nothing to say without events).
   select pg_notify('${OVERDUE_CHANNEL}', k.last_seq) from counts k where k.last_seq <> '0'
 ),
-moved_customers as (
-  select coalesce(array_to_json(array_agg(distinct d.customer_id order by d.customer_id)), '[]') as ids from deltas d
+touched_customers as (
+  -- The customers of the receivables judged, and any whose figures moved (a receivable that changed customer).
+  select coalesce(array_to_json(array_agg(x.customer_id order by x.customer_id)), '[]') as ids
+    from (select d.customer_id from decided d union select t.customer_id from deltas t) x
 )
-select k.judged, k.last_seq, (select count(*) from notified) as notified, (select ids from moved_customers) as customer_ids from counts k
+select k.judged, k.last_seq, (select count(*) from notified) as notified, (select ids from touched_customers) as customer_ids from counts k
 `,
     decode: (row) => ({ judged: row.int('judged'), customerIds: row.json('customer_ids') as string[] }),
   });

@@ -63,10 +63,11 @@ export interface ScanParticipantRun {
   /** The engine's date before this judgement; null before the first scan. */
   previousEngineDate: LocalDate | null;
   /**
-   * The customers whose engine figures this judgement changed (customerOverdueFiguresSql:
-   * the stages their receivables hold, their overdue money), sorted; no other customer's moved.
+   * The customers of the receivables this judgement took (also any other whose engine
+   * figures it moved: customerOverdueFiguresSql), sorted. No other customer's figures
+   * moved, and what the participants judged before (promises) is about these receivables.
    */
-  movedCustomerIds: readonly string[];
+  judgedCustomerIds: readonly string[];
 }
 
 /**
@@ -179,7 +180,7 @@ export class OverdueService {
       await CANDIDATES[judgement.scope].run(em, { asOf });
       const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       for (const participant of this.participants) {
-        await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate, movedCustomerIds: customerIds });
+        await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate, judgedCustomerIds: customerIds });
       }
       const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
       return judged > 0 ? logged : { ...logged, id: null };
