@@ -7,7 +7,7 @@ export type ActivityKind =
   | 'MESSAGE'
   | 'VISIT';
 
-/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID is also what reportPaymentNotice records. */
+/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID holds the alarm of its receivables like reportPaymentNotice (which records a CLAIMS_PAID activity too). */
 export type ActivityOutcome =
   | 'CLAIMS_PAID'
   | 'DISPUTED'

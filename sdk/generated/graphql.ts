@@ -21,7 +21,7 @@ export type ActivityKind =
   | 'MESSAGE'
   | 'VISIT';
 
-/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID is also what reportPaymentNotice records. */
+/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID holds the alarm of its receivables like reportPaymentNotice (which records a CLAIMS_PAID activity too). */
 export type ActivityOutcome =
   | 'CLAIMS_PAID'
   | 'DISPUTED'
@@ -267,6 +267,8 @@ export type GoalStatus =
   | 'ON_TRACK';
 
 export type LogCollectionActivityInput = {
+  /** Only with outcome CLAIMS_PAID: the date the customer says they paid (not in the future; default: the day the activity occurred). A CLAIMS_PAID activity stores a payment notice for each of its receivables with money outstanding, holding the alarm exactly as reportPaymentNotice does. */
+  claimedPaidOn?: string | null | undefined;
   customerId: string;
   /** Only with outcome DISPUTED: opens the dispute in the same call. */
   dispute?: ActivityDisputeInput | null | undefined;
