@@ -445,3 +445,20 @@ describe('at the same time', () => {
     expect((await sales.client.disputes({ first: 10, filter: { receivableId: rz } })).disputes.totalCount).toBe(1);
   });
 });
+
+describe("the engine's own record of what disputes freeze", () => {
+  test('every dispute, opened through any path, has its freeze in overdue_freeze: its amount, from the day opened until the day resolved', async () => {
+    const freezes = await server.sql<{ row: string }>(
+      `select concat_ws(' ', f.receivable_id, f.amount, f.from_on, f.until_on) as row from overdue_freeze f order by f.source_id`,
+    );
+    const disputes = await server.sql<{ row: string }>(
+      `select concat_ws(' ', d.receivable_id, d.amount, d.opened_on, d.resolved_on) as row from dispute d order by d.id`,
+    );
+    expect(freezes.length).toBeGreaterThan(8);
+    expect(freezes).toEqual(disputes);
+    // The resolved ones end on their resolution day; the open ones (RA, RZ) have no end.
+    const open = await server.sql<{ n: number }>(`select count(*)::int as n from overdue_freeze where until_on is null`);
+    const openDisputes = await server.sql<{ n: number }>(`select count(*)::int as n from dispute where state = 'OPEN'`);
+    expect(open).toEqual(openDisputes);
+  });
+});

@@ -17,6 +17,7 @@ import { Migration20261129010000_overdue } from './migrations/Migration202611290
 import { Migration20261202000000_overdue_incremental } from './migrations/Migration20261202000000_overdue_incremental';
 import { Migration20261203000000_overdue_event_ids } from './migrations/Migration20261203000000_overdue_event_ids';
 import { Migration20261210000000_overdue_event_kinds } from './migrations/Migration20261210000000_overdue_event_kinds';
+import { Migration20261216010000_overdue_freeze } from './migrations/Migration20261216010000_overdue_freeze';
 
 declare module '../../context' {
   interface Services {
@@ -34,6 +35,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261202000000_overdue_incremental', class: Migration20261202000000_overdue_incremental },
     { name: 'Migration20261203000000_overdue_event_ids', class: Migration20261203000000_overdue_event_ids },
     { name: 'Migration20261210000000_overdue_event_kinds', class: Migration20261210000000_overdue_event_kinds },
+    { name: 'Migration20261216010000_overdue_freeze', class: Migration20261216010000_overdue_freeze },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,
