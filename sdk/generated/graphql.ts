@@ -386,9 +386,15 @@ export type ReceivableFilter = {
 };
 
 export type ReceivableStatus =
+  /** Nothing outstanding, not written off, and closed at least partly by a credit (e.g. a dispute resolved VALID or PARTIAL). */
+  | 'CREDITED'
+  /** Nothing paid, credited or written off: the whole amount is outstanding. */
   | 'OPEN'
+  /** Nothing outstanding, settled by payments alone. */
   | 'PAID'
+  /** Some of it is settled (paid, credited or written off), some still outstanding. */
   | 'PARTIALLY_PAID'
+  /** Nothing outstanding, and (the rest) written off. */
   | 'WRITTEN_OFF';
 
 export type RecordPaymentInput = {

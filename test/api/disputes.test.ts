@@ -251,6 +251,20 @@ describe('day 2 (2026-11-05): escalation held, resolutions', () => {
     expect(await receivable('RA')).toMatchObject({ outstanding: '900.00', disputedAmount: '900.00' });
   });
 
+  test('RD, closed by the credit of its VALID dispute, is CREDITED, not PAID; RC, still owed, is PARTIALLY_PAID', async () => {
+    const statuses = async (client: Client) =>
+      Object.fromEntries(
+        (await client.receivables({ first: 50, filter: { customerId } })).receivables.edges.map(({ node: r }) => [r.reference, r.status] as const),
+      );
+    expect(await statuses(finance.client)).toMatchObject({ RC: 'PARTIALLY_PAID', RD: 'CREDITED' });
+    // The status filter and the answer PostgreSQL builds (customer(id) → receivables) agree.
+    const credited = (await sales.client.receivables({ first: 50, filter: { customerId, status: ['CREDITED'] } })).receivables.edges;
+    expect(credited.map((e) => e.node.reference)).toEqual(['RD']);
+    expect((await sales.client.receivables({ first: 50, filter: { customerId, status: ['PAID'] } })).receivables.totalCount).toBe(0);
+    const { customer } = await sales.client.customer({ id: customerId });
+    expect(customer?.receivables.nodes.find((r) => r.reference === 'RD')?.status).toBe('CREDITED');
+  });
+
   test('the scan of 11-05 puts RB back at the stage it reached (30) and clears the credited RD', async () => {
     expect(await scan(day2, DAY2)).toMatchObject({ becameOverdue: 0, escalated: 1, cleared: 1 });
     const stages = await Promise.all(['RA', 'RB', 'RC', 'RD', 'RE', 'RF'].map(async (r) => (await receivable(r)).overdueStage));
