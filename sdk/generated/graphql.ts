@@ -306,7 +306,7 @@ export type OverdueEventFilter = {
   types?: Array<OverdueEventType> | null | undefined;
 };
 
-/** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
+/** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN (also a kept promise whose money was voided after its deadline: previousState KEPT), PROMISE_REOPENED (a kept or broken promise open again before its deadline: its money voided, or the deadline moved by a calendar change), DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
 export type OverdueEventType =
   | 'BECAME_OVERDUE'
   | 'CLEARED'
@@ -316,6 +316,7 @@ export type OverdueEventType =
   | 'PROMISE_BROKEN'
   | 'PROMISE_KEPT'
   | 'PROMISE_MADE'
+  | 'PROMISE_REOPENED'
   | 'STAGE_ESCALATED';
 
 export type PaymentFilter = {
