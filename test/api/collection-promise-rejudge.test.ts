@@ -2,8 +2,9 @@
  * A settled promise to pay is judged again when what settled it changes, and only then:
  * a KEPT promise whose payment is voided is OPEN again before its deadline and BROKEN
  * after it, each with its event, judged at once as of the engine's date; a holiday
- * declared on a promised date moves the rolled dates like a due date. The change marks the
- * promise (`rejudge`); each judgement clears the marks.
+ * declared on a promised date moves the rolled dates like a due date. A settled promise
+ * nothing touched is not read by the next judgements (the `rejudge` mark, cleared by
+ * each judgement; docs/metrics.md, "Promises to pay", shows the plan of a steady scan).
  *
  * Li's customer (Asia/Shanghai, no holidays until one is declared, PROMISE_GRACE_WORKING_DAYS
  * 1, credit rules off). R1 1000.00, R2 600.00, R3 400.00, due Fri 2026-11-20.
@@ -106,12 +107,13 @@ describe('Monday: kept, voided, reopened; a holiday moves a promised date', () =
 });
 
 describe('later days', () => {
-  test('Thursday: P1 is still open on its deadline; nothing is left marked', async () => {
+  test('Thursday: P1 is still open on its deadline; a steady scan reads no settled promise', async () => {
     await server.restart(env(THU));
     const before = (await promiseEvents()).length;
     await make.overdueScan(THU);
     expect((await promiseEvents()).length).toBe(before);
     expect(await promise('R1')).toMatchObject({ state: 'OPEN' });
+    // P2 is KEPT and unmarked: the judgement's candidates are the OPEN promises and the marked ones.
     expect(await server.sql('select state, rejudge from promise_to_pay where state <> $1 order by state', ['OPEN'])).toEqual([
       { state: 'KEPT', rejudge: false },
     ]);

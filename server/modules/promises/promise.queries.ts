@@ -107,10 +107,12 @@ export interface JudgedPromise {
 }
 
 /**
- * Judges, as of `asOf`, every promise not KEPT, and the KEPT ones marked `rejudge` by a
- * change since their last judgement (an allocation of a promised receivable, by trigger;
- * a calendar change of their dates). Stores what changed, clears the marks, and answers
- * the promises whose state or counted money changed, in the order of their due dates.
+ * Judges, as of `asOf`, the promises that can change: the OPEN ones, and the settled ones
+ * (KEPT, PARTIAL, BROKEN) marked `rejudge` by a change since their last judgement (an
+ * allocation of a promised receivable, by trigger; a calendar change of their dates).
+ * Stores what changed, clears the marks, and answers the promises whose state or counted
+ * money changed, in the order of their due dates. A settled promise nothing touched is not
+ * read (partial index promise_to_pay_to_judge_idx).
  *
  * - Counted money (`paid`): allocations of payments not voided to the promised
  *   receivables whose money arrived (`received_on`, never the booking) from the day the
@@ -124,7 +126,7 @@ export const JUDGE_PROMISES = defineQuery<{ asOf: LocalDate }, JudgedPromise>({
 with candidates as materialized (
   select p.id, p.state, p.amount, p.made_on, p.due_on, p.deadline_on, p.receivable_ids, p.paid_amount
     from promise_to_pay p
-   where (p.state <> 'KEPT' or p.rejudge) and p.made_on <= cast(:asOf as date)
+   where (p.state = 'OPEN' or p.rejudge) and p.made_on <= cast(:asOf as date)
 ),
 paid as (
   select c.id, sum(a.amount) as paid

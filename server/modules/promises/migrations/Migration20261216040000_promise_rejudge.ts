@@ -1,28 +1,30 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * A settled promise (KEPT, PARTIAL, BROKEN) is judged again when what settled it changes
- * (`rejudge`); before, KEPT was final and a voided payment left it KEPT.
+ * Which promises a judgement reads: the OPEN ones (time alone changes them) and those a
+ * change since their last judgement may have moved (`rejudge`), instead of every promise
+ * not yet KEPT at every scan, forever.
  *
  * - Money: any change to an allocation of a promised receivable (booked, voided, removed,
- *   its arrival date corrected) marks the receivable's settled promises in the same
- *   transaction, by trigger, whichever code writes the ledger: a voided payment can turn a
- *   KEPT promise OPEN, PARTIAL or BROKEN again.
+ *   its arrival date corrected) marks the receivable's settled promises (KEPT, PARTIAL,
+ *   BROKEN) in the same transaction, by trigger, whichever code writes the ledger: a late
+ *   booking of on-time money can still turn a BROKEN promise KEPT, and a voided payment
+ *   can turn a KEPT one OPEN, PARTIAL or BROKEN again.
  * - Calendar: a calendar change that moves a promise's due date or deadline marks it too
  *   (promises area, CALENDAR_CHANGE_PARTICIPANTS).
  * - The judgement clears the mark. The trigger takes the overdue engine's scan lock shared
  *   before it touches a promise, as the engine's change triggers do, so it waits for a
  *   running judgement and a judgement for it: no two transactions wait for each other.
- * - Every KEPT promise is judged once more by the first judgement after this migration.
+ * - Every settled promise is judged once more by the first judgement after this migration.
  */
 export class Migration20261216040000_promise_rejudge extends Migration {
   async up(): Promise<void> {
     this.addSql(`
       alter table promise_to_pay add column rejudge boolean not null default false;
       comment on column promise_to_pay.rejudge is 'A change since the last judgement may move this settled promise: the next judgement reads it.';
-      update promise_to_pay set rejudge = true where state = 'KEPT';
+      update promise_to_pay set rejudge = true where state <> 'OPEN';
       drop index promise_to_pay_unsettled_idx;
-      create index promise_to_pay_to_judge_idx on promise_to_pay (made_on) where state <> 'KEPT' or rejudge;
+      create index promise_to_pay_to_judge_idx on promise_to_pay (made_on) where state = 'OPEN' or rejudge;
       create index promise_to_pay_receivables_idx on promise_to_pay using gin (receivable_ids);
 
       create function promise_money_changed() returns trigger language plpgsql as $$
