@@ -449,6 +449,11 @@ describe('at the same time', () => {
     const first = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
     const again = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
     expect(again.id).toBe(first.id);
+    // Judged at once after the call committed, as after openDispute: the engine's mark of the change ('-infinity') is gone.
+    const [state] = await server.sql<{ next: string | null }>('select next_judgement_on::text as next from receivable_overdue_state where receivable_id = $1', [
+      rz,
+    ]);
+    expect(state.next).not.toBe('-infinity');
     const { disputes } = await sales.client.disputes({ first: 10, filter: { receivableId: rz } });
     expect(disputes.edges.map((e) => [e.node.amount, e.node.category, e.node.openedBy.id, e.node.state])).toEqual([['80.00', 'QUALITY', sales.id, 'OPEN']]);
     const { overdueEvents } = await sales.client.disputeEvents({ first: 10, filter: { customerId: other } });
