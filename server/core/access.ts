@@ -57,6 +57,11 @@ export enum Permission {
   COLLECTION_LOG = 'COLLECTION_LOG',
   /** The contact log and promises to pay (SALES: own customers only). */
   COLLECTION_READ = 'COLLECTION_READ',
+  /**
+   * A promise to pay wherever it appears (SALES: own customers only): the lists need
+   * COLLECTION_READ; integrations read the promise of a PROMISE_* event (OverdueEvent.promise).
+   */
+  PROMISE_READ = 'PROMISE_READ',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -87,6 +92,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.WORKLIST_READ]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_LOG]: [SALES, FINANCE, MANAGER],
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
+  [Permission.PROMISE_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
 };
 
 /**
@@ -109,6 +115,11 @@ const POLICY: Record<Permission, readonly Role[]> = {
  *   the salesperson. People a role has no business with (the clerk who booked a
  *   payment, per-clerk rows) are closed off by the types above, not by hiding fields
  *   of User. Goals are filtered by row (`goals` returns only those that apply).
+ * - Collection work (issue 10): the contact log (CollectionActivity) → COLLECTION_READ;
+ *   a promise to pay → PROMISE_READ, which integrations hold on purpose (the promise of a
+ *   PROMISE_* event in the stream); disputes and credit status with its history and
+ *   overrides → LEDGER_READ, like the receivables they are about; the worklist's items →
+ *   WORKLIST_READ. PROJECT_LEAD reaches none of them.
  */
 export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   Payment: Permission.PAYMENT_READ,
@@ -117,6 +128,16 @@ export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   SalespersonCollectionStats: Permission.COLLECTION_STATS_READ,
   ClerkBookingLag: Permission.COLLECTION_STATS_READ,
   OverdueCustomer: Permission.COLLECTION_STATS_READ,
+  CollectionActivity: Permission.COLLECTION_READ,
+  PromiseToPay: Permission.PROMISE_READ,
+  Dispute: Permission.LEDGER_READ,
+  CreditStatusDetail: Permission.LEDGER_READ,
+  CreditStatusReason: Permission.LEDGER_READ,
+  CreditOverride: Permission.LEDGER_READ,
+  CreditStatusChange: Permission.LEDGER_READ,
+  WorklistItem: Permission.WORKLIST_READ,
+  WorklistPromise: Permission.WORKLIST_READ,
+  WorklistPriority: Permission.WORKLIST_READ,
 };
 
 export function can(principal: Principal, permission: Permission): boolean {

@@ -18,6 +18,8 @@ import { Migration20261202000000_overdue_incremental } from './migrations/Migrat
 import { Migration20261203000000_overdue_event_ids } from './migrations/Migration20261203000000_overdue_event_ids';
 import { Migration20261210000000_overdue_event_kinds } from './migrations/Migration20261210000000_overdue_event_kinds';
 import { Migration20261215000000_overdue_customer_tally } from './migrations/Migration20261215000000_overdue_customer_tally';
+import { Migration20261216010000_overdue_freeze } from './migrations/Migration20261216010000_overdue_freeze';
+import { Migration20261216030000_promise_reopened_event } from './migrations/Migration20261216030000_promise_reopened_event';
 
 declare module '../../context' {
   interface Services {
@@ -36,6 +38,8 @@ export const overdueArea = defineArea({
     { name: 'Migration20261203000000_overdue_event_ids', class: Migration20261203000000_overdue_event_ids },
     { name: 'Migration20261210000000_overdue_event_kinds', class: Migration20261210000000_overdue_event_kinds },
     { name: 'Migration20261215000000_overdue_customer_tally', class: Migration20261215000000_overdue_customer_tally },
+    { name: 'Migration20261216010000_overdue_freeze', class: Migration20261216010000_overdue_freeze },
+    { name: 'Migration20261216030000_promise_reopened_event', class: Migration20261216030000_promise_reopened_event },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

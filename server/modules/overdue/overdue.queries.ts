@@ -52,8 +52,9 @@ export type JudgementScope = 'due' | 'all';
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
  *   while the receivable stays overdue. A fully disputed receivable (open disputes cover
  *   its position) keeps the stage it has: no BECAME_OVERDUE, no STAGE_ESCALATED. The
- *   `dispute` table belongs to the disputes area above; the engine reads it here, in SQL
- *   only, as it reads the ledger's tables (no TypeScript import points up).
+ *   engine reads its own `overdue_freeze` for that, which the disputes area above writes
+ *   with its disputes (Migration20261216010000): no SQL of the engine names a table of an
+ *   area above it, as no TypeScript import points up.
  * - Every candidate gets its new state and next judgement date; every transition one
  *   event, in the order of effective due dates; the scan's log row the counts and ids.
  *
@@ -80,14 +81,15 @@ notices as (
    group by n.receivable_id
 ),
 disputes as (
-  -- Disputes of the candidates (the disputes area's table): the amount open on D (opened
-  -- on or before D, not resolved by D), and the next day one opens or ends after D.
-  select d.receivable_id,
-         coalesce(sum(d.amount) filter (where d.opened_on <= cast(:asOf as date)), 0) as disputed,
-         min(case when d.opened_on > cast(:asOf as date) then d.opened_on else d.resolved_on end) as next_on
-    from candidates c join dispute d on d.receivable_id = c.id
-   where d.state = 'OPEN' or d.resolved_on > cast(:asOf as date)
-   group by d.receivable_id
+  -- Freezes of the candidates (the engine's overdue_freeze, written by the disputes area
+  -- with its disputes): the amount frozen on D (from on or before D, not ended by D), and
+  -- the next day one starts or ends after D.
+  select f.receivable_id,
+         coalesce(sum(f.amount) filter (where f.from_on <= cast(:asOf as date)), 0) as disputed,
+         min(case when f.from_on > cast(:asOf as date) then f.from_on else f.until_on end) as next_on
+    from candidates c join overdue_freeze f on f.receivable_id = c.id
+   where f.until_on is null or f.until_on > cast(:asOf as date)
+   group by f.receivable_id
 ),
 judged as (
   select p.state_row, p.id, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
