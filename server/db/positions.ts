@@ -58,16 +58,6 @@ export interface PositionScope {
 export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 as timestamp) at time zone :tz)`;
 
 /**
- * Two CTEs, `<name>_later` and `<name>`: the position as of `dateSql` of every receivable
- * in scope that was issued by then and had something outstanding at its end, one row per
- * receivable with id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
- * A receivable in scope without a row has position 0 (paid, written off or not issued).
- *
- * `<name>_later` has, per receivable issued by D, the allocations that count after D:
- * their `amount` and the first day one counts (`first_received_on`, when the position
- * falls next by itself); `<name>_credited` the same of the credits granted after D.
- */
-/**
  * The formula, once: the position of receivable `r` (issued by D) as of D = `dateSql`, from
  * its stored outstanding with what counts after D added back: the allocations
  * (`laterAllocations`) and credits (`laterCredits`) counted after D, and a write-off made
@@ -90,6 +80,16 @@ export function positionOnSql(r: string, dateSql: string): string {
   return `(case when ${r}.issued_on <= ${d} then ${positionAfterAddingBack(r, d, laterAllocations, laterCredits)} else 0 end)`;
 }
 
+/**
+ * Two CTEs, `<name>_later` and `<name>`: the position as of `dateSql` of every receivable
+ * in scope that was issued by then and had something outstanding at its end, one row per
+ * receivable with id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
+ * A receivable in scope without a row has position 0 (paid, written off or not issued).
+ *
+ * `<name>_later` has, per receivable issued by D, the allocations that count after D:
+ * their `amount` and the first day one counts (`first_received_on`, when the position
+ * falls next by itself); `<name>_credited` the same of the credits granted after D.
+ */
 export function positionsCtes(name: string, dateSql: string, scope: PositionScope = {}): string {
   const condition = (alias: string) => (scope.receivable ? ` and ${scope.receivable(alias)}` : '');
   const writtenOffLater = (alias: string) => `${alias}.written_off_at >= ${instantAfter(dateSql)}`;
