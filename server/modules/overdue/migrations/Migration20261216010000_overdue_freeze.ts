@@ -27,27 +27,18 @@ export class Migration20261216010000_overdue_freeze extends Migration {
       );
       create index overdue_freeze_receivable_idx on overdue_freeze (receivable_id) include (amount, from_on, until_on);
 
-      create function overdue_freeze_changed() returns trigger language plpgsql as $$
-      begin
-        if tg_op = 'DELETE' then
-          perform overdue_mark_changed(array[old.receivable_id]);
-        else
-          perform overdue_mark_changed(array[new.receivable_id]);
-          if tg_op = 'UPDATE' and old.receivable_id <> new.receivable_id then
-            perform overdue_mark_changed(array[old.receivable_id]);
-          end if;
-        end if;
-        return null;
-      end $$;
+      -- The payment notices' trigger function marks the receivable of any row with a
+      -- receivable_id (old and new): one function for both tables, named for what it does.
+      alter function payment_notice_overdue_changed() rename to overdue_receivable_row_changed;
       create trigger overdue_freeze_changed after insert or update or delete on overdue_freeze
-        for each row execute function overdue_freeze_changed();
+        for each row execute function overdue_receivable_row_changed();
     `);
   }
 
   async down(): Promise<void> {
     this.addSql(`
       drop trigger overdue_freeze_changed on overdue_freeze;
-      drop function overdue_freeze_changed();
+      alter function overdue_receivable_row_changed() rename to payment_notice_overdue_changed;
       drop table overdue_freeze;
     `);
   }
