@@ -17,6 +17,8 @@
  * 4. a scan of the same day again, with nothing changed (what a scheduled scan costs every minute).
  *
  * Uses DATABASE_URL's server when set (needs CREATEDB), else an embedded PostgreSQL.
+ * BENCH_EXPLAIN=1 prints the judgements' plans; BENCH_KEEP=1 keeps the database at the end,
+ * BENCH_KEEP=before-fall waits just before the fall until Ctrl-C, then goes on.
  */
 import { Client as PgClient } from 'pg';
 import { createClient } from '../sdk/index.js';
@@ -24,7 +26,7 @@ import { createBenchDatabase } from './bench-database';
 import { adminEnv, BENCH_ADMIN, startHuikuan } from './bench-process';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
-import { CANDIDATES, JUDGE, JUDGEMENT_TABLE } from '../server/modules/overdue/overdue.queries';
+import { BEGIN_JUDGEMENT, CANDIDATES, JUDGE, JUDGEMENT_TABLE } from '../server/modules/overdue/overdue.queries';
 
 /** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
 async function explain(pg: PgClient, asOf: string): Promise<void> {
@@ -34,6 +36,8 @@ async function explain(pg: PgClient, asOf: string): Promise<void> {
     return text.replace(/\\\?|\?/g, (m) => (m === '?' ? `$${++n}` : '?'));
   };
   await pg.query('begin');
+  // The judgement's own settings (BEGIN_JUDGEMENT: work_mem), so the plan is the one a scan gets.
+  await pg.query(BEGIN_JUDGEMENT.text);
   await pg.query(JUDGEMENT_TABLE.text);
   const due = compileSql(CANDIDATES.due.text, { asOf });
   await pg.query(numbered(due.text), due.values);
@@ -114,6 +118,11 @@ async function main(): Promise<void> {
     await pg.query('vacuum analyze receivable_overdue_state');
 
     await explain(pg, '2026-02-03');
+    if (process.env.BENCH_KEEP === 'before-fall') {
+      // For experiments with the judgement of the fall (EXPLAIN it in a transaction and roll back).
+      console.log(`keeping the database before the fall: ${db.databaseUrl} (Ctrl-C goes on with the fall)`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+    }
     const falling = await scan('2026-02-03');
     console.log(
       `2. scan of 2026-02-03: ${falling.becameOverdue} became overdue at once (judged ${falling.judged}) in ${falling.durationMs} ms on the server, ${falling.roundTripMs} ms round trip (goal < 3000 ms)`,

@@ -7,7 +7,7 @@ export type ActivityKind =
   | 'MESSAGE'
   | 'VISIT';
 
-/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID is also what reportPaymentNotice records. */
+/** What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID holds the alarm of its receivables like reportPaymentNotice (which records a CLAIMS_PAID activity too). */
 export type ActivityOutcome =
   | 'CLAIMS_PAID'
   | 'DISPUTED'
@@ -287,7 +287,7 @@ export type NotificationStatus =
   | 'SENDING'
   | 'SENT';
 
-/** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
+/** Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN (also a kept promise whose money was voided after its deadline: previousState KEPT), PROMISE_REOPENED (a kept or broken promise open again before its deadline: its money voided, or the deadline moved by a calendar change), DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED. */
 export type OverdueEventType =
   | 'BECAME_OVERDUE'
   | 'CLEARED'
@@ -297,6 +297,7 @@ export type OverdueEventType =
   | 'PROMISE_BROKEN'
   | 'PROMISE_KEPT'
   | 'PROMISE_MADE'
+  | 'PROMISE_REOPENED'
   | 'STAGE_ESCALATED';
 
 export type PaymentMethod =
@@ -333,9 +334,15 @@ export type ProposalStatus =
   | 'REJECTED';
 
 export type ReceivableStatus =
+  /** Nothing outstanding, not written off, and closed at least partly by a credit (e.g. a dispute resolved VALID or PARTIAL). */
+  | 'CREDITED'
+  /** Nothing paid, credited or written off: the whole amount is outstanding. */
   | 'OPEN'
+  /** Nothing outstanding, settled by payments alone. */
   | 'PAID'
+  /** Some of it is settled (paid, credited or written off), some still outstanding. */
   | 'PARTIALLY_PAID'
+  /** Nothing outstanding, and (the rest) written off. */
   | 'WRITTEN_OFF';
 
 /** What a user may do (DESIGN.md, Roles). */

@@ -61,6 +61,11 @@ export enum Permission {
   WEBHOOKS_MANAGE = 'WEBHOOKS_MANAGE',
   /** Everyone's notifications (the outbox); everyone reads their own. */
   NOTIFICATIONS_READ_ALL = 'NOTIFICATIONS_READ_ALL',
+  /**
+   * A promise to pay wherever it appears (SALES: own customers only): the lists need
+   * COLLECTION_READ; integrations read the promise of a PROMISE_* event (OverdueEvent.promise).
+   */
+  PROMISE_READ = 'PROMISE_READ',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -93,6 +98,7 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.COLLECTION_READ]: [SALES, FINANCE, MANAGER],
   [Permission.WEBHOOKS_MANAGE]: [],
   [Permission.NOTIFICATIONS_READ_ALL]: [],
+  [Permission.PROMISE_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
 };
 
 /**
@@ -117,6 +123,11 @@ const POLICY: Record<Permission, readonly Role[]> = {
  *   of User. Goals are filtered by row (`goals` returns only those that apply).
  * - Webhook endpoints, their secrets and delivery logs → WEBHOOKS_MANAGE (ADMIN): a
  *   signing secret or an integrator's URL is for the operator only.
+ * - Collection work (issue 10): the contact log (CollectionActivity) → COLLECTION_READ;
+ *   a promise to pay → PROMISE_READ, which integrations hold on purpose (the promise of a
+ *   PROMISE_* event in the stream); disputes and credit status with its history and
+ *   overrides → LEDGER_READ, like the receivables they are about; the worklist's items →
+ *   WORKLIST_READ. PROJECT_LEAD reaches none of them.
  */
 export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   Payment: Permission.PAYMENT_READ,
@@ -132,6 +143,16 @@ export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   WebhookDeliveryAttempt: Permission.WEBHOOKS_MANAGE,
   WebhookDeliveryConnection: Permission.WEBHOOKS_MANAGE,
   WebhookDeliveryEdge: Permission.WEBHOOKS_MANAGE,
+  CollectionActivity: Permission.COLLECTION_READ,
+  PromiseToPay: Permission.PROMISE_READ,
+  Dispute: Permission.LEDGER_READ,
+  CreditStatusDetail: Permission.LEDGER_READ,
+  CreditStatusReason: Permission.LEDGER_READ,
+  CreditOverride: Permission.LEDGER_READ,
+  CreditStatusChange: Permission.LEDGER_READ,
+  WorklistItem: Permission.WORKLIST_READ,
+  WorklistPromise: Permission.WORKLIST_READ,
+  WorklistPriority: Permission.WORKLIST_READ,
 };
 
 export function can(principal: Principal, permission: Permission): boolean {

@@ -1,8 +1,8 @@
 /**
  * Ledger events of one unit of work. Lower areas (receivables, payments, customers)
  * announce that receivables or a customer's terms changed after their transaction
- * committed; higher areas (the overdue engine, credit status) listen. The composition root wires listener and announcer per scope, so no
- * lower area imports a higher one.
+ * committed; higher areas (the overdue engine, credit status) listen. The composition
+ * root wires listener and announcer per scope, so no lower area imports a higher one.
  */
 export type ReceivablesChangedListener = (receivableIds: string[]) => Promise<void>;
 export type CustomersChangedListener = (customerIds: string[]) => Promise<void>;

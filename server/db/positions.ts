@@ -19,8 +19,8 @@
  * It is computed backwards from the stored `outstanding` (amount − counted allocations −
  * write-off − credits, kept by the ledger in the same transaction): the open receivables,
  * with what arrived, was written off or credited after D added back, plus the receivables
- * that such later money, write-off or credit has closed since. For a date near today that touches little more
- * than the open receivables (partial index), however long the history.
+ * that such later money, write-off or credit has closed since. For a date near today that
+ * touches little more than the open receivables (partial index), however long the history.
  *
  * The tables are the ledger's (base migrations), which is why this lives on the ground
  * floor: areas above use it, none of them owns it.
@@ -38,8 +38,8 @@ export interface Today {
 export interface PositionScope {
   /**
    * An extra condition on the receivable, as SQL over the alias given (e.g. a salesperson
-   * or customer filter). The CTEs' own aliases start with `p` (pr, pw, pa, pl, pc, pcr, pk), so the
-   * condition may refer to an outer query's `r` or `c`.
+   * or customer filter). The CTEs' own aliases start with `p` (pr, pw, pa, pl, pc, pcr,
+   * pk), so the condition may refer to an outer query's `r` or `c`.
    */
   receivable?: (alias: string) => string;
   /**
@@ -58,6 +58,29 @@ export interface PositionScope {
 export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 as timestamp) at time zone :tz)`;
 
 /**
+ * The formula, once: the position of receivable `r` (issued by D) as of D = `dateSql`, from
+ * its stored outstanding with what counts after D added back: the allocations
+ * (`laterAllocations`) and credits (`laterCredits`) counted after D, and a write-off made
+ * after D.
+ */
+function positionAfterAddingBack(r: string, dateSql: string, laterAllocations: string, laterCredits: string): string {
+  return `${r}.outstanding + coalesce(${laterAllocations}, 0) + coalesce(${laterCredits}, 0) + case when ${r}.written_off_at >= ${instantAfter(dateSql)} then ${r}.written_off_amount else 0 end`;
+}
+
+/**
+ * The position of the receivable aliased `r` as of a date that may differ from row to row
+ * (`dateSql`, an expression over `r`, e.g. its first overdue day): the same formula as
+ * `positionsCtes`, with what counts after that date read per row (correlated, by the
+ * receivable's index). For sets of receivables each asked about its own day; 0 before issue.
+ */
+export function positionOnSql(r: string, dateSql: string): string {
+  const d = `(${dateSql})`;
+  const laterAllocations = `(select sum(pa.amount) from payment_allocation pa where pa.receivable_id = ${r}.id and not pa.voided and pa.received_on > ${d})`;
+  const laterCredits = `(select sum(pcr.amount) from receivable_credit pcr where pcr.receivable_id = ${r}.id and pcr.credited_on > ${d})`;
+  return `(case when ${r}.issued_on <= ${d} then ${positionAfterAddingBack(r, d, laterAllocations, laterCredits)} else 0 end)`;
+}
+
+/**
  * Two CTEs, `<name>_later` and `<name>`: the position as of `dateSql` of every receivable
  * in scope that was issued by then and had something outstanding at its end, one row per
  * receivable with id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
@@ -70,8 +93,7 @@ export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 a
 export function positionsCtes(name: string, dateSql: string, scope: PositionScope = {}): string {
   const condition = (alias: string) => (scope.receivable ? ` and ${scope.receivable(alias)}` : '');
   const writtenOffLater = (alias: string) => `${alias}.written_off_at >= ${instantAfter(dateSql)}`;
-  // The formula, once: the stored outstanding, with what counts after D added back.
-  const position = `pr.outstanding + coalesce(pl.amount, 0) + coalesce(pc.amount, 0) + case when ${writtenOffLater('pr')} then pr.written_off_amount else 0 end`;
+  const position = positionAfterAddingBack('pr', dateSql, 'pl.amount', 'pc.amount');
   const later = `
 ${name}_later as (
   -- Allocations carry received_on, voided and the receivable's issued_on: one index-only

@@ -19,18 +19,21 @@ let lead: TestUser;
 let integration: Client;
 let receivableId: string;
 let customerCode: string;
+let customerId: string;
+let sales: TestUser;
 
 beforeAll(async () => {
   server = await startTestServer({ CLOCK_DATE: TODAY, WEEKLY_ANALYSIS_AT: 'off' });
   finance = await server.createUser('FINANCE', 'Clerk Clara');
   lead = await server.createUser('PROJECT_LEAD', 'Lead Lee');
   const manager = await server.createUser('MANAGER');
-  const sales = await server.createUser('SALES', 'Sam Sales');
+  sales = await server.createUser('SALES', 'Sam Sales');
   integration = server.client((await server.admin.createApiToken({ name: 'erp' })).createApiToken.token);
 
   const make = factories(server, { as: finance.client, today: TODAY, ownerId: sales.id });
   const customer = await make.customer({ name: 'Slow Payer Ltd' });
   customerCode = customer.code;
+  customerId = customer.id;
   receivableId = (await make.receivable(customer.id, { amount: '1000.00', issuedOn: '2026-10-20', dueOn: '2026-11-10' })).id;
   // Booked today, two weeks after the money arrived: a lag reason and a bank reference only finance should read.
   await make.payment(customer.id, { amount: '400.00', receivedOn: '2026-11-24', reference: PAYMENT_REFERENCE, lagReason: LAG_REASON });
@@ -140,5 +143,62 @@ describe('PROJECT_LEAD: weekly totals, not individual figures', () => {
 
     const { weeklyAnalyses } = await lead.client.weeklyAnalysesTotals({ last: 4 });
     expect(weeklyAnalyses.map((w) => [w.weekStart, w.aging.total])).toEqual([['2026-11-23', '600.00']]);
+  });
+});
+
+describe('collection work (issue 10): activities, promises, disputes, credit status along every path', () => {
+  const DISPUTE_REASON = 'SECRET-DISPUTE-REASON: the goods were never ordered';
+  let token: string;
+  beforeAll(async () => {
+    token = (await server.admin.createApiToken({ name: 'crm' })).createApiToken.token;
+    await sales.client.logCollectionActivity({
+      input: {
+        customerId,
+        receivableIds: [receivableId],
+        kind: 'CALL',
+        outcome: 'PROMISED',
+        occurredAt: '2026-12-07T02:00:00.000Z',
+        note: 'SECRET-CALL-NOTE',
+        promise: { amount: '100.00', promisedOn: '2026-12-09' },
+      },
+    });
+    await finance.client.openDispute({ input: { receivableId, amount: '50.00', category: 'NOT_ORDERED', reason: DISPUTE_REASON } });
+    // A named report whose item points at the customer and the receivable: the project lead reaches both through it.
+    await sales.client.submitFeedbackReport({
+      input: {
+        period: 'MONTH',
+        periodStart: '2026-11-01',
+        anonymous: false,
+        hoursSaved: 2,
+        items: [{ category: 'DATA', kind: 'PROBLEM', severity: 'LOW', text: 'Slow Payer disputes everything', customerId, receivableId }],
+      },
+    });
+  });
+
+  test('PROJECT_LEAD: a feedback item links no customer or receivable for them, so no credit status detail or dispute leaks', async () => {
+    // The walk (test/unit/access-walk.test.ts) finds the static path FeedbackItem.customer → Customer.creditStatusDetail and
+    // FeedbackItem.receivable → Receivable.disputes; both fields carry LEDGER_READ, and the item answers null for a non-reader.
+    const items =
+      '{ feedbackReports { nodes { items { text customer { code creditStatusDetail { status } } receivable { reference disputes { reason } } } } } }';
+    const { text, errors } = await raw(lead.token, items);
+    expect(errors).toEqual([]);
+    expect(text).toContain('Slow Payer disputes everything');
+    expect(text).not.toContain('SECRET-DISPUTE-REASON');
+    expect(text).not.toContain(customerCode);
+  });
+
+  test('INTEGRATION reads the promise of a PROMISE_MADE event (on purpose) and the dispute of a DISPUTE_OPENED one, not the contact log', async () => {
+    const events = await integration.request<{
+      overdueEvents: { nodes: { type: string; promise: { amount: string; state: string } | null; dispute: { reason: string } | null }[] };
+    }>('{ overdueEvents(filter: { types: [PROMISE_MADE, DISPUTE_OPENED] }) { nodes { type promise { amount state } dispute { reason } } } }');
+    expect(events.overdueEvents.nodes).toEqual([
+      { type: 'PROMISE_MADE', promise: { amount: '100.00', state: 'OPEN' }, dispute: null },
+      { type: 'DISPUTE_OPENED', promise: null, dispute: { reason: DISPUTE_REASON } },
+    ]);
+    const { receivable } = await integration.receivableDisputes({ id: receivableId });
+    expect(receivable?.disputes.map((d) => d.reason)).toEqual([DISPUTE_REASON]);
+    await expectApiError(integration.activities({}), 'FORBIDDEN');
+    const { text } = await raw(token, '{ activities { nodes { note } } }');
+    expect(text).not.toContain('SECRET-CALL-NOTE');
   });
 });

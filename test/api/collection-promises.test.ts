@@ -398,7 +398,7 @@ describe('a call uploaded days later', () => {
 });
 
 describe('a promise partly kept', () => {
-  test('PARTIAL after its deadline with some money; money of the due date booked late makes it KEPT; a later void does not reopen it', async () => {
+  test('PARTIAL after its deadline with some money; money of the due date booked late makes it KEPT; voiding that money makes it PARTIAL again', async () => {
     // Fri 12-11: R3 of 500.00 (due 11-20) is promised for Mon 12-14: due 12-14, deadline Tue 12-15.
     const r3 = (await make.receivable(customerA, { reference: 'R3', amount: '500.00', issuedOn: '2026-10-21', dueOn: '2026-11-20' })).id;
     const { recordPromiseToPay: promise } = await li.client.recordPromiseToPay({
@@ -421,17 +421,20 @@ describe('a promise partly kept', () => {
     const kept = (await li.client.promises({ customerId: customerA, states: ['KEPT'] })).promises.nodes.find((p) => p.id === promise.id);
     expect(kept).toMatchObject({ paidAmount: '500.00', keptOn: '2026-12-16', brokenOn: '2026-12-16' });
 
-    // KEPT is final: voiding the payment raises the alarm again, not the promise.
+    // KEPT is not final: voiding the money that kept it, after the deadline, makes it PARTIAL again at once (200.00 of 500.00).
     await finance.client.voidPayment({ id: late.id, reason: 'bounced' });
+    const again = (await li.client.promises({ customerId: customerA, states: ['PARTIAL'] })).promises.nodes.find((p) => p.id === promise.id);
+    expect(again).toMatchObject({ paidAmount: '200.00', keptOn: null, brokenOn: '2026-12-16' });
     await make.overdueScan('2026-12-16');
-    expect((await li.client.promises({ customerId: customerA, states: ['KEPT'] })).promises.nodes.map((p) => p.id)).toContain(promise.id);
 
-    const { overdueEvents } = await li.client.overdueEvents({ first: 200, filter: { types: ['PROMISE_MADE', 'PROMISE_KEPT', 'PROMISE_BROKEN'] } });
+    const types = ['PROMISE_MADE', 'PROMISE_KEPT', 'PROMISE_BROKEN', 'PROMISE_REOPENED'] as const;
+    const { overdueEvents } = await li.client.overdueEvents({ first: 200, filter: { types: [...types] } });
     const mine = overdueEvents.edges.map(({ node }) => node).filter((e) => e.promise?.id === promise.id);
     expect(mine.map((e) => [e.asOf, e.type, e.state, e.previousState, e.amount])).toEqual([
       [FRI, 'PROMISE_MADE', 'OPEN', null, '500.00'],
       ['2026-12-16', 'PROMISE_BROKEN', 'PARTIAL', 'OPEN', '500.00'],
       ['2026-12-16', 'PROMISE_KEPT', 'KEPT', 'PARTIAL', '500.00'],
+      ['2026-12-16', 'PROMISE_BROKEN', 'PARTIAL', 'KEPT', '500.00'],
     ]);
   });
 });

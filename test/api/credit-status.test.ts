@@ -370,3 +370,26 @@ test('bookings, scans, overrides and credit-limit changes on one customer at onc
   // 8000.00 less 4000.00 paid: 4000.00 overdue, stage 60 or more (HOLD by the rules) — under a WARN override.
   expect(await expectStatus(customerId, 'WARN')).toMatchObject({ source: 'OVERRIDE', derivedStatus: 'HOLD', overdueAmount: '4000.00' });
 });
+
+test('with a first stage after five days, money counts as overdue from the first day past due, before any stage', async () => {
+  // OVERDUE_STAGES 5,30,60: R (1000.00, due Monday 4 January) has no stage until 9 January,
+  // but its 1000.00 is overdue money from the 5th: 100% of the limit, HOLD by the amount
+  // rule, at the scan of the 5th (the engine judges a receivable on its first day past due).
+  const own = await startTestServer({ CLOCK_DATE: '2027-03-01', OVERDUE_STAGES: '5,30,60' });
+  try {
+    const ownFinance = await own.createUser('FINANCE');
+    const ownMake = factories(own, { as: ownFinance.client, today: '2027-03-01', ownerId: (await own.createUser('SALES')).id });
+    const customerId = (await ownMake.customer({ creditLimit: '1000.00' })).id;
+    await ownMake.receivable(customerId, { reference: 'R', amount: '1000.00', issuedOn: '2026-12-01', dueOn: '2027-01-04' });
+    const detail = async () => (await statusOf(ownFinance.client, customerId))!.creditStatusDetail;
+
+    await ownMake.overdueScan('2027-01-04');
+    expect(await detail()).toMatchObject({ status: 'OK', overdueAmount: '0.00', highestStage: null });
+    await ownMake.overdueScan('2027-01-05');
+    expect(await detail()).toMatchObject({ status: 'HOLD', overdueAmount: '1000.00', highestStage: null });
+    await ownMake.overdueScan('2027-01-09');
+    expect(await detail()).toMatchObject({ status: 'HOLD', overdueAmount: '1000.00', highestStage: 5 });
+  } finally {
+    await own.close();
+  }
+});

@@ -251,6 +251,20 @@ describe('day 2 (2026-11-05): escalation held, resolutions', () => {
     expect(await receivable('RA')).toMatchObject({ outstanding: '900.00', disputedAmount: '900.00' });
   });
 
+  test('RD, closed by the credit of its VALID dispute, is CREDITED, not PAID; RC, still owed, is PARTIALLY_PAID', async () => {
+    const statuses = async (client: Client) =>
+      Object.fromEntries(
+        (await client.receivables({ first: 50, filter: { customerId } })).receivables.edges.map(({ node: r }) => [r.reference, r.status] as const),
+      );
+    expect(await statuses(finance.client)).toMatchObject({ RC: 'PARTIALLY_PAID', RD: 'CREDITED' });
+    // The status filter and the answer PostgreSQL builds (customer(id) → receivables) agree.
+    const credited = (await sales.client.receivables({ first: 50, filter: { customerId, status: ['CREDITED'] } })).receivables.edges;
+    expect(credited.map((e) => e.node.reference)).toEqual(['RD']);
+    expect((await sales.client.receivables({ first: 50, filter: { customerId, status: ['PAID'] } })).receivables.totalCount).toBe(0);
+    const { customer } = await sales.client.customer({ id: customerId });
+    expect(customer?.receivables.nodes.find((r) => r.reference === 'RD')?.status).toBe('CREDITED');
+  });
+
   test('the scan of 11-05 puts RB back at the stage it reached (30) and clears the credited RD', async () => {
     expect(await scan(day2, DAY2)).toMatchObject({ becameOverdue: 0, escalated: 1, cleared: 1 });
     const stages = await Promise.all(['RA', 'RB', 'RC', 'RD', 'RE', 'RF'].map(async (r) => (await receivable(r)).overdueStage));
@@ -435,6 +449,11 @@ describe('at the same time', () => {
     const first = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
     const again = (await sales3.logCollectionActivity({ input })).logCollectionActivity;
     expect(again.id).toBe(first.id);
+    // Judged at once after the call committed, as after openDispute: the engine's mark of the change ('-infinity') is gone.
+    const [state] = await server.sql<{ next: string | null }>('select next_judgement_on::text as next from receivable_overdue_state where receivable_id = $1', [
+      rz,
+    ]);
+    expect(state.next).not.toBe('-infinity');
     const { disputes } = await sales.client.disputes({ first: 10, filter: { receivableId: rz } });
     expect(disputes.edges.map((e) => [e.node.amount, e.node.category, e.node.openedBy.id, e.node.state])).toEqual([['80.00', 'QUALITY', sales.id, 'OPEN']]);
     const { overdueEvents } = await sales.client.disputeEvents({ first: 10, filter: { customerId: other } });
@@ -443,5 +462,22 @@ describe('at the same time', () => {
     const refused = await rejection(on(day3, manager).logCollectionActivity({ input: { ...input, idempotencyKey: 'manager-1' } }));
     expect(refused.code).toBe('FORBIDDEN');
     expect((await sales.client.disputes({ first: 10, filter: { receivableId: rz } })).disputes.totalCount).toBe(1);
+  });
+});
+
+describe("the engine's own record of what disputes freeze", () => {
+  test('every dispute, opened through any path, has its freeze in overdue_freeze: its amount, from the day opened until the day resolved', async () => {
+    const freezes = await server.sql<{ row: string }>(
+      `select concat_ws(' ', f.receivable_id, f.amount, f.from_on, f.until_on) as row from overdue_freeze f order by f.source_id`,
+    );
+    const disputes = await server.sql<{ row: string }>(
+      `select concat_ws(' ', d.receivable_id, d.amount, d.opened_on, d.resolved_on) as row from dispute d order by d.id`,
+    );
+    expect(freezes.length).toBeGreaterThan(8);
+    expect(freezes).toEqual(disputes);
+    // The resolved ones end on their resolution day; the open ones (RA, RZ) have no end.
+    const open = await server.sql<{ n: number }>(`select count(*)::int as n from overdue_freeze where until_on is null`);
+    const openDisputes = await server.sql<{ n: number }>(`select count(*)::int as n from dispute where state = 'OPEN'`);
+    expect(open).toEqual(openDisputes);
   });
 });

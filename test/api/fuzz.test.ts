@@ -628,4 +628,5 @@ test(`${INPUTS}+ generated inputs: no 5xx, no INTERNAL_SERVER_ERROR, every mutat
   if (failures.length > 0) console.log(`server log:\n${short(server.logs(), 4000)}`);
   expect(failures.slice(0, 10)).toEqual([]);
   expect(sent).toBeGreaterThanOrEqual(5000);
-}, 115_000);
+  // A generous budget: on a loaded machine (load average 8 on 2 cores) the requests took more than 115 s.
+}, 400_000);

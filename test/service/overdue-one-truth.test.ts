@@ -23,12 +23,14 @@
  *   - judging every receivable again (a full re-judgement) writes no event and changes
  *     no stage: the incremental scans missed nothing.
  * - At the end, Customer.overdueAmount is each customer's overdue money by position.
+ * - The server's per-row form of the position (positionOnSql) agrees on every scan date.
  */
 import { type Principal } from '../../server/core/auth';
 import { DayKind } from '../../server/core/business-calendar';
 import { DomainError } from '../../server/core/errors';
 import { addDays, isoWeekday, type LocalDate } from '../../server/core/local-date';
 import { formatMoney, parseMoney } from '../../server/core/money';
+import { positionOnSql } from '../../server/db/positions';
 import { DisputeCategory, DisputeOutcome } from '../../server/modules/disputes/dispute.entity';
 import { openServiceScope, type ServiceScope } from '../helpers/service-scope';
 
@@ -306,6 +308,14 @@ test('on a random ledger the engine agrees with the aging report on every scan d
     await checkNewEvents();
 
     const positions = await forwardPositions(today);
+    // The server's position of a receivable on a day of its own (contact coverage's first
+    // overdue day) is the same formula: here asked for this day of every receivable.
+    const perRow = await scope.sql<{ reference: string; position: string }>(
+      `select r.reference, ${positionOnSql('r', '$1::date').replaceAll(':tz', '$2')}::text as position
+         from receivable r where r.issued_on <= $1::date order by r.reference`,
+      [today, scope.config.timeZone],
+    );
+    expect(perRow.map((p) => [p.reference, p.position])).toEqual(positions.map((p) => [p.reference, p.position]));
     const overdue = positions.filter((p) => cents(p.position) > 0n && p.daysPast >= 1);
     const aging = await scope.unit().services.metrics.aging(scope.admin, today);
     const agedOverdue = aging.d1to30 + aging.d31to60 + aging.d61to90 + aging.over90;

@@ -158,6 +158,31 @@ describe('access walk: no role reaches a policed type it may not read', () => {
     expect(unchecked).toEqual([]);
   });
 
+  it('polices the types of collection work (issue 10); integrations read promises and disputes, project leads none of them', () => {
+    expect(TYPE_POLICY).toMatchObject({
+      CollectionActivity: 'COLLECTION_READ',
+      PromiseToPay: 'PROMISE_READ',
+      Dispute: 'LEDGER_READ',
+      CreditStatusDetail: 'LEDGER_READ',
+      CreditStatusReason: 'LEDGER_READ',
+      CreditOverride: 'LEDGER_READ',
+      CreditStatusChange: 'LEDGER_READ',
+      WorklistItem: 'WORKLIST_READ',
+      WorklistPromise: 'WORKLIST_READ',
+      WorklistPriority: 'WORKLIST_READ',
+    });
+    const types = ['CollectionActivity', 'PromiseToPay', 'Dispute', 'CreditStatusDetail', 'CreditStatusChange', 'WorklistItem'];
+    const readable = (caller: Caller) => types.filter((type) => mayRead(caller, type));
+    expect(readable(Role.INTEGRATION)).toEqual(['PromiseToPay', 'Dispute', 'CreditStatusDetail', 'CreditStatusChange']);
+    expect(readable(Role.PROJECT_LEAD)).toEqual([]);
+    expect(readable(Role.SALES)).toEqual(types);
+    // The object types the collection-work areas add: each is policed, or only reachable inside a policed one.
+    const collectionTypes = Object.keys(schema.getTypeMap()).filter((name) =>
+      /^(CollectionActivity|PromiseToPay|Dispute|CreditStatus(Detail|Reason|Change)|CreditOverride|Worklist(Item|Promise|Priority))$/.test(name),
+    );
+    expect(collectionTypes.filter((name) => !TYPE_POLICY[name])).toEqual([]);
+  });
+
   it('a role may not call a root field it lacks the permission for', () => {
     expect(rootFields(Role.INTEGRATION)).not.toContain('Query.payments');
     expect(rootFields(Role.PROJECT_LEAD)).not.toContain('Query.agingReport');

@@ -12,6 +12,7 @@ import { ActivityErrorReason } from './activity.errors';
 import { ActivityResolver } from './activity.resolver';
 import { ACTIVITY_OUTCOME_HANDLERS, ActivityService, recordNoticeActivity } from './activity.service';
 import { Migration20261210010000_activities } from './migrations/Migration20261210010000_activities';
+import { Migration20261216000000_activity_notices } from './migrations/Migration20261216000000_activity_notices';
 
 declare module '../../context' {
   interface Services {
@@ -21,11 +22,14 @@ declare module '../../context' {
 
 export const activitiesArea = defineArea({
   name: 'activities',
-  migrations: [{ name: 'Migration20261210010000_activities', class: Migration20261210010000_activities }],
+  migrations: [
+    { name: 'Migration20261210010000_activities', class: Migration20261210010000_activities },
+    { name: 'Migration20261216000000_activity_notices', class: Migration20261216000000_activity_notices },
+  ],
   resolvers: [ActivityResolver],
   reasons: ActivityErrorReason,
   setup: ({ config, clock, extensions }) => {
-    const rules = { timeZone: config.timeZone, backdateDays: config.activityBackdateDays };
+    const rules = { timeZone: config.timeZone, backdateDays: config.activityBackdateDays, paymentNoticeHoldDays: config.paymentNoticeHoldDays };
     // Filled by the areas above in their setup; a live list.
     const handlers = extensions.list(ACTIVITY_OUTCOME_HANDLERS);
     // reportPaymentNotice stays the receivables area's; its notice is logged here, in its transaction.
@@ -35,8 +39,8 @@ export const activitiesArea = defineArea({
       },
     });
     return {
-      services: ({ em, clock: scopeClock }: RequestScope, lower: Services) => ({
-        activities: new ActivityService(em, scopeClock, lower.customers, rules, handlers),
+      services: ({ em, clock: scopeClock, events }: RequestScope, lower: Services) => ({
+        activities: new ActivityService(em, scopeClock, lower.customers, rules, handlers, events),
       }),
     };
   },

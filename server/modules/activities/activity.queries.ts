@@ -3,13 +3,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { type LocalDate } from '../../core/local-date';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { defineQuery, pgArray, type SqlRow, Where } from '../../db/sql';
+import { defineQuery, defineStatement, pgArray, type SqlRow, Where } from '../../db/sql';
+import { type Cents } from '../../core/money';
 import { ActivityKind, ActivityOutcome, CollectionActivity } from './activity.types';
 
 const COLUMNS = `a.id, a.customer_id, a.kind, a.outcome, a.note, a.receivable_ids::text[] as receivable_ids,
   (extract(epoch from a.occurred_at) * 1000)::bigint as occurred_ms, a.occurred_on::text as occurred_on,
   a.next_action_on::text as next_action_on, a.recorded_by_id, (extract(epoch from a.recorded_at) * 1000)::bigint as recorded_ms,
-  a.payment_notice_id, a.content_hash`;
+  a.content_hash`;
 
 function decodeActivity(row: SqlRow): CollectionActivity & { contentHash: string | null } {
   return Object.assign(new CollectionActivity(), {
@@ -24,7 +25,6 @@ function decodeActivity(row: SqlRow): CollectionActivity & { contentHash: string
     nextActionOn: row.isNull('next_action_on') ? null : row.date('next_action_on'),
     recordedById: row.text('recorded_by_id'),
     recordedAt: row.epochMs('recorded_ms'),
-    paymentNoticeId: row.textOrNull('payment_notice_id'),
     contentHash: row.textOrNull('content_hash'),
   });
 }
@@ -42,16 +42,14 @@ export interface NewActivity {
   recordedById: string;
   idempotencyKey: string | null;
   contentHash: string | null;
-  paymentNoticeId: string | null;
 }
 
 /** Stores an activity; answers nothing when its idempotency key is taken (the caller reads the earlier one). */
 export const INSERT_ACTIVITY = defineQuery<NewActivity, CollectionActivity & { contentHash: string | null }>({
   text: `insert into collection_activity as a (id, customer_id, kind, outcome, note, receivable_ids, occurred_at, occurred_on, next_action_on,
-                                              recorded_by_id, idempotency_key, content_hash, payment_notice_id)
+                                              recorded_by_id, idempotency_key, content_hash)
          values (cast(:id as uuid), cast(:customerId as uuid), :kind, :outcome, :note, cast(:receivableIds as uuid[]), :occurredAt,
-                 cast(:occurredOn as date), cast(:nextActionOn as date), cast(:recordedById as uuid), :idempotencyKey, :contentHash,
-                 cast(:paymentNoticeId as uuid))
+                 cast(:occurredOn as date), cast(:nextActionOn as date), cast(:recordedById as uuid), :idempotencyKey, :contentHash)
          on conflict (recorded_by_id, idempotency_key) do nothing
          returning ${COLUMNS}`,
   decode: decodeActivity,
@@ -68,16 +66,16 @@ export const ACTIVITIES_BY_ID = defineQuery<{ ids: string }, CollectionActivity>
   decode: decodeActivity,
 });
 
-/** The activity that recorded each payment notice. */
-export const ACTIVITIES_OF_NOTICES = defineQuery<{ ids: string }, CollectionActivity>({
-  text: `select ${COLUMNS} from collection_activity a where a.payment_notice_id = any(cast(:ids as uuid[]))`,
-  decode: decodeActivity,
+/** Links the payment notices a CLAIMS_PAID activity (or reportPaymentNotice) stored to the activity. */
+export const LINK_NOTICES = defineStatement<{ activityId: string; noticeIds: string }>({
+  text: `insert into collection_activity_notice (payment_notice_id, activity_id)
+         select n, cast(:activityId as uuid) from unnest(cast(:noticeIds as uuid[])) as n`,
 });
 
-/** The customer of each of these receivables (to check they belong to the activity's customer). */
-export const CUSTOMERS_OF_RECEIVABLES = defineQuery<{ ids: string }, { id: string; customerId: string }>({
-  text: 'select id, customer_id from receivable where id = any(cast(:ids as uuid[]))',
-  decode: (row) => ({ id: row.text('id'), customerId: row.text('customer_id') }),
+/** The customer of each of these receivables (to check they belong to the activity's customer) and what is outstanding on it. */
+export const CUSTOMERS_OF_RECEIVABLES = defineQuery<{ ids: string }, { id: string; customerId: string; outstanding: Cents }>({
+  text: 'select id, customer_id, outstanding from receivable where id = any(cast(:ids as uuid[]))',
+  decode: (row) => ({ id: row.text('id'), customerId: row.text('customer_id'), outstanding: row.cents('outstanding') }),
 });
 
 export interface ActivityListArgs {

@@ -15,14 +15,17 @@ import { Clock } from '../../core/clock';
 import { badInput, conflict, CoreErrorReason, notFound } from '../../core/errors';
 import { ExtensionPoint } from '../../core/extension-points';
 import { textProblem } from '../../core/input-guards';
-import { addDays, assertDateRange, isBefore, localDateAt, type LocalDate } from '../../core/local-date';
+import { addDays, assertDateRange, isAfter, isBefore, localDateAt, type LocalDate } from '../../core/local-date';
 import { formatMoney } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
 import { isUuid } from '../../db/sql';
 import { CustomerService } from '../customers/customer.service';
+import type { LedgerEvents } from '../../core/ledger-events';
+import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { PaymentErrorReason } from '../payments/payment.errors';
+import { storePaymentNotice } from '../receivables/receivable.service';
 import { ActivityErrorReason } from './activity.errors';
-import { ACTIVITY_BY_KEY, activityPage, CUSTOMERS_OF_RECEIVABLES, INSERT_ACTIVITY, uuidArray, type NewActivity } from './activity.queries';
+import { ACTIVITY_BY_KEY, activityPage, CUSTOMERS_OF_RECEIVABLES, INSERT_ACTIVITY, LINK_NOTICES, uuidArray, type NewActivity } from './activity.queries';
 import { ActivityOutcome, CollectionActivity, LogCollectionActivityInput } from './activity.types';
 
 /** What an outcome handler is given: the activity just stored, in its transaction. */
@@ -57,6 +60,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export interface ActivityRules {
   timeZone: string;
   backdateDays: number;
+  /** PAYMENT_NOTICE_HOLD_DAYS: a CLAIMS_PAID activity holds the alarm like reportPaymentNotice. */
+  paymentNoticeHoldDays: number;
 }
 
 type StoredActivity = CollectionActivity & { contentHash: string | null };
@@ -68,6 +73,7 @@ export class ActivityService {
     private readonly customers: CustomerService,
     private readonly rules: ActivityRules,
     private readonly handlers: readonly ActivityOutcomeHandler[],
+    private readonly events: LedgerEvents,
   ) {}
 
   async log(principal: Principal, input: LogCollectionActivityInput): Promise<CollectionActivity> {
@@ -83,6 +89,8 @@ export class ActivityService {
     const occurredAt = input.occurredAt;
     if (Number.isNaN(occurredAt.getTime())) throw badInput('input.occurredAt', 'occurredAt is not an instant', CoreErrorReason.INVALID_FORMAT);
     const nextActionOn = input.nextActionOn ?? null;
+    if (input.claimedPaidOn !== undefined && input.claimedPaidOn !== null && input.outcome !== ActivityOutcome.CLAIMS_PAID)
+      throw badInput('input.claimedPaidOn', 'claimedPaidOn is given with outcome CLAIMS_PAID only', ActivityErrorReason.OUTCOME_DETAILS_MISMATCH);
     const contentHash = hashContent(input, note, receivableIds, nextActionOn);
     // A retry answers the first upload even when it comes later than a new activity could
     // (a phone offline for longer than ACTIVITY_BACKDATE_DAYS): checked before the dates.
@@ -104,10 +112,13 @@ export class ActivityService {
       );
     if (nextActionOn !== null && isBefore(nextActionOn, occurredOn))
       throw badInput('input.nextActionOn', 'nextActionOn must not be before the day the activity occurred', ActivityErrorReason.NEXT_ACTION_BEFORE_ACTIVITY);
+    const claimedPaidOn = input.claimedPaidOn ?? occurredOn;
+    if (isAfter(claimedPaidOn, today)) throw badInput('input.claimedPaidOn', 'claimedPaidOn must not be in the future', CoreErrorReason.DATE_IN_FUTURE);
     const handler = this.handlerFor(input);
     const customer = await this.customers.getVisible(principal, input.customerId, 'input.customerId');
+    let found: { id: string; customerId: string; outstanding: bigint }[] = [];
     if (receivableIds.length > 0) {
-      const found = receivableIds.every(isUuid) ? await CUSTOMERS_OF_RECEIVABLES.all(this.em, { ids: uuidArray(receivableIds) }) : [];
+      found = receivableIds.every(isUuid) ? await CUSTOMERS_OF_RECEIVABLES.all(this.em, { ids: uuidArray(receivableIds) }) : [];
       for (const id of receivableIds) {
         const row = found.find((r) => r.id === id);
         // Another salesperson's receivable is not disclosed: the same answer as a missing one.
@@ -117,6 +128,10 @@ export class ActivityService {
           throw badInput('input.receivableIds', `Receivable ${id} belongs to another customer`, ActivityErrorReason.RECEIVABLE_OF_OTHER_CUSTOMER);
       }
     }
+    // CLAIMS_PAID holds the alarm of every named receivable that still has money outstanding,
+    // by the rule of reportPaymentNotice (storePaymentNotice), in the activity's transaction.
+    const held = input.outcome === ActivityOutcome.CLAIMS_PAID ? found.filter((r) => r.outstanding > 0n).map((r) => r.id) : [];
+    const calendar = held.length > 0 ? await loadBusinessCalendar(this.em) : undefined;
     const stored = await this.em.transactional(async (em) => {
       const activity = await insertActivity(em, {
         id: randomUUID(),
@@ -131,14 +146,31 @@ export class ActivityService {
         recordedById: principal.userId,
         idempotencyKey: key,
         contentHash,
-        paymentNoticeId: null,
       });
       // A concurrent retry with the same key stored first: answered below, outside this transaction.
       if (!activity) return null;
+      const noticeIds: string[] = [];
+      for (const receivableId of held) {
+        const notice = await storePaymentNotice(em, calendar!, this.rules.paymentNoticeHoldDays, {
+          receivableId,
+          reportedById: principal.userId,
+          claimedPaidOn,
+          note,
+          today,
+        });
+        noticeIds.push(notice.id);
+      }
+      if (noticeIds.length > 0) await LINK_NOTICES.run(em, { activityId: activity.id, noticeIds: uuidArray(noticeIds) });
       if (handler) await handler.apply({ em, principal, activity, input, today });
       return activity;
     });
-    if (stored) return stored;
+    if (stored) {
+      // Judged at once as of the engine's date, like every ledger change (the notices' and a dispute's triggers marked them).
+      const changed = new Set(held);
+      if (input.dispute && input.outcome === ActivityOutcome.DISPUTED) changed.add(input.dispute.receivableId);
+      await this.events.receivablesChanged([...changed]);
+      return stored;
+    }
     const earlier = key === null ? undefined : await this.retried(principal, key, contentHash);
     if (!earlier) throw new Error('an activity with this idempotency key vanished');
     return earlier;
@@ -209,7 +241,7 @@ export async function recordNoticeActivity(
   principal: Principal,
   notice: { id: string; receivableId: string; customerId: string; note: string; createdOn: LocalDate },
 ): Promise<void> {
-  await insertActivity(em, {
+  const activity = await insertActivity(em, {
     id: randomUUID(),
     customerId: notice.customerId,
     kind: null,
@@ -222,8 +254,8 @@ export async function recordNoticeActivity(
     recordedById: principal.userId,
     idempotencyKey: null,
     contentHash: null,
-    paymentNoticeId: notice.id,
   });
+  await LINK_NOTICES.run(em, { activityId: activity!.id, noticeIds: uuidArray([notice.id]) });
 }
 
 async function insertActivity(em: EntityManager, activity: NewActivity): Promise<StoredActivity | undefined> {
@@ -242,6 +274,8 @@ function hashContent(input: LogCollectionActivityInput, note: string, receivable
     nextActionOn,
     input.promise ? [formatMoney(input.promise.amount), input.promise.promisedOn] : null,
     input.dispute ? [input.dispute.receivableId, formatMoney(input.dispute.amount), input.dispute.category, input.dispute.reason] : null,
+    // Only when given, so the hashes of activities stored before the field existed still match their retries.
+    ...(input.claimedPaidOn ? [input.claimedPaidOn] : []),
   ];
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }

@@ -24,7 +24,7 @@ export enum ActivityOutcome {
 registerEnumType(ActivityOutcome, {
   name: 'ActivityOutcome',
   description:
-    'What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID is also what reportPaymentNotice records.',
+    'What the customer said. PROMISED records a promise to pay in the same call (input.promise); DISPUTED may open a dispute (input.dispute); CLAIMS_PAID holds the alarm of its receivables like reportPaymentNotice (which records a CLAIMS_PAID activity too).',
 });
 
 /** One logged contact with a customer (a row of `collection_activity`). */
@@ -33,7 +33,6 @@ export class CollectionActivity {
   customerId!: string;
   recordedById!: string;
   receivableIds!: string[];
-  paymentNoticeId!: string | null;
 
   @Field(() => ID)
   id!: string;
@@ -119,6 +118,13 @@ export class LogCollectionActivityInput {
       'Chosen by the phone, 1–200 characters, unique per user: a retry with the same key answers the activity stored first and stores nothing; the same key with other content is a CONFLICT (IDEMPOTENCY_KEY_REUSED).',
   })
   idempotencyKey?: string;
+
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    description:
+      'Only with outcome CLAIMS_PAID: the date the customer says they paid (not in the future; default: the day the activity occurred). A CLAIMS_PAID activity stores a payment notice for each of its receivables with money outstanding, holding the alarm exactly as reportPaymentNotice does.',
+  })
+  claimedPaidOn?: LocalDate;
 
   @Field(() => ActivityPromiseInput, { nullable: true, description: 'Required with outcome PROMISED, refused with any other.' })
   promise?: ActivityPromiseInput;

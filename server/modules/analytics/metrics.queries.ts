@@ -12,7 +12,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { type Cents } from '../../core/money';
 import { addDays, type LocalDate } from '../../core/local-date';
-import { instantAfter, positionsCtes as ledgerPositions } from '../../db/positions';
+import { instantAfter, positionOnSql, positionsCtes as ledgerPositions } from '../../db/positions';
 import { defineQuery } from '../../db/sql';
 import { type WindowSums } from './metrics.formulas';
 import { disputedAsOfCte } from '../disputes/dispute.queries';
@@ -79,11 +79,7 @@ fell as (
   select r.customer_id, r.salesperson_id, min(r.effective_due_on + 1) as fell_on
     from receivable r
    where r.effective_due_on between cast(:from as date) - 1 and cast(:to as date) - 1 and ${SCOPE('r')}
-     and r.amount
-         - coalesce((select sum(a.amount) from payment_allocation a
-                      where a.receivable_id = r.id and not a.voided and greatest(a.received_on, r.issued_on) <= r.effective_due_on + 1), 0)
-         - case when r.written_off_at < ${instantAfter('r.effective_due_on + 1')} then r.written_off_amount else 0 end
-         - coalesce((select sum(k.amount) from receivable_credit k where k.receivable_id = r.id and k.credited_on <= r.effective_due_on + 1), 0) > 0
+     and ${positionOnSql('r', 'r.effective_due_on + 1')} > 0
    group by r.customer_id, r.salesperson_id
 ),
 fell_calendar as (
@@ -260,8 +256,6 @@ select booked_by_id, grouping(booked_by_id) as is_total,
 
 export interface Scope {
   tz: string;
-  /** CONTACT_SLA_WORKING_DAYS (contact coverage); 2 when not given. */
-  contactSlaWorkingDays?: number;
   /** Only these salespeople; undefined: everyone. */
   salespersonIds?: string[];
 }
@@ -318,8 +312,8 @@ export async function queryAging(em: EntityManager, asOf: LocalDate, scope: Scop
 }
 
 /** The sums behind collectionStats, goals and scorecards over [from, to]: per salesperson and the total (null). */
-export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope): Promise<WindowSumsRow[]> {
-  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), sla: scope.contactSlaWorkingDays ?? 2, ...scopeParams(scope) });
+export function queryWindowSums(em: EntityManager, from: LocalDate, to: LocalDate, scope: Scope, contactSlaWorkingDays: number): Promise<WindowSumsRow[]> {
+  return WINDOW_SUMS.all(em, { from, to, opening: addDays(from, -1), sla: contactSlaWorkingDays, ...scopeParams(scope) });
 }
 
 export function queryTopOverdueCustomers(em: EntityManager, asOf: LocalDate, limit: number, scope: Scope): Promise<TopOverdueCustomer[]> {

@@ -75,7 +75,8 @@ export class MetricsService {
   constructor(
     private readonly em: EntityManager,
     private readonly timeZone: string,
-    private readonly contactSlaWorkingDays = 2,
+    /** CONTACT_SLA_WORKING_DAYS (contact coverage). */
+    private readonly contactSlaWorkingDays: number,
   ) {}
 
   /**
@@ -120,7 +121,7 @@ export class MetricsService {
   /** Collection figures of [from, to], company-wide or for one salesperson (no access check: callers decide). */
   async collectionStatsOf(from: LocalDate, to: LocalDate, only: string | undefined): Promise<CollectionStats> {
     assertWindow(from, to);
-    const rows = await queryWindowSums(this.em, from, to, this.scope(only));
+    const rows = await queryWindowSums(this.em, from, to, this.scope(only), this.contactSlaWorkingDays);
     const total = rows.find((r) => r.salespersonId === null) ?? { ...ZERO_SUMS, salespersonId: null };
     const people = await this.sortByName(
       rows.filter((r) => r.salespersonId !== null),
@@ -136,7 +137,7 @@ export class MetricsService {
     const key = `${from}/${to}`;
     let rows = this.windowCache.get(key);
     if (!rows) {
-      rows = queryWindowSums(this.em, from, to, this.scope(undefined));
+      rows = queryWindowSums(this.em, from, to, this.scope(undefined), this.contactSlaWorkingDays);
       this.windowCache.set(key, rows);
     }
     return new Map((await rows).map((r) => [r.salespersonId, r]));
@@ -147,7 +148,7 @@ export class MetricsService {
   }
 
   scope(only: string | undefined): Scope {
-    return { tz: this.timeZone, contactSlaWorkingDays: this.contactSlaWorkingDays, salespersonIds: only ? [only] : undefined };
+    return { tz: this.timeZone, salespersonIds: only ? [only] : undefined };
   }
 
   /** Orders rows by the salesperson's name (then id), one query for all names. */

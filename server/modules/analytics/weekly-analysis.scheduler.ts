@@ -25,7 +25,7 @@ export function startWeeklyAnalysisScheduler(
   orm: MikroORM,
   clock: Clock,
   schedule: WeeklySchedule | null,
-  rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays?: number },
+  rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays: number },
   logger: Logger,
 ): RepeatingJob {
   if (!schedule) return { stop: async () => undefined };

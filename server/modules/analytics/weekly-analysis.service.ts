@@ -106,7 +106,7 @@ export class WeeklyAnalysisService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-    private readonly rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays?: number },
+    private readonly rules: { timeZone: string; bookingLagLimitDays: number; contactSlaWorkingDays: number },
   ) {}
 
   async find(weekOf: LocalDate): Promise<WeeklyAnalysis | null> {

@@ -6,7 +6,7 @@
 import { defineArea, type RequestScope } from '../../core/module';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { CalendarResolver } from './calendar.resolver';
-import { CalendarService, syncGraceWorkingDays } from './calendar.service';
+import { CALENDAR_CHANGE_PARTICIPANTS, CalendarService, syncGraceWorkingDays } from './calendar.service';
 
 declare module '../../context' {
   interface Services {
@@ -18,10 +18,12 @@ export const calendarArea = defineArea({
   name: 'calendar',
   entities: [CalendarDayOverride],
   resolvers: [CalendarResolver],
-  async setup({ background, config }) {
+  async setup({ background, config, extensions }) {
     await syncGraceWorkingDays(background.em.fork(), config.graceWorkingDays);
+    // Filled by the areas above in their setup (after this one); a live list.
+    const participants = extensions.list(CALENDAR_CHANGE_PARTICIPANTS);
     return {
-      services: ({ em, events }: RequestScope) => ({ calendar: new CalendarService(em, config.graceWorkingDays, events) }),
+      services: ({ em, events }: RequestScope) => ({ calendar: new CalendarService(em, config.graceWorkingDays, events, participants) }),
     };
   },
 });

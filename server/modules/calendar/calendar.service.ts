@@ -12,6 +12,7 @@ import { badInput, CoreErrorReason } from '../../core/errors';
 import { type Where } from '../../db/sql';
 import { CalendarDayOverride } from './calendar-day.entity';
 import { lockForTransaction } from '../../db/locks';
+import { ExtensionPoint } from '../../core/extension-points';
 import { CalendarDay } from './calendar.types';
 import {
   DELETE_DAY,
@@ -23,6 +24,25 @@ import {
   STORED_GRACE,
   UPSERT_DAY,
 } from './calendar.queries';
+
+/** What a calendar change participant is given: the change's transaction, the new calendar and the day changed. */
+export interface CalendarChangeRun {
+  em: EntityManager;
+  calendar: BusinessCalendar;
+  day: LocalDate;
+}
+
+/**
+ * Work a higher area does with every calendar change, in its transaction (the promises
+ * area re-rolls promised dates). Answers the receivables whose judgement the change may
+ * move; they are announced with those whose effective due date moved.
+ */
+export interface CalendarChangeParticipant {
+  afterCalendarChange(run: CalendarChangeRun): Promise<string[]>;
+}
+
+/** Higher areas add their participants here in their `setup`. */
+export const CALENDAR_CHANGE_PARTICIPANTS = new ExtensionPoint<CalendarChangeParticipant>('calendar.changeParticipants');
 
 /** Longest calendar(from, to) answer: a whole (leap) year. */
 export const CALENDAR_MAX_DAYS = 366;
@@ -67,6 +87,8 @@ export class CalendarService {
     private readonly em: EntityManager,
     private readonly graceWorkingDays: number,
     private readonly events: LedgerEvents,
+    /** The participants plugged into CALENDAR_CHANGE_PARTICIPANTS (a live list). */
+    private readonly participants: readonly CalendarChangeParticipant[] = [],
   ) {}
 
   async days(from: LocalDate, to: LocalDate): Promise<CalendarDay[]> {
@@ -97,8 +119,9 @@ export class CalendarService {
       const calendar = await loadBusinessCalendar(em);
       // Only a roll-forward that reaches this day can change.
       await recomputeEffectiveDueDates(em, calendar, this.graceWorkingDays, rollingOverDay(date), moved);
+      for (const participant of this.participants) moved.push(...(await participant.afterCalendarChange({ em, calendar, day: date })));
     });
-    await this.events.receivablesChanged(moved);
+    await this.events.receivablesChanged([...new Set(moved)]);
     const [day] = await this.days(date, date);
     return day;
   }

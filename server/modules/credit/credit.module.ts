@@ -31,7 +31,7 @@ export const creditArea = defineArea({
   reasons: CreditErrorReason,
   projections: creditProjections,
   setup({ config, extensions }) {
-    const evaluator = new CreditEvaluator({ rules: config.creditRules, timeZone: config.timeZone });
+    const evaluator = new CreditEvaluator({ rules: config.creditRules });
     // Every judgement of the overdue engine (scans, and re-evaluations right after a ledger
     // change) evaluates the customers it touched, in its transaction, after the stages.
     extensions.add(SCAN_PARTICIPANTS, { name: 'credit', afterJudgement: (run) => evaluator.afterJudgement(run) });

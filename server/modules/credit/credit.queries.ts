@@ -9,8 +9,8 @@ import { type LocalDate } from '../../core/local-date';
 import { type Cents } from '../../core/money';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { positionsCtes } from '../../db/positions';
 import { defineQuery, defineStatement, type NoParams, type SqlRow, Where } from '../../db/sql';
+import { customerOverdueFiguresSql } from '../overdue/overdue.queries';
 import { CreditOverride, CreditStatus, CreditStatusChange, CreditStatusChangeKind, CreditStatusDetail, CreditStatusSource } from './credit.types';
 
 /** The thresholds as the evaluation takes them (null: the rule is off). */
@@ -26,7 +26,6 @@ export interface RuleParams {
 
 export interface EvaluationParams extends RuleParams {
   asOf: LocalDate;
-  tz: string;
   /** Every customer, or those of `ids`. */
   all: boolean;
   ids: readonly string[];
@@ -67,10 +66,12 @@ const BROKEN_PROMISES = `
 /**
  * Applies the rules to the customers of the scope as of :asOf and stores the result.
  *
- * - The figures: the highest stage their receivables hold in the overdue engine's state;
- *   overdue money, the positions as of :asOf past their effective due date (as
- *   Customer.overdueAmount and the aging report count it); the credit limit; promises to
- *   pay broken in (asOf − promiseDays, asOf].
+ * - The figures: the highest stage their receivables hold in the overdue engine's state
+ *   and their overdue money (the positions past their effective due dates, as
+ *   Customer.overdueAmount and the aging report count it), both as the engine keeps them
+ *   per customer as of its date, which is :asOf (evaluations run as of the engine's date;
+ *   before the first scan the engine has counted nothing: no stage, no overdue money); the
+ *   credit limit; promises to pay broken in (asOf − promiseDays, asOf].
  * - Each rule calls for HOLD, WARN or nothing; the derived status is the most severe call.
  *   The effective status is the open override's while :asOf is before its `until`, else
  *   the derived one; an override whose `until` has come is ended (EXPIRED) here.
@@ -86,24 +87,14 @@ export const EVALUATE = defineQuery<EvaluationParams, Evaluated>({
 with target as (
   select c.id, c.credit_limit from customer c where cast(:all as boolean) or c.id = any(cast(:ids as uuid[]))
 ),
-stages as (
-  select r.customer_id, max(o.stage) as stage
-    from receivable r join receivable_overdue_state o on o.receivable_id = r.id
-   where o.stage is not null and r.customer_id in (select id from target)
-   group by r.customer_id
-),
-${positionsCtes('pos', 'cast(:asOf as date)', { receivable: (r) => `${r}.customer_id in (select id from target)` })},
-overdue as (
-  select pos.customer_id, sum(pos.outstanding) as amount from pos where pos.effective_due_on < cast(:asOf as date) group by pos.customer_id
-),
+engine as (${customerOverdueFiguresSql('target')}),
 broken as (${BROKEN_PROMISES}),
 figures as (
-  select t.id as customer_id, t.credit_limit, s.stage, coalesce(d.amount, 0) as overdue, coalesce(b.n, 0)::int as broken,
+  select t.id as customer_id, t.credit_limit, g.stage, coalesce(g.amount, 0) as overdue, coalesce(b.n, 0)::int as broken,
          o.id as override_id, o.status as override_status, o.until as override_until,
          coalesce(cc.status, 'OK') as old_status
     from target t
-    left join stages s on s.customer_id = t.id
-    left join overdue d on d.customer_id = t.id
+    left join engine g on g.customer_id = t.id
     left join broken b on b.customer_id = t.id
     left join credit_override o on o.customer_id = t.id and o.ended_at is null
     left join customer_credit cc on cc.customer_id = t.id
@@ -205,30 +196,17 @@ export const WRITE_HISTORY = defineStatement<{
 
 /**
  * The customers a scan as of :asOf must evaluate again, besides those whose receivables
- * it judged: an open override whose `until` has come, receivables that became overdue
- * money since the previous scan (:since) without a stage (a first stage above one day),
- * and broken promises that entered the window (judged broken by this scan) or left it.
+ * it judged (the only ones whose engine figures moved: a receivable is judged on its first
+ * day past due too): an open override whose `until` has come, and broken promises that
+ * entered the window (judged broken by this scan) or left it.
  */
 export const SCAN_CUSTOMERS = defineQuery<{ asOf: LocalDate; since: LocalDate; promiseDays: number }, string>({
   text: `select o.customer_id from credit_override o where o.ended_at is null and o.until <= cast(:asOf as date)
-         union
-         select r.customer_id from receivable r
-          where r.outstanding > 0 and r.effective_due_on >= cast(:since as date) and r.effective_due_on < cast(:asOf as date)
          union
          select p.customer_id from promise_to_pay p
           where p.state = 'BROKEN'
             and (p.broken_on > cast(:since as date) and p.broken_on <= cast(:asOf as date)
                  or p.broken_on > cast(:since as date) - cast(:promiseDays as int) and p.broken_on <= cast(:asOf as date) - cast(:promiseDays as int))`,
-  decode: (row) => row.text('customer_id'),
-});
-
-/**
- * The customers of the receivables the running judgement of the overdue engine took: its
- * candidates (`overdue_candidates`, a temporary table of the judgement's connection that
- * lives until its commit), read by a scan participant in the judgement's transaction.
- */
-export const CUSTOMERS_OF_JUDGED = defineQuery<NoParams, string>({
-  text: 'select distinct r.customer_id from overdue_candidates oc join receivable r on r.id = oc.id',
   decode: (row) => row.text('customer_id'),
 });
 

@@ -45,6 +45,8 @@ export class CustomerCreditResolver {
     return (await detailOf(customer, ctx)).status;
   }
 
+  // Policed type (TYPE_POLICY): a project lead reaching a customer through a feedback item does not read it.
+  @Authorized(Permission.LEDGER_READ)
   @FieldResolver(() => CreditStatusDetail, { description: 'Why creditStatus is what it is: the figures, the rules that fired, the override in force.' })
   creditStatusDetail(@Root() customer: CustomerLike, @Ctx() ctx: Context): Promise<CreditStatusDetail> {
     return detailOf(customer, ctx);

@@ -32,7 +32,6 @@ import { OverdueEventType } from '../overdue/overdue.types';
 import { CreditErrorReason } from './credit.errors';
 import {
   CREDIT_ENGINE,
-  CUSTOMERS_OF_JUDGED,
   END_OVERRIDE,
   ENGINE_DATE,
   EVALUATE,
@@ -51,7 +50,6 @@ export const MAX_OVERRIDE_REASON_LENGTH = 1000;
 
 export interface CreditSettings {
   rules: CreditRules;
-  timeZone: string;
 }
 
 /** A manager's action, recorded with the evaluation it causes. */
@@ -92,14 +90,14 @@ export class CreditEvaluator {
   /**
    * The scan participant (in the judgement's transaction, after the receivables were
    * judged, the scan lock held): evaluates as of the judgement's date the customers of the
-   * receivables it judged (its candidates: due by a date or changed by the ledger); in a
-   * scan also those with an override whose `until` has come and those whose receivables
-   * fell overdue since the previous scan, and every customer at the first scan and at the
+   * receivables it judged (their stages or overdue money may have moved, a promise of
+   * theirs may have been judged again after a change of them); in a
+   * scan also those with an override whose `until` has come and those whose broken
+   * promises entered or left the window, and every customer at the first scan and at the
    * first after a change of the rules.
    */
   async afterJudgement(run: ScanParticipantRun): Promise<void> {
-    const { em, asOf } = run;
-    const judged = await CUSTOMERS_OF_JUDGED.all(em);
+    const { em, asOf, judgedCustomerIds: judged } = run;
     if (run.kind !== 'SCAN') {
       if (judged.length > 0) await this.evaluate(em, asOf, { ids: judged });
       return;
@@ -124,7 +122,6 @@ export class CreditEvaluator {
     const all = 'all' in scope;
     const changes = await EVALUATE.all(em, {
       asOf,
-      tz: this.settings.timeZone,
       all,
       ids: all ? [] : scope.ids,
       action: action?.kind ?? null,

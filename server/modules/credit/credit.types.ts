@@ -15,9 +15,6 @@ registerEnumType(CreditStatus, {
   description: 'OK: ship. WARN: ship, but look at the customer. HOLD: stop shipping on credit (docs/metrics.md, "Credit status").',
 });
 
-/** Severity order: the derived status is the most severe a rule calls for. */
-export const SEVERITY: Readonly<Record<CreditStatus, number>> = { OK: 0, WARN: 1, HOLD: 2 };
-
 export enum CreditStatusSource {
   RULES = 'RULES',
   OVERRIDE = 'OVERRIDE',

@@ -82,6 +82,8 @@ export class DisputeResolver {
 /** `Receivable.disputes` and `Receivable.disputedAmount`. */
 @Resolver(() => Receivable)
 export class ReceivableDisputesResolver {
+  // Policed type (TYPE_POLICY): a project lead reaching a receivable through a feedback item does not read its disputes.
+  @Authorized(Permission.LEDGER_READ)
   @FieldResolver(() => [Dispute], { description: 'Every dispute of this receivable, open and resolved, oldest first.' })
   disputes(@Root() receivable: ReceivableRow, @Ctx() ctx: Context): Promise<Dispute[]> {
     return ctx.loaders.disputesOfReceivable.load(receivable.id);

@@ -2,8 +2,9 @@
  * Disputes: opening (the amount leaves the chase but stays in every figure) and resolving
  * (a credit of what the customer was right about, the rest back into the chase). Each
  * change is one transaction holding the receivable's row lock, so two disputes opened at
- * once never dispute more than is outstanding; the dispute table's trigger marks the
- * receivable for the overdue engine in the same transaction, and after commit it is
+ * once never dispute more than is outstanding; the dispute table's trigger writes the
+ * dispute's freeze into the overdue engine's own table (overdue_freeze, whose trigger
+ * marks the receivable) in the same transaction, and after commit it is
  * judged again as of the engine's date (ledger events), like a payment notice.
  */
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
@@ -150,7 +151,7 @@ async function lockInLedgerOrder(em: EntityManager, customerId: string): Promise
  * Opens a dispute inside the caller's transaction (`em`): `openDispute`, and a DISPUTED
  * collection activity (its handler). The caller checked who may and that the receivable
  * belongs to `customerId`; the amount is checked here against what is free under the locks.
- * The receivable is marked for the overdue engine by the dispute's trigger.
+ * The dispute's trigger freezes its amount for the overdue engine (overdue_freeze).
  */
 export async function openDisputeIn(
   em: EntityManager,

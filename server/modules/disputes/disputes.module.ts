@@ -20,6 +20,7 @@ import { createDisputeLoaders } from './dispute.loaders';
 import { DisputeResolver, OverdueEventDisputeResolver, ReceivableDisputesResolver } from './dispute.resolver';
 import { disputeReason, DisputeService, openDisputeIn } from './dispute.service';
 import { Migration20261210010000_disputes } from './migrations/Migration20261210010000_disputes';
+import { Migration20261216020000_dispute_freezes } from './migrations/Migration20261216020000_dispute_freezes';
 
 declare module '../../context' {
   interface Services {
@@ -31,7 +32,10 @@ declare module '../../context' {
 export const disputesArea = defineArea({
   name: 'disputes',
   entities: [Dispute],
-  migrations: [{ name: 'Migration20261210010000_disputes', class: Migration20261210010000_disputes }],
+  migrations: [
+    { name: 'Migration20261210010000_disputes', class: Migration20261210010000_disputes },
+    { name: 'Migration20261216020000_dispute_freezes', class: Migration20261216020000_dispute_freezes },
+  ],
   resolvers: [DisputeResolver, ReceivableDisputesResolver, OverdueEventDisputeResolver],
   reasons: DisputeErrorReason,
   setup: ({ clock, extensions }) => {

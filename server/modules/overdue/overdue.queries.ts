@@ -35,6 +35,8 @@ export interface ScanParams {
 /** What the service needs of a judgement; its figures go to the scan's log row (CLOSE_SCAN_LOG reads them). */
 export interface ScanCounts {
   judged: number;
+  /** The customers of the receivables judged, and any other whose figures (overdue_customer_stage) moved, sorted. */
+  customerIds: string[];
 }
 
 /** Which receivables a judgement takes: those due by the date (a scan), or all of them. */
@@ -50,8 +52,9 @@ export type JudgementScope = 'due' | 'all';
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
  *   while the receivable stays overdue. A fully disputed receivable (open disputes cover
  *   its position) keeps the stage it has: no BECAME_OVERDUE, no STAGE_ESCALATED. The
- *   `dispute` table belongs to the disputes area above; the engine reads it here, in SQL
- *   only, as it reads the ledger's tables (no TypeScript import points up).
+ *   engine reads its own `overdue_freeze` for that, which the disputes area above writes
+ *   with its disputes (Migration20261216010000): no SQL of the engine names a table of an
+ *   area above it, as no TypeScript import points up.
  * - Every candidate gets its new state and next judgement date; every transition one
  *   event, in the order of effective due dates; the scan's log row the counts and ids.
  *
@@ -64,9 +67,9 @@ function judgement() {
   return defineQuery<ScanParams, ScanCounts>({
     text: `
 with candidates as (
-  select c.id, c.state_row, c.old_stage, c.due_on from overdue_candidates c
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount from overdue_candidates c
 ),
-${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates', carry: ['state_row', 'old_stage', 'due_on'] })},
+${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates', carry: ['state_row', 'old_stage', 'due_on', 'old_customer', 'old_amount'] })},
 notices as (
   -- Open notices of the candidates: holding on D, or starting / ending a hold after D.
   select n.receivable_id,
@@ -78,17 +81,18 @@ notices as (
    group by n.receivable_id
 ),
 disputes as (
-  -- Disputes of the candidates (the disputes area's table): the amount open on D (opened
-  -- on or before D, not resolved by D), and the next day one opens or ends after D.
-  select d.receivable_id,
-         coalesce(sum(d.amount) filter (where d.opened_on <= cast(:asOf as date)), 0) as disputed,
-         min(case when d.opened_on > cast(:asOf as date) then d.opened_on else d.resolved_on end) as next_on
-    from candidates c join dispute d on d.receivable_id = c.id
-   where d.state = 'OPEN' or d.resolved_on > cast(:asOf as date)
-   group by d.receivable_id
+  -- Freezes of the candidates (the engine's overdue_freeze, written by the disputes area
+  -- with its disputes): the amount frozen on D (from on or before D, not ended by D), and
+  -- the next day one starts or ends after D.
+  select f.receivable_id,
+         coalesce(sum(f.amount) filter (where f.from_on <= cast(:asOf as date)), 0) as disputed,
+         min(case when f.from_on > cast(:asOf as date) then f.from_on else f.until_on end) as next_on
+    from candidates c join overdue_freeze f on f.receivable_id = c.id
+   where f.until_on is null or f.until_on > cast(:asOf as date)
+   group by f.receivable_id
 ),
 judged as (
-  select p.state_row, p.id, p.old_stage, p.due_on, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+  select p.state_row, p.id, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
          p.outstanding as position, n.next_on as notice_next_on, dd.next_on as dispute_next_on, p.first_received_on, p.written_off_at,
          cast(:asOf as date) - p.effective_due_on as days_past,
          -- Fully disputed: open disputes cover the whole position, and no notice holds it.
@@ -107,18 +111,23 @@ judged as (
     left join disputes dd on dd.receivable_id = p.id
 ),
 decided as materialized (
-  select j.state_row, j.id, j.old_stage, j.due_on, j.customer_id, j.salesperson_id, j.effective_due_on, j.position, j.days_past, j.new_stage,
+  select j.state_row, j.id, j.old_stage, j.due_on, j.old_customer, j.old_amount, j.customer_id, j.salesperson_id, j.effective_due_on, j.position,
+         j.days_past, j.new_stage,
+         -- Overdue money (the customers' figures, overdue_customer_stage): the position once past the effective due date.
+         case when j.days_past >= 1 then j.position else 0 end as new_amount,
          case when j.old_stage is null and j.new_stage is not null then 'BECAME_OVERDUE'
               when j.old_stage is not null and j.new_stage is null then 'CLEARED'
               when j.new_stage > j.old_stage then 'STAGE_ESCALATED' end as event_type,
          -- The first date a judgement can differ without a ledger change: the next stage
          -- threshold (the first above both the days past due and the stage held; none
-         -- while fully disputed), a notice's hold or a dispute starting or ending, the issue
-         -- date, the day money or a credit already recorded counts or a write-off takes
-         -- effect. Nothing for a receivable with nothing outstanding: its position never
-         -- rises again by itself.
+         -- while fully disputed), the first day past due (its money becomes overdue money,
+         -- whatever the first stage's threshold), a notice's hold or a dispute starting or
+         -- ending, the issue date, the day money or a credit already recorded counts or a
+         -- write-off takes effect. Nothing for a receivable with nothing outstanding: its
+         -- position never rises again by itself.
          case when j.position = 0 and j.issued_on <= cast(:asOf as date) then null
               else least(case when not j.frozen then j.effective_due_on + (cast(:stages as int[]))[width_bucket(greatest(j.days_past, coalesce(j.new_stage, j.days_past)), cast(:stages as int[])) + 1] end,
+                         case when j.days_past < 1 then j.effective_due_on + 1 end,
                          case when j.issued_on > cast(:asOf as date) then j.issued_on end,
                          j.notice_next_on, j.dispute_next_on, j.first_received_on,
                          case when (j.written_off_at at time zone :tz)::date > cast(:asOf as date) then (j.written_off_at at time zone :tz)::date end) end as next_on
@@ -126,9 +135,34 @@ decided as materialized (
 ),
 stored as (
   update receivable_overdue_state o
-     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on
+     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount
     from decided d
    where o.ctid = d.state_row
+),
+moved as (
+  -- Each judged row leaves the customer's bucket it counted in and enters the one it counts in now.
+  select coalesce(d.old_customer, d.customer_id) as customer_id, coalesce(d.old_stage, 0) as stage, -1 as receivables, -d.old_amount as amount
+    from decided d where d.old_stage is not null or d.old_amount <> 0
+  union all
+  select d.customer_id, coalesce(d.new_stage, 0), 1, d.new_amount
+    from decided d where d.new_stage is not null or d.new_amount <> 0
+),
+deltas as (
+  select m.customer_id, m.stage, sum(m.receivables) as receivables, sum(m.amount) as amount from moved m
+   group by m.customer_id, m.stage
+  having sum(m.receivables) <> 0 or sum(m.amount) <> 0
+),
+bumped as (
+  -- Not an upsert: its proposed rows carry the deltas, and a negative one would fail the checks
+  -- (which hold the buckets to what the state rows add up to).
+  update overdue_customer_stage t set receivables = t.receivables + d.receivables, amount = t.amount + d.amount
+    from deltas d where t.customer_id = d.customer_id and t.stage = d.stage
+),
+tallied as (
+  -- Judgements take the scan lock, so no other one adds a bucket in between.
+  insert into overdue_customer_stage (customer_id, stage, receivables, amount)
+  select d.customer_id, d.stage, d.receivables, d.amount from deltas d
+   where not exists (select 1 from overdue_customer_stage t where t.customer_id = d.customer_id and t.stage = d.stage)
 ),
 inserted as (
   insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
@@ -173,10 +207,15 @@ logged as (
 notified as (
   -- Wakes every instance's hub when the transaction commits (nothing to say without events).
   select pg_notify('${OVERDUE_CHANNEL}', k.last_seq) from counts k where k.last_seq <> '0'
+),
+touched_customers as (
+  -- The customers of the receivables judged, and any whose figures moved (a receivable that changed customer).
+  select coalesce(array_to_json(array_agg(x.customer_id order by x.customer_id)), '[]') as ids
+    from (select d.customer_id from decided d union select t.customer_id from deltas t) x
 )
-select k.judged, k.last_seq, (select count(*) from notified) as notified from counts k
+select k.judged, k.last_seq, (select count(*) from notified) as notified, (select ids from touched_customers) as customer_ids from counts k
 `,
-    decode: (row) => ({ judged: row.int('judged') }),
+    decode: (row) => ({ judged: row.int('judged'), customerIds: row.json('customer_ids') as string[] }),
   });
 }
 
@@ -197,8 +236,8 @@ export const JUDGE = judgement();
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
   return defineStatement<{ asOf: LocalDate }>({
-    text: `insert into overdue_candidates (id, state_row, old_stage, due_on)
-           select receivable_id, ctid, stage, next_judgement_on
+    text: `insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount)
+           select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount
              from receivable_overdue_state
             where ${due}(judged_on is null or judged_on <= cast(:asOf as date))`,
   });
@@ -217,7 +256,7 @@ export const CANDIDATES = { due: candidates('due'), all: candidates('all') };
  */
 export const JUDGEMENT_TABLE = defineStatement<NoParams>({
   text: `create temporary table if not exists overdue_candidates (
-           id uuid not null, state_row tid not null, old_stage integer, due_on date
+           id uuid not null, state_row tid not null, old_stage integer, due_on date, old_customer uuid, old_amount numeric(16,2) not null
          ) on commit delete rows`,
 });
 
@@ -234,6 +273,20 @@ export const BEGIN_JUDGEMENT = defineQuery<NoParams, LocalDate | null>({
 export const TIDY_STATES = defineStatement<NoParams>({
   text: 'vacuum (analyze) receivable_overdue_state',
 });
+
+/**
+ * The engine's figures per customer, as of its date: the highest alarm stage its
+ * receivables hold (null: none) and its overdue money (`amount`, the positions past their
+ * effective due dates, notices and disputes included), for the customers whose ids the CTE
+ * `target` lists (an `id` column). Kept by every judgement (overdue_customer_stage), so
+ * reading them costs a few index rows per customer, however many receivables it has. A
+ * customer the engine has never counted anything for has no row; before the first scan, none has.
+ */
+export const customerOverdueFiguresSql = (target: string): string => `
+  select t.customer_id, max(t.stage) filter (where t.stage > 0 and t.receivables > 0) as stage, sum(t.amount) as amount
+    from overdue_customer_stage t
+   where t.customer_id in (select id from ${target})
+   group by t.customer_id`;
 
 /** The date the alarm state is valid for: the last scan's; none before the first scan. */
 export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({

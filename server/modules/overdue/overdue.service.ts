@@ -62,6 +62,12 @@ export interface ScanParticipantRun {
   kind: ScanKind;
   /** The engine's date before this judgement; null before the first scan. */
   previousEngineDate: LocalDate | null;
+  /**
+   * The customers of the receivables this judgement took (also any other whose engine
+   * figures it moved: customerOverdueFiguresSql), sorted. No other customer's figures
+   * moved, and what the participants judged before (promises) is about these receivables.
+   */
+  judgedCustomerIds: readonly string[];
 }
 
 /**
@@ -172,8 +178,10 @@ export class OverdueService {
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
       await JUDGEMENT_TABLE.run(em);
       await CANDIDATES[judgement.scope].run(em, { asOf });
-      const { judged } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
-      for (const participant of this.participants) await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate });
+      const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
+      for (const participant of this.participants) {
+        await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate, judgedCustomerIds: customerIds });
+      }
       const logged = await CLOSE_SCAN_LOG.one(em, { scanId, durationMs: Date.now() - started, days: SCAN_LOG_DAYS });
       return judged > 0 ? logged : { ...logged, id: null };
     });

@@ -14,6 +14,7 @@ export enum OverdueEventType {
   PROMISE_MADE = 'PROMISE_MADE',
   PROMISE_KEPT = 'PROMISE_KEPT',
   PROMISE_BROKEN = 'PROMISE_BROKEN',
+  PROMISE_REOPENED = 'PROMISE_REOPENED',
   DISPUTE_OPENED = 'DISPUTE_OPENED',
   DISPUTE_RESOLVED = 'DISPUTE_RESOLVED',
   CREDIT_STATUS_CHANGED = 'CREDIT_STATUS_CHANGED',
@@ -21,7 +22,7 @@ export enum OverdueEventType {
 registerEnumType(OverdueEventType, {
   name: 'OverdueEventType',
   description:
-    'Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN, DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED.',
+    'Alarms of a receivable: BECAME_OVERDUE (entered a first stage), STAGE_ESCALATED (moved to a later stage), CLEARED (no longer overdue: paid, written off, money arrived in time, or held by a payment notice). Collection work: PROMISE_MADE, PROMISE_KEPT (also a broken promise corrected by money booked late that arrived in time: previousState BROKEN), PROMISE_BROKEN (also a kept promise whose money was voided after its deadline: previousState KEPT), PROMISE_REOPENED (a kept or broken promise open again before its deadline: its money voided, or the deadline moved by a calendar change), DISPUTE_OPENED, DISPUTE_RESOLVED, CREDIT_STATUS_CHANGED.',
 });
 
 /** The alarm kinds: transitions of one receivable's overdue state, written by the engine's judgement. */

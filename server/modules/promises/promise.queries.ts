@@ -7,7 +7,7 @@ import { type LocalDate } from '../../core/local-date';
 import { type Cents, formatMoney } from '../../core/money';
 import { Page } from '../../core/pagination';
 import { keysetPage } from '../../db/keyset';
-import { defineQuery, type SqlRow, Where } from '../../db/sql';
+import { defineQuery, defineStatement, type SqlRow, Where } from '../../db/sql';
 import { PromiseState, PromiseToPay } from './promise.types';
 
 const COLUMNS = `p.id, p.customer_id, p.salesperson_id, p.activity_id, p.receivable_ids::text[] as receivable_ids, p.amount, p.promised_on::text as promised_on,
@@ -100,27 +100,33 @@ export interface JudgedPromise {
   amount: Cents;
   paid: Cents;
   dueOn: LocalDate;
+  deadlineOn: LocalDate;
   brokenOn: LocalDate | null;
   oldState: PromiseState;
   newState: PromiseState;
 }
 
 /**
- * Judges every promise not yet kept, as of `asOf`, and stores what changed; answers the
- * promises whose state or counted money changed, in the order of their due dates.
+ * Judges, as of `asOf`, the promises that can change: the OPEN ones, and the settled ones
+ * (KEPT, PARTIAL, BROKEN) marked `rejudge` by a change since their last judgement (an
+ * allocation of a promised receivable, by trigger; a calendar change of their dates).
+ * Stores what changed, clears the marks, and answers the promises whose state or counted
+ * money changed, in the order of their due dates. A settled promise nothing touched is not
+ * read (partial index promise_to_pay_to_judge_idx).
  *
  * - Counted money (`paid`): allocations of payments not voided to the promised
  *   receivables whose money arrived (`received_on`, never the booking) from the day the
  *   promise was made through its due date, and by `asOf`. A write-off is no payment.
- * - KEPT when it covers the amount; after the deadline PARTIAL when some arrived, BROKEN
- *   when none did; else OPEN. KEPT is never judged again.
+ * - KEPT when it covers the amount; else, after the deadline, PARTIAL when some arrived,
+ *   BROKEN when none did; else OPEN. A KEPT promise whose money was voided is judged by the
+ *   same rule: OPEN again before its deadline, PARTIAL or BROKEN after it.
  */
 export const JUDGE_PROMISES = defineQuery<{ asOf: LocalDate }, JudgedPromise>({
   text: `
 with candidates as materialized (
   select p.id, p.state, p.amount, p.made_on, p.due_on, p.deadline_on, p.receivable_ids, p.paid_amount
     from promise_to_pay p
-   where p.state <> 'KEPT' and p.made_on <= cast(:asOf as date)
+   where (p.state = 'OPEN' or p.rejudge) and p.made_on <= cast(:asOf as date)
 ),
 paid as (
   select c.id, sum(a.amount) as paid
@@ -139,13 +145,14 @@ judged as (
 ),
 changed as (
   update promise_to_pay p
-     set state = j.new_state, paid_amount = j.paid, judged_on = cast(:asOf as date),
-         kept_on = case when j.new_state = 'KEPT' then cast(:asOf as date) else p.kept_on end,
+     set state = j.new_state, paid_amount = j.paid, rejudge = false,
+         judged_on = case when j.new_state <> j.old_state or j.paid <> j.old_paid or p.judged_on is null then cast(:asOf as date) else p.judged_on end,
+         kept_on = case when j.new_state <> 'KEPT' then null when j.old_state = 'KEPT' then p.kept_on else cast(:asOf as date) end,
          broken_on = case when j.new_state in ('PARTIAL', 'BROKEN') and p.broken_on is null then cast(:asOf as date) else p.broken_on end
     from judged j
-   where p.id = j.id and (j.new_state <> j.old_state or j.paid <> j.old_paid or p.judged_on is null)
+   where p.id = j.id and (j.new_state <> j.old_state or j.paid <> j.old_paid or p.judged_on is null or p.rejudge)
   returning p.id, p.customer_id, p.salesperson_id, p.receivable_ids::text[] as receivable_ids, p.amount, j.paid, p.due_on::text as due_on,
-            p.broken_on::text as broken_on, j.old_state, j.new_state
+            p.deadline_on::text as deadline_on, p.broken_on::text as broken_on, j.old_state, j.new_state
 )
 select * from changed order by due_on, id`,
   decode: (row) => ({
@@ -156,10 +163,46 @@ select * from changed order by due_on, id`,
     amount: row.cents('amount'),
     paid: row.cents('paid'),
     dueOn: row.date('due_on'),
+    deadlineOn: row.date('deadline_on'),
     brokenOn: row.isNull('broken_on') ? null : row.date('broken_on'),
     oldState: row.oneOf('old_state', PromiseState),
     newState: row.oneOf('new_state', PromiseState),
   }),
+});
+
+/** The promises whose rolled dates a calendar change of `day` can move: promised on or before it, deadline on or after it. */
+export const PROMISES_SPANNING_DAY = defineQuery<
+  { day: LocalDate },
+  { id: string; promisedOn: LocalDate; dueOn: LocalDate; deadlineOn: LocalDate; receivableIds: string[] }
+>({
+  text: `select p.id, p.promised_on::text as promised_on, p.due_on::text as due_on, p.deadline_on::text as deadline_on,
+                p.receivable_ids::text[] as receivable_ids
+           from promise_to_pay p
+          where p.promised_on <= cast(:day as date) and p.deadline_on >= cast(:day as date)`,
+  decode: (row) => ({
+    id: row.text('id'),
+    promisedOn: row.date('promised_on'),
+    dueOn: row.date('due_on'),
+    deadlineOn: row.date('deadline_on'),
+    receivableIds: row.raw.receivable_ids as string[],
+  }),
+});
+
+/**
+ * The overdue engine's scan lock, shared, for the rest of the transaction: taken before a
+ * promise row is written outside a judgement (as the engine's change triggers do), so a
+ * judgement and the writer never wait for each other in a circle.
+ */
+export const LOCK_JUDGEMENTS_SHARED = defineQuery<{ key: number }, true>({
+  text: 'select pg_advisory_xact_lock_shared(cast(:key as bigint))',
+  decode: () => true,
+});
+
+/** New rolled dates of promises after a calendar change; each is judged again. */
+export const REDATE_PROMISES = defineStatement<{ ids: readonly string[]; dueOns: readonly LocalDate[]; deadlineOns: readonly LocalDate[] }>({
+  text: `update promise_to_pay p set due_on = c.due_on, deadline_on = c.deadline_on, rejudge = true
+           from unnest(cast(:ids as uuid[]), cast(:dueOns as date[]), cast(:deadlineOns as date[])) as c(id, due_on, deadline_on)
+          where p.id = c.id`,
 });
 
 export interface PromiseListArgs {

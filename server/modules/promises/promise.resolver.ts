@@ -76,7 +76,10 @@ export class ActivityPromiseResolver {
 /** `OverdueEvent.promise`: the promise a PROMISE_* event is about. */
 @Resolver(() => OverdueEvent)
 export class OverdueEventPromiseResolver {
-  @FieldResolver(() => PromiseToPay, { nullable: true, description: 'PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN: the promise to pay, as it is now.' })
+  @FieldResolver(() => PromiseToPay, {
+    nullable: true,
+    description: 'PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN, PROMISE_REOPENED: the promise to pay, as it is now.',
+  })
   async promise(@Root() event: OverdueEvent, @Ctx() ctx: Context): Promise<PromiseToPay | null> {
     return event.promiseId === null ? null : ((await ctx.loaders.promiseById.load(event.promiseId)) ?? null);
   }

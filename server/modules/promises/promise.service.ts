@@ -20,9 +20,21 @@ import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
 import { appendOverdueEvent } from '../overdue/overdue.append';
 import type { ScanParticipantRun } from '../overdue/overdue.service';
+import { SCAN_LOCK } from '../overdue/overdue.queries';
 import { OverdueEventType } from '../overdue/overdue.types';
+import { type BusinessCalendar } from '../../core/business-calendar';
 import { PromiseErrorReason } from './promise.errors';
-import { ACTIVITY_FOR_PROMISE, INSERT_PROMISE, JUDGE_PROMISES, type JudgedPromise, promisePage, RECEIVABLES_TO_PROMISE } from './promise.queries';
+import {
+  ACTIVITY_FOR_PROMISE,
+  INSERT_PROMISE,
+  JUDGE_PROMISES,
+  type JudgedPromise,
+  LOCK_JUDGEMENTS_SHARED,
+  PROMISES_SPANNING_DAY,
+  promisePage,
+  RECEIVABLES_TO_PROMISE,
+  REDATE_PROMISES,
+} from './promise.queries';
 import { PromiseState, PromiseToPay } from './promise.types';
 
 const MAX_RECEIVABLES = 50;
@@ -203,8 +215,15 @@ export async function judgePromises({ em, asOf }: ScanParticipantRun): Promise<v
   }
 }
 
-/** The event a judgement's change makes, if any: KEPT once, the first PARTIAL or BROKEN once. */
-function promiseEvent(j: JudgedPromise): { type: OverdueEventType.PROMISE_KEPT | OverdueEventType.PROMISE_BROKEN; detail: string } | undefined {
+/**
+ * The event a judgement's change makes, if any: KEPT once per time it becomes kept; the
+ * first PARTIAL or BROKEN of an open or kept promise; OPEN again for a settled one
+ * (REOPENED). PARTIAL ↔ BROKEN moves silently, and so does a change of counted money alone.
+ */
+function promiseEvent(
+  j: JudgedPromise,
+): { type: OverdueEventType.PROMISE_KEPT | OverdueEventType.PROMISE_BROKEN | OverdueEventType.PROMISE_REOPENED; detail: string } | undefined {
+  if (j.newState === j.oldState) return undefined;
   const amounts = `${formatMoney(j.paid)} of ${formatMoney(j.amount)} arrived by ${j.dueOn}`;
   if (j.newState === PromiseState.KEPT) {
     const detail =
@@ -213,8 +232,35 @@ function promiseEvent(j: JudgedPromise): { type: OverdueEventType.PROMISE_KEPT |
         : `kept after all: money booked late shows ${amounts}; the promise judged ${j.oldState} on ${j.brokenOn ?? ''} is kept`;
     return { type: OverdueEventType.PROMISE_KEPT, detail };
   }
-  if (j.oldState === PromiseState.OPEN && (j.newState === PromiseState.BROKEN || j.newState === PromiseState.PARTIAL)) {
-    return { type: OverdueEventType.PROMISE_BROKEN, detail: `${j.newState === PromiseState.PARTIAL ? 'partly kept' : 'broken'}: ${amounts}` };
+  if (j.newState === PromiseState.OPEN) {
+    const why = j.oldState === PromiseState.KEPT ? 'the money that kept it no longer counts (voided or moved)' : 'its deadline moved';
+    return { type: OverdueEventType.PROMISE_REOPENED, detail: `open again: ${why}; ${amounts}, judged after ${j.deadlineOn}` };
+  }
+  if (j.oldState === PromiseState.OPEN || j.oldState === PromiseState.KEPT) {
+    const what = j.newState === PromiseState.PARTIAL ? 'partly kept' : 'broken';
+    const no = j.oldState === PromiseState.KEPT ? 'no longer kept, the money that kept it no longer counts: ' : '';
+    return { type: OverdueEventType.PROMISE_BROKEN, detail: `${no}${what}: ${amounts}` };
   }
   return undefined;
+}
+
+/**
+ * The calendar participant: a calendar change of `day` (in its transaction) re-rolls the
+ * due date and deadline of every promise whose dates it can move (promised on or before
+ * the day, deadline on or after it) with the new calendar, and marks those that moved for
+ * judgement. Answers their receivables, which the calendar change then announces, so they
+ * are judged at once as of the engine's date.
+ */
+export async function redatePromises(em: EntityManager, calendar: BusinessCalendar, day: LocalDate, rules: PromiseRules): Promise<string[]> {
+  const spanning = await PROMISES_SPANNING_DAY.all(em, { day });
+  const moved = spanning
+    .map((p) => {
+      const dueOn = calendar.rollForward(p.promisedOn);
+      return { ...p, newDueOn: dueOn, newDeadlineOn: calendar.addWorkingDays(dueOn, rules.graceWorkingDays) };
+    })
+    .filter((p) => p.newDueOn !== p.dueOn || p.newDeadlineOn !== p.deadlineOn);
+  if (moved.length === 0) return [];
+  await LOCK_JUDGEMENTS_SHARED.one(em, { key: SCAN_LOCK });
+  await REDATE_PROMISES.run(em, { ids: moved.map((p) => p.id), dueOns: moved.map((p) => p.newDueOn), deadlineOns: moved.map((p) => p.newDeadlineOn) });
+  return [...new Set(moved.flatMap((p) => p.receivableIds))];
 }

@@ -8,13 +8,15 @@ import type { Services } from '../../context';
 import { defineArea, type RequestScope } from '../../core/module';
 import { ACTIVITY_OUTCOME_HANDLERS } from '../activities/activity.service';
 import { ActivityOutcome } from '../activities/activity.types';
+import { CALENDAR_CHANGE_PARTICIPANTS } from '../calendar/calendar.service';
 import { Customer } from '../customers/customer.entity';
 import { SCAN_PARTICIPANTS } from '../overdue/overdue.service';
 import { PromiseErrorReason } from './promise.errors';
 import { createPromiseLoaders } from './promise.loaders';
 import { ActivityPromiseResolver, OverdueEventPromiseResolver, PromiseResolver } from './promise.resolver';
-import { judgePromises, PromiseService, recordPromise } from './promise.service';
+import { judgePromises, PromiseService, recordPromise, redatePromises } from './promise.service';
 import { Migration20261210020000_promises } from './migrations/Migration20261210020000_promises';
+import { Migration20261216040000_promise_rejudge } from './migrations/Migration20261216040000_promise_rejudge';
 
 declare module '../../context' {
   interface Services {
@@ -25,12 +27,17 @@ declare module '../../context' {
 
 export const promisesArea = defineArea({
   name: 'promises',
-  migrations: [{ name: 'Migration20261210020000_promises', class: Migration20261210020000_promises }],
+  migrations: [
+    { name: 'Migration20261210020000_promises', class: Migration20261210020000_promises },
+    { name: 'Migration20261216040000_promise_rejudge', class: Migration20261216040000_promise_rejudge },
+  ],
   resolvers: [PromiseResolver, ActivityPromiseResolver, OverdueEventPromiseResolver],
   reasons: PromiseErrorReason,
   setup: ({ config, extensions }) => {
     const rules = { graceWorkingDays: config.promiseGraceWorkingDays };
     extensions.add(SCAN_PARTICIPANTS, { name: 'promises', afterJudgement: judgePromises });
+    // A holiday declared on a promised date moves it (and the deadline) as it moves a due date.
+    extensions.add(CALENDAR_CHANGE_PARTICIPANTS, { afterCalendarChange: ({ em, calendar, day }) => redatePromises(em, calendar, day, rules) });
     extensions.add(ACTIVITY_OUTCOME_HANDLERS, {
       outcome: ActivityOutcome.PROMISED,
       async apply({ em, principal, activity, input, today }) {

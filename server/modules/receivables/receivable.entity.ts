@@ -15,14 +15,24 @@ export enum ReceivableStatus {
   OPEN = 'OPEN',
   PARTIALLY_PAID = 'PARTIALLY_PAID',
   PAID = 'PAID',
+  CREDITED = 'CREDITED',
   WRITTEN_OFF = 'WRITTEN_OFF',
 }
-registerEnumType(ReceivableStatus, { name: 'ReceivableStatus' });
+registerEnumType(ReceivableStatus, {
+  name: 'ReceivableStatus',
+  valuesConfig: {
+    OPEN: { description: 'Nothing paid, credited or written off: the whole amount is outstanding.' },
+    PARTIALLY_PAID: { description: 'Some of it is settled (paid, credited or written off), some still outstanding.' },
+    PAID: { description: 'Nothing outstanding, settled by payments alone.' },
+    CREDITED: { description: 'Nothing outstanding, not written off, and closed at least partly by a credit (e.g. a dispute resolved VALID or PARTIAL).' },
+    WRITTEN_OFF: { description: 'Nothing outstanding, and (the rest) written off.' },
+  },
+});
 
-/** A receivable's status from its amounts: one rule for the entity and for read rows. */
-export function receivableStatus(amount: Cents, outstanding: Cents, writtenOffAt: Date | null): ReceivableStatus {
+/** A receivable's status from its amounts: one rule for the entity, read rows and the SQL of STATUS_SQL and the projection. */
+export function receivableStatus(amount: Cents, outstanding: Cents, writtenOffAt: Date | null, creditedAmount: Cents): ReceivableStatus {
   // A void after a write-off can make money outstanding again: then it is owed, whatever was written off.
-  if (outstanding === 0n) return writtenOffAt ? ReceivableStatus.WRITTEN_OFF : ReceivableStatus.PAID;
+  if (outstanding === 0n) return writtenOffAt ? ReceivableStatus.WRITTEN_OFF : creditedAmount > 0n ? ReceivableStatus.CREDITED : ReceivableStatus.PAID;
   return outstanding < amount ? ReceivableStatus.PARTIALLY_PAID : ReceivableStatus.OPEN;
 }
 
@@ -95,6 +105,6 @@ export class Receivable {
   createdAt: Date = new Date();
 
   get status(): ReceivableStatus {
-    return receivableStatus(this.amount, this.outstanding, this.writtenOffAt);
+    return receivableStatus(this.amount, this.outstanding, this.writtenOffAt, this.creditedAmount);
   }
 }

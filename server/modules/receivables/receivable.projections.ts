@@ -17,7 +17,8 @@ const money = (name: string) => (f: Field) => moneyJson(`${f.row}.${name}`);
 /** receivableStatus() in SQL. */
 const status = (f: Field) =>
   jsonValue(`case when ${f.row}.outstanding = 0
-    then case when ${f.row}.written_off_at is null then '${ReceivableStatus.PAID}' else '${ReceivableStatus.WRITTEN_OFF}' end
+    then case when ${f.row}.written_off_at is not null then '${ReceivableStatus.WRITTEN_OFF}'
+              when ${f.row}.credited_amount > 0 then '${ReceivableStatus.CREDITED}' else '${ReceivableStatus.PAID}' end
   when ${f.row}.outstanding < ${f.row}.amount then '${ReceivableStatus.PARTIALLY_PAID}' else '${ReceivableStatus.OPEN}' end`);
 
 export function receivableProjections(projections: JsonProjections<Context>): void {

@@ -46,6 +46,7 @@ function decodeReceivable(row: SqlRow): ReceivableRow {
   const amount = row.cents('amount');
   const outstanding = row.cents('outstanding');
   const writtenOffAt = row.epochMsOrNull('written_off_ms');
+  const creditedAmount = row.cents('credited_amount');
   return {
     id: row.text('id'),
     customerId: row.text('customer_id'),
@@ -57,12 +58,12 @@ function decodeReceivable(row: SqlRow): ReceivableRow {
     effectiveDueOn: row.date('effective_due_on'),
     outstanding,
     writtenOffAmount: row.cents('written_off_amount'),
-    creditedAmount: row.cents('credited_amount'),
+    creditedAmount,
     writtenOffAt,
     writeOffReason: row.textOrNull('write_off_reason'),
     writtenOffById: row.textOrNull('written_off_by_id'),
     createdAt: row.epochMs('created_ms'),
-    status: receivableStatus(amount, outstanding, writtenOffAt),
+    status: receivableStatus(amount, outstanding, writtenOffAt, creditedAmount),
   };
 }
 
@@ -73,7 +74,8 @@ export const RECEIVABLES_BY_ID = defineQuery<{ ids: readonly string[] }, Receiva
 
 const STATUS_SQL: Record<ReceivableStatus, string> = {
   [ReceivableStatus.WRITTEN_OFF]: 'r.written_off_at is not null and r.outstanding = 0',
-  [ReceivableStatus.PAID]: 'r.written_off_at is null and r.outstanding = 0',
+  [ReceivableStatus.PAID]: 'r.written_off_at is null and r.outstanding = 0 and r.credited_amount = 0',
+  [ReceivableStatus.CREDITED]: 'r.written_off_at is null and r.outstanding = 0 and r.credited_amount > 0',
   [ReceivableStatus.PARTIALLY_PAID]: 'r.outstanding > 0 and r.outstanding < r.amount',
   [ReceivableStatus.OPEN]: 'r.outstanding = r.amount',
 };

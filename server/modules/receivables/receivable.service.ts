@@ -6,6 +6,7 @@ import { Clock } from '../../core/clock';
 import { addDays, type LocalDate, isAfter, isBefore } from '../../core/local-date';
 import { badInput, conflict, CoreErrorReason } from '../../core/errors';
 import { Page, pageSize } from '../../core/pagination';
+import { type BusinessCalendar } from '../../core/business-calendar';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
 import type { LedgerEvents } from '../../core/ledger-events';
@@ -38,6 +39,32 @@ export interface PaymentNoticeParticipant {
 
 /** Higher areas add their participants here in their `setup`. */
 export const PAYMENT_NOTICE_PARTICIPANTS = new ExtensionPoint<PaymentNoticeParticipant>('receivables.paymentNoticeParticipants');
+
+/**
+ * Stores a payment notice inside the caller's transaction: the one alarm-holding rule of
+ * `reportPaymentNotice` and of a CLAIMS_PAID collection activity. The alarm is held back
+ * from `today` (the day it is reported) through the next PAYMENT_NOTICE_HOLD_DAYS working
+ * days; the notice's trigger marks the receivable for the overdue engine, and the caller
+ * announces the change (ledger events) after commit.
+ */
+export async function storePaymentNotice(
+  em: EntityManager,
+  calendar: BusinessCalendar,
+  holdDays: number,
+  notice: { receivableId: string; reportedById: string; claimedPaidOn: LocalDate; note: string; today: LocalDate },
+): Promise<PaymentNotice> {
+  const created = em.create(PaymentNotice, {
+    receivableId: notice.receivableId,
+    reportedById: notice.reportedById,
+    claimedPaidOn: notice.claimedPaidOn,
+    note: notice.note,
+    status: PaymentNoticeStatus.OPEN,
+    createdOn: notice.today,
+    holdUntil: calendar.addWorkingDays(notice.today, holdDays),
+  });
+  await em.flush();
+  return created;
+}
 
 export class ReceivableService {
   constructor(
@@ -160,17 +187,13 @@ export class ReceivableService {
     const today = this.clock.today();
     const calendar = await loadBusinessCalendar(this.em);
     const notice = await this.em.transactional(async (em) => {
-      const created = em.create(PaymentNotice, {
+      const created = await storePaymentNotice(em, calendar, this.rules.paymentNoticeHoldDays, {
         receivableId: receivable.id,
         reportedById: principal.userId,
         claimedPaidOn: input.claimedPaidOn,
         note,
-        status: PaymentNoticeStatus.OPEN,
-        createdOn: today,
-        // The alarm is held back today and for the next PAYMENT_NOTICE_HOLD_DAYS working days.
-        holdUntil: calendar.addWorkingDays(today, this.rules.paymentNoticeHoldDays),
+        today,
       });
-      await em.flush();
       for (const participant of this.noticeParticipants) await participant.afterNotice({ em, principal, notice: created, customerId: receivable.customerId });
       return created;
     });
