@@ -40,6 +40,12 @@ const r: Record<string, string> = {};
 
 beforeAll(async () => {
   server = await startTestServer({ CLOCK_DATE: MON });
+  // The schedule stores last week's analysis when the server starts, in the background:
+  // wait for it, as a Monday morning would, before anything is logged.
+  for (const deadline = Date.now() + 30_000; !(await server.admin.weeklyAnalysis({ weekOf: '2026-11-30' })).weeklyAnalysis;) {
+    if (Date.now() > deadline) throw new Error('the schedule did not store the weekly analysis of 11-30 within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   make = factories(server, { today: MON });
   li = await server.createUser('SALES', 'Li Na');
   wang = await server.createUser('SALES', 'Wang Wei');
