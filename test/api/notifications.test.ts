@@ -326,8 +326,9 @@ test('alarms as DAILY_DIGEST: nothing at the scan, ONE e-mail listing them at th
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(mailsTo(sales.email)).toHaveLength(0);
 
-  expect((await rejection(sales.client.sendDailyDigests())).code).toBe('FORBIDDEN');
-  expect((await server.admin.sendDailyDigests()).sendDailyDigests).toBe(1);
+  expect((await rejection(sales.client.sendDailyDigests({}))).code).toBe('FORBIDDEN');
+  expect(await rejection(server.admin.sendDailyDigests({ userId: 'not-a-user' }))).toMatchObject({ code: 'NOT_FOUND', field: 'userId' });
+  expect((await server.admin.sendDailyDigests({ userId: sales.id })).sendDailyDigests).toBe(1);
   const [mail] = await until(
     'the digest',
     () => mailsTo(sales.email),
@@ -351,7 +352,7 @@ test('alarms as DAILY_DIGEST: nothing at the scan, ONE e-mail listing them at th
   ]);
 
   // Nothing kept: the next digest sends nothing.
-  expect((await server.admin.sendDailyDigests()).sendDailyDigests).toBe(0);
+  expect((await server.admin.sendDailyDigests({})).sendDailyDigests).toBe(0);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   expect(mailsTo(sales.email)).toHaveLength(1);
 

@@ -186,13 +186,13 @@ export interface HeldNotification {
 }
 
 /**
- * Every row kept for a daily digest, by user, channel and age, locked for this
+ * Every row kept for a daily digest (of one user, or everyone's), by user, channel and age, locked for this
  * transaction (a digest job running beside this one skips them: no row is in two digests).
  */
-export const HELD_FOR_DIGEST = defineQuery<NoParams, HeldNotification>({
+export const HELD_FOR_DIGEST = defineQuery<{ userId: string | null }, HeldNotification>({
   text: `select n.id, n.user_id, u.locale, n.channel, n.address, n.subject, n.body
            from notification n join app_user u on u.id = n.user_id
-          where n.status = 'AWAITING_DIGEST'
+          where n.status = 'AWAITING_DIGEST' and (cast(:userId as uuid) is null or n.user_id = cast(:userId as uuid))
           order by n.user_id, n.channel, n.address, n.created_at, n.event_seq, n.id
           for update of n skip locked`,
   decode: (row) => ({

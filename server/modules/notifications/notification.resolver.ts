@@ -53,8 +53,11 @@ export class NotificationResolver {
     description:
       'Sends the daily digest now, the same work DIGEST_AT runs: every user with messages kept for it (AWAITING_DIGEST) gets ONE message per channel; nobody else gets anything. Answers how many digests were written.',
   })
-  sendDailyDigests(@Ctx() ctx: Context): Promise<number> {
-    return ctx.services.notifications.sendDailyDigests();
+  sendDailyDigests(
+    @Arg('userId', () => ID, { nullable: true, description: 'Only this user’s digest (none: everyone’s).' }) userId: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
+    return ctx.services.notifications.sendDailyDigests(userId);
   }
 
   @Authorized()

@@ -285,14 +285,14 @@ export class NotificationSender {
   }
 
   /**
-   * The daily digest (the DIGEST_AT job and sendDailyDigests run this): every user's kept
+   * The daily digest (the DIGEST_AT job and sendDailyDigests run this): every user's (or one user's) kept
    * rows of one channel and address become ONE digest row, and they are marked DIGESTED
    * with its id, in one transaction. Nobody with nothing kept gets anything. Answers how
    * many digests were written.
    */
-  async dailyDigest(): Promise<number> {
+  async dailyDigest(userId: string | null = null): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
-      const held = await HELD_FOR_DIGEST.all(em);
+      const held = await HELD_FOR_DIGEST.all(em, { userId });
       const groups = new Map<string, typeof held>();
       for (const row of held) {
         const key = `${row.userId}\n${row.channel}\n${row.address}`;

@@ -6,7 +6,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../core/auth';
 import { can, Permission } from '../../core/access';
-import { badInput, CoreErrorReason, forbidden } from '../../core/errors';
+import { badInput, CoreErrorReason, forbidden, notFound } from '../../core/errors';
+import { findById } from '../../db/find';
+import { User } from '../users/user.entity';
 import { type Page, pageSize } from '../../core/pagination';
 import { type AddressPolicy, checkWebhookUrl } from '../webhooks/webhook.address';
 import { NotificationErrorReason } from './notification.errors';
@@ -78,9 +80,13 @@ export class NotificationService {
     return NOTIFICATION.one(this.em, { id });
   }
 
-  /** ADMIN: the daily digest now, as DIGEST_AT sends it (e.g. after a long outage); answers how many digests were written. */
-  sendDailyDigests(): Promise<number> {
-    return this.sender.dailyDigest();
+  /**
+   * ADMIN: the daily digest now, as DIGEST_AT sends it (e.g. after a long outage), of
+   * everyone or of one user; answers how many digests were written.
+   */
+  async sendDailyDigests(userId: string | null | undefined): Promise<number> {
+    if (userId && !(await findById(this.em, User, userId))) throw notFound('User', userId, 'userId');
+    return this.sender.dailyDigest(userId || null);
   }
 
   /** ADMIN: anyone's (or everyone's, without userId); everyone else: their own. */
