@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { passwordProblem } from './core/password-policy';
 import { parseWeeklySchedule, type WeeklySchedule } from './core/weekly-schedule';
+import { parseDailyTime } from './core/daily-schedule';
 import type { Role } from './core/auth';
 import { isLocalDate, MAX_LOCAL_DATE, MIN_LOCAL_DATE } from './core/local-date';
 import { type Cents, centsFromNumeric, isMoneyText } from './core/money';
@@ -88,6 +89,8 @@ export interface Config {
   mailFrom: string;
   /** A payment booked past BOOKING_LAG_LIMIT_DAYS of at least this much is told to FINANCE. */
   lateBookingNotifyAmount: Cents;
+  /** When the daily digest goes out (DIGEST_AT), minutes after midnight in TIME_ZONE; null: only by sendDailyDigests. */
+  digestAt: number | null;
 }
 
 export interface WebhookConfig {
@@ -416,6 +419,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom,
     lateBookingNotifyAmount,
+    digestAt: parseDailyTime('DIGEST_AT', str('DIGEST_AT'), '08:30', problems),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -252,18 +252,25 @@ export type GoalStatus =
   | 'MISSED'
   | 'ON_TRACK';
 
+/** A user’s language: ZH_CN (zh-CN, the default) or EN (en). Notifications are written in it. */
+export type Locale =
+  | 'EN'
+  | 'ZH_CN';
+
 /** EMAIL: to the user’s address, through SMTP_URL; IM: a JSON POST to the user’s incoming-webhook URL (WeCom, DingTalk, Feishu, Slack). */
 export type NotificationChannel =
   | 'EMAIL'
   | 'IM';
 
-/** IMMEDIATE: sent as it happens; OFF: not sent. */
+/** IMMEDIATE: sent as it happens (the default); DAILY_DIGEST: kept (status AWAITING_DIGEST) and sent, with everything else kept for you, as ONE message per channel at DIGEST_AT (default 08:30 company time; nothing is sent when nothing is kept); OFF: not sent. */
 export type NotificationDelivery =
+  | 'DAILY_DIGEST'
   | 'IMMEDIATE'
   | 'OFF';
 
-/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); LATE_BOOKING: a payment of at least LATE_BOOKING_NOTIFY_AMOUNT booked past BOOKING_LAG_LIMIT_DAYS (FINANCE); PROPOSAL_ESCALATED: an improvement proposal escalated to management (PROJECT_LEAD); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification. */
+/** OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); LATE_BOOKING: a payment of at least LATE_BOOKING_NOTIFY_AMOUNT booked past BOOKING_LAG_LIMIT_DAYS (FINANCE); PROPOSAL_ESCALATED: an improvement proposal escalated to management (PROJECT_LEAD); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); DAILY_DIGEST: one message with everything of the kinds you get as DAILY_DIGEST since the last one (at DIGEST_AT); TEST: sendTestNotification. DAILY_DIGEST and TEST take no preference. */
 export type NotificationKind =
+  | 'DAILY_DIGEST'
   | 'DISPUTE'
   | 'FEEDBACK_REMINDER'
   | 'LATE_BOOKING'
@@ -274,14 +281,11 @@ export type NotificationKind =
   | 'WEBHOOK_ENDPOINT_DISABLED'
   | 'WEEKLY_DIGEST';
 
-/** The language notifications are written in: ZH_CN (zh-CN) or EN (en). */
-export type NotificationLocale =
-  | 'EN'
-  | 'ZH_CN';
-
-/** PENDING: waiting; SENDING: being sent; SENT; FAILED: the next attempt is scheduled; DEAD: given up after 8 attempts. */
+/** PENDING: waiting; SENDING: being sent; SENT; FAILED: the next attempt is scheduled; DEAD: given up after 8 attempts; AWAITING_DIGEST: kept for the next daily digest; DIGESTED: told in the daily digest `digestId` (follow that one for its sending). */
 export type NotificationStatus =
+  | 'AWAITING_DIGEST'
   | 'DEAD'
+  | 'DIGESTED'
   | 'FAILED'
   | 'PENDING'
   | 'SENDING'

@@ -102,13 +102,18 @@ test('a salesperson’s overdue alarm arrives by e-mail in zh-CN, and is in thei
 test('settings: English, an IM bot, a kind turned off; test messages on both channels', async () => {
   const sales = await server.createUser('SALES');
   const before = (await sales.client.myNotificationSettings()).myNotificationSettings;
-  expect(before).toMatchObject({ locale: 'ZH_CN', emailEnabled: true, emailAvailable: true, email: sales.email, imWebhookUrl: null });
+  expect(before).toMatchObject({ emailEnabled: true, emailAvailable: true, email: sales.email, imWebhookUrl: null });
   expect(before.preferences.every((p) => p.delivery === 'IMMEDIATE')).toBe(true);
+  expect(before.preferences.map((p) => p.kind)).not.toContain('DAILY_DIGEST');
+  // The language is the user's own (User.locale), one place for it.
+  expect((await sales.client.me()).me.locale).toBe('ZH_CN');
+  expect((await sales.client.updateMyLocale({ locale: 'EN' })).updateMyLocale).toMatchObject({ id: sales.id, locale: 'EN' });
+  expect((await server.admin.users({ role: 'SALES' })).users.find((u) => u.id === sales.id)?.locale).toBe('EN');
 
   const { updateMyNotificationSettings } = await sales.client.updateMyNotificationSettings({
-    input: { locale: 'EN', imWebhookUrl: bot.url, preferences: [{ kind: 'PROMISE', delivery: 'OFF' }] },
+    input: { imWebhookUrl: bot.url, preferences: [{ kind: 'PROMISE', delivery: 'OFF' }] },
   });
-  expect(updateMyNotificationSettings).toMatchObject({ locale: 'EN', imWebhookUrl: bot.url });
+  expect(updateMyNotificationSettings).toMatchObject({ imWebhookUrl: bot.url });
   expect(updateMyNotificationSettings.preferences.find((p) => p.kind === 'PROMISE')?.delivery).toBe('OFF');
 
   const { sendTestNotification } = await sales.client.sendTestNotification({ channel: 'IM' });
@@ -218,8 +223,13 @@ test('a feedback reminder arrives; who submitted, anonymously or not, gets none,
   expect(stored.delivered).toBe(true);
 });
 
-test('a manager’s weekly digest carries the stored week’s figures, the change against last week and the worst customers', async () => {
+test('a manager’s weekly digest carries the stored week’s figures, the change against last week, the worst customers and the scorecard movers', async () => {
   const manager = await server.createUser('MANAGER');
+  // A salesperson scored in the week of 30 Nov only (no overdue: the goal is met), so the scorecards move.
+  const newcomer = await server.createUser('SALES', '王芳');
+  await manager.client.createGoal({
+    input: { metric: 'OVERDUE_AMOUNT', target: '1000.00', period: 'WEEK', periodStart: '2026-11-30', scope: 'SALESPERSON', salespersonId: newcomer.id },
+  });
   await manager.client.publishWeeklyAnalysis({ weekOf: '2026-11-23' });
   await manager.client.publishWeeklyAnalysis({ weekOf: '2026-11-30' });
   const mails = await until(
@@ -235,9 +245,31 @@ test('a manager’s weekly digest carries the stored week’s figures, the chang
   expect(lines[0]).toBe(`应收余额：${week!.aging.total} CNY（较上周 ${week!.change!.outstanding}）`);
   expect(lines[1]).toBe(`逾期金额：${week!.overdueAmount} CNY，${week!.overdueCount} 笔（较上周 ${week!.change!.overdueAmount}）`);
   expect(lines[2]).toBe(`本周回款：${week!.received} CNY（较上周 ${week!.change!.received}）`);
+  const moversAt = lines.indexOf('成绩变化最大的销售（较上周）：');
   const worst = week!.topOverdueCustomers.slice(0, 5);
   expect(worst.length).toBeGreaterThan(0);
-  expect(lines.slice(5)).toEqual(worst.map((o, i) => `${i + 1}. ${o.name}（${o.code}）逾期 ${o.overdueAmount} CNY，最长 ${o.maxDaysOverdue} 天`));
+  expect(lines.slice(5, moversAt)).toEqual(worst.map((o, i) => `${i + 1}. ${o.name}（${o.code}）逾期 ${o.overdueAmount} CNY，最长 ${o.maxDaysOverdue} 天`));
+
+  // The movers, as the scorecards of the two weeks tell them: whose score changed, the largest change first, at most 3.
+  const [{ scorecards: now }, { scorecards: before }] = [
+    await manager.client.scorecards({ from: '2026-11-30', to: '2026-12-06' }),
+    await manager.client.scorecards({ from: '2026-11-23', to: '2026-11-29' }),
+  ];
+  const percent = (score: number | null | undefined) => (score === null || score === undefined ? '–' : `${(score * 100).toFixed(1)}%`);
+  const rank = (card: { score?: number | null; rank: number } | undefined) => (card?.score == null ? '–' : `第 ${card.rank} 名`);
+  const expected = now
+    .map((card) => ({ card, prior: before.find((b) => b.salesperson.id === card.salesperson.id) }))
+    .filter(({ card, prior }) => card.score !== (prior?.score ?? null))
+    .sort(
+      (a, b) =>
+        Math.abs((b.card.score ?? 0) - (b.prior?.score ?? 0)) - Math.abs((a.card.score ?? 0) - (a.prior?.score ?? 0)) ||
+        Math.abs((b.prior?.rank ?? 0) - b.card.rank) - Math.abs((a.prior?.rank ?? 0) - a.card.rank) ||
+        a.card.salesperson.name.localeCompare(b.card.salesperson.name),
+    )
+    .slice(0, 3)
+    .map(({ card, prior }, i) => `${i + 1}. ${card.salesperson.name}：${rank(prior)} → ${rank(card)}，得分 ${percent(prior?.score)} → ${percent(card.score)}`);
+  expect(expected).toContain('1. 王芳：– → 第 1 名，得分 – → 100.0%');
+  expect(lines.slice(moversAt + 1)).toEqual(expected);
 });
 
 test('FINANCE hears of a large payment booked late, not of a small one', async () => {
@@ -273,4 +305,57 @@ test('PROJECT_LEADs hear of an escalated proposal, by title only', async () => {
   );
   expect(mailsTo(lead.email).find((m) => m.subject?.startsWith('【提案已上报】'))?.subject).toBe('【提案已上报】Print dunning letters once');
   expect(mail).toBeDefined();
+});
+
+test('alarms as DAILY_DIGEST: nothing at the scan, ONE e-mail listing them at the digest, nothing at the next digest', async () => {
+  const sales = await server.createUser('SALES', '赵敏');
+  const { updateMyNotificationSettings } = await sales.client.updateMyNotificationSettings({
+    input: { preferences: [{ kind: 'OVERDUE_ALARM', delivery: 'DAILY_DIGEST' }] },
+  });
+  expect(updateMyNotificationSettings.preferences.find((p) => p.kind === 'OVERDUE_ALARM')?.delivery).toBe('DAILY_DIGEST');
+  await overdueReceivable(sales, 'INV-DG-1');
+  await overdueReceivable(sales, 'INV-DG-2');
+  await make.overdueScan(TODAY);
+
+  const kept = await until(
+    'two alarms kept for the digest',
+    async () => (await sales.client.notifications({})).notifications.nodes,
+    (nodes) => nodes.length === 2,
+  );
+  expect(kept.map((n) => n.status)).toEqual(['AWAITING_DIGEST', 'AWAITING_DIGEST']);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(mailsTo(sales.email)).toHaveLength(0);
+
+  expect((await rejection(sales.client.sendDailyDigests({}))).code).toBe('FORBIDDEN');
+  expect(await rejection(server.admin.sendDailyDigests({ userId: 'not-a-user' }))).toMatchObject({ code: 'NOT_FOUND', field: 'userId' });
+  expect((await server.admin.sendDailyDigests({ userId: sales.id })).sendDailyDigests).toBe(1);
+  const [mail] = await until(
+    'the digest',
+    () => mailsTo(sales.email),
+    (list) => list.length > 0,
+  );
+  expect(mail.subject).toBe(`【每日摘要】${TODAY} 共 2 条通知`);
+  // Each kept message, subject and text, in stream order (the scan's order of the two receivables).
+  const listed = mail.text!.split('\n').filter((line) => /^\d+\. /.test(line));
+  expect(listed.map((line) => line.slice(0, 3))).toEqual(['1. ', '2. ']);
+  expect(listed.map((line) => line.slice(3)).sort()).toEqual(['【逾期提醒】锦华贸易 INV-DG-1 已逾期 20 天', '【逾期提醒】锦华贸易 INV-DG-2 已逾期 20 天']);
+  expect(mail.text).toContain('的应收 INV-DG-1已逾期 20 天，未收金额 1200.00 CNY（截至 2026-12-07）。');
+  const nodes = await until(
+    'the digest SENT',
+    async () => (await sales.client.notifications({})).notifications.nodes,
+    (list) => list.some((n) => n.kind === 'DAILY_DIGEST' && n.status === 'SENT'),
+  );
+  const digest = nodes.find((n) => n.kind === 'DAILY_DIGEST')!;
+  expect(nodes.filter((n) => n.kind === 'OVERDUE_ALARM').map((n) => [n.status, n.digestId])).toEqual([
+    ['DIGESTED', digest.id],
+    ['DIGESTED', digest.id],
+  ]);
+
+  // Nothing kept: the next digest sends nothing.
+  expect((await server.admin.sendDailyDigests({})).sendDailyDigests).toBe(0);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(mailsTo(sales.email)).toHaveLength(1);
+
+  const refused = await rejection(sales.client.updateMyNotificationSettings({ input: { preferences: [{ kind: 'DAILY_DIGEST', delivery: 'OFF' }] } }));
+  expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.preferences.0.kind' });
 });

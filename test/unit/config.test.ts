@@ -207,3 +207,12 @@ test('notification e-mail: no SMTP_URL by default (no e-mail sent), an smtp(s):/
   expect(loadConfig({ LATE_BOOKING_NOTIFY_AMOUNT: '500.50' }).lateBookingNotifyAmount).toBe(50_050n);
   expect(() => loadConfig({ LATE_BOOKING_NOTIFY_AMOUNT: '1e5' })).toThrow(/LATE_BOOKING_NOTIFY_AMOUNT/);
 });
+
+test('DIGEST_AT: 08:30 company time by default, HH:MM or off', () => {
+  expect(loadConfig({}).digestAt).toBe(8 * 60 + 30);
+  expect(loadConfig({ DIGEST_AT: '07:05' }).digestAt).toBe(7 * 60 + 5);
+  expect(loadConfig({ DIGEST_AT: 'off' }).digestAt).toBeNull();
+  expect(() => loadConfig({ DIGEST_AT: '8:30' })).toThrow(/DIGEST_AT must be a time of day like "08:30"/);
+  expect(() => loadConfig({ DIGEST_AT: '24:00' })).toThrow(/DIGEST_AT/);
+  expect(() => loadConfig({ DIGEST_AT: 'morning' })).toThrow(/DIGEST_AT/);
+});

@@ -4,12 +4,13 @@
  * and the list of notifications.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Locale } from '../users/user.locale';
 import { type Page } from '../../core/pagination';
 import { JOB_SCHEMA } from '../../db/job-queue';
 import { keysetPage } from '../../db/keyset';
 import { defineQuery, defineStatement, type NoParams, type SqlRow, Where } from '../../db/sql';
 import type { EventForPeople, LateBooking } from './notification.texts';
-import { NotificationChannel, NotificationKind, NotificationLocale, NotificationStatus, Notification } from './notification.types';
+import { NotificationChannel, NotificationKind, NotificationStatus, Notification } from './notification.types';
 
 export const SEND_TASK = 'notification_send';
 export const FANOUT_TASK = 'notifications_fanout';
@@ -17,13 +18,14 @@ export const NOTIFICATION_SWEEP_TASK = 'notifications_sweep';
 export const REMINDERS_TASK = 'notifications_reminders';
 export const WEEKLY_TASK = 'notifications_weekly';
 export const LATE_BOOKING_TASK = 'notifications_late_booking';
+export const DIGEST_TASK = 'notifications_digest';
 export const ESCALATION_TASK = 'notifications_escalation';
 
 /** A user's settings, with the defaults of a user who never changed them. */
 export interface SettingsRow {
   userId: string;
   email: string;
-  locale: NotificationLocale;
+  locale: Locale;
   emailEnabled: boolean;
   imWebhookUrl: string | null;
   preferences: Record<string, string>;
@@ -33,14 +35,14 @@ function decodeSettings(row: SqlRow): SettingsRow {
   return {
     userId: row.text('id'),
     email: row.text('email'),
-    locale: row.oneOf('locale', NotificationLocale),
+    locale: row.oneOf('locale', Locale),
     emailEnabled: row.bool('email_enabled'),
     imWebhookUrl: row.textOrNull('im_webhook_url'),
     preferences: row.json('preferences') as Record<string, string>,
   };
 }
 
-const SETTINGS_COLUMNS = `u.id, u.email, coalesce(s.locale, 'zh-CN') as locale, coalesce(s.email_enabled, true) as email_enabled,
+const SETTINGS_COLUMNS = `u.id, u.email, u.locale, coalesce(s.email_enabled, true) as email_enabled,
   s.im_webhook_url, coalesce(s.preferences, '{}'::jsonb) as preferences`;
 
 export const SETTINGS = defineQuery<{ userId: string }, SettingsRow>({
@@ -48,11 +50,11 @@ export const SETTINGS = defineQuery<{ userId: string }, SettingsRow>({
   decode: decodeSettings,
 });
 
-export const SAVE_SETTINGS = defineStatement<{ userId: string; locale: string; emailEnabled: boolean; imWebhookUrl: string | null; preferences: string }>({
-  text: `insert into notification_settings (user_id, locale, email_enabled, im_webhook_url, preferences)
-         values (cast(:userId as uuid), :locale, :emailEnabled, :imWebhookUrl, cast(:preferences as jsonb))
+export const SAVE_SETTINGS = defineStatement<{ userId: string; emailEnabled: boolean; imWebhookUrl: string | null; preferences: string }>({
+  text: `insert into notification_settings (user_id, email_enabled, im_webhook_url, preferences)
+         values (cast(:userId as uuid), :emailEnabled, :imWebhookUrl, cast(:preferences as jsonb))
          on conflict (user_id) do update
-            set locale = excluded.locale, email_enabled = excluded.email_enabled, im_webhook_url = excluded.im_webhook_url,
+            set email_enabled = excluded.email_enabled, im_webhook_url = excluded.im_webhook_url,
                 preferences = excluded.preferences, updated_at = now()`,
 });
 
@@ -64,7 +66,7 @@ export interface Recipient extends EventForPeople {
   kind: NotificationKind;
   userId: string;
   email: string;
-  locale: NotificationLocale;
+  locale: Locale;
   emailEnabled: boolean;
   imWebhookUrl: string | null;
 }
@@ -82,10 +84,10 @@ export const BATCH_END = defineQuery<{ limit: number }, string | null>({
  * a preference OFF leaves the recipient out. The customer's owner (SALES) hears of its
  * alarms, promises and disputes; every FINANCE user of disputes.
  */
-export const RECIPIENTS = defineQuery<{ endSeq: string }, Recipient>({
+export const RECIPIENTS = defineQuery<{ endSeq: string; untold: readonly string[] }, Recipient>({
   text: `with ev as (
            select e.* from overdue_event e
-            where e.seq > (select seq from notification_cursor) and e.seq <= cast(:endSeq as bigint) and e.type <> 'CREDIT_STATUS_CHANGED'
+            where e.seq > (select seq from notification_cursor) and e.seq <= cast(:endSeq as bigint) and e.type <> all(cast(:untold as text[]))
          ),
          heard as (
            select ev.seq, c.owner_id as user_id,
@@ -112,7 +114,7 @@ export const RECIPIENTS = defineQuery<{ endSeq: string }, Recipient>({
     type: row.text('type'),
     userId: row.text('id'),
     email: row.text('email'),
-    locale: row.oneOf('locale', NotificationLocale),
+    locale: row.oneOf('locale', Locale),
     emailEnabled: row.bool('email_enabled'),
     imWebhookUrl: row.textOrNull('im_webhook_url'),
     customerCode: row.text('customer_code'),
@@ -141,27 +143,105 @@ export interface OutboxRow {
 }
 
 /**
- * Writes outbox rows, each with its send job, in the caller's transaction (a row of an
- * event already written for that user and channel is skipped); with `cursorSeq` the
- * fan-out's cursor moves there too. Answers the new rows' ids.
+ * Writes outbox rows in the caller's transaction (a row of an event already written for
+ * that user and channel is skipped); with `cursorSeq` the fan-out's cursor moves there
+ * too. A row of a kind the user gets as DAILY_DIGEST is kept (AWAITING_DIGEST) for the
+ * digest job; every other row gets its send job in the same transaction. Answers the new
+ * rows' ids.
  */
 export const WRITE_OUTBOX = defineQuery<{ rows: string; cursorSeq: string | null }, string>({
-  text: `with made as (
-           insert into notification (user_id, kind, channel, address, subject, body, event_seq, dedupe_key)
-           select r."userId", r.kind, r.channel, r.address, r.subject, r.body, r."eventSeq", r."dedupeKey"
+  text: `with input as (
+           select r.*, case when r.kind not in ('TEST', 'DAILY_DIGEST') and s.preferences ->> r.kind = 'DAILY_DIGEST'
+                            then 'AWAITING_DIGEST' else 'PENDING' end as status
              from jsonb_to_recordset(cast(:rows as jsonb))
                   as r("userId" uuid, kind text, channel text, address text, subject text, body text, "eventSeq" bigint, "dedupeKey" text)
+             left join notification_settings s on s.user_id = r."userId"
+         ),
+         made as (
+           insert into notification (user_id, kind, channel, address, subject, body, event_seq, dedupe_key, status)
+           select i."userId", i.kind, i.channel, i.address, i.subject, i.body, i."eventSeq", i."dedupeKey", i.status from input i
            on conflict do nothing
-           returning id
+           returning id, status
          ),
          queued as (
            select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', m.id), job_key => 'notification:' || m.id) from made m
+            where m.status = 'PENDING'
          ),
          moved as (
            update notification_cursor set seq = cast(:cursorSeq as bigint) where :cursorSeq is not null
          )
          select m.id, (select count(*) from queued) as queued from made m`,
   decode: (row) => row.text('id'),
+});
+
+/** A row kept for a daily digest, with its recipient's language now. */
+export interface HeldNotification {
+  id: string;
+  userId: string;
+  locale: Locale;
+  channel: NotificationChannel;
+  address: string;
+  subject: string;
+  body: string;
+}
+
+/**
+ * Every row kept for a daily digest (of one user, or everyone's), by user, channel and age, locked for this
+ * transaction (a digest job running beside this one skips them: no row is in two digests).
+ */
+export const HELD_FOR_DIGEST = defineQuery<{ userId: string | null }, HeldNotification>({
+  text: `select n.id, n.user_id, u.locale, n.channel, n.address, n.subject, n.body
+           from notification n join app_user u on u.id = n.user_id
+          where n.status = 'AWAITING_DIGEST' and (cast(:userId as uuid) is null or n.user_id = cast(:userId as uuid))
+          order by n.user_id, n.channel, n.address, n.created_at, n.event_seq, n.id
+          for update of n skip locked`,
+  decode: (row) => ({
+    id: row.text('id'),
+    userId: row.text('user_id'),
+    locale: row.oneOf('locale', Locale),
+    channel: row.oneOf('channel', NotificationChannel),
+    address: row.text('address'),
+    subject: row.text('subject'),
+    body: row.text('body'),
+  }),
+});
+
+/** One digest to write: the row itself (its id chosen by the caller) and the kept rows it tells. */
+export interface DigestRow {
+  id: string;
+  userId: string;
+  channel: NotificationChannel;
+  address: string;
+  subject: string;
+  body: string;
+  items: string[];
+}
+
+/**
+ * Writes the digests (PENDING, each with its send job) and marks the rows they tell
+ * DIGESTED with the digest's id, in one statement of the caller's transaction. Answers
+ * how many digests were written.
+ */
+export const WRITE_DIGESTS = defineQuery<{ digests: string }, number>({
+  text: `with d as (
+           select * from jsonb_to_recordset(cast(:digests as jsonb))
+                    as r(id uuid, "userId" uuid, channel text, address text, subject text, body text, items uuid[])
+         ),
+         made as (
+           insert into notification (id, user_id, kind, channel, address, subject, body)
+           select d.id, d."userId", 'DAILY_DIGEST', d.channel, d.address, d.subject, d.body from d
+           returning id
+         ),
+         queued as (
+           select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', m.id), job_key => 'notification:' || m.id) from made m
+         ),
+         folded as (
+           update notification n set status = 'DIGESTED', digest_id = d.id
+             from d where n.id = any(d.items) and n.status = 'AWAITING_DIGEST'
+           returning n.id
+         )
+         select (select count(*) from made)::int as digests, (select count(*) from queued) as queued, (select count(*) from folded) as folded`,
+  decode: (row) => row.int('digests'),
 });
 
 /** An undelivered feedback reminder of a user who can get it (a channel, reminders not off). */
@@ -199,6 +279,11 @@ export const ROLE_SETTINGS = defineQuery<{ role: string; kind: NotificationKind 
   text: `select ${SETTINGS_COLUMNS} from app_user u left join notification_settings s on s.user_id = u.id
           where u.role = :role and u.active and coalesce(s.preferences ->> :kind, 'IMMEDIATE') <> 'OFF'`,
   decode: decodeSettings,
+});
+
+export const USER_NAMES = defineQuery<{ ids: readonly string[] }, { id: string; name: string }>({
+  text: 'select id, name from app_user where id = any(cast(:ids as uuid[]))',
+  decode: (row) => ({ id: row.text('id'), name: row.text('name') }),
 });
 
 /** A payment booked late (with a lag reason), not voided, of at least `threshold`; none otherwise. */
@@ -296,6 +381,7 @@ function decodeNotification(row: SqlRow): Notification {
     attempts: (row.json('attempt_log') as { at: number; error: string | null }[]).map((a) => ({ at: new Date(Number(a.at)), error: a.error })),
     createdAt: row.timestamp('created_at'),
     sentAt: row.isNull('sent_at') ? null : row.timestamp('sent_at'),
+    digestId: row.textOrNull('digest_id'),
   });
 }
 

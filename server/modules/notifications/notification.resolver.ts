@@ -1,5 +1,6 @@
 /** GraphQL surface of notifications for people: one's own settings, a test message, the outbox list. */
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Permission } from '../../core/access';
 import { type GraphQLResolveInfo } from 'graphql';
 import { type Context } from '../../context';
 import { PageArgs, toConnection } from '../../core/pagination';
@@ -31,7 +32,9 @@ export class NotificationResolver {
   }
 
   @Authorized()
-  @Mutation(() => NotificationSettings, { description: 'Changes how the signed-in user is notified: language, e-mail, IM bot URL, a delivery per kind.' })
+  @Mutation(() => NotificationSettings, {
+    description: 'Changes how the signed-in user is notified: e-mail, IM bot URL, a delivery per kind (the language is User.locale: updateMyLocale).',
+  })
   updateMyNotificationSettings(
     @Arg('input', () => NotificationSettingsInput) input: NotificationSettingsInput,
     @Ctx() ctx: Context,
@@ -43,6 +46,18 @@ export class NotificationResolver {
   @Mutation(() => Notification, { description: 'Sends the signed-in user a test message on the channel, through the outbox (follow it in `notifications`).' })
   sendTestNotification(@Arg('channel', () => NotificationChannel) channel: NotificationChannel, @Ctx() ctx: Context): Promise<Notification> {
     return ctx.services.notifications.sendTest(ctx.principal!, channel);
+  }
+
+  @Authorized(Permission.ADMINISTER)
+  @Mutation(() => Int, {
+    description:
+      'Sends the daily digest now, the same work DIGEST_AT runs: every user with messages kept for it (AWAITING_DIGEST) gets ONE message per channel; nobody else gets anything. Answers how many digests were written.',
+  })
+  sendDailyDigests(
+    @Arg('userId', () => ID, { nullable: true, description: 'Only this user’s digest (none: everyone’s).' }) userId: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
+    return ctx.services.notifications.sendDailyDigests(userId);
   }
 
   @Authorized()

@@ -17,18 +17,30 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { formatMoney } from '../../core/money';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock';
+import { nextDailyInstant } from '../../core/daily-schedule';
 import { enqueueJob, type JobHelpers, withSessionLock } from '../../db/job-queue';
 import type { AddressPolicy } from '../webhooks/webhook.address';
 import type { DisabledEndpoint } from '../webhooks/webhook.delivery';
 import { postJson } from '../webhooks/webhook.http';
+import { addDays } from '../../core/local-date';
+import { Role } from '../../core/auth';
+import { GoalService } from '../analytics/goal.service';
+import type { Scorecard } from '../analytics/goal.types';
+import { MetricsService } from '../analytics/metrics.service';
 import { SNAPSHOT_OF_WEEK } from '../analytics/weekly-analysis.queries';
 import { analysisFromSnapshot } from '../analytics/weekly-analysis.service';
 import {
   BATCH_END,
   CLAIM,
   type ClaimedNotification,
+  DIGEST_TASK,
+  type DigestRow,
+  FANOUT_TASK,
   DUE_REMINDERS,
   ESCALATED_PROPOSAL,
+  HELD_FOR_DIGEST,
   LATE_BOOKING,
   MARK_REMINDERS_DELIVERED,
   type OutboxRow,
@@ -37,24 +49,64 @@ import {
   ROLE_SETTINGS,
   SEND_TASK,
   SWEEP_OUTBOX,
+  USER_NAMES,
+  WRITE_DIGESTS,
   WRITE_OUTBOX,
 } from './notification.queries';
 import {
+  dailyDigestMessage,
   endpointDisabledMessage,
   escalationMessage,
   eventMessage,
+  EVENTS_NOT_TOLD,
   feedbackReminderMessage,
   lateBookingMessage,
   type Message,
+  type ScorecardMover,
   weeklyDigestMessage,
 } from './notification.texts';
-import { NotificationChannel, NotificationKind, type NotificationLocale } from './notification.types';
+import type { Locale } from '../users/user.locale';
+import { NotificationChannel, NotificationKind } from './notification.types';
 
 /** Events turned into rows per transaction. */
 const FANOUT_BATCH = 500;
 const MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 30_000;
 const IM_TIMEOUT_MS = 10_000;
+/** A fan-out that found another one running looks again this much later. */
+const BUSY_RETRY_MS = 250;
+/** Scorecard movers a weekly digest names. */
+const MOVERS = 3;
+
+/**
+ * The salespeople whose scorecard moved most against the week before: those whose score
+ * changed (to or from none included), by the size of the change (none counts as 0), then
+ * of the rank change, then by name; at most MOVERS. An unscored card has no rank here
+ * (the scorecards put them last, sharing a rank).
+ */
+export function scorecardMovers(now: readonly Scorecard[], before: readonly Scorecard[], names: ReadonlyMap<string, string>): ScorecardMover[] {
+  const previous = new Map(before.map((c) => [c.salespersonId, c]));
+  return now
+    .flatMap((card) => {
+      const prior = previous.get(card.salespersonId);
+      const scoreBefore = prior?.score ?? null;
+      if (card.score === scoreBefore) return [];
+      return [
+        {
+          name: names.get(card.salespersonId) ?? card.salespersonId,
+          rankBefore: scoreBefore === null ? null : prior!.rank,
+          rankAfter: card.score === null ? null : card.rank,
+          scoreBefore,
+          scoreAfter: card.score,
+          size: Math.abs((card.score ?? 0) - (scoreBefore ?? 0)),
+          ranks: Math.abs((prior?.rank ?? 0) - card.rank),
+        },
+      ];
+    })
+    .sort((a, b) => b.size - a.size || b.ranks - a.ranks || a.name.localeCompare(b.name))
+    .slice(0, MOVERS)
+    .map(({ size: _size, ranks: _ranks, ...mover }) => mover);
+}
 
 /** Where a recipient's messages go. */
 export interface Channels {
@@ -62,7 +114,7 @@ export interface Channels {
   email: string;
   emailEnabled: boolean;
   imWebhookUrl: string | null;
-  locale: NotificationLocale;
+  locale: Locale;
 }
 
 /** The bot's own JSON: WeCom and DingTalk `msgtype: text`, Feishu/Lark `msg_type: text`, Slack and others `text`. */
@@ -78,6 +130,7 @@ export class NotificationSender {
 
   constructor(
     private readonly orm: MikroORM,
+    private readonly clock: Clock,
     private readonly config: Config,
     private readonly policy: AddressPolicy,
     private readonly logger: Logger,
@@ -99,15 +152,20 @@ export class NotificationSender {
     return rows;
   }
 
-  /** The fan-out job: stream events into outbox rows, batch by batch, one instance at a time. */
+  /**
+   * The fan-out job: stream events into outbox rows, batch by batch, one instance at a
+   * time. When another fan-out holds the lock this one looks again shortly instead of
+   * ending: events committed after the running fan-out's last look would otherwise wait
+   * for the minute's sweep.
+   */
   async fanout(helpers: JobHelpers): Promise<void> {
-    await helpers.withPgClient((client) =>
+    const ran = await helpers.withPgClient((client) =>
       withSessionLock(client, 'notifications:fanout', async () => {
         for (;;) {
           const more = await this.orm.em.fork().transactional(async (em) => {
             const endSeq = await BATCH_END.one(em, { limit: FANOUT_BATCH });
             if (endSeq === null) return false;
-            const rows = (await RECIPIENTS.all(em, { endSeq })).flatMap((r) => {
+            const rows = (await RECIPIENTS.all(em, { endSeq, untold: EVENTS_NOT_TOLD })).flatMap((r) => {
               const message = eventMessage(r, r.locale, this.config.currency);
               return message ? this.rowsFor(r, r.kind, message, r.seq) : [];
             });
@@ -118,6 +176,13 @@ export class NotificationSender {
         }
       }),
     );
+    if (!ran)
+      await enqueueJob(
+        this.orm.em.fork(),
+        FANOUT_TASK,
+        {},
+        { jobKey: 'notifications:fanout', runAt: new Date(Date.now() + BUSY_RETRY_MS), mode: 'preserve_run_at' },
+      );
   }
 
   /**
@@ -146,8 +211,22 @@ export class NotificationSender {
       if (!snapshot) return;
       const analysis = analysisFromSnapshot(snapshot);
       const managers = await ROLE_SETTINGS.all(em, { role: 'MANAGER', kind: NotificationKind.WEEKLY_DIGEST });
+      if (managers.length === 0) return;
+      // The scorecards of the week and the one before, as a MANAGER reads them (scorecards(from, to)).
+      const goals = new GoalService(em, this.clock, new MetricsService(em, this.config.timeZone, this.config.contactSlaWorkingDays));
+      const reader = { userId: managers[0].userId, role: Role.MANAGER };
+      const now = await goals.scorecards(reader, analysis.weekStart, analysis.weekEnd);
+      const before = await goals.scorecards(reader, addDays(analysis.weekStart, -7), addDays(analysis.weekEnd, -7));
+      const names = new Map((await USER_NAMES.all(em, { ids: now.map((c) => c.salespersonId) })).map((u) => [u.id, u.name]));
+      const movers = scorecardMovers(now, before, names);
       const rows = managers.flatMap((manager) =>
-        this.rowsFor(manager, NotificationKind.WEEKLY_DIGEST, weeklyDigestMessage(analysis, manager.locale, this.config.currency), null, `weekly:${weekStart}`),
+        this.rowsFor(
+          manager,
+          NotificationKind.WEEKLY_DIGEST,
+          weeklyDigestMessage(analysis, movers, manager.locale, this.config.currency),
+          null,
+          `weekly:${weekStart}`,
+        ),
       );
       await WRITE_OUTBOX.all(em, { rows: JSON.stringify(rows), cursorSeq: null });
     });
@@ -205,8 +284,54 @@ export class NotificationSender {
     if (error !== null) this.logger.warn({ notificationId: id, channel: claimed.channel, error, retry: retryAt !== null }, 'a notification could not be sent');
   }
 
+  /**
+   * The daily digest (the DIGEST_AT job and sendDailyDigests run this): every user's (or one user's) kept
+   * rows of one channel and address become ONE digest row, and they are marked DIGESTED
+   * with its id, in one transaction. Nobody with nothing kept gets anything. Answers how
+   * many digests were written.
+   */
+  async dailyDigest(userId: string | null = null): Promise<number> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const held = await HELD_FOR_DIGEST.all(em, { userId });
+      const groups = new Map<string, typeof held>();
+      for (const row of held) {
+        const key = `${row.userId}\n${row.channel}\n${row.address}`;
+        groups.set(key, [...(groups.get(key) ?? []), row]);
+      }
+      const date = this.clock.today();
+      const digests: DigestRow[] = [...groups.values()].map((rows) => ({
+        id: randomUUID(),
+        userId: rows[0].userId,
+        channel: rows[0].channel,
+        address: rows[0].address,
+        ...dailyDigestMessage(rows, date, rows[0].locale),
+        items: rows.map((r) => r.id),
+      }));
+      return digests.length === 0 ? 0 : WRITE_DIGESTS.one(em, { digests: JSON.stringify(digests) });
+    });
+  }
+
+  /** The DIGEST_AT job: the digest, then the job of the next DIGEST_AT (company time zone). */
+  async scheduledDigest(): Promise<void> {
+    if (this.config.digestAt === null) return;
+    await this.dailyDigest();
+    await this.scheduleDigest('replace');
+  }
+
+  /**
+   * The job of the next DIGEST_AT, one for every instance (keyed). `preserve_run_at` (the
+   * sweep) keeps a waiting job's time, so a digest missed while every instance was down
+   * goes out as soon as one is up; `replace` (after a digest) sets the next one.
+   */
+  private async scheduleDigest(mode: 'replace' | 'preserve_run_at'): Promise<void> {
+    if (this.config.digestAt === null) return;
+    const runAt = nextDailyInstant(new Date(), this.config.digestAt, this.config.timeZone);
+    await enqueueJob(this.orm.em.fork(), DIGEST_TASK, {}, { jobKey: 'notifications:digest', runAt, mode });
+  }
+
   async sweep(): Promise<void> {
     await SWEEP_OUTBOX.one(this.orm.em.fork());
+    await this.scheduleDigest('preserve_run_at');
   }
 
   /** Sends; answers why it failed, or null. */

@@ -1,12 +1,14 @@
 /**
- * Notifications for people: each user's settings (language, e-mail on or off, an IM bot,
- * a preference per kind), a test message on a channel, and the outbox as a list (ADMIN:
+ * Notifications for people: each user's settings (e-mail on or off, an IM bot, a
+ * preference per kind; the language is User.locale, the users area's), a test message on a channel, and the outbox as a list (ADMIN:
  * anyone's; everyone else: their own).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../core/auth';
 import { can, Permission } from '../../core/access';
-import { badInput, CoreErrorReason, forbidden } from '../../core/errors';
+import { badInput, CoreErrorReason, forbidden, notFound } from '../../core/errors';
+import { findById } from '../../db/find';
+import { User } from '../users/user.entity';
 import { type Page, pageSize } from '../../core/pagination';
 import { type AddressPolicy, checkWebhookUrl } from '../webhooks/webhook.address';
 import { NotificationErrorReason } from './notification.errors';
@@ -23,8 +25,11 @@ import {
   NotificationStatus,
 } from './notification.types';
 
-/** The kinds a user chooses a delivery for (TEST is always sent). */
-const CHOOSABLE = Object.values(NotificationKind).filter((kind) => kind !== NotificationKind.TEST);
+/** The kinds a user chooses a delivery for (TEST and the daily digest itself are always sent). */
+const CHOOSABLE: readonly NotificationKind[] = Object.values(NotificationKind).filter(
+  (kind) => kind !== NotificationKind.TEST && kind !== NotificationKind.DAILY_DIGEST,
+);
+const DELIVERIES: readonly string[] = Object.values(NotificationDelivery);
 
 export class NotificationService {
   constructor(
@@ -45,14 +50,13 @@ export class NotificationService {
     }
     const preferences = { ...current.preferences };
     for (const [i, preference] of (input.preferences ?? []).entries()) {
-      if (preference.kind === NotificationKind.TEST) {
-        throw badInput(`input.preferences.${i}.kind`, 'TEST notifications are always sent', CoreErrorReason.INVALID_FORMAT);
+      if (!CHOOSABLE.includes(preference.kind)) {
+        throw badInput(`input.preferences.${i}.kind`, `${preference.kind} notifications are always sent`, CoreErrorReason.INVALID_FORMAT);
       }
       preferences[preference.kind] = preference.delivery;
     }
     const saved = {
       userId: principal.userId,
-      locale: input.locale ?? current.locale,
       emailEnabled: input.emailEnabled ?? current.emailEnabled,
       imWebhookUrl,
       preferences: JSON.stringify(preferences),
@@ -76,6 +80,15 @@ export class NotificationService {
     return NOTIFICATION.one(this.em, { id });
   }
 
+  /**
+   * ADMIN: the daily digest now, as DIGEST_AT sends it (e.g. after a long outage), of
+   * everyone or of one user; answers how many digests were written.
+   */
+  async sendDailyDigests(userId: string | null | undefined): Promise<number> {
+    if (userId && !(await findById(this.em, User, userId))) throw notFound('User', userId, 'userId');
+    return this.sender.dailyDigest(userId || null);
+  }
+
   /** ADMIN: anyone's (or everyone's, without userId); everyone else: their own. */
   async list(
     principal: Principal,
@@ -92,14 +105,13 @@ export class NotificationService {
 
   private present(settings: SettingsRow): NotificationSettings {
     return {
-      locale: settings.locale,
       emailEnabled: settings.emailEnabled,
       emailAvailable: this.sender.emailAvailable,
       email: settings.email,
       imWebhookUrl: settings.imWebhookUrl,
       preferences: CHOOSABLE.map((kind) => ({
         kind,
-        delivery: settings.preferences[kind] === String(NotificationDelivery.OFF) ? NotificationDelivery.OFF : NotificationDelivery.IMMEDIATE,
+        delivery: DELIVERIES.includes(settings.preferences[kind]) ? (settings.preferences[kind] as NotificationDelivery) : NotificationDelivery.IMMEDIATE,
       })),
     };
   }

@@ -3,9 +3,10 @@
  * kind of message; the figures come as the event table stores them (money as decimal
  * text, never re-computed).
  */
+import { Locale } from '../users/user.locale';
 import { formatMoney } from '../../core/money';
 import type { WeeklyAnalysis } from '../analytics/weekly-analysis.types';
-import { NotificationLocale } from './notification.types';
+import { OverdueEventType } from '../overdue/overdue.types';
 
 /** An event as a notification tells it. */
 export interface EventForPeople {
@@ -43,9 +44,16 @@ const PROMISE_EN: Record<string, string> = {
   PROMISE_BROKEN: 'broke a promise to pay',
 };
 
-/** The message of a stream event; undefined for kinds nobody is notified of. */
-export function eventMessage(e: EventForPeople, locale: NotificationLocale, currency: string): Message | undefined {
-  const zh = locale === NotificationLocale.ZH_CN;
+/**
+ * The stream events nobody is notified of, deliberately: a customer's credit status is
+ * for the webhooks and the worklist, not a message to a person. Every other
+ * OverdueEventType has a text (a unit test walks the enum).
+ */
+export const EVENTS_NOT_TOLD: readonly OverdueEventType[] = [OverdueEventType.CREDIT_STATUS_CHANGED];
+
+/** The message of a stream event; undefined for the events nobody is notified of (EVENTS_NOT_TOLD). */
+export function eventMessage(e: EventForPeople, locale: Locale, currency: string): Message | undefined {
+  const zh = locale === Locale.ZH_CN;
   const customer = `${e.customerName} (${e.customerCode})`;
   const what = e.reference ? (zh ? `应收 ${e.reference}` : `invoice ${e.reference}`) : zh ? '客户' : 'the customer';
   const money = (value: string | null) => (value === null ? '' : `${value} ${currency}`);
@@ -83,6 +91,16 @@ export function eventMessage(e: EventForPeople, locale: NotificationLocale, curr
             body: `客户 ${customer} ${PROMISE_ZH[e.type]}，金额 ${money(e.amount)}（${e.asOf}）。`,
           }
         : { subject: `[Promise] ${e.customerName} ${PROMISE_EN[e.type]}`, body: `${customer} ${PROMISE_EN[e.type]} of ${money(e.amount)} (${e.asOf}).` };
+    case 'PROMISE_REOPENED':
+      return zh
+        ? {
+            subject: `【付款承诺】${e.customerName} 的付款承诺重新待兑现`,
+            body: `客户 ${customer} 的付款承诺（金额 ${money(e.amount)}）在截止日前重新变为待兑现：回款被作废或截止日因日历调整而推迟（${e.asOf}）。`,
+          }
+        : {
+            subject: `[Promise] ${e.customerName}'s promise to pay is open again`,
+            body: `${customer}: the promise to pay of ${money(e.amount)} is open again before its deadline: its money was voided or the deadline moved with the calendar (${e.asOf}).`,
+          };
     case 'DISPUTE_OPENED':
       return zh
         ? { subject: `【争议】${e.customerName} 对${what}提出争议`, body: `客户 ${customer} 对${what}提出争议，金额 ${money(e.amount)}（${e.asOf}）。` }
@@ -99,8 +117,8 @@ export function eventMessage(e: EventForPeople, locale: NotificationLocale, curr
   }
 }
 
-export function endpointDisabledMessage(url: string, deadInARow: number, locale: NotificationLocale): Message {
-  return locale === NotificationLocale.ZH_CN
+export function endpointDisabledMessage(url: string, deadInARow: number, locale: Locale): Message {
+  return locale === Locale.ZH_CN
     ? {
         subject: '【Webhook 已停用】连续投递失败',
         body: `Webhook 端点 ${url} 连续 ${deadInARow} 次投递失败，已被停用。修复后请在 updateWebhookEndpoint 中重新启用。`,
@@ -111,15 +129,15 @@ export function endpointDisabledMessage(url: string, deadInARow: number, locale:
       };
 }
 
-export function testMessage(locale: NotificationLocale): Message {
-  return locale === NotificationLocale.ZH_CN
+export function testMessage(locale: Locale): Message {
+  return locale === Locale.ZH_CN
     ? { subject: '【测试】回款通知', body: '这是一条测试通知：您的通知渠道工作正常。' }
     : { subject: '[Test] huikuan notification', body: 'This is a test notification: your channel works.' };
 }
 
-export function feedbackReminderMessage(period: string, periodStart: string, locale: NotificationLocale): Message {
+export function feedbackReminderMessage(period: string, periodStart: string, locale: Locale): Message {
   const weekly = period === 'WEEK';
-  return locale === NotificationLocale.ZH_CN
+  return locale === Locale.ZH_CN
     ? {
         subject: `【反馈提醒】请提交${weekly ? '本周' : '本月'}的使用反馈`,
         body: `您还没有提交${weekly ? '周' : '月'}报（${periodStart} 起）：系统解决了什么、节省了多少工作、还有什么问题、应该改什么。可以匿名提交。`,
@@ -133,9 +151,21 @@ export function feedbackReminderMessage(period: string, periodStart: string, loc
 /** A ratio in [0, 1] as a percentage with one decimal; a dash when there is none. */
 const percent = (ratio: number | null) => (ratio === null ? '–' : `${(ratio * 100).toFixed(1)}%`);
 
-/** The week's snapshot in short: key figures, the change against last week, the 5 customers with the most overdue. */
-export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocale, currency: string): Message {
-  const zh = locale === NotificationLocale.ZH_CN;
+/** A salesperson whose scorecard moved against the week before; rank and score null when unscored that week. */
+export interface ScorecardMover {
+  name: string;
+  rankBefore: number | null;
+  rankAfter: number | null;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+}
+
+/**
+ * The week's snapshot in short: key figures, the change against last week, the 5
+ * customers with the most overdue, and the scorecard movers.
+ */
+export function weeklyDigestMessage(a: WeeklyAnalysis, movers: readonly ScorecardMover[], locale: Locale, currency: string): Message {
+  const zh = locale === Locale.ZH_CN;
   const c = a.change;
   const delta = (value: string | number | null | undefined) => (c ? (zh ? `（较上周 ${value ?? '–'}）` : ` (vs last week ${value ?? '–'})`) : '');
   const worst = a.topOverdueCustomers
@@ -145,6 +175,12 @@ export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocal
         ? `${i + 1}. ${o.name}（${o.code}）逾期 ${formatMoney(o.overdueAmount)} ${currency}，最长 ${o.maxDaysOverdue} 天`
         : `${i + 1}. ${o.name} (${o.code}) ${formatMoney(o.overdueAmount)} ${currency} overdue, up to ${o.maxDaysOverdue} days`,
     );
+  const rank = (value: number | null) => (value === null ? '–' : zh ? `第 ${value} 名` : `#${value}`);
+  const moved = movers.map((m, i) =>
+    zh
+      ? `${i + 1}. ${m.name}：${rank(m.rankBefore)} → ${rank(m.rankAfter)}，得分 ${percent(m.scoreBefore)} → ${percent(m.scoreAfter)}`
+      : `${i + 1}. ${m.name}: ${rank(m.rankBefore)} → ${rank(m.rankAfter)}, score ${percent(m.scoreBefore)} → ${percent(m.scoreAfter)}`,
+  );
   const lines = zh
     ? [
         `应收余额：${formatMoney(a.aging.total)} ${currency}${delta(c?.outstanding)}`,
@@ -153,6 +189,8 @@ export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocal
         `回款率：${percent(a.collections.collectionRate)}，按时回款率：${percent(a.collections.onTimeRate)}`,
         `逾期最多的客户：`,
         ...(worst.length ? worst : ['无']),
+        `成绩变化最大的销售（较上周）：`,
+        ...(moved.length ? moved : ['无']),
       ]
     : [
         `Outstanding: ${formatMoney(a.aging.total)} ${currency}${delta(c?.outstanding)}`,
@@ -161,6 +199,8 @@ export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocal
         `Collection rate: ${percent(a.collections.collectionRate)}, on time: ${percent(a.collections.onTimeRate)}`,
         `Customers with the most overdue:`,
         ...(worst.length ? worst : ['none']),
+        `Scorecard movers (vs last week):`,
+        ...(moved.length ? moved : ['none']),
       ];
   return {
     subject: zh ? `【周报】${a.weekStart} 至 ${a.weekEnd} 回款分析` : `[Weekly] Receivables ${a.weekStart} to ${a.weekEnd}`,
@@ -168,8 +208,8 @@ export function weeklyDigestMessage(a: WeeklyAnalysis, locale: NotificationLocal
   };
 }
 
-export function lateBookingMessage(b: LateBooking, locale: NotificationLocale, currency: string): Message {
-  return locale === NotificationLocale.ZH_CN
+export function lateBookingMessage(b: LateBooking, locale: Locale, currency: string): Message {
+  return locale === Locale.ZH_CN
     ? {
         subject: `【大额延迟入账】${b.customerName} ${b.amount} ${currency}，延迟 ${b.bookingLagDays} 个工作日`,
         body: `客户 ${b.customerName}（${b.customerCode}）的回款 ${b.amount} ${currency} 于 ${b.receivedOn} 到账，${b.bookingLagDays} 个工作日后才入账。原因：${b.lagReason}`,
@@ -180,11 +220,20 @@ export function lateBookingMessage(b: LateBooking, locale: NotificationLocale, c
       };
 }
 
-export function escalationMessage(title: string, note: string | null, locale: NotificationLocale): Message {
-  return locale === NotificationLocale.ZH_CN
+export function escalationMessage(title: string, note: string | null, locale: Locale): Message {
+  return locale === Locale.ZH_CN
     ? { subject: `【提案已上报】${title}`, body: `改进提案“${title}”已上报管理层决策。${note ? `说明：${note}` : ''}` }
     : {
         subject: `[Escalated] ${title}`,
         body: `The improvement proposal "${title}" was escalated to management for a decision.${note ? ` Note: ${note}` : ''}`,
       };
+}
+
+/** The daily digest of one user and channel: the kept messages, oldest first, as they were written. */
+export function dailyDigestMessage(items: readonly Message[], date: string, locale: Locale): Message {
+  const zh = locale === Locale.ZH_CN;
+  const lines = items.map((m, i) => `${i + 1}. ${m.subject}\n   ${m.body.split('\n').join('\n   ')}`);
+  return zh
+    ? { subject: `【每日摘要】${date} 共 ${items.length} 条通知`, body: lines.join('\n') }
+    : { subject: `[Daily digest] ${items.length} notification${items.length === 1 ? '' : 's'}, ${date}`, body: lines.join('\n') };
 }

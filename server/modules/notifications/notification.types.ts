@@ -11,19 +11,25 @@ export enum NotificationKind {
   FEEDBACK_REMINDER = 'FEEDBACK_REMINDER',
   WEEKLY_DIGEST = 'WEEKLY_DIGEST',
   WEBHOOK_ENDPOINT_DISABLED = 'WEBHOOK_ENDPOINT_DISABLED',
+  DAILY_DIGEST = 'DAILY_DIGEST',
   TEST = 'TEST',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
   description:
-    'OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); LATE_BOOKING: a payment of at least LATE_BOOKING_NOTIFY_AMOUNT booked past BOOKING_LAG_LIMIT_DAYS (FINANCE); PROPOSAL_ESCALATED: an improvement proposal escalated to management (PROJECT_LEAD); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); TEST: sendTestNotification.',
+    'OVERDUE_ALARM: a receivable of your customer became overdue, escalated or cleared (SALES); PROMISE: a promise to pay of your customer made, kept or broken (SALES); DISPUTE: a dispute opened or resolved (SALES of the customer, FINANCE); LATE_BOOKING: a payment of at least LATE_BOOKING_NOTIFY_AMOUNT booked past BOOKING_LAG_LIMIT_DAYS (FINANCE); PROPOSAL_ESCALATED: an improvement proposal escalated to management (PROJECT_LEAD); FEEDBACK_REMINDER: your feedback report for a period is still missing (sendFeedbackReminders); WEEKLY_DIGEST: the weekly analysis just stored, in short (MANAGER); WEBHOOK_ENDPOINT_DISABLED: consecutive dead deliveries disabled a webhook endpoint (ADMIN); DAILY_DIGEST: one message with everything of the kinds you get as DAILY_DIGEST since the last one (at DIGEST_AT); TEST: sendTestNotification. DAILY_DIGEST and TEST take no preference.',
 });
 
 export enum NotificationDelivery {
   IMMEDIATE = 'IMMEDIATE',
+  DAILY_DIGEST = 'DAILY_DIGEST',
   OFF = 'OFF',
 }
-registerEnumType(NotificationDelivery, { name: 'NotificationDelivery', description: 'IMMEDIATE: sent as it happens; OFF: not sent.' });
+registerEnumType(NotificationDelivery, {
+  name: 'NotificationDelivery',
+  description:
+    'IMMEDIATE: sent as it happens (the default); DAILY_DIGEST: kept (status AWAITING_DIGEST) and sent, with everything else kept for you, as ONE message per channel at DIGEST_AT (default 08:30 company time; nothing is sent when nothing is kept); OFF: not sent.',
+});
 
 export enum NotificationChannel {
   EMAIL = 'EMAIL',
@@ -40,17 +46,14 @@ export enum NotificationStatus {
   SENT = 'SENT',
   FAILED = 'FAILED',
   DEAD = 'DEAD',
+  AWAITING_DIGEST = 'AWAITING_DIGEST',
+  DIGESTED = 'DIGESTED',
 }
 registerEnumType(NotificationStatus, {
   name: 'NotificationStatus',
-  description: 'PENDING: waiting; SENDING: being sent; SENT; FAILED: the next attempt is scheduled; DEAD: given up after 8 attempts.',
+  description:
+    'PENDING: waiting; SENDING: being sent; SENT; FAILED: the next attempt is scheduled; DEAD: given up after 8 attempts; AWAITING_DIGEST: kept for the next daily digest; DIGESTED: told in the daily digest `digestId` (follow that one for its sending).',
 });
-
-export enum NotificationLocale {
-  ZH_CN = 'zh-CN',
-  EN = 'en',
-}
-registerEnumType(NotificationLocale, { name: 'NotificationLocale', description: 'The language notifications are written in: ZH_CN (zh-CN) or EN (en).' });
 
 @ObjectType()
 export class NotificationPreference {
@@ -61,11 +64,8 @@ export class NotificationPreference {
   delivery!: NotificationDelivery;
 }
 
-@ObjectType({ description: 'How the signed-in user is notified.' })
+@ObjectType({ description: 'How the signed-in user is notified (in the language of User.locale).' })
 export class NotificationSettings {
-  @Field(() => NotificationLocale)
-  locale!: NotificationLocale;
-
   @Field({ description: 'E-mail to the user’s address is on.' })
   emailEnabled!: boolean;
 
@@ -93,9 +93,6 @@ export class NotificationPreferenceInput {
 
 @InputType({ description: 'What to change; fields left out stay.' })
 export class NotificationSettingsInput {
-  @Field(() => NotificationLocale, { nullable: true })
-  locale?: NotificationLocale | null;
-
   @Field(() => Boolean, { nullable: true })
   emailEnabled?: boolean | null;
 
@@ -146,6 +143,9 @@ export class Notification {
 
   @Field(() => Date, { nullable: true })
   sentAt!: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'DIGESTED: the DAILY_DIGEST notification that told it; null otherwise.' })
+  digestId!: string | null;
 }
 
 export const NotificationConnection = connectionType('Notification', Notification);

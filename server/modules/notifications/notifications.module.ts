@@ -8,7 +8,16 @@ import { defineArea, type RequestScope } from '../../core/module';
 import type { JobHelpers } from '../../db/job-queue';
 import { ENDPOINT_DISABLED } from '../webhooks/webhook.delivery';
 import { NotificationErrorReason } from './notification.errors';
-import { ESCALATION_TASK, FANOUT_TASK, LATE_BOOKING_TASK, NOTIFICATION_SWEEP_TASK, REMINDERS_TASK, SEND_TASK, WEEKLY_TASK } from './notification.queries';
+import {
+  DIGEST_TASK,
+  ESCALATION_TASK,
+  FANOUT_TASK,
+  LATE_BOOKING_TASK,
+  NOTIFICATION_SWEEP_TASK,
+  REMINDERS_TASK,
+  SEND_TASK,
+  WEEKLY_TASK,
+} from './notification.queries';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationSender } from './notification.sender';
 import { NotificationService } from './notification.service';
@@ -16,6 +25,8 @@ import { Migration20261221000000_notifications } from './migrations/Migration202
 import { Migration20261221010000_notification_reminders } from './migrations/Migration20261221010000_notification_reminders';
 import { Migration20261221020000_notification_weekly } from './migrations/Migration20261221020000_notification_weekly';
 import { Migration20261221030000_notification_bookings_escalations } from './migrations/Migration20261221030000_notification_bookings_escalations';
+import { Migration20261222010000_notification_locale_on_user } from './migrations/Migration20261222010000_notification_locale_on_user';
+import { Migration20261222020000_notification_daily_digest } from './migrations/Migration20261222020000_notification_daily_digest';
 
 declare module '../../context' {
   interface Services {
@@ -30,12 +41,14 @@ export const notificationsArea = defineArea({
     { name: 'Migration20261221010000_notification_reminders', class: Migration20261221010000_notification_reminders },
     { name: 'Migration20261221020000_notification_weekly', class: Migration20261221020000_notification_weekly },
     { name: 'Migration20261221030000_notification_bookings_escalations', class: Migration20261221030000_notification_bookings_escalations },
+    { name: 'Migration20261222010000_notification_locale_on_user', class: Migration20261222010000_notification_locale_on_user },
+    { name: 'Migration20261222020000_notification_daily_digest', class: Migration20261222020000_notification_daily_digest },
   ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,
-  setup({ jobs, config, logger, extensions }) {
+  setup({ jobs, clock, config, logger, extensions }) {
     const policy = { allowPrivate: config.webhooks.allowPrivate, allowHttp: config.webhooks.allowHttp || config.nodeEnv !== 'production' };
-    const sender = new NotificationSender(jobs, config, policy, logger);
+    const sender = new NotificationSender(jobs, clock, config, policy, logger);
     extensions.add(ENDPOINT_DISABLED, (endpoint) => sender.notifyAdmins(endpoint));
     return {
       services: ({ em }: RequestScope) => ({ notifications: new NotificationService(em, sender, policy) }),
@@ -47,6 +60,7 @@ export const notificationsArea = defineArea({
         [LATE_BOOKING_TASK]: (payload: unknown) => sender.lateBooking((payload as { paymentId: string }).paymentId),
         [ESCALATION_TASK]: (payload: unknown) => sender.escalation((payload as { proposalId: string }).proposalId),
         [NOTIFICATION_SWEEP_TASK]: () => sender.sweep(),
+        [DIGEST_TASK]: () => sender.scheduledDigest(),
       },
       cron: [`* * * * * ${NOTIFICATION_SWEEP_TASK} ?max=1`],
       start: () => sender.sweep(),

@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Enum, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../../core/auth';
+import { Locale } from './user.locale';
 
 // Plain fields read straight from the object: no per-field middleware, nothing here needs authorization.
 @ObjectType({ simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
 export class User {
-  [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash' | 'tokensValidAfter';
+  [OptionalProps]?: 'active' | 'createdAt' | 'passwordHash' | 'tokensValidAfter' | 'locale';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -44,6 +45,10 @@ export class User {
   @Field(() => Date)
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  @Field(() => Locale, { description: 'The user’s language (notifications are written in it); the user sets it with updateMyLocale.' })
+  @Enum({ items: () => Locale, type: 'text' })
+  locale: Locale = Locale.ZH_CN;
 
   /** "Sign out everywhere": user tokens issued before this are refused (optional like passwordHash). */
   @Property({ type: 'timestamptz', nullable: true, hidden: true })

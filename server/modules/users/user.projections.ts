@@ -12,5 +12,7 @@ export function userProjections(projections: JsonProjections<Context>): void {
   ]) {
     projections.field('User', field, (f: FieldProjection<Context>) => jsonValue(`${f.row}.${column}`));
   }
+  // The GraphQL name of the stored language (zh-CN → ZH_CN), as the Locale enum serialises it.
+  projections.field('User', 'locale', (f: FieldProjection<Context>) => jsonValue(`upper(replace(${f.row}.locale, '-', '_'))`));
   projections.field('User', 'createdAt', (f) => dateTimeJson(`${f.row}.created_at`));
 }

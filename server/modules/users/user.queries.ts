@@ -4,6 +4,7 @@
  * revocations themselves, and the lock that serialises changes to administrators.
  */
 import { Role } from '../../core/auth';
+import { Locale } from './user.locale';
 import { defineQuery, defineStatement, type SqlRow } from '../../db/sql';
 
 /**
@@ -17,6 +18,7 @@ export interface UserRow {
   readonly role: Role;
   readonly active: boolean;
   readonly createdAt: Date;
+  readonly locale: Locale;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface UserRow {
  * customer's own statement.
  */
 export function userColumns(prefix = ''): string {
-  return `u.id as ${prefix}id, u.email as ${prefix}email, u.name as ${prefix}name, u.role as ${prefix}role, u.active as ${prefix}active,
+  return `u.id as ${prefix}id, u.email as ${prefix}email, u.name as ${prefix}name, u.role as ${prefix}role, u.active as ${prefix}active, u.locale as ${prefix}locale,
     floor(extract(epoch from u.created_at) * 1000)::int8 as ${prefix}created_ms`;
 }
 
@@ -37,6 +39,7 @@ export function decodeUser(row: SqlRow, prefix = ''): UserRow {
     role: row.oneOf(`${prefix}role`, Role),
     active: row.bool(`${prefix}active`),
     createdAt: row.epochMs(`${prefix}created_ms`),
+    locale: row.oneOf(`${prefix}locale`, Locale),
   };
 }
 

@@ -5,6 +5,7 @@ import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { ApiToken } from './api-token.entity';
 import { User } from './user.entity';
+import { Locale } from './user.locale';
 import { ApiTokenPayload, AuthPayload, CreateUserInput, UpdateUserInput } from './user.types';
 
 @Resolver(() => User)
@@ -44,6 +45,12 @@ export class UserResolver {
   @Mutation(() => Boolean, { description: 'Revokes every user token of the caller issued up to now, this one included; their subscriptions close (4403).' })
   signOutEverywhere(@Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.auth.signOutEverywhere(ctx.principal!);
+  }
+
+  @Authorized()
+  @Mutation(() => User, { description: 'Sets the signed-in user’s language (User.locale): the notifications written from now on are in it.' })
+  updateMyLocale(@Arg('locale', () => Locale) locale: Locale, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.users.setLocale(ctx.principal!.userId, locale);
   }
 
   @Authorized(Permission.ADMINISTER)

@@ -27,6 +27,7 @@ import { PrincipalCache } from '../../core/principal-cache';
 import { ApiToken } from './api-token.entity';
 import type { LoginThrottle } from './login-throttle';
 import { User } from './user.entity';
+import type { Locale } from './user.locale';
 import { CreateUserInput, UpdateUserInput } from './user.types';
 import { findById } from '../../db/find';
 import { isUuid } from '../../db/sql';
@@ -184,6 +185,14 @@ export class UserService {
   async get(id: string): Promise<User> {
     const user = await findById(this.em, User, id);
     if (!user) throw notFound('User', id);
+    return user;
+  }
+
+  /** The user's language, `User.locale` (one column: every area reads it from there). */
+  async setLocale(userId: string, locale: Locale): Promise<User> {
+    const user = await this.get(userId);
+    user.locale = locale;
+    await this.em.flush();
     return user;
   }
 

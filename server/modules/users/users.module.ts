@@ -16,6 +16,7 @@ import { SessionRegistry } from '../../core/session-registry';
 import { PrincipalCache } from '../../core/principal-cache';
 import { LoginThrottle } from './login-throttle';
 import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
+import { Migration20261222000000_user_locale } from './migrations/Migration20261222000000_user_locale';
 import { userProjections } from './user.projections';
 
 declare module '../../context' {
@@ -34,7 +35,10 @@ export const usersArea = defineArea({
   resolvers: [UserResolver],
   reasons: UserErrorReason,
   projections: userProjections,
-  migrations: [{ name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions }],
+  migrations: [
+    { name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions },
+    { name: 'Migration20261222000000_user_locale', class: Migration20261222000000_user_locale },
+  ],
   async setup({ orm, background, config, clock, logger, databaseUrl }) {
     const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
     const loginThrottle = new LoginThrottle(orm, {
