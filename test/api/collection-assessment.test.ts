@@ -42,8 +42,9 @@ beforeAll(async () => {
   server = await startTestServer({ CLOCK_DATE: MON });
   // The schedule stores last week's analysis when the server starts, in the background:
   // wait for it, as a Monday morning would, before anything is logged.
-  for (const deadline = Date.now() + 30_000; !(await server.admin.weeklyAnalysis({ weekOf: '2026-11-30' })).weeklyAnalysis;) {
-    if (Date.now() > deadline) throw new Error('the schedule did not store the weekly analysis of 11-30 within 30 s');
+  for (const deadline = Date.now() + 60_000; !(await server.admin.weeklyAnalysis({ weekOf: '2026-11-30' })).weeklyAnalysis;) {
+    if (Date.now() > deadline)
+      throw new Error(`the schedule did not store the weekly analysis of 11-30 within 60 s; server log:\n${server.logs().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   make = factories(server, { today: MON });
@@ -63,7 +64,7 @@ beforeAll(async () => {
   await add('K5', wang.id, '200.00', '2026-12-03');
   await make.as(finance.client).payment(k.K3, { amount: '800.00', receivedOn: '2026-12-03', allocations: [{ receivableId: r.K3, amount: '800.00' }] });
   await make.overdueScan(MON);
-});
+}, 120_000);
 afterAll(() => server?.close());
 
 describe('Monday: the salesperson opens the worklist and works it', () => {
