@@ -24,7 +24,11 @@ function eventRow(event: OverdueEventPayload): HTMLElement {
     h('span', { class: 'alarm-when' }, formatDateTime(event.occurredAt, locale())),
     h('span', { class: 'alarm-type' }, badge(event.type, word(event.type))),
     h('span', { class: 'alarm-who' }, `${event.customer.code} ${event.customer.name}`, event.receivable ? ` · ${event.receivable.reference}` : ''),
-    h('span', { class: 'alarm-stage' }, event.stage ? `${t('stage')} ${event.stage}` : ''),
+    h(
+      'span',
+      { class: 'alarm-stage' },
+      event.stage ? `${t('stage')} ${event.stage}` : event.state ? `${event.previousState ? `${word(event.previousState)} → ` : ''}${word(event.state)}` : '',
+    ),
     h('span', { class: 'alarm-sp muted' }, event.salesperson?.name ?? ''),
     h('span', { class: 'alarm-amount num' }, event.outstanding ? money(event.outstanding) : event.amount ? money(event.amount) : ''),
   );

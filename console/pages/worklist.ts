@@ -193,8 +193,16 @@ async function customerView(root: HTMLElement, customerId: string, message?: str
             t('openItems'),
             [
               { label: t('reference'), cell: (r) => r.reference },
-              { label: t('dueOn'), cell: (r) => formatDate(r.effectiveDueOn, locale()) },
-              { label: t('daysOverdue'), numeric: true, cell: (r) => (r.daysOverdue ? String(r.daysOverdue) : '—') },
+              {
+                label: t('dueOn'),
+                cell: (r) =>
+                  h(
+                    'span',
+                    { class: 'due' },
+                    formatDate(r.effectiveDueOn, locale()),
+                    r.daysOverdue ? h('span', { class: 'overdue-days' }, t('daysOverdueN', { n: r.daysOverdue })) : null,
+                  ),
+              },
               { label: t('outstanding'), numeric: true, cell: (r) => money(r.outstanding) },
             ],
             open,

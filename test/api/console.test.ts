@@ -111,16 +111,8 @@ beforeAll(async () => {
   });
   manager = await apiAs('zhao.lei@example.com');
   finance = await apiAs('chen.jing@example.com');
-  // Monday morning: the alarms of the demo ledger are judged, the last twelve weeks stored, goals set.
+  // Monday morning: the alarms of the demo ledger are judged (its twelve weekly analyses and this month's goals come with it).
   await finance.runOverdueScan({});
-  const monday = addDays(today(), -((new Date(`${today()}T00:00:00Z`).getUTCDay() + 6) % 7));
-  for (let i = 12; i >= 1; i--) await manager.publishWeeklyAnalysis({ weekOf: addDays(monday, -7 * i) });
-  await manager.createGoal({
-    input: { metric: 'COLLECTION_RATE', target: '0.90', period: 'MONTH', periodStart: `${today().slice(0, 8)}01`, scope: 'EVERY_SALESPERSON', weight: 2 },
-  });
-  await manager.createGoal({
-    input: { metric: 'OVERDUE_AMOUNT', target: '500000.00', period: 'MONTH', periodStart: `${today().slice(0, 8)}01`, scope: 'COMPANY', weight: 1 },
-  });
 }, 120_000);
 
 afterAll(async () => {
