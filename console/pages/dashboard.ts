@@ -203,7 +203,7 @@ function bookingLagSection(analyses: WeeklyAnalysisFieldsFragment[]): HTMLElemen
     }
   }
   const rows = [...byClerk.values()].sort((a, b) => b.overLimit - a.overLimit || b.late - a.late);
-  const title = `${t('bookingLag')} · ${analyses.length} × ${t('week')}`;
+  const title = `${t('bookingLag')} · ${t('lastNWeeks', { n: analyses.length })}`;
   if (!rows.length) return section('booking-lag', title, empty(analyses.length ? t('noData') : t('noAnalyses')));
   return section(
     'booking-lag',
@@ -223,14 +223,15 @@ function bookingLagSection(analyses: WeeklyAnalysisFieldsFragment[]): HTMLElemen
   );
 }
 
-function headline(latest: WeeklyAnalysisFieldsFragment | undefined, aging: HTMLElement | undefined, cards: ScorecardsQuery['scorecards']): HTMLElement {
+/** The figures a manager reads first: last week's rates and overdue money, and who ranks last this month. */
+function headline(latest: WeeklyAnalysisFieldsFragment | undefined, cards: ScorecardsQuery['scorecards']): HTMLElement {
   const last = [...cards].sort((a, b) => b.rank - a.rank)[0];
   const figure = (label: string, value: HTMLElement | string) =>
     h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, label), h('span', { class: 'kpi-value' }, value));
-  void aging;
   return h(
     'div',
     { class: 'kpis', id: 'kpis' },
+    latest ? h('p', { class: 'muted kpi-note' }, `${t('weeklyFigures')} ${formatDate(latest.weekStart, locale())}`) : null,
     latest ? figure(t('collectionRate'), rate(latest.collections.collectionRate)) : null,
     latest ? figure(t('onTimeRate'), rate(latest.collections.onTimeRate)) : null,
     latest ? figure(t('overdueAmount'), money(latest.overdueAmount)) : null,
@@ -263,7 +264,7 @@ export async function renderDashboard(root: HTMLElement): Promise<void> {
   replace(
     root,
     h('div', { class: 'page-head' }, h('h1', {}, t('headline')), h('label', { class: 'inline' }, `${t('asOf')} `, dateInput)),
-    headline(latest, undefined, cards),
+    headline(latest, cards),
     h(
       'div',
       { class: 'grid' },
