@@ -4,7 +4,7 @@
  * Everything it shows comes from the API through the SDK's browser build.
  */
 import { h, replace } from './dom';
-import { initialLocale, locale, setLocale, t, type Locale, type MessageKey } from './i18n';
+import { initialLocale, locale, setLocale, t, word, type Locale, type MessageKey } from './i18n';
 import { currentUser, errorText, pagesFor, resume, signIn, signOut, type PageName } from './session';
 import { disposeCharts } from './charts';
 import { renderDashboard } from './pages/dashboard';
@@ -88,7 +88,7 @@ function header(active: PageName): HTMLElement {
         h('a', { href: `#/${page}`, 'aria-current': page === active ? 'page' : null, 'data-page': page }, t(page as MessageKey)),
       ),
     ),
-    h('span', { class: 'who', 'data-role': user.role }, `${user.name} · ${user.role}`),
+    h('span', { class: 'who', 'data-role': user.role }, `${user.name} · ${word(user.role)}`),
     languageSwitch(),
     h(
       'button',

@@ -49,6 +49,18 @@ export function consoleRouter(): Router {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
+  // The bundles were gzipped at build: sent as they are to every browser that accepts gzip.
+  const CONTENT_TYPES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+  router.get(['/console/app.js', '/console/app.css'], (req, res, next) => {
+    const file = path.basename(req.path);
+    const gzipped = path.join(dir, `${file}.gz`);
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (!req.acceptsEncodings('gzip') || !fs.existsSync(gzipped)) return next();
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Content-Type', CONTENT_TYPES[file]);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(gzipped);
+  });
   router.use('/console', express.static(dir, { index: false, fallthrough: true, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }));
   return router;
 }

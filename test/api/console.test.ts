@@ -135,6 +135,12 @@ test('the console is served by the server itself with a self-only Content-Securi
   expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
   const html = await response.text();
   expect(html).not.toMatch(/https?:\/\//);
+  // The bundle goes out gzipped as built (fetch unpacks it): a script, under its 500 kB budget.
+  const script = await fetch(`${origin}/console/app.js`, { headers: { 'accept-encoding': 'gzip' } });
+  expect(script.headers.get('content-encoding')).toBe('gzip');
+  expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+  expect(Number(script.headers.get('content-length'))).toBeLessThan(500 * 1024);
+  expect((await script.text()).length).toBeGreaterThan(100_000);
 });
 
 test('a manager sees the aging, trend, goals, ranking, top overdue customers and booking lag the API answers', async () => {
@@ -192,6 +198,7 @@ test('a manager sees the aging, trend, goals, ranking, top overdue customers and
   await page.waitForSelector('#aging-table');
   expect((await moneyCells(page, '#aging-table')).at(-1)![5]).toBe(agingReport.total);
   await page.setViewportSize(PHONE);
+  await page.waitForFunction((width) => document.documentElement.scrollWidth <= width, PHONE.width);
   await shot(page, 'dashboard-mobile-zh');
 });
 
