@@ -317,15 +317,27 @@ test('a salesperson reports anonymously after reading what that means; the proje
   await page.waitForSelector('#fb-receipt');
   await shot(page, 'feedback-mobile');
 
+  // The project lead groups the item into a proposal and escalates it: it shows in the board's column.
+  const { login } = await server.anonymous().login({ email: 'sun.li@example.com', password: DEMO_PASSWORD });
+  const leadApi = server.client(login.token);
+  const { feedbackReports } = await leadApi.feedbackReports({ first: 10 });
+  const itemIds = feedbackReports.edges.flatMap((e) => e.node.items.map((i) => i.id));
+  const { createImprovementProposal } = await leadApi.createImprovementProposal({
+    input: { title: 'Import bank statements daily', description: 'Late statements delay booking', itemIds },
+  });
+  await leadApi.escalateProposal({ id: createImprovementProposal.id, note: 'Needs a decision' });
+
   const lead = await openPage(DESKTOP);
   await signIn(lead, 'sun.li@example.com');
   await lead.waitForSelector('#feedback-totals');
   const reports = await lead.$eval('#feedback-totals tbody td', (td) => td.textContent);
-  const { login } = await server.anonymous().login({ email: 'sun.li@example.com', password: DEMO_PASSWORD });
   const to = today();
   const from = addDays(addDays(to, -((new Date(`${to}T00:00:00Z`).getUTCDay() + 6) % 7)), -49);
-  const { feedbackSummary } = await server.client(login.token).feedbackSummary({ from, to });
+  const { feedbackSummary } = await leadApi.feedbackSummary({ from, to });
   expect(reports).toBe(String(feedbackSummary.totals.reportCount));
   expect(feedbackSummary.totals.anonymousReportCount).toBeGreaterThanOrEqual(1);
+  expect(await lead.textContent('#proposal-board [data-status=ESCALATED]')).toContain('Import bank statements daily');
+  // The anonymous report names nobody on the lead's page.
+  expect(await lead.textContent('main')).not.toContain('Li Na');
   await shot(lead, 'feedback-desktop');
 });
