@@ -8,6 +8,7 @@ import type { AgingReportFields_bySalesperson, GoalFieldsFragment, ScorecardsQue
 import { h, replace, table, type Column } from '../dom';
 import { addDays, formatDate, formatNumber, localToday, mondayOf, moneyCents, moneyForChart, formatMoney, formatRate } from '../format';
 import { locale, t, word } from '../i18n';
+import { HuikuanError } from '@huikuan/sdk';
 import { client, currentUser, errorText } from '../session';
 import { stackedBars, trendLines } from '../charts';
 import { badge, chartWithTable, empty, money, rate, section } from './common';
@@ -247,33 +248,49 @@ export async function renderDashboard(root: HTMLElement): Promise<void> {
     try {
       replace(agingSlot, await agingSection(dateInput.value || today));
     } catch (e) {
-      replace(agingSlot, section('aging', t('aging'), h('p', { class: 'error' }, errorText(e))));
+      if (e instanceof HuikuanError && e.code === 'FORBIDDEN') agingSlot.remove();
+      else replace(agingSlot, section('aging', t('aging'), h('p', { class: 'error' }, errorText(e))));
     }
   };
   dateInput.addEventListener('change', () => void loadAging());
 
   const monthStart = `${today.slice(0, 8)}01`;
+  // Each part asks the API on its own: what the role may not read (FINANCE has no scorecards) is left out, not an error page.
   const [analyses, goals, cards] = await Promise.all([
-    client.weeklyAnalyses({ last: 12 }).then((r) => r.weeklyAnalyses),
-    client.goals({ activeOn: today }).then((r) => r.goals),
-    client.scorecards({ from: monthStart, to: today }).then((r) => r.scorecards),
+    readable(client.weeklyAnalyses({ last: 12 }).then((r) => r.weeklyAnalyses)),
+    readable(client.goals({ activeOn: today }).then((r) => r.goals)),
+    readable(client.scorecards({ from: monthStart, to: today }).then((r) => r.scorecards)),
     loadAging(),
   ]);
-  const latest = [...analyses].sort((a, b) => b.weekStart.localeCompare(a.weekStart))[0];
+  const weeks = analyses.ok ? analyses.value : [];
+  const latest = [...weeks].sort((a, b) => b.weekStart.localeCompare(a.weekStart))[0];
   const role = currentUser()?.role;
+  const part = <T>(answer: Readable<T>, id: string, title: string, view: (value: T) => HTMLElement): HTMLElement | null =>
+    answer.ok ? view(answer.value) : answer.forbidden ? null : section(id, title, h('p', { class: 'error', role: 'alert' }, answer.error));
   replace(
     root,
     h('div', { class: 'page-head' }, h('h1', {}, t('headline')), h('label', { class: 'inline' }, `${t('asOf')} `, dateInput)),
-    headline(latest, cards),
+    headline(latest, cards.ok ? cards.value : []),
     h(
       'div',
       { class: 'grid' },
       agingSlot,
-      trendSection(analyses, role === 'MANAGER' || role === 'ADMIN', () => void renderDashboard(root)),
-      goalsSection(goals),
-      scorecardSection(cards),
-      topOverdueSection(latest),
-      bookingLagSection(analyses),
+      part(analyses, 'trend', t('trend'), (value) => trendSection(value, role === 'MANAGER' || role === 'ADMIN', () => void renderDashboard(root))),
+      part(goals, 'goals', t('goals'), goalsSection),
+      part(cards, 'scorecards', t('scorecards'), scorecardSection),
+      part(analyses, 'top-overdue', t('topOverdue'), () => topOverdueSection(latest)),
+      part(analyses, 'booking-lag', t('bookingLag'), bookingLagSection),
     ),
   );
+}
+
+type Readable<T> = { ok: true; value: T } | { ok: false; forbidden: boolean; error: string };
+
+/** An answer, or why there is none: FORBIDDEN (the role may not read it) is told apart from a failure. */
+async function readable<T>(answer: Promise<T>): Promise<Readable<T>> {
+  try {
+    return { ok: true, value: await answer };
+  } catch (e) {
+    return { ok: false, forbidden: e instanceof HuikuanError && e.code === 'FORBIDDEN', error: errorText(e) };
+  }
 }
