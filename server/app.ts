@@ -39,6 +39,7 @@ import { inputGuardPlugin, literalFieldOf, requestBodyErrorHandler, subscribeInp
 import { setBatchObserver } from './core/dataloader';
 import { DirectDelivery, nextFrame, nextFrames, sharedSubscribe } from './core/shared-subscription';
 import { playgroundHtmlPath, playgroundRouter } from './playground';
+import { consoleRouter } from './console';
 import { type Composition, PROJECTIONS, UNLOGGED_ROOT_FIELDS } from './registry';
 import { buildApiSchema } from './schema';
 
@@ -331,6 +332,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     res.send(await metrics.registry.metrics());
   });
   if (config.playground) app.use(playgroundRouter());
+  app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => {
     // A browser asking for a page gets the playground; GraphQL GET requests pass on.
     if (config.playground && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {

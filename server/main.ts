@@ -136,6 +136,7 @@ async function main(): Promise<void> {
       `huikuan is up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
       `  GraphQL:     ${app.url}`,
       `  Playground:  ${config.playground ? `${app.url} (open in a browser)` : 'off (PLAYGROUND=on serves it)'}`,
+      `  Console:     ${app.url.replace(/\/graphql$/, '/console')}`,
       `  Database:    ${dbLine}${applied.length ? ` (applied ${applied.length} migration(s))` : ''}`,
     ];
     lines.push(...areas.banner);

@@ -1,14 +1,16 @@
 /**
- * A small, realistic demo ledger for the playground: three salespeople, a finance clerk
- * and a manager, 50 customers, ~500 receivables over the last six months and payments
- * that arrived on time, late, partly, or were booked days after they arrived.
+ * A small, realistic demo ledger for the playground and the console: three salespeople, a
+ * finance clerk and a manager, 50 customers, ~500 receivables over the last six months and
+ * payments that arrived on time, late, partly, or were booked days after they arrived;
+ * this month's goals and the weekly analyses of the last twelve weeks, so the manager's
+ * dashboard has a trend on its first start.
  * Deterministic (seeded PRNG) and loaded only into a database without customers.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import { hashPassword, Role } from '../core/auth';
 import type { Config } from '../config';
 import { Clock } from '../core/clock';
-import { addDays, type LocalDate } from '../core/local-date';
+import { addDays, isoWeekday, type LocalDate } from '../core/local-date';
 import { type Cents, minCents } from '../core/money';
 import { Customer } from '../modules/customers/customer.entity';
 import { Allocation } from '../modules/payments/allocation.entity';
@@ -16,6 +18,10 @@ import { Payment, PaymentMethod } from '../modules/payments/payment.entity';
 import { Receivable } from '../modules/receivables/receivable.entity';
 import { User } from '../modules/users/user.entity';
 import { loadBusinessCalendar } from '../modules/calendar/calendar.service';
+import { Goal, GoalPeriod, GoalScope } from '../modules/analytics/goal.entity';
+import { GoalDirection, GoalMetric } from '../modules/analytics/metrics.formulas';
+import { MetricsService } from '../modules/analytics/metrics.service';
+import { WeeklyAnalysisService } from '../modules/analytics/weekly-analysis.service';
 
 export const DEMO_PASSWORD = 'Lotus-Harbor-Demo-17';
 
@@ -33,7 +39,25 @@ const COMPANY_WORDS = ['Jinhua', 'Tianyu', 'Hengtai', 'Xinda', 'Huaxing', 'Longs
 const COMPANY_KINDS = ['Trading', 'Electronics', 'Foods', 'Textiles', 'Logistics'];
 
 /** Returns a one-line summary, or undefined when the database already has customers. */
-export async function seedDemoData(orm: MikroORM, clock: Clock, rules: Pick<Config, 'graceWorkingDays' | 'bookingLagLimitDays'>): Promise<string | undefined> {
+type DemoRules = Pick<Config, 'graceWorkingDays' | 'bookingLagLimitDays' | 'timeZone' | 'contactSlaWorkingDays'>;
+
+const DEMO_WEEKS = 12;
+
+export async function seedDemoData(orm: MikroORM, clock: Clock, rules: DemoRules): Promise<string | undefined> {
+  const ledger = await seedDemoLedger(orm, clock, rules);
+  if (!ledger) return undefined;
+  // The weeks are stored as the schedule would have stored them, from the ledger as it stood at each week's end.
+  const lastMonday = addDays(clock.today(), -(isoWeekday(clock.today()) - 1) - 7);
+  for (let i = DEMO_WEEKS - 1; i >= 0; i--) {
+    const em = orm.em.fork();
+    await new WeeklyAnalysisService(em, clock, new MetricsService(em, rules.timeZone, rules.contactSlaWorkingDays), rules).publishScheduled(
+      addDays(lastMonday, -7 * i),
+    );
+  }
+  return `${ledger}, this month's goals, the weekly analyses of the last ${DEMO_WEEKS} weeks`;
+}
+
+async function seedDemoLedger(orm: MikroORM, clock: Clock, rules: DemoRules): Promise<string | undefined> {
   return orm.em.fork().transactional(async (em) => {
     if ((await em.count(Customer, {})) > 0) return undefined;
     const random = prng(20261129);
@@ -46,7 +70,7 @@ export async function seedDemoData(orm: MikroORM, clock: Clock, rules: Pick<Conf
       user('zhang.min@example.com', 'Zhang Min', Role.SALES),
     ];
     const finance = user('chen.jing@example.com', 'Chen Jing', Role.FINANCE);
-    user('zhao.lei@example.com', 'Zhao Lei', Role.MANAGER);
+    const manager = user('zhao.lei@example.com', 'Zhao Lei', Role.MANAGER);
     user('sun.li@example.com', 'Sun Li', Role.PROJECT_LEAD);
 
     // The same calendar and rules as the running server: effective due dates and lag reasons must agree with it.
@@ -104,6 +128,20 @@ export async function seedDemoData(orm: MikroORM, clock: Clock, rules: Pick<Conf
         payments++;
       }
     }
+    // This month's goals: each salesperson's collection rate, and a ceiling on the company's overdue money.
+    const monthStart = `${today.slice(0, 8)}01`;
+    const [y, m] = today.split('-').map(Number);
+    const monthEnd = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+    const goal = { period: GoalPeriod.MONTH, periodStart: monthStart, periodEnd: monthEnd, createdById: manager.id };
+    em.create(Goal, {
+      ...goal,
+      metric: GoalMetric.COLLECTION_RATE,
+      direction: GoalDirection.AT_LEAST,
+      target: '0.9',
+      scope: GoalScope.EVERY_SALESPERSON,
+      weight: 2,
+    });
+    em.create(Goal, { ...goal, metric: GoalMetric.OVERDUE_AMOUNT, direction: GoalDirection.AT_MOST, target: '500000', scope: GoalScope.COMPANY, weight: 1 });
     return `${sales.length} salespeople (password "${DEMO_PASSWORD}"), 50 customers, ${receivables} receivables, ${payments} payments`;
   });
 }

@@ -121,8 +121,14 @@ afterAll(async () => {
 test('the tarball holds the builds and no server code', () => {
   const files = npm(['pack', path.join(ROOT, 'sdk'), '--dry-run', '--json'], ROOT);
   const paths: string[] = JSON.parse(files)[0].files.map((f: { path: string }) => f.path);
-  expect(paths).toEqual(expect.arrayContaining(['dist/esm/index.js', 'dist/cjs/index.js', 'dist/types/index.d.ts', 'package.json']));
+  expect(paths).toEqual(expect.arrayContaining(['dist/esm/index.js', 'dist/cjs/index.js', 'dist/browser/index.js', 'dist/types/index.d.ts', 'package.json']));
   expect(paths.some((p) => p.includes('server'))).toBe(false);
+});
+
+test('the browser build is one ES module that loads nothing else: no Node built-in, no require, no import', () => {
+  const browserBuild = fs.readFileSync(path.join(ROOT, 'sdk/dist/browser/index.js'), 'utf8');
+  expect(browserBuild).not.toMatch(/\brequire\(|["']node:|\bimport\s*\(|(^|[;\n])import\s*[{*"'\w]/);
+  expect(browserBuild).toMatch(/export\s*\{/);
 });
 
 test('installed from the tarball it type-checks in a strict project, and a wrong variable type is an error', () => {
