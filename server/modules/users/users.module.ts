@@ -17,6 +17,7 @@ import { PrincipalCache } from '../../core/principal-cache';
 import { LoginThrottle } from './login-throttle';
 import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
 import { userProjections } from './user.projections';
+import { Migration20261222000000_api_token_scopes } from './migrations/Migration20261222000000_api_token_scopes';
 
 declare module '../../context' {
   interface Services {
@@ -34,7 +35,11 @@ export const usersArea = defineArea({
   resolvers: [UserResolver],
   reasons: UserErrorReason,
   projections: userProjections,
-  migrations: [{ name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions }],
+  migrations: [
+    { name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions },
+    // Issue 12: API token scopes.
+    { name: 'Migration20261222000000_api_token_scopes', class: Migration20261222000000_api_token_scopes },
+  ],
   async setup({ orm, background, config, clock, logger, databaseUrl }) {
     const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
     const loginThrottle = new LoginThrottle(orm, {
