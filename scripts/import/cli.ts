@@ -17,7 +17,7 @@ import { cellText, FIELDS, type ImportKindName, loadMapping, toRow } from './map
 import { isXlsx, readRecords, type FileRecord } from './readers';
 
 const USAGE = `usage: npm run import -- <customers|receivables|payments> <file.csv|file.xlsx> --source NAME --map map.json
-  [--dry-run] [--atomic] [--lag-reason TEXT] [--batch-size N (≤1000)] [--server URL] [--token TOKEN] [--no-progress]
+  [--dry-run] [--atomic] [--lag-reason TEXT] [--batch-size N (≤1000)] [--concurrency N (1–4, default 2)] [--server URL] [--token TOKEN] [--no-progress]
   The token may also come from HUIKUAN_TOKEN, the server from HUIKUAN_URL (default http://localhost:4000/graphql).`;
 
 export interface ImportCliOptions {
@@ -29,6 +29,8 @@ export interface ImportCliOptions {
   atomic: boolean;
   lagReason?: string;
   batchSize: number;
+  /** Batches in flight at once (1–4). */
+  concurrency: number;
   server: string;
   token: string;
   progress: boolean;
@@ -56,6 +58,7 @@ function parseCommandLine(argv: string[]): ImportCliOptions {
       atomic: { type: 'boolean', default: false },
       'lag-reason': { type: 'string' },
       'batch-size': { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '2' },
       server: { type: 'string' },
       token: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
@@ -67,6 +70,9 @@ function parseCommandLine(argv: string[]): ImportCliOptions {
   if (!token) throw new Error(`no token: pass --token or set HUIKUAN_TOKEN\n${USAGE}`);
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new Error('--batch-size must be 1 to 1000');
+  const concurrency = Number(values.concurrency);
+  // The server runs at most CONCURRENT_OPERATIONS_PER_USER (4) operations of one caller at once.
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4) throw new Error('--concurrency must be 1 to 4');
   return {
     kind: kind as ImportKindName,
     file,
@@ -76,6 +82,7 @@ function parseCommandLine(argv: string[]): ImportCliOptions {
     atomic: values.atomic ?? false,
     lagReason: values['lag-reason'],
     batchSize,
+    concurrency,
     server: values.server ?? process.env.HUIKUAN_URL ?? 'http://localhost:4000/graphql',
     token,
     progress: !values['no-progress'] && process.stderr.isTTY === true,
@@ -126,13 +133,14 @@ export async function runImport(options: ImportCliOptions, log: (line: string) =
     : undefined;
   bar?.start(expected, 0, { speed: 0, failed: 0 });
 
-  const flush = async (batch: FileRecord[]) => {
-    if (batch.length === 0) return;
-    const rows = batch.map((r) => toRow(options.kind, mapping, r.record, r.cells, r.line));
-    const result: ImportResultFieldsFragment = await send(client, options.kind, {
+  const sendBatch = (batch: FileRecord[]) =>
+    send(client, options.kind, {
       options: { source: options.source, mode, atomic: options.atomic, lagReason: options.lagReason ?? null },
-      rows,
-    });
+      rows: batch.map((r) => toRow(options.kind, mapping, r.record, r.cells, r.line)),
+    }).then((result) => ({ batch, result }));
+
+  /** A batch's answer, in file order: the totals, the errors file, the progress bar. */
+  const handle = async ({ batch, result }: { batch: FileRecord[]; result: ImportResultFieldsFragment }) => {
     runIds.push(result.runId);
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result[key];
     const byLine = new Map(batch.map((r) => [r.line, r]));
@@ -154,6 +162,12 @@ export async function runImport(options: ImportCliOptions, log: (line: string) =
     }
   };
 
+  // Up to `concurrency` batches in flight: the server plans one while it writes another.
+  const inFlight: ReturnType<typeof sendBatch>[] = [];
+  const flush = async (batch: FileRecord[]) => {
+    if (batch.length > 0) inFlight.push(sendBatch(batch));
+    while (inFlight.length >= options.concurrency || (batch.length === 0 && inFlight.length > 0)) await handle(await inFlight.shift()!);
+  };
   let batch: FileRecord[] = [];
   try {
     for await (const record of readRecords(options.file, { encoding: mapping.encoding, delimiter: mapping.delimiter, sheet: mapping.sheet })) {
@@ -164,6 +178,11 @@ export async function runImport(options: ImportCliOptions, log: (line: string) =
       }
     }
     await flush(batch);
+    await flush([]);
+  } catch (error) {
+    // Settle the batches still in flight before reporting (no unhandled rejection).
+    await Promise.allSettled(inFlight);
+    throw error;
   } finally {
     bar?.stop();
     if (errorsOut) {

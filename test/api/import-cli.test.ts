@@ -45,6 +45,7 @@ function options(file: string, overrides: Partial<ImportCliOptions> = {}): Impor
     dryRun: false,
     atomic: false,
     batchSize: 1000,
+    concurrency: 2,
     server: server.url,
     token: finance.token,
     progress: false,

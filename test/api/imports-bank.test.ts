@@ -127,3 +127,23 @@ test('SALES may not see or apply the suspense list', async () => {
   await expectApiError(sales.client.unappliedBankLines({}), 'FORBIDDEN');
   await expectApiError(sales.client.importPayments({ options: { source: 'BANK', mode: 'DRY_RUN' }, rows: [] }), 'FORBIDDEN');
 });
+
+test('a line larger than several open items pays them all, oldest due first; the rest is credit', async () => {
+  const customer = await make.customer();
+  const items = [];
+  for (let i = 0; i < 20; i++) items.push(await make.receivable(customer.id, { amount: '10.00', issuedOn: addDays(D0, -60), dueOn: addDays(D0, -40 + i) }));
+  const result = (
+    await fin.importPayments({
+      options: { source: 'BANK-BIG', mode: 'APPLY', lagReason: 'statement imported late' },
+      rows: [
+        { externalId: 'BIG-1', valueDate: D0, amount: '195.00', reference: `${customer.code} payment` },
+        { externalId: 'BIG-2', valueDate: D0, amount: '20.00', reference: `${customer.code} payment` },
+      ],
+    })
+  ).importPayments;
+  expect(result.rows.map((r) => r.matchedBy)).toEqual(['CUSTOMER_CODE', 'CUSTOMER_CODE']);
+  const outstanding = await Promise.all(items.map(async (r) => (await fin.receivable({ id: r.id })).receivable!.outstanding));
+  expect(outstanding).toEqual([...Array(20).fill('0.00')]);
+  const second = (await fin.payment({ id: result.rows[1].paymentId! })).payment!;
+  expect([second.unallocated, second.allocations.map((a) => a.amount)]).toEqual(['15.00', ['5.00']]);
+});

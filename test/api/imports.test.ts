@@ -256,4 +256,26 @@ describe('importReceivables', () => {
     expect(due.rows[0].status).toBe('UPDATED');
     expect((await fin.receivable({ id: partly })).receivable).toMatchObject({ dueOn: addDays(today, 10), outstanding: '60.00', amount: '100.00' });
   });
+
+  test('two batches with the same rows at once: no error, one creates them, the other (planned again) reports them UNCHANGED', async () => {
+    const customer = await make.customer();
+    const batch = uniqueCode('RACE');
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      externalId: `${batch}-${i}`,
+      customerCode: customer.code,
+      reference: `${batch}-${i}`,
+      amount: '1.00',
+      issuedOn: today,
+    }));
+    const [a, b] = await Promise.all([
+      fin.importReceivables({ options: apply('ERP-RACE'), rows }),
+      fin.importReceivables({ options: apply('ERP-RACE'), rows }),
+    ]);
+    const results = [a.importReceivables, b.importReceivables];
+    expect(results.map((r) => r.failed)).toEqual([0, 0]);
+    expect(results.map((r) => r.created + r.unchanged)).toEqual([300, 300]);
+    expect(results.reduce((sum, r) => sum + r.created, 0)).toBe(300);
+    const [count] = await server.sql<{ n: string }>('select count(*) as n from receivable where customer_id = $1', [customer.id]);
+    expect(Number(count.n)).toBe(300);
+  });
 });

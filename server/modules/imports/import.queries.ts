@@ -172,12 +172,23 @@ const receivableState = (row: SqlRow): ReceivableState => ({
   touched: row.bool('touched'),
 });
 
-/** Receivables by id, or by (customer, reference) pairs; locked for the batch's transaction. */
+/**
+ * Receivables by id, or by (customer, reference) pairs, read without a lock: a file sent
+ * again reads and writes nothing else. Those a batch changes are locked and read again
+ * (LOCK_RECEIVABLE_STATES). Both lookups go through a unique index (an OR of the two would
+ * read the whole table).
+ */
 export const RECEIVABLE_STATES = defineQuery<{ ids: string[]; customerIds: string[]; references: string[] }, ReceivableState>({
   text: `select ${RECEIVABLE_STATE_COLUMNS} from receivable r
-          where r.id = any(cast(:ids as uuid[]))
-             or (r.customer_id, r.reference) in (select * from unnest(cast(:customerIds as uuid[]), cast(:references as text[])))
-          order by r.id for update of r`,
+          where r.id in (select unnest(cast(:ids as uuid[]))
+                         union
+                         select p.id from unnest(cast(:customerIds as uuid[]), cast(:references as text[])) as t(customer_id, reference)
+                           join receivable p on p.customer_id = t.customer_id and p.reference = t.reference)`,
+  decode: receivableState,
+});
+
+export const LOCK_RECEIVABLE_STATES = defineQuery<{ ids: string[] }, ReceivableState>({
+  text: `select ${RECEIVABLE_STATE_COLUMNS} from receivable r where r.id = any(cast(:ids as uuid[])) order by r.id for update of r`,
   decode: receivableState,
 });
 
@@ -288,10 +299,28 @@ export interface OpenReceivable {
   outstanding: Cents;
 }
 
-/** Open receivables of the customers, oldest due first (the allocation order of recordPayment), locked. */
-export const OPEN_RECEIVABLES = defineQuery<{ customerIds: string[] }, OpenReceivable>({
+/**
+ * The open receivables a batch of lines may pay, oldest due first per customer (the
+ * allocation order of recordPayment): per customer only as many as its lines' money
+ * (`needs`) reaches, plus the invoices the lines name. Read without a lock (a window
+ * function cannot lock); LOCK_RECEIVABLES locks the chosen ones and reads them again.
+ */
+export const OPEN_RECEIVABLES = defineQuery<{ customerIds: string[]; needs: string[]; referenced: string[] }, string>({
+  text: `select x.id from (
+           select r.id, r.customer_id,
+                  sum(r.outstanding) over (partition by r.customer_id order by r.due_on, r.issued_on, r.id) - r.outstanding as before
+             from receivable r
+            where r.customer_id = any(cast(:customerIds as uuid[])) and r.outstanding > 0
+         ) x
+         join unnest(cast(:customerIds as uuid[]), cast(:needs as numeric[])) as n(customer_id, need) on n.customer_id = x.customer_id
+        where x.before < n.need or x.id = any(cast(:referenced as uuid[]))`,
+  decode: (row) => row.text('id'),
+});
+
+/** The chosen receivables, locked and read fresh, oldest due first per customer. */
+export const LOCK_RECEIVABLES = defineQuery<{ ids: string[] }, OpenReceivable>({
   text: `select r.id, r.customer_id, r.issued_on, r.outstanding from receivable r
-          where r.customer_id = any(cast(:customerIds as uuid[])) and r.outstanding > 0
+          where r.id = any(cast(:ids as uuid[])) and r.outstanding > 0
           order by r.customer_id, r.due_on, r.issued_on, r.id for update of r`,
   decode: (row) => ({ id: row.text('id'), customerId: row.text('customer_id'), issuedOn: row.date('issued_on'), outstanding: row.cents('outstanding') }),
 });

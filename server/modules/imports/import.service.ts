@@ -24,6 +24,7 @@ import { type Page, pageSize } from '../../core/pagination';
 import { type BusinessCalendar } from '../../core/business-calendar';
 import { keysetPage } from '../../db/keyset';
 import { isUuid, Where } from '../../db/sql';
+import { isRetryableConflict } from '../../db/unique';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerErrorReason } from '../customers/customer.errors';
 import { validateCustomerFields } from '../customers/customer.service';
@@ -56,6 +57,8 @@ import {
   KEYS_BY_EXTERNAL_ID,
   KEYS_BY_TARGET,
   LOCK_CUSTOMERS,
+  LOCK_RECEIVABLES,
+  LOCK_RECEIVABLE_STATES,
   MARK_BANK_LINE_APPLIED,
   OPEN_RECEIVABLES,
   PAYER_ACCOUNTS,
@@ -84,6 +87,8 @@ import {
   type ReceivableImportRow,
 } from './import.types';
 
+/** Transactions a batch may take when it loses races at unique indexes or deadlocks. */
+const MAX_ATTEMPTS = 3;
 /** Rows one call may carry. */
 export const MAX_IMPORT_ROWS = 1000;
 const MAX_EXTERNAL_ID = 200;
@@ -222,107 +227,116 @@ export class ImportService {
     requireAccess(principal, Permission.IMPORT, 'Your role may not import');
     const source = checkBatch(options, rows.length);
     type Plan = Slot<CustomerImportRow> & { code?: string; name?: string; ownerId?: string; creditLimit?: Cents; accounts?: string[]; target?: CustomerState };
-    const slots = slotsOf(rows) as Plan[];
-    const limitChanged: string[] = [];
-    return this.runBatch(principal, ImportKind.CUSTOMERS, source, options, slots, async (em) => {
-      const owners = new Map(
-        (await USERS_BY_EMAIL.all(em, { emails: [...new Set(slots.map((s) => s.row.ownerEmail.trim().toLowerCase()))] })).map((u) => [u.email, u]),
-      );
-      eachOpen(slots, (slot) => {
-        validateCustomerFields({ code: slot.row.code, name: slot.row.name, creditTermDays: slot.row.creditTermDays }, ROW);
-        slot.code = slot.row.code.trim();
-        slot.name = slot.row.name.trim();
-        slot.creditLimit = money(slot.row.creditLimit, 'creditLimit');
-        const owner = owners.get(slot.row.ownerEmail.trim().toLowerCase());
-        if (!owner) throw notFound('User', slot.row.ownerEmail, 'ownerEmail');
-        if (owner.role !== (Role.SALES as string) || !owner.active)
-          throw badInput('ownerEmail', 'the owner must be an active SALES user', CustomerErrorReason.OWNER_NOT_SALES);
-        slot.ownerId = owner.id;
-        slot.accounts = [
-          ...new Set(
-            (slot.row.payerAccounts ?? [])
-              .map((a) => optionalText(a, MAX_ACCOUNT, 'payerAccounts'))
-              .filter((a): a is string => !!a)
-              .map(normalizeAccount),
-          ),
-        ];
-      });
-      const open = slots.filter(isOpen);
-      const keys = new Map(
-        (await KEYS_BY_EXTERNAL_ID.all(em, { kind: 'CUSTOMER', source, externalIds: open.map((s) => s.externalId) })).map((k) => [k.externalId, k.targetId]),
-      );
-      const states = await CUSTOMER_STATES.all(em, { ids: [...keys.values()], codes: open.map((s) => s.code!) });
-      const byId = new Map(states.map((c) => [c.id, c]));
-      const byCode = new Map(states.map((c) => [c.code, c]));
-      const linked = new Map(
-        (await KEYS_BY_TARGET.all(em, { kind: 'CUSTOMER', source, targetIds: states.map((c) => c.id) })).map((k) => [k.targetId, k.externalId]),
-      );
-      const accounts = new Map((await PAYER_ACCOUNTS.all(em, { accounts: open.flatMap((s) => s.accounts!) })).map((a) => [a.account, a.customerId]));
-      const codesInBatch = new Map<string, Plan>();
-      const accountsInBatch = new Map<string, Plan>();
-      eachOpen(open, (slot) => {
-        const keyed = keys.get(slot.externalId);
-        // A customer of this code not yet linked to this source is adopted: the first import of a ledger kept by hand.
-        const sameCode = byCode.get(slot.code!);
-        slot.target = keyed ? byId.get(keyed) : sameCode && !linked.has(sameCode.id) ? sameCode : undefined;
-        if (!keyed && sameCode && linked.has(sameCode.id)) {
-          throw conflict(`Customer code ${slot.code} is taken (externalId ${linked.get(sameCode.id)} of ${source})`, CustomerErrorReason.CODE_TAKEN, 'code');
-        }
-        if (sameCode && slot.target && sameCode.id !== slot.target.id)
-          throw conflict(`Customer code ${slot.code} is taken`, CustomerErrorReason.CODE_TAKEN, 'code');
-        const earlier = codesInBatch.get(slot.code!);
-        if (earlier) throw conflict(`Customer code ${slot.code} is taken by line ${earlier.line}`, CustomerErrorReason.CODE_TAKEN, 'code');
-        codesInBatch.set(slot.code!, slot);
-        for (const account of slot.accounts!) {
-          const owner = accounts.get(account);
-          const batchOwner = accountsInBatch.get(account);
-          if ((owner && owner !== slot.target?.id) || (batchOwner && batchOwner !== slot)) {
-            throw conflict(`Payer account ${account} belongs to another customer`, ImportErrorReason.PAYER_ACCOUNT_TAKEN, 'payerAccounts');
-          }
-          accountsInBatch.set(account, slot);
-        }
-        const t = slot.target;
-        if (!t) return;
-        slot.result.id = t.id;
-        const known = new Set(t.payerAccounts);
-        const same =
-          t.code === slot.code &&
-          t.name === slot.name &&
-          t.ownerId === slot.ownerId &&
-          t.creditTermDays === slot.row.creditTermDays &&
-          t.creditLimit === slot.creditLimit &&
-          slot.accounts!.every((a) => known.has(a)) &&
-          keyed !== undefined;
-        slot.result.status = same ? ImportRowStatus.UNCHANGED : ImportRowStatus.UPDATED;
-        if (t.creditLimit !== slot.creditLimit) limitChanged.push(t.id);
-      });
-      return async () => {
-        const created = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
-        for (const slot of created) slot.result.id = randomUUID();
-        const updated = open.filter((s) => s.result.status === ImportRowStatus.UPDATED);
-        const columns = (list: Plan[]) => ({
-          ids: list.map((s) => s.result.id!),
-          codes: list.map((s) => s.code!),
-          names: list.map((s) => s.name!),
-          ownerIds: list.map((s) => s.ownerId!),
-          terms: list.map((s) => s.row.creditTermDays),
-          limits: list.map((s) => formatMoney(s.creditLimit!)),
-        });
-        if (created.length) await INSERT_CUSTOMERS.run(em, columns(created));
-        if (updated.length) await UPDATE_CUSTOMERS.run(em, columns(updated));
-        const newKeys = open.filter(
-          (s) => s.result.status === ImportRowStatus.CREATED || (s.result.status === ImportRowStatus.UPDATED && !keys.has(s.externalId)),
+    let slots: Plan[] = [];
+    let limitChanged: string[] = [];
+    return this.runBatch(
+      principal,
+      ImportKind.CUSTOMERS,
+      source,
+      options,
+      () => slots,
+      async (em) => {
+        slots = slotsOf(rows);
+        limitChanged = [];
+        const owners = new Map(
+          (await USERS_BY_EMAIL.all(em, { emails: [...new Set(slots.map((s) => s.row.ownerEmail.trim().toLowerCase()))] })).map((u) => [u.email, u]),
         );
-        if (newKeys.length)
-          await INSERT_KEYS.run(em, { kind: 'CUSTOMER', source, externalIds: newKeys.map((s) => s.externalId), targetIds: newKeys.map((s) => s.result.id!) });
-        const pairs = open.filter((s) => s.result.status !== ImportRowStatus.UNCHANGED).flatMap((s) => s.accounts!.map((a) => [a, s.result.id!]));
-        if (pairs.length) await INSERT_PAYER_ACCOUNTS.run(em, { accounts: pairs.map((p) => p[0]), customerIds: pairs.map((p) => p[1]) });
+        eachOpen(slots, (slot) => {
+          validateCustomerFields({ code: slot.row.code, name: slot.row.name, creditTermDays: slot.row.creditTermDays }, ROW);
+          slot.code = slot.row.code.trim();
+          slot.name = slot.row.name.trim();
+          slot.creditLimit = money(slot.row.creditLimit, 'creditLimit');
+          const owner = owners.get(slot.row.ownerEmail.trim().toLowerCase());
+          if (!owner) throw notFound('User', slot.row.ownerEmail, 'ownerEmail');
+          if (owner.role !== (Role.SALES as string) || !owner.active)
+            throw badInput('ownerEmail', 'the owner must be an active SALES user', CustomerErrorReason.OWNER_NOT_SALES);
+          slot.ownerId = owner.id;
+          slot.accounts = [
+            ...new Set(
+              (slot.row.payerAccounts ?? [])
+                .map((a) => optionalText(a, MAX_ACCOUNT, 'payerAccounts'))
+                .filter((a): a is string => !!a)
+                .map(normalizeAccount),
+            ),
+          ];
+        });
+        const open = slots.filter(isOpen);
+        const keys = new Map(
+          (await KEYS_BY_EXTERNAL_ID.all(em, { kind: 'CUSTOMER', source, externalIds: open.map((s) => s.externalId) })).map((k) => [k.externalId, k.targetId]),
+        );
+        const states = await CUSTOMER_STATES.all(em, { ids: [...keys.values()], codes: open.map((s) => s.code!) });
+        const byId = new Map(states.map((c) => [c.id, c]));
+        const byCode = new Map(states.map((c) => [c.code, c]));
+        const linked = new Map(
+          (await KEYS_BY_TARGET.all(em, { kind: 'CUSTOMER', source, targetIds: states.map((c) => c.id) })).map((k) => [k.targetId, k.externalId]),
+        );
+        const accounts = new Map((await PAYER_ACCOUNTS.all(em, { accounts: open.flatMap((s) => s.accounts!) })).map((a) => [a.account, a.customerId]));
+        const codesInBatch = new Map<string, Plan>();
+        const accountsInBatch = new Map<string, Plan>();
+        eachOpen(open, (slot) => {
+          const keyed = keys.get(slot.externalId);
+          // A customer of this code not yet linked to this source is adopted: the first import of a ledger kept by hand.
+          const sameCode = byCode.get(slot.code!);
+          slot.target = keyed ? byId.get(keyed) : sameCode && !linked.has(sameCode.id) ? sameCode : undefined;
+          if (!keyed && sameCode && linked.has(sameCode.id)) {
+            throw conflict(`Customer code ${slot.code} is taken (externalId ${linked.get(sameCode.id)} of ${source})`, CustomerErrorReason.CODE_TAKEN, 'code');
+          }
+          if (sameCode && slot.target && sameCode.id !== slot.target.id)
+            throw conflict(`Customer code ${slot.code} is taken`, CustomerErrorReason.CODE_TAKEN, 'code');
+          const earlier = codesInBatch.get(slot.code!);
+          if (earlier) throw conflict(`Customer code ${slot.code} is taken by line ${earlier.line}`, CustomerErrorReason.CODE_TAKEN, 'code');
+          codesInBatch.set(slot.code!, slot);
+          for (const account of slot.accounts!) {
+            const owner = accounts.get(account);
+            const batchOwner = accountsInBatch.get(account);
+            if ((owner && owner !== slot.target?.id) || (batchOwner && batchOwner !== slot)) {
+              throw conflict(`Payer account ${account} belongs to another customer`, ImportErrorReason.PAYER_ACCOUNT_TAKEN, 'payerAccounts');
+            }
+            accountsInBatch.set(account, slot);
+          }
+          const t = slot.target;
+          if (!t) return;
+          slot.result.id = t.id;
+          const known = new Set(t.payerAccounts);
+          const same =
+            t.code === slot.code &&
+            t.name === slot.name &&
+            t.ownerId === slot.ownerId &&
+            t.creditTermDays === slot.row.creditTermDays &&
+            t.creditLimit === slot.creditLimit &&
+            slot.accounts!.every((a) => known.has(a)) &&
+            keyed !== undefined;
+          slot.result.status = same ? ImportRowStatus.UNCHANGED : ImportRowStatus.UPDATED;
+          if (t.creditLimit !== slot.creditLimit) limitChanged.push(t.id);
+        });
         return async () => {
-          // The credit status compares overdue money with the limit: judged again at once.
-          await this.events.customersChanged(limitChanged);
+          const created = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
+          for (const slot of created) slot.result.id = randomUUID();
+          const updated = open.filter((s) => s.result.status === ImportRowStatus.UPDATED);
+          const columns = (list: Plan[]) => ({
+            ids: list.map((s) => s.result.id!),
+            codes: list.map((s) => s.code!),
+            names: list.map((s) => s.name!),
+            ownerIds: list.map((s) => s.ownerId!),
+            terms: list.map((s) => s.row.creditTermDays),
+            limits: list.map((s) => formatMoney(s.creditLimit!)),
+          });
+          if (created.length) await INSERT_CUSTOMERS.run(em, columns(created));
+          if (updated.length) await UPDATE_CUSTOMERS.run(em, columns(updated));
+          const newKeys = open.filter(
+            (s) => s.result.status === ImportRowStatus.CREATED || (s.result.status === ImportRowStatus.UPDATED && !keys.has(s.externalId)),
+          );
+          if (newKeys.length)
+            await INSERT_KEYS.run(em, { kind: 'CUSTOMER', source, externalIds: newKeys.map((s) => s.externalId), targetIds: newKeys.map((s) => s.result.id!) });
+          const pairs = open.filter((s) => s.result.status !== ImportRowStatus.UNCHANGED).flatMap((s) => s.accounts!.map((a) => [a, s.result.id!]));
+          if (pairs.length) await INSERT_PAYER_ACCOUNTS.run(em, { accounts: pairs.map((p) => p[0]), customerIds: pairs.map((p) => p[1]) });
+          return async () => {
+            // The credit status compares overdue money with the limit: judged again at once.
+            await this.events.customersChanged(limitChanged);
+          };
         };
-      };
-    });
+      },
+    );
   }
 
   // ── Receivables ────────────────────────────────────────────────────────────
@@ -338,109 +352,143 @@ export class ImportService {
       dueOn?: LocalDate;
       target?: ReceivableState;
     };
-    const slots = slotsOf(rows) as Plan[];
-    return this.runBatch(principal, ImportKind.RECEIVABLES, source, options, slots, async (em) => {
-      const customers = new Map(
-        (await CUSTOMERS_BY_CODE.all(em, { codes: [...new Set(slots.map((s) => s.row.customerCode.trim()))] })).map((c) => [c.code, c]),
-      );
-      eachOpen(slots, (slot) => {
-        const { row } = slot;
-        slot.amount = money(row.amount, 'amount');
-        slot.issuedOn = date(row.issuedOn, 'issuedOn');
-        const dueOn = row.dueOn?.trim() ? date(row.dueOn.trim(), 'dueOn') : undefined;
-        const customer = customers.get(row.customerCode.trim());
-        if (!customer) throw notFound('Customer', row.customerCode, 'customerCode');
-        slot.customer = customer;
-        const valid = validateReceivableFields({ reference: row.reference, amount: slot.amount, issuedOn: slot.issuedOn, dueOn }, customer.creditTermDays, ROW);
-        slot.reference = valid.reference;
-        slot.dueOn = valid.dueOn;
-      });
-      const open = slots.filter(isOpen);
-      const keys = new Map(
-        (await KEYS_BY_EXTERNAL_ID.all(em, { kind: 'RECEIVABLE', source, externalIds: open.map((s) => s.externalId) })).map((k) => [k.externalId, k.targetId]),
-      );
-      const states = await RECEIVABLE_STATES.all(em, {
-        ids: [...keys.values()],
-        customerIds: open.map((s) => s.customer!.id),
-        references: open.map((s) => s.reference!),
-      });
-      const byId = new Map(states.map((r) => [r.id, r]));
-      const byPair = new Map(states.map((r) => [`${r.customerId}\u0000${r.reference}`, r]));
-      const linked = new Map(
-        (await KEYS_BY_TARGET.all(em, { kind: 'RECEIVABLE', source, targetIds: states.map((r) => r.id) })).map((k) => [k.targetId, k.externalId]),
-      );
-      const pairsInBatch = new Map<string, Plan>();
-      eachOpen(open, (slot) => {
-        const pair = `${slot.customer!.id}\u0000${slot.reference}`;
-        const keyed = keys.get(slot.externalId);
-        const samePair = byPair.get(pair);
-        const taken = () =>
-          conflict(`Customer ${slot.customer!.code} already has a receivable ${slot.reference}`, ReceivableErrorReason.REFERENCE_TAKEN, 'reference');
-        // A receivable of this customer and reference not yet linked to this source is adopted.
-        slot.target = keyed ? byId.get(keyed) : samePair && !linked.has(samePair.id) ? samePair : undefined;
-        if (samePair && samePair.id !== slot.target?.id) throw taken();
-        if (pairsInBatch.has(pair)) throw taken();
-        pairsInBatch.set(pair, slot);
-        const t = slot.target;
-        if (!t) return;
-        slot.result.id = t.id;
-        const changed = [
-          t.customerId !== slot.customer!.id && 'customerCode',
-          t.reference !== slot.reference && 'reference',
-          t.amount !== slot.amount && 'amount',
-          t.issuedOn !== slot.issuedOn && 'issuedOn',
-          t.dueOn !== slot.dueOn && 'dueOn',
-        ].filter((f): f is string => f !== false);
-        if (changed.length === 0) {
-          slot.result.status = keyed ? ImportRowStatus.UNCHANGED : ImportRowStatus.UPDATED;
-          return;
-        }
-        if (t.outstanding === 0n) throw lockedField(changed[0], 'the receivable is settled');
-        const locked = changed.find((f) => f !== 'dueOn');
-        if (t.touched && locked) throw lockedField(locked, 'money was applied to the receivable (paid, credited or written off)');
-        slot.result.status = ImportRowStatus.UPDATED;
-      });
-      return async () => {
-        const calendar = await loadBusinessCalendar(em);
-        const effective = (dueOn: LocalDate) => calendar.effectiveDueOn(dueOn, this.rules.graceWorkingDays);
-        const created = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
-        for (const slot of created) slot.result.id = randomUUID();
-        if (created.length) {
-          await INSERT_RECEIVABLES.run(em, {
-            ids: created.map((s) => s.result.id!),
-            customerIds: created.map((s) => s.customer!.id),
-            references: created.map((s) => s.reference!),
-            amounts: created.map((s) => formatMoney(s.amount!)),
-            issued: created.map((s) => s.issuedOn!),
-            due: created.map((s) => s.dueOn!),
-            effective: created.map((s) => effective(s.dueOn!)),
-          });
-        }
-        const updated = open.filter((s) => s.result.status === ImportRowStatus.UPDATED);
-        if (updated.length) {
-          const salesperson = (s: Plan) => (s.target!.customerId === s.customer!.id ? s.target!.salespersonId : s.customer!.ownerId);
-          await UPDATE_RECEIVABLES.run(em, {
-            ids: updated.map((s) => s.target!.id),
-            customerIds: updated.map((s) => s.customer!.id),
-            salespersonIds: updated.map(salesperson),
-            references: updated.map((s) => s.reference!),
-            amounts: updated.map((s) => formatMoney(s.amount!)),
-            // Only an untouched receivable may change its amount: then all of it is outstanding.
-            outstandings: updated.map((s) => formatMoney(s.target!.touched ? s.target!.outstanding : s.amount!)),
-            issued: updated.map((s) => s.issuedOn!),
-            due: updated.map((s) => s.dueOn!),
-            effective: updated.map((s) => effective(s.dueOn!)),
-          });
-        }
-        const newKeys = open.filter(
-          (s) => s.result.status === ImportRowStatus.CREATED || (s.result.status === ImportRowStatus.UPDATED && !keys.has(s.externalId)),
+    let slots: Plan[] = [];
+    return this.runBatch(
+      principal,
+      ImportKind.RECEIVABLES,
+      source,
+      options,
+      () => slots,
+      async (em) => {
+        slots = slotsOf(rows);
+        const customers = new Map(
+          (await CUSTOMERS_BY_CODE.all(em, { codes: [...new Set(slots.map((s) => s.row.customerCode.trim()))] })).map((c) => [c.code, c]),
         );
-        if (newKeys.length)
-          await INSERT_KEYS.run(em, { kind: 'RECEIVABLE', source, externalIds: newKeys.map((s) => s.externalId), targetIds: newKeys.map((s) => s.result.id!) });
-        // New and changed receivables are marked for the overdue engine by the table's triggers.
-        return undefined;
-      };
-    });
+        eachOpen(slots, (slot) => {
+          const { row } = slot;
+          slot.amount = money(row.amount, 'amount');
+          slot.issuedOn = date(row.issuedOn, 'issuedOn');
+          const dueOn = row.dueOn?.trim() ? date(row.dueOn.trim(), 'dueOn') : undefined;
+          const customer = customers.get(row.customerCode.trim());
+          if (!customer) throw notFound('Customer', row.customerCode, 'customerCode');
+          slot.customer = customer;
+          const valid = validateReceivableFields(
+            { reference: row.reference, amount: slot.amount, issuedOn: slot.issuedOn, dueOn },
+            customer.creditTermDays,
+            ROW,
+          );
+          slot.reference = valid.reference;
+          slot.dueOn = valid.dueOn;
+        });
+        const open = slots.filter(isOpen);
+        const keys = new Map(
+          (await KEYS_BY_EXTERNAL_ID.all(em, { kind: 'RECEIVABLE', source, externalIds: open.map((s) => s.externalId) })).map((k) => [
+            k.externalId,
+            k.targetId,
+          ]),
+        );
+        const states = await RECEIVABLE_STATES.all(em, {
+          ids: [...keys.values()],
+          customerIds: open.map((s) => s.customer!.id),
+          references: open.map((s) => s.reference!),
+        });
+        const byId = new Map(states.map((r) => [r.id, r]));
+        const byPair = new Map(states.map((r) => [`${r.customerId}\u0000${r.reference}`, r]));
+        const linked = new Map(
+          (await KEYS_BY_TARGET.all(em, { kind: 'RECEIVABLE', source, targetIds: states.map((r) => r.id) })).map((k) => [k.targetId, k.externalId]),
+        );
+        const pairsInBatch = new Map<string, Plan>();
+        eachOpen(open, (slot) => {
+          const pair = `${slot.customer!.id}\u0000${slot.reference}`;
+          const keyed = keys.get(slot.externalId);
+          const samePair = byPair.get(pair);
+          const taken = () =>
+            conflict(`Customer ${slot.customer!.code} already has a receivable ${slot.reference}`, ReceivableErrorReason.REFERENCE_TAKEN, 'reference');
+          // A receivable of this customer and reference not yet linked to this source is adopted.
+          slot.target = keyed ? byId.get(keyed) : samePair && !linked.has(samePair.id) ? samePair : undefined;
+          if (samePair && samePair.id !== slot.target?.id) throw taken();
+          if (pairsInBatch.has(pair)) throw taken();
+          pairsInBatch.set(pair, slot);
+          const t = slot.target;
+          if (!t) return;
+          slot.result.id = t.id;
+          const changed = [
+            t.customerId !== slot.customer!.id && 'customerCode',
+            t.reference !== slot.reference && 'reference',
+            t.amount !== slot.amount && 'amount',
+            t.issuedOn !== slot.issuedOn && 'issuedOn',
+            t.dueOn !== slot.dueOn && 'dueOn',
+          ].filter((f): f is string => f !== false);
+          if (changed.length === 0) {
+            slot.result.status = keyed ? ImportRowStatus.UNCHANGED : ImportRowStatus.UPDATED;
+            return;
+          }
+          if (t.outstanding === 0n) throw lockedField(changed[0], 'the receivable is settled');
+          const locked = changed.find((f) => f !== 'dueOn');
+          if (t.touched && locked) throw lockedField(locked, 'money was applied to the receivable (paid, credited or written off)');
+          slot.result.status = ImportRowStatus.UPDATED;
+        });
+        return async () => {
+          const calendar = await loadBusinessCalendar(em);
+          const effective = (dueOn: LocalDate) => calendar.effectiveDueOn(dueOn, this.rules.graceWorkingDays);
+          const created = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
+          for (const slot of created) slot.result.id = randomUUID();
+          if (created.length) {
+            await INSERT_RECEIVABLES.run(em, {
+              ids: created.map((s) => s.result.id!),
+              customerIds: created.map((s) => s.customer!.id),
+              references: created.map((s) => s.reference!),
+              amounts: created.map((s) => formatMoney(s.amount!)),
+              issued: created.map((s) => s.issuedOn!),
+              due: created.map((s) => s.dueOn!),
+              effective: created.map((s) => effective(s.dueOn!)),
+            });
+          }
+          // The receivables a batch changes, locked and read again: money applied since the
+          // batch read them locks their fields as it would have then.
+          const changing = open.filter((s) => s.result.status === ImportRowStatus.UPDATED);
+          const locked = changing.length
+            ? new Map((await LOCK_RECEIVABLE_STATES.all(em, { ids: changing.map((s) => s.target!.id) })).map((r) => [r.id, r]))
+            : new Map<string, ReceivableState>();
+          eachOpen(changing, (slot) => {
+            const now = locked.get(slot.target!.id)!;
+            const changedBeyondDue =
+              now.customerId !== slot.customer!.id || now.reference !== slot.reference || now.amount !== slot.amount || now.issuedOn !== slot.issuedOn;
+            if (now.outstanding === 0n && (changedBeyondDue || now.dueOn !== slot.dueOn)) throw lockedField('dueOn', 'the receivable was settled meanwhile');
+            if (now.touched && changedBeyondDue) throw lockedField('amount', 'money was applied to the receivable meanwhile');
+            slot.target = now;
+          });
+          const updated = changing.filter(isOpen);
+          if (updated.length) {
+            const salesperson = (s: Plan) => (s.target!.customerId === s.customer!.id ? s.target!.salespersonId : s.customer!.ownerId);
+            await UPDATE_RECEIVABLES.run(em, {
+              ids: updated.map((s) => s.target!.id),
+              customerIds: updated.map((s) => s.customer!.id),
+              salespersonIds: updated.map(salesperson),
+              references: updated.map((s) => s.reference!),
+              amounts: updated.map((s) => formatMoney(s.amount!)),
+              // Only an untouched receivable may change its amount: then all of it is outstanding.
+              outstandings: updated.map((s) => formatMoney(s.target!.touched ? s.target!.outstanding : s.amount!)),
+              issued: updated.map((s) => s.issuedOn!),
+              due: updated.map((s) => s.dueOn!),
+              effective: updated.map((s) => effective(s.dueOn!)),
+            });
+          }
+          const newKeys = open.filter(
+            (s) => s.result.status === ImportRowStatus.CREATED || (s.result.status === ImportRowStatus.UPDATED && !keys.has(s.externalId)),
+          );
+          if (newKeys.length)
+            await INSERT_KEYS.run(em, {
+              kind: 'RECEIVABLE',
+              source,
+              externalIds: newKeys.map((s) => s.externalId),
+              targetIds: newKeys.map((s) => s.result.id!),
+            });
+          // New and changed receivables are marked for the overdue engine by the table's triggers.
+          return undefined;
+        };
+      },
+    );
   }
 
   // ── Bank lines (importPayments) ────────────────────────────────────────────
@@ -461,155 +509,175 @@ export class ImportService {
       lagReason?: string | null;
       allocations?: { receivableId: string; amount: Cents; issuedOn: LocalDate }[];
     };
-    const slots = slotsOf(rows) as Plan[];
+    let slots: Plan[] = [];
     const today = this.clock.today();
-    const touched = new Set<string>();
-    return this.runBatch(principal, ImportKind.PAYMENTS, source, options, slots, async (em, runId) => {
-      const calendar: BusinessCalendar = await loadBusinessCalendar(em);
-      const given = new Map(
-        (await CUSTOMERS_BY_CODE.all(em, { codes: [...new Set(slots.map((s) => s.row.customerCode?.trim()).filter((c): c is string => !!c))] })).map((c) => [
-          c.code,
-          c.id,
-        ]),
-      );
-      eachOpen(slots, (slot) => {
-        const { row } = slot;
-        slot.amount = money(row.amount, 'amount');
-        slot.valueDate = date(row.valueDate, 'valueDate');
-        try {
-          checkPaymentArrival(slot.amount, slot.valueDate, today, ROW);
-        } catch (e) {
-          const refusal = RowRefusal.of(e);
-          throw new RowRefusal(refusal.field === 'receivedOn' ? 'valueDate' : refusal.field, refusal.reason, refusal.message);
-        }
-        slot.payerName = optionalText(row.payerName, MAX_BANK_TEXT, 'payerName');
-        slot.payerAccount = optionalText(row.payerAccount, MAX_ACCOUNT, 'payerAccount');
-        slot.reference = optionalText(row.reference, MAX_BANK_TEXT, 'reference');
-        const code = row.customerCode?.trim();
-        if (code) {
-          slot.givenCustomerId = given.get(code);
-          if (!slot.givenCustomerId) throw notFound('Customer', code, 'customerCode');
-        }
-      });
-      // A line sent again is the same line: unchanged when equal, refused when it differs (bank lines are history).
-      const open = slots.filter(isOpen);
-      const existing = new Map((await BANK_LINES_BY_EXTERNAL_ID.all(em, { source, externalIds: open.map((s) => s.externalId) })).map((l) => [l.externalId, l]));
-      eachOpen(open, (slot) => {
-        const line = existing.get(slot.externalId);
-        if (!line) return;
-        const differs = [
-          line.valueDate !== slot.valueDate && 'valueDate',
-          line.amount !== slot.amount && 'amount',
-          (line.payerAccount ?? null) !== (slot.payerAccount ? slot.payerAccount : null) && 'payerAccount',
-          (line.reference ?? null) !== slot.reference && 'reference',
-          (line.payerName ?? null) !== slot.payerName && 'payerName',
-        ].find((f): f is string => f !== false);
-        if (differs) throw lockedField(differs, `bank line ${slot.externalId} of ${source} is imported already`);
-        Object.assign(slot.result, { status: ImportRowStatus.UNCHANGED, id: line.id, paymentId: line.paymentId, matchedBy: line.matchedBy });
-      });
-      const fresh = open.filter((s) => isOpen(s) && s.result.status === ImportRowStatus.CREATED);
-      const tokens = [...new Set(fresh.flatMap((s) => remittanceTokens(s.reference)))];
-      const receivablesByReference = new Map<string, { id: string; customerId: string }[]>();
-      for (const r of tokens.length ? await RECEIVABLES_BY_REFERENCE_TOKEN.all(em, { tokens }) : []) {
-        receivablesByReference.set(r.token, [...(receivablesByReference.get(r.token) ?? []), r]);
-      }
-      const customerByCode = new Map((tokens.length ? await CUSTOMERS_BY_CODE_TOKEN.all(em, { tokens }) : []).map((c) => [c.token, c.id]));
-      const accounts = [...new Set(fresh.map((s) => s.payerAccount && normalizeAccount(s.payerAccount)).filter((a): a is string => !!a))];
-      const customerByAccount = new Map((accounts.length ? await PAYER_ACCOUNTS.all(em, { accounts }) : []).map((a) => [a.account, a.customerId]));
-      eachOpen(fresh, (slot) => {
-        const match = matchBankLine(
-          { givenCustomerId: slot.givenCustomerId, reference: slot.reference ?? null, payerAccount: slot.payerAccount ?? null },
-          { customerByCode, receivablesByReference, customerByAccount },
+    let touched = new Set<string>();
+    return this.runBatch(
+      principal,
+      ImportKind.PAYMENTS,
+      source,
+      options,
+      () => slots,
+      async (em, runId) => {
+        slots = slotsOf(rows);
+        touched = new Set<string>();
+        const calendar: BusinessCalendar = await loadBusinessCalendar(em);
+        const given = new Map(
+          (await CUSTOMERS_BY_CODE.all(em, { codes: [...new Set(slots.map((s) => s.row.customerCode?.trim()).filter((c): c is string => !!c))] })).map((c) => [
+            c.code,
+            c.id,
+          ]),
         );
-        if (!match) return;
-        // Booking it now: the booking-lag rule of every payment, with the batch's one reason.
-        const lag = checkBookingLag(calendar, slot.valueDate!, today, options.lagReason, this.rules, ROW, 'lagReason');
-        slot.customerId = match.customerId;
-        slot.referenced = match.referenced;
-        slot.result.matchedBy = match.matchedBy;
-        slot.lagDays = lag.bookingLagDays;
-        slot.lagReason = lag.lagReason;
-      });
-      // Allocation, as recordPayment does it: the customers locked, their open receivables read fresh and locked.
-      const matched = fresh.filter((s) => isOpen(s) && s.customerId);
-      const customerIds = [...new Set(matched.map((s) => s.customerId!))].sort();
-      if (customerIds.length) await LOCK_CUSTOMERS.all(em, { ids: customerIds });
-      const openItems = customerIds.length ? await OPEN_RECEIVABLES.all(em, { customerIds }) : [];
-      const itemsOf = new Map<string, typeof openItems>();
-      for (const item of openItems) itemsOf.set(item.customerId, [...(itemsOf.get(item.customerId) ?? []), item]);
-      const outstanding = new Map(openItems.map((r) => [r.id, r.outstanding]));
-      const original = new Map(outstanding);
-      for (const slot of matched) {
-        let left = slot.amount!;
-        slot.allocations = [];
-        const items = itemsOf.get(slot.customerId!) ?? [];
-        const referenced = new Set(slot.referenced);
-        // The invoices the text names first, then oldest due first.
-        for (const item of [...items.filter((r) => referenced.has(r.id)), ...items.filter((r) => !referenced.has(r.id))]) {
-          if (left === 0n) break;
-          const amount = minCents(left, outstanding.get(item.id)!);
-          if (amount === 0n) continue;
-          outstanding.set(item.id, outstanding.get(item.id)! - amount);
-          left -= amount;
-          const earlier = slot.allocations.find((a) => a.receivableId === item.id);
-          if (earlier) earlier.amount += amount;
-          else slot.allocations.push({ receivableId: item.id, amount, issuedOn: item.issuedOn });
+        eachOpen(slots, (slot) => {
+          const { row } = slot;
+          slot.amount = money(row.amount, 'amount');
+          slot.valueDate = date(row.valueDate, 'valueDate');
+          try {
+            checkPaymentArrival(slot.amount, slot.valueDate, today, ROW);
+          } catch (e) {
+            const refusal = RowRefusal.of(e);
+            throw new RowRefusal(refusal.field === 'receivedOn' ? 'valueDate' : refusal.field, refusal.reason, refusal.message);
+          }
+          slot.payerName = optionalText(row.payerName, MAX_BANK_TEXT, 'payerName');
+          slot.payerAccount = optionalText(row.payerAccount, MAX_ACCOUNT, 'payerAccount');
+          slot.reference = optionalText(row.reference, MAX_BANK_TEXT, 'reference');
+          const code = row.customerCode?.trim();
+          if (code) {
+            slot.givenCustomerId = given.get(code);
+            if (!slot.givenCustomerId) throw notFound('Customer', code, 'customerCode');
+          }
+        });
+        // A line sent again is the same line: unchanged when equal, refused when it differs (bank lines are history).
+        const open = slots.filter(isOpen);
+        const existing = new Map(
+          (await BANK_LINES_BY_EXTERNAL_ID.all(em, { source, externalIds: open.map((s) => s.externalId) })).map((l) => [l.externalId, l]),
+        );
+        eachOpen(open, (slot) => {
+          const line = existing.get(slot.externalId);
+          if (!line) return;
+          const differs = [
+            line.valueDate !== slot.valueDate && 'valueDate',
+            line.amount !== slot.amount && 'amount',
+            (line.payerAccount ?? null) !== (slot.payerAccount ? slot.payerAccount : null) && 'payerAccount',
+            (line.reference ?? null) !== slot.reference && 'reference',
+            (line.payerName ?? null) !== slot.payerName && 'payerName',
+          ].find((f): f is string => f !== false);
+          if (differs) throw lockedField(differs, `bank line ${slot.externalId} of ${source} is imported already`);
+          Object.assign(slot.result, { status: ImportRowStatus.UNCHANGED, id: line.id, paymentId: line.paymentId, matchedBy: line.matchedBy });
+        });
+        const fresh = open.filter((s) => isOpen(s) && s.result.status === ImportRowStatus.CREATED);
+        const tokens = [...new Set(fresh.flatMap((s) => remittanceTokens(s.reference)))];
+        const receivablesByReference = new Map<string, { id: string; customerId: string }[]>();
+        for (const r of tokens.length ? await RECEIVABLES_BY_REFERENCE_TOKEN.all(em, { tokens }) : []) {
+          receivablesByReference.set(r.token, [...(receivablesByReference.get(r.token) ?? []), r]);
         }
-      }
-      return async () => {
-        const lines = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
-        for (const slot of lines) slot.result.id = randomUUID();
-        const booked = lines.filter((s) => s.customerId);
-        for (const slot of booked) slot.result.paymentId = randomUUID();
-        if (booked.length) {
-          await INSERT_PAYMENTS.run(em, {
-            ids: booked.map((s) => s.result.paymentId!),
-            customerIds: booked.map((s) => s.customerId!),
-            amounts: booked.map((s) => formatMoney(s.amount!)),
-            unallocated: booked.map((s) => formatMoney(s.amount! - s.allocations!.reduce((sum, a) => sum + a.amount, 0n))),
-            receivedOn: booked.map((s) => s.valueDate!),
-            lagDays: booked.map((s) => s.lagDays!),
-            references: booked.map((s) => s.reference ?? ''),
-            lagReasons: booked.map((s) => (s.lagDays! > this.rules.bookingLagLimitDays ? (s.lagReason ?? '') : '')),
-            bookedAt: this.clock.now(),
-            bookedById: principal.userId,
-          });
-          const allocations = booked.flatMap((s) => s.allocations!.map((a) => ({ ...a, paymentId: s.result.paymentId!, receivedOn: s.valueDate! })));
-          if (allocations.length) {
-            await INSERT_ALLOCATIONS.run(em, {
-              paymentIds: allocations.map((a) => a.paymentId),
-              receivableIds: allocations.map((a) => a.receivableId),
-              amounts: allocations.map((a) => formatMoney(a.amount)),
-              receivedOn: allocations.map((a) => a.receivedOn),
-              issuedOn: allocations.map((a) => a.issuedOn),
-            });
-            const changed = [...outstanding].filter(([id, value]) => value !== original.get(id));
-            await SET_OUTSTANDING.run(em, { ids: changed.map(([id]) => id), outstandings: changed.map(([, value]) => formatMoney(value)) });
-            for (const [id] of changed) touched.add(id);
+        const customerByCode = new Map((tokens.length ? await CUSTOMERS_BY_CODE_TOKEN.all(em, { tokens }) : []).map((c) => [c.token, c.id]));
+        const accounts = [...new Set(fresh.map((s) => s.payerAccount && normalizeAccount(s.payerAccount)).filter((a): a is string => !!a))];
+        const customerByAccount = new Map((accounts.length ? await PAYER_ACCOUNTS.all(em, { accounts }) : []).map((a) => [a.account, a.customerId]));
+        eachOpen(fresh, (slot) => {
+          const match = matchBankLine(
+            { givenCustomerId: slot.givenCustomerId, reference: slot.reference ?? null, payerAccount: slot.payerAccount ?? null },
+            { customerByCode, receivablesByReference, customerByAccount },
+          );
+          if (!match) return;
+          // Booking it now: the booking-lag rule of every payment, with the batch's one reason.
+          const lag = checkBookingLag(calendar, slot.valueDate!, today, options.lagReason, this.rules, ROW, 'lagReason');
+          slot.customerId = match.customerId;
+          slot.referenced = match.referenced;
+          slot.result.matchedBy = match.matchedBy;
+          slot.lagDays = lag.bookingLagDays;
+          slot.lagReason = lag.lagReason;
+        });
+        // Allocation, as recordPayment does it: the customers locked, their open receivables read fresh and locked.
+        const matched = fresh.filter((s) => isOpen(s) && s.customerId);
+        const customerIds = [...new Set(matched.map((s) => s.customerId!))].sort();
+        if (customerIds.length) await LOCK_CUSTOMERS.all(em, { ids: customerIds });
+        const needs = new Map<string, Cents>();
+        for (const slot of matched) needs.set(slot.customerId!, (needs.get(slot.customerId!) ?? 0n) + slot.amount!);
+        const chosen = customerIds.length
+          ? await OPEN_RECEIVABLES.all(em, {
+              customerIds,
+              needs: customerIds.map((id) => formatMoney(needs.get(id)!)),
+              referenced: [...new Set(matched.flatMap((s) => s.referenced!))],
+            })
+          : [];
+        const openItems = chosen.length ? await LOCK_RECEIVABLES.all(em, { ids: chosen }) : [];
+        const itemsOf = new Map<string, typeof openItems>();
+        for (const item of openItems) itemsOf.set(item.customerId, [...(itemsOf.get(item.customerId) ?? []), item]);
+        const outstanding = new Map(openItems.map((r) => [r.id, r.outstanding]));
+        const original = new Map(outstanding);
+        for (const slot of matched) {
+          let left = slot.amount!;
+          slot.allocations = [];
+          const items = itemsOf.get(slot.customerId!) ?? [];
+          const referenced = new Set(slot.referenced);
+          // The invoices the text names first, then oldest due first.
+          for (const item of [...items.filter((r) => referenced.has(r.id)), ...items.filter((r) => !referenced.has(r.id))]) {
+            if (left === 0n) break;
+            const amount = minCents(left, outstanding.get(item.id)!);
+            if (amount === 0n) continue;
+            outstanding.set(item.id, outstanding.get(item.id)! - amount);
+            left -= amount;
+            const earlier = slot.allocations.find((a) => a.receivableId === item.id);
+            if (earlier) earlier.amount += amount;
+            else slot.allocations.push({ receivableId: item.id, amount, issuedOn: item.issuedOn });
           }
         }
-        if (lines.length) {
-          await INSERT_BANK_LINES.run(em, {
-            ids: lines.map((s) => s.result.id!),
-            externalIds: lines.map((s) => s.externalId),
-            valueDates: lines.map((s) => s.valueDate!),
-            amounts: lines.map((s) => formatMoney(s.amount!)),
-            payerNames: lines.map((s) => s.payerName ?? ''),
-            payerAccounts: lines.map((s) => s.payerAccount ?? ''),
-            references: lines.map((s) => s.reference ?? ''),
-            paymentIds: lines.map((s) => s.result.paymentId ?? ''),
-            matchedBy: lines.map((s) => s.result.matchedBy ?? ''),
-            source,
-            runId,
-            appliedById: principal.userId,
-          });
-        }
         return async () => {
-          // The overdue engine judges the paid receivables again: money that arrived in time clears an alarm.
-          await this.events.receivablesChanged([...touched]);
+          const lines = open.filter((s) => s.result.status === ImportRowStatus.CREATED);
+          for (const slot of lines) slot.result.id = randomUUID();
+          const booked = lines.filter((s) => s.customerId);
+          for (const slot of booked) slot.result.paymentId = randomUUID();
+          if (booked.length) {
+            await INSERT_PAYMENTS.run(em, {
+              ids: booked.map((s) => s.result.paymentId!),
+              customerIds: booked.map((s) => s.customerId!),
+              amounts: booked.map((s) => formatMoney(s.amount!)),
+              unallocated: booked.map((s) => formatMoney(s.amount! - s.allocations!.reduce((sum, a) => sum + a.amount, 0n))),
+              receivedOn: booked.map((s) => s.valueDate!),
+              lagDays: booked.map((s) => s.lagDays!),
+              references: booked.map((s) => s.reference ?? ''),
+              lagReasons: booked.map((s) => (s.lagDays! > this.rules.bookingLagLimitDays ? (s.lagReason ?? '') : '')),
+              bookedAt: this.clock.now(),
+              bookedById: principal.userId,
+            });
+            const allocations = booked.flatMap((s) => s.allocations!.map((a) => ({ ...a, paymentId: s.result.paymentId!, receivedOn: s.valueDate! })));
+            if (allocations.length) {
+              await INSERT_ALLOCATIONS.run(em, {
+                paymentIds: allocations.map((a) => a.paymentId),
+                receivableIds: allocations.map((a) => a.receivableId),
+                amounts: allocations.map((a) => formatMoney(a.amount)),
+                receivedOn: allocations.map((a) => a.receivedOn),
+                issuedOn: allocations.map((a) => a.issuedOn),
+              });
+              const changed = [...outstanding].filter(([id, value]) => value !== original.get(id));
+              await SET_OUTSTANDING.run(em, { ids: changed.map(([id]) => id), outstandings: changed.map(([, value]) => formatMoney(value)) });
+              for (const [id] of changed) touched.add(id);
+            }
+          }
+          if (lines.length) {
+            await INSERT_BANK_LINES.run(em, {
+              ids: lines.map((s) => s.result.id!),
+              externalIds: lines.map((s) => s.externalId),
+              valueDates: lines.map((s) => s.valueDate!),
+              amounts: lines.map((s) => formatMoney(s.amount!)),
+              payerNames: lines.map((s) => s.payerName ?? ''),
+              payerAccounts: lines.map((s) => s.payerAccount ?? ''),
+              references: lines.map((s) => s.reference ?? ''),
+              paymentIds: lines.map((s) => s.result.paymentId ?? ''),
+              matchedBy: lines.map((s) => s.result.matchedBy ?? ''),
+              source,
+              runId,
+              appliedById: principal.userId,
+            });
+          }
+          return async () => {
+            // The overdue engine judges the paid receivables again: money that arrived in time clears an alarm.
+            await this.events.receivablesChanged([...touched]);
+          };
         };
-      };
-    });
+      },
+    );
   }
 
   // ── The run ────────────────────────────────────────────────────────────────
@@ -618,21 +686,59 @@ export class ImportService {
    * One batch: `plan` reads and checks inside the transaction and answers the writer;
    * APPLY runs it unless `atomic` and a row failed. The run and its refused rows are
    * recorded afterwards (also when nothing was written); `after` runs after commit.
+   *
+   * Batches of one file may run side by side (the CLI sends two at a time). When one
+   * loses a race at a unique index (the same row in both) or a deadlock, it is planned
+   * again from the start, in a new transaction, and sees what the winner committed: so a
+   * row is reported UNCHANGED or refused with its reason, never as an internal error.
+   * `plan` builds the batch's slots afresh each time (`slotsOf`).
    */
-  private async runBatch<T>(
+  private async runBatch(
     principal: Principal,
     kind: ImportKind,
     source: string,
     options: ImportOptions,
-    slots: Slot<T>[],
+    slotsOf: () => Slot<unknown>[],
     plan: (em: EntityManager, runId: string) => Promise<() => Promise<(() => Promise<void>) | undefined>>,
   ): Promise<ImportResult> {
     const startedAt = this.clock.now();
     const started = process.hrtime.bigint();
     const runId = randomUUID();
     let committed = false;
-    const after = await this.em.transactional(async (em) => {
-      const write = await plan(em, runId);
+    let after: (() => Promise<void>) | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        after = await this.attempt(
+          options,
+          slotsOf,
+          () => (committed = true),
+          (em) => plan(em, runId),
+        );
+        break;
+      } catch (error) {
+        committed = false;
+        if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+      }
+    }
+    const slots = slotsOf();
+    if (!committed) {
+      // Ids of rows that were to be created do not exist: a dry run names only what exists.
+      for (const slot of slots) if (slot.result.status === ImportRowStatus.CREATED) Object.assign(slot.result, { id: null, paymentId: null });
+    }
+    if (after) await after();
+    return this.recordRun(principal, kind, source, options, runId, startedAt, started, committed, slots);
+  }
+
+  /** One transaction of a batch: plan, then write unless a dry run or an atomic batch with a refused row. */
+  private attempt(
+    options: ImportOptions,
+    slotsOf: () => Slot<unknown>[],
+    onCommit: () => void,
+    plan: (em: EntityManager) => Promise<() => Promise<(() => Promise<void>) | undefined>>,
+  ): Promise<(() => Promise<void>) | undefined> {
+    return this.em.transactional(async (em) => {
+      const write = await plan(em);
+      const slots = slotsOf();
       const failed = slots.some((s) => !isOpen(s));
       if (options.mode !== ImportMode.APPLY) return undefined;
       if (options.atomic && failed) {
@@ -646,14 +752,23 @@ export class ImportService {
         }
         return undefined;
       }
-      committed = true;
+      onCommit();
       return write();
     });
-    if (!committed) {
-      // Ids of rows that were to be created do not exist: a dry run names only what exists.
-      for (const slot of slots) if (slot.result.status === ImportRowStatus.CREATED) Object.assign(slot.result, { id: null, paymentId: null });
-    }
-    if (after) await after();
+  }
+
+  /** Records the run and its refused rows, and answers the batch's result. */
+  private async recordRun(
+    principal: Principal,
+    kind: ImportKind,
+    source: string,
+    options: ImportOptions,
+    runId: string,
+    startedAt: Date,
+    started: bigint,
+    committed: boolean,
+    slots: Slot<unknown>[],
+  ): Promise<ImportResult> {
     const results = slots.map((s) => s.result);
     const count = (status: ImportRowStatus) => results.filter((r) => r.status === status).length;
     const summary = {
