@@ -26,7 +26,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { Context } from './context';
-import { createErrorFormatter } from './core/errors';
+import { ApiErrorCode, createErrorFormatter, DomainError } from './core/errors';
 import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
@@ -330,6 +330,25 @@ export async function startApp(options: AppOptions, port: number, host?: string)
   app.get('/metrics', metricsAccess(config), async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
+  });
+  // Issue 12: an import run's refused rows as CSV, with the same bearer token as /graphql.
+  app.get('/imports/:id/errors.csv', async (req, res) => {
+    try {
+      const context = await areas.createContext(req.headers.authorization, undefined, req.ip);
+      if (!context.principal) {
+        res.status(401).json({ code: 'UNAUTHENTICATED' });
+        return;
+      }
+      const csv = await context.services.imports.errorsCsv(context.principal, req.params.id);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
+      res.send(csv);
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : ApiErrorCode.INTERNAL_SERVER_ERROR;
+      const status = { FORBIDDEN: 403, NOT_FOUND: 404, UNAUTHENTICATED: 401 }[code as string] ?? 500;
+      if (status === 500) logger.error({ err: sanitizeErrorForLog(error) }, 'errors.csv failed');
+      res.status(status).json({ code });
+    }
   });
   if (config.playground) app.use(playgroundRouter());
   app.use(consoleRouter());

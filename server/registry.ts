@@ -21,6 +21,8 @@ import { calendarArea } from './modules/calendar/calendar.module';
 import { customersArea } from './modules/customers/customers.module';
 import { receivablesArea } from './modules/receivables/receivables.module';
 import { paymentsArea } from './modules/payments/payments.module';
+// Issue 12: bulk import, above the ledger it writes.
+import { importsArea } from './modules/imports/imports.module';
 import { overdueArea } from './modules/overdue/overdue.module';
 import { activitiesArea } from './modules/activities/activities.module';
 import { promisesArea } from './modules/promises/promises.module';
@@ -39,6 +41,7 @@ export const AREAS: readonly AreaModule[] = [
   customersArea,
   receivablesArea,
   paymentsArea,
+  importsArea,
   overdueArea,
   activitiesArea,
   promisesArea,

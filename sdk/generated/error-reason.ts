@@ -16,6 +16,22 @@ export type ActivityOutcome =
   | 'REACHED'
   | 'REFUSED';
 
+/** What an API token may do beyond reading (given at createApiToken). */
+export type ApiTokenScope =
+  | 'IMPORT';
+
+export type BankMatch =
+  /** The remittance text names a customer code. */
+  | 'CUSTOMER_CODE'
+  /** The row named the customer (customerCode). */
+  | 'CUSTOMER_GIVEN'
+  /** The remittance text names an invoice (receivable reference) of exactly one customer. */
+  | 'INVOICE_REFERENCE'
+  /** Applied by FINANCE with applyBankLine. */
+  | 'MANUAL'
+  /** The payer account is a known account of one customer (Customer.payerAccounts). */
+  | 'PAYER_ACCOUNT';
+
 /** OVERDUE_STAGE: the highest overdue stage the customer’s receivables hold; OVERDUE_AMOUNT: overdue money against the credit limit; BROKEN_PROMISES: promises to pay broken in the last CREDIT_BROKEN_PROMISE_DAYS days. */
 export type CreditRule =
   | 'BROKEN_PROMISES'
@@ -82,6 +98,8 @@ export type ErrorReason =
   | 'AMOUNT_ONLY_FOR_PARTIAL'
   | 'ANONYMITY_FIXED'
   | 'ANONYMOUS_LINK'
+  | 'BANK_LINE_APPLIED'
+  | 'BATCH_NOT_APPLIED'
   | 'CODE_TAKEN'
   | 'CREDENTIALS_INVALID'
   | 'CREDIT_EXCEEDS_OUTSTANDING'
@@ -103,6 +121,7 @@ export type ErrorReason =
   | 'FORBIDDEN'
   | 'GOAL_ARCHIVED'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IMPORT_FIELD_LOCKED'
   | 'INTROSPECTION_DISABLED'
   | 'INTROSPECTION_REQUIRES_AUTHENTICATION'
   | 'INVALID_AMEND_SECRET'
@@ -141,6 +160,7 @@ export type ErrorReason =
   | 'PASSWORD_TOO_LONG'
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_WEAK'
+  | 'PAYER_ACCOUNT_TAKEN'
   | 'PAYMENT_VOIDED'
   | 'PERIOD_START_INVALID'
   | 'PROMISE_ABOVE_OUTSTANDING'
@@ -251,6 +271,23 @@ export type GoalStatus =
   | 'MET'
   | 'MISSED'
   | 'ON_TRACK';
+
+export type ImportKind =
+  | 'CUSTOMERS'
+  | 'PAYMENTS'
+  | 'RECEIVABLES';
+
+export type ImportMode =
+  /** Write the valid rows in one transaction (none when `atomic` and a row fails). */
+  | 'APPLY'
+  /** Check every row and report what APPLY would do; nothing changes. */
+  | 'DRY_RUN';
+
+export type ImportRowStatus =
+  | 'CREATED'
+  | 'ERROR'
+  | 'UNCHANGED'
+  | 'UPDATED';
 
 /** A user’s language: ZH_CN (zh-CN, the default) or EN (en). Notifications are written in it. */
 export type Locale =

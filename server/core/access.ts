@@ -5,7 +5,7 @@
  * now, and everything under them.
  */
 import type { AuthChecker } from 'type-graphql';
-import { type Principal, Role } from './auth';
+import { ApiTokenScope, type Principal, Role } from './auth';
 import { forbidden, unauthenticated } from './errors';
 
 export enum Permission {
@@ -66,6 +66,8 @@ export enum Permission {
    * COLLECTION_READ; integrations read the promise of a PROMISE_* event (OverdueEvent.promise).
    */
   PROMISE_READ = 'PROMISE_READ',
+  /** Bulk import of customers, receivables and bank lines, and the import runs (issue 12). INTEGRATION: with the IMPORT scope only. */
+  IMPORT = 'IMPORT',
 }
 
 const { SALES, FINANCE, PROJECT_LEAD, MANAGER, ADMIN, INTEGRATION } = Role;
@@ -99,6 +101,12 @@ const POLICY: Record<Permission, readonly Role[]> = {
   [Permission.WEBHOOKS_MANAGE]: [],
   [Permission.NOTIFICATIONS_READ_ALL]: [],
   [Permission.PROMISE_READ]: [SALES, FINANCE, MANAGER, INTEGRATION],
+  [Permission.IMPORT]: [FINANCE],
+};
+
+/** Permissions an API token (INTEGRATION) holds only when it was given the scope (issue 12). */
+const SCOPED_PERMISSIONS: Partial<Record<Permission, ApiTokenScope>> = {
+  [Permission.IMPORT]: ApiTokenScope.IMPORT,
 };
 
 /**
@@ -156,6 +164,8 @@ export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
 };
 
 export function can(principal: Principal, permission: Permission): boolean {
+  const scope = principal.role === INTEGRATION ? SCOPED_PERMISSIONS[permission] : undefined;
+  if (scope) return principal.scopes?.includes(scope) ?? false;
   return principal.role === ADMIN || POLICY[permission].includes(principal.role);
 }
 

@@ -24,11 +24,23 @@ export enum Role {
 export type Credential =
   { kind: 'USER_TOKEN'; jti: string; /** seconds since the epoch */ issuedAt: number; expiresAt: Date } | { kind: 'API_TOKEN'; apiTokenId: string };
 
+/**
+ * What an API token may do beyond its INTEGRATION role's reads (issue 12): given when the
+ * token is created, listed on `ApiToken.scopes`; access.ts maps each to its permissions.
+ */
+export enum ApiTokenScope {
+  /** Bulk import (importCustomers, importReceivables, importPayments, importRuns). */
+  IMPORT = 'IMPORT',
+}
+registerEnumType(ApiTokenScope, { name: 'ApiTokenScope', description: 'What an API token may do beyond reading (given at createApiToken).' });
+
 /** Who is calling; resolved once per request or WebSocket connection. */
 export interface Principal {
   userId: string;
   role: Role;
   credential?: Credential;
+  /** An API token's scopes (empty or absent for user tokens). */
+  scopes?: readonly ApiTokenScope[];
 }
 
 /**

@@ -3,7 +3,7 @@
  * same key; the unique index decides, and the loser's error becomes what the caller
  * says it means (usually CONFLICT with the area's reason), never INTERNAL_SERVER_ERROR.
  */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DeadlockException, UniqueConstraintViolationException } from '@mikro-orm/core';
 
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof UniqueConstraintViolationException || (error as { code?: string } | null)?.code === '23505';
@@ -20,4 +20,12 @@ export async function onUniqueViolation<T>(work: () => Promise<T>, onViolation: 
     if (isUniqueViolation(error)) return onViolation(error);
     throw error;
   }
+}
+
+/**
+ * A transaction that lost a race it may simply run again: a unique violation (the same
+ * key inserted by a concurrent transaction) or a deadlock PostgreSQL broke by aborting it.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  return isUniqueViolation(error) || error instanceof DeadlockException || (error as { code?: string } | null)?.code === '40P01';
 }

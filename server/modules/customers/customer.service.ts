@@ -24,6 +24,27 @@ export interface CustomerReadOptions {
   count?: boolean;
 }
 
+/**
+ * The field rules of a customer (code, name, credit term), shared by the single-row
+ * mutations and bulk import: the first broken rule is thrown as a DomainError naming
+ * `${prefix}.<field>`.
+ */
+export function validateCustomerFields(input: Partial<CreateCustomerInput>, prefix: string): void {
+  if (input.code !== undefined && input.code !== null) {
+    const code = input.code.trim();
+    if (code.length < 1 || code.length > 40) throw badInput(`${prefix}.code`, 'code must have 1 to 40 characters', CoreErrorReason.TEXT_LENGTH);
+  }
+  if (input.name !== undefined && input.name !== null) {
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 200) throw badInput(`${prefix}.name`, 'name must have 1 to 200 characters', CoreErrorReason.TEXT_LENGTH);
+  }
+  if (input.creditTermDays !== undefined && input.creditTermDays !== null) {
+    if (input.creditTermDays < 0 || input.creditTermDays > MAX_CREDIT_TERM_DAYS) {
+      throw badInput(`${prefix}.creditTermDays`, `creditTermDays must be from 0 to ${MAX_CREDIT_TERM_DAYS}`, CoreErrorReason.OUT_OF_RANGE);
+    }
+  }
+}
+
 export class CustomerService {
   constructor(
     private readonly em: EntityManager,
@@ -80,19 +101,7 @@ export class CustomerService {
   }
 
   private validateFields(input: Partial<CreateCustomerInput>, prefix: string): void {
-    if (input.code !== undefined && input.code !== null) {
-      const code = input.code.trim();
-      if (code.length < 1 || code.length > 40) throw badInput(`${prefix}.code`, 'code must have 1 to 40 characters', CoreErrorReason.TEXT_LENGTH);
-    }
-    if (input.name !== undefined && input.name !== null) {
-      const name = input.name.trim();
-      if (name.length < 1 || name.length > 200) throw badInput(`${prefix}.name`, 'name must have 1 to 200 characters', CoreErrorReason.TEXT_LENGTH);
-    }
-    if (input.creditTermDays !== undefined && input.creditTermDays !== null) {
-      if (input.creditTermDays < 0 || input.creditTermDays > MAX_CREDIT_TERM_DAYS) {
-        throw badInput(`${prefix}.creditTermDays`, `creditTermDays must be from 0 to ${MAX_CREDIT_TERM_DAYS}`, CoreErrorReason.OUT_OF_RANGE);
-      }
-    }
+    validateCustomerFields(input, prefix);
   }
 
   private async assertCodeFree(code: string, exceptId?: string): Promise<void> {

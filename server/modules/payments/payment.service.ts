@@ -8,7 +8,8 @@ import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { Clock } from '../../core/clock';
-import { isAfter, localDateAt } from '../../core/local-date';
+import { isAfter, type LocalDate, localDateAt } from '../../core/local-date';
+import { type BusinessCalendar } from '../../core/business-calendar';
 import { badInput, conflict, notFound, CoreErrorReason } from '../../core/errors';
 import { type Cents, minCents, sumCents } from '../../core/money';
 import { Page, pageSize } from '../../core/pagination';
@@ -34,6 +35,41 @@ export interface PaymentRules {
 const MAX_TEXT = 200;
 const MAX_REASON_LENGTH = 1000;
 
+/** An amount above zero that arrived on `receivedOn`, not after today: shared by `recordPayment` and bulk import. */
+export function checkPaymentArrival(amount: Cents, receivedOn: LocalDate, today: LocalDate, prefix: string): void {
+  if (amount <= 0n) throw badInput(`${prefix}.amount`, 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
+  if (isAfter(receivedOn, today)) {
+    throw badInput(`${prefix}.receivedOn`, `receivedOn ${receivedOn} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
+  }
+}
+
+/**
+ * The booking-lag rule, the same for every booking (recordPayment, bulk import, a bank
+ * line applied later): booked on `bookedOn` more than BOOKING_LAG_LIMIT_DAYS working days
+ * after the money arrived needs a reason; `lagField` names where the reason comes from.
+ */
+export function checkBookingLag(
+  calendar: BusinessCalendar,
+  receivedOn: LocalDate,
+  bookedOn: LocalDate,
+  givenReason: string | null | undefined,
+  rules: Pick<PaymentRules, 'bookingLagLimitDays'>,
+  prefix: string,
+  lagField = `${prefix}.lagReason`,
+): { bookingLagDays: number; lagReason: string | null } {
+  const bookingLagDays = calendar.workingDaysAfter(receivedOn, bookedOn);
+  const lagReason = givenReason?.trim() || null;
+  if (bookingLagDays > rules.bookingLagLimitDays && !lagReason) {
+    throw badInput(
+      lagField,
+      `booked ${bookingLagDays} working days after the money arrived (limit ${rules.bookingLagLimitDays}): say why in lagReason`,
+      PaymentErrorReason.LAG_REASON_REQUIRED,
+    );
+  }
+  if (lagReason && lagReason.length > MAX_REASON_LENGTH) throw badInput(lagField, 'lagReason must have at most 1000 characters', CoreErrorReason.TEXT_LENGTH);
+  return { bookingLagDays, lagReason };
+}
+
 export class PaymentService {
   constructor(
     private readonly em: EntityManager,
@@ -57,11 +93,7 @@ export class PaymentService {
   }
 
   async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
-    if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
-    const today = this.clock.today();
-    if (isAfter(input.receivedOn, today)) {
-      throw badInput('input.receivedOn', `receivedOn ${input.receivedOn} is in the future (today is ${today})`, CoreErrorReason.DATE_IN_FUTURE);
-    }
+    checkPaymentArrival(input.amount, input.receivedOn, this.clock.today(), 'input');
     const reference = input.reference?.trim() || null;
     if (reference && reference.length > MAX_TEXT)
       throw badInput('input.reference', `reference must have at most ${MAX_TEXT} characters`, CoreErrorReason.TEXT_LENGTH);
@@ -78,16 +110,14 @@ export class PaymentService {
 
     const calendar = await loadBusinessCalendar(this.em);
     const bookedAt = this.clock.now();
-    const bookingLagDays = calendar.workingDaysAfter(input.receivedOn, localDateAt(bookedAt, this.rules.timeZone));
-    const lagReason = input.lagReason?.trim() || null;
-    if (bookingLagDays > this.rules.bookingLagLimitDays && !lagReason) {
-      throw badInput(
-        'input.lagReason',
-        `booked ${bookingLagDays} working days after the money arrived (limit ${this.rules.bookingLagLimitDays}): say why in lagReason`,
-        PaymentErrorReason.LAG_REASON_REQUIRED,
-      );
-    }
-    if (lagReason && lagReason.length > 1000) throw badInput('input.lagReason', 'lagReason must have at most 1000 characters', CoreErrorReason.TEXT_LENGTH);
+    const { bookingLagDays, lagReason } = checkBookingLag(
+      calendar,
+      input.receivedOn,
+      localDateAt(bookedAt, this.rules.timeZone),
+      input.lagReason,
+      this.rules,
+      'input',
+    );
 
     try {
       const payment = await this.em.transactional(async (em) => {

@@ -66,6 +66,26 @@ export async function storePaymentNotice(
   return created;
 }
 
+/**
+ * The field rules of a receivable, shared by `createReceivable` and bulk import: the
+ * reference trimmed (1–60 characters), an amount above zero, the due date (issue date +
+ * the customer's credit term when not given) not before the issue date. The first broken
+ * rule is thrown as a DomainError naming `${prefix}.<field>`.
+ */
+export function validateReceivableFields(
+  input: { reference: string; amount: Cents; issuedOn: LocalDate; dueOn?: LocalDate | null },
+  creditTermDays: number,
+  prefix: string,
+): { reference: string; dueOn: LocalDate } {
+  const reference = input.reference.trim();
+  if (reference.length < 1 || reference.length > 60)
+    throw badInput(`${prefix}.reference`, 'reference must have 1 to 60 characters', CoreErrorReason.TEXT_LENGTH);
+  if (input.amount <= 0n) throw badInput(`${prefix}.amount`, 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
+  const dueOn: LocalDate = input.dueOn ?? addDays(input.issuedOn, creditTermDays);
+  if (isBefore(dueOn, input.issuedOn)) throw badInput(`${prefix}.dueOn`, 'dueOn must not be before issuedOn', ReceivableErrorReason.DUE_BEFORE_ISSUE);
+  return { reference, dueOn };
+}
+
 export class ReceivableService {
   constructor(
     private readonly em: EntityManager,
@@ -107,11 +127,7 @@ export class ReceivableService {
 
   async create(principal: Principal, input: CreateReceivableInput): Promise<Receivable> {
     const customer = await this.customers.getVisible(principal, input.customerId, 'input.customerId');
-    const reference = input.reference.trim();
-    if (reference.length < 1 || reference.length > 60) throw badInput('input.reference', 'reference must have 1 to 60 characters', CoreErrorReason.TEXT_LENGTH);
-    if (input.amount <= 0n) throw badInput('input.amount', 'amount must be greater than zero', CoreErrorReason.OUT_OF_RANGE);
-    const dueOn: LocalDate = input.dueOn ?? addDays(input.issuedOn, customer.creditTermDays);
-    if (isBefore(dueOn, input.issuedOn)) throw badInput('input.dueOn', 'dueOn must not be before issuedOn', ReceivableErrorReason.DUE_BEFORE_ISSUE);
+    const { reference, dueOn } = validateReceivableFields(input, customer.creditTermDays, 'input');
     if (await this.em.count(Receivable, { customerId: customer.id, reference })) {
       throw conflict(`Customer ${customer.code} already has a receivable ${reference}`, ReceivableErrorReason.REFERENCE_TAKEN, 'input.reference');
     }

@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, PrimaryKey, Property, OptionalProps } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { ApiTokenScope } from '../../core/auth';
 
 @ObjectType()
 @Entity({ tableName: 'api_token' })
 export class ApiToken {
-  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'lastUsedAt';
+  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'lastUsedAt' | 'scopes';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -33,6 +34,10 @@ export class ApiToken {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
+
+  @Field(() => [ApiTokenScope], { description: 'What the token may do beyond its INTEGRATION reads (e.g. IMPORT).' })
+  @Property({ type: 'text[]' })
+  scopes: ApiTokenScope[] = [];
 
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })

@@ -1,6 +1,6 @@
 /** GraphQL surface of users, sign-in and API tokens. */
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../../core/auth';
+import { ApiTokenScope, Role } from '../../core/auth';
 import { type Context } from '../../context';
 import { Permission } from '../../core/access';
 import { ApiToken } from './api-token.entity';
@@ -67,8 +67,13 @@ export class UserResolver {
 
   @Authorized(Permission.ADMINISTER)
   @Mutation(() => ApiTokenPayload)
-  createApiToken(@Arg('name', { description: '1–100 characters.' }) name: string, @Ctx() ctx: Context): Promise<ApiTokenPayload> {
-    return ctx.services.users.createApiToken(name, ctx.principal!.userId);
+  createApiToken(
+    @Arg('name', { description: '1–100 characters.' }) name: string,
+    @Ctx() ctx: Context,
+    @Arg('scopes', () => [ApiTokenScope], { nullable: true, description: 'What the token may do beyond reading, e.g. IMPORT (issue 12).' })
+    scopes?: ApiTokenScope[] | null,
+  ): Promise<ApiTokenPayload> {
+    return ctx.services.users.createApiToken(name, ctx.principal!.userId, scopes ?? []);
   }
 
   @Authorized(Permission.ADMINISTER)

@@ -18,6 +18,7 @@ import {
   signUserToken,
   verifyPassword,
   verifyUserToken,
+  type ApiTokenScope,
 } from '../../core/auth';
 import { ApiErrorCode, badInput, conflict, CoreErrorReason, DomainError, notFound, unauthenticated } from '../../core/errors';
 import type { Clock } from '../../core/clock';
@@ -108,7 +109,7 @@ export class AuthService {
       if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
         await this.em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
       }
-      return { userId: user.id, role: user.role, credential: { kind: 'API_TOKEN', apiTokenId: apiToken.id } };
+      return { userId: user.id, role: user.role, credential: { kind: 'API_TOKEN', apiTokenId: apiToken.id }, scopes: [...apiToken.scopes] };
     }
     // Token lifetimes run on real time: CLOCK_DATE shifts business dates (demos, tests), not
     // how long a credential is valid, so instances with different CLOCK_DATEs accept each other's tokens.
@@ -272,7 +273,7 @@ export class UserService {
   }
 
   /** Creates an INTEGRATION user and its token in one transaction; the secret is returned once. */
-  async createApiToken(name: string, createdById: string): Promise<{ token: string; apiToken: ApiToken; user: User }> {
+  async createApiToken(name: string, createdById: string, scopes: readonly ApiTokenScope[] = []): Promise<{ token: string; apiToken: ApiToken; user: User }> {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw badInput('name', 'name must have 1 to 100 characters', CoreErrorReason.TEXT_LENGTH);
     const secret = newApiTokenSecret();
@@ -283,7 +284,7 @@ export class UserService {
         role: Role.INTEGRATION,
         passwordHash: null,
       });
-      const apiToken = em.create(ApiToken, { name: trimmed, userId: user.id, tokenHash: hashApiToken(secret), createdById });
+      const apiToken = em.create(ApiToken, { name: trimmed, userId: user.id, tokenHash: hashApiToken(secret), createdById, scopes: [...new Set(scopes)] });
       return { token: secret, apiToken, user };
     });
   }

@@ -18,6 +18,7 @@ import { LoginThrottle } from './login-throttle';
 import { Migration20261201100000_sessions } from './migrations/Migration20261201100000_sessions';
 import { Migration20261222000000_user_locale } from './migrations/Migration20261222000000_user_locale';
 import { userProjections } from './user.projections';
+import { Migration20261222000000_api_token_scopes } from './migrations/Migration20261222000000_api_token_scopes';
 
 declare module '../../context' {
   interface Services {
@@ -38,6 +39,8 @@ export const usersArea = defineArea({
   migrations: [
     { name: 'Migration20261201100000_sessions', class: Migration20261201100000_sessions },
     { name: 'Migration20261222000000_user_locale', class: Migration20261222000000_user_locale },
+    // Issue 12: API token scopes.
+    { name: 'Migration20261222000000_api_token_scopes', class: Migration20261222000000_api_token_scopes },
   ],
   async setup({ orm, background, config, clock, logger, databaseUrl }) {
     const boot = await bootstrap(background, { adminEmail: config.adminEmail, adminPassword: config.adminPassword, tokenSecret: config.tokenSecret });
