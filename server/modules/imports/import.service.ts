@@ -897,27 +897,32 @@ export class ImportService {
     const line = isUuid(lineId) ? await BANK_LINE_BY_ID.maybeOne(this.em, { id: lineId }) : undefined;
     if (!line) throw notFound('Bank line', lineId, 'lineId');
     if (line.paymentId) throw conflict('The bank line is already booked as a payment', ImportErrorReason.BANK_LINE_APPLIED, 'lineId');
-    const payment = await this.payments
-      .record(principal, {
-        customerId,
-        amount: line.amount,
-        receivedOn: line.valueDate,
-        method: PaymentMethod.BANK_TRANSFER,
-        reference: line.reference ?? undefined,
-        allocations,
-        lagReason,
-        // Two clerks applying the same line at once book it once.
-        idempotencyKey: `bank-line:${line.id}`,
-      })
+    await this.payments
+      .record(
+        principal,
+        {
+          customerId,
+          amount: line.amount,
+          receivedOn: line.valueDate,
+          method: PaymentMethod.BANK_TRANSFER,
+          reference: line.reference ?? undefined,
+          allocations,
+          lagReason,
+          // Two clerks applying the same line at once book it once.
+          idempotencyKey: `bank-line:${line.id}`,
+        },
+        // The line is marked applied, and its payer account remembered, in the payment's transaction.
+        async (em, booked) => {
+          if ((await MARK_BANK_LINE_APPLIED.run(em, { id: line.id, paymentId: booked.id, appliedById: principal.userId })) !== 1)
+            throw conflict('The bank line is already booked as a payment', ImportErrorReason.BANK_LINE_APPLIED, 'lineId');
+          if (line.payerAccount) await INSERT_PAYER_ACCOUNTS.run(em, { accounts: [normalizeAccount(line.payerAccount)], customerIds: [customerId] });
+        },
+      )
       .catch((e: unknown) => {
         // recordPayment names its fields inside `input`; here they are arguments.
         if (e instanceof DomainError && e.field?.startsWith('input.')) throw new DomainError(e.code, e.message, e.reason, e.field.slice(6), e.details);
         throw e;
       });
-    await this.em.transactional(async (em) => {
-      await MARK_BANK_LINE_APPLIED.run(em, { id: line.id, paymentId: payment.id, appliedById: principal.userId });
-      if (line.payerAccount) await INSERT_PAYER_ACCOUNTS.run(em, { accounts: [normalizeAccount(line.payerAccount)], customerIds: [customerId] });
-    });
     return BANK_LINE_BY_ID.one(this.em, { id: line.id });
   }
 }

@@ -92,7 +92,12 @@ export class PaymentService {
     return paymentPage(this.em, { ownerScope: ownerScope(principal), filter, first: pageSize(first), after, count });
   }
 
-  async record(principal: Principal, input: RecordPaymentInput): Promise<Payment> {
+  /**
+   * Books a payment. `alsoInTransaction` (an area above, e.g. a bank line being applied)
+   * writes its own rows about the payment in the payment's transaction: both commit or
+   * neither does. It does not run when an idempotency key answers an earlier payment.
+   */
+  async record(principal: Principal, input: RecordPaymentInput, alsoInTransaction?: (em: EntityManager, payment: Payment) => Promise<void>): Promise<Payment> {
     checkPaymentArrival(input.amount, input.receivedOn, this.clock.today(), 'input');
     const reference = input.reference?.trim() || null;
     if (reference && reference.length > MAX_TEXT)
@@ -136,6 +141,10 @@ export class PaymentService {
           idempotencyKey,
         });
         await this.allocate(em, payment, input.allocations, 'input.allocations');
+        if (alsoInTransaction) {
+          await em.flush();
+          await alsoInTransaction(em, payment);
+        }
         return payment;
       });
       await this.reevaluateOverdue(payment.id);
