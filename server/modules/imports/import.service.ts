@@ -95,6 +95,8 @@ const MAX_EXTERNAL_ID = 200;
 const MAX_SOURCE = 40;
 const MAX_BANK_TEXT = 200;
 const MAX_ACCOUNT = 100;
+/** As recordPayment's lagReason. */
+const MAX_LAG_REASON = 1000;
 /** Row fields are named relative to the row (`issuedOn`), the validators' prefix is cut off. */
 const ROW = 'row';
 
@@ -163,6 +165,9 @@ function checkBatch(options: ImportOptions, rowCount: number): string {
   if (source.length < 1 || source.length > MAX_SOURCE)
     throw badInput('options.source', `source must have 1 to ${MAX_SOURCE} characters`, CoreErrorReason.TEXT_LENGTH);
   if (rowCount > MAX_IMPORT_ROWS) throw badInput('rows', `at most ${MAX_IMPORT_ROWS} rows per call; send the file in batches`, CoreErrorReason.OUT_OF_RANGE);
+  // The batch's one lag reason is checked as recordPayment checks its own, whether a line needs it or not.
+  if ((options.lagReason?.trim().length ?? 0) > MAX_LAG_REASON)
+    throw badInput('options.lagReason', `lagReason must have at most ${MAX_LAG_REASON} characters`, CoreErrorReason.TEXT_LENGTH);
   return source;
 }
 
