@@ -31,6 +31,8 @@ import { creditArea } from './modules/credit/credit.module';
 import { worklistArea } from './modules/worklist/worklist.module';
 import { webhooksArea } from './modules/webhooks/webhooks.module';
 import { analyticsArea } from './modules/analytics/analytics.module';
+// Issue 12: statements and downloads, above the figures they lay out.
+import { exportsArea } from './modules/exports/exports.module';
 import { feedbackArea } from './modules/feedback/feedback.module';
 import { notificationsArea } from './modules/notifications/notifications.module';
 
@@ -50,6 +52,7 @@ export const AREAS: readonly AreaModule[] = [
   worklistArea,
   webhooksArea,
   analyticsArea,
+  exportsArea,
   feedbackArea,
   notificationsArea,
 ];

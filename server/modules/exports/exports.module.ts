@@ -1,0 +1,30 @@
+/**
+ * The exports area (issue 12, "Exports that the same users ask for"): a customer's
+ * statement (`customerStatement`, and as CSV for sending to the customer) and CSV/XLSX
+ * downloads of the aging report and the collection worklist. It sits above analytics and
+ * the worklist and calls their services, so a download carries the figures of the query;
+ * it owns no table. The HTTP routes are in server/app.ts.
+ */
+import { defineArea, type RequestScope } from '../../core/module';
+import type { Services } from '../../context';
+import { ExportService } from './exports.service';
+import { StatementResolver } from './statement.resolver';
+import { StatementService } from './statement.service';
+
+declare module '../../context' {
+  interface Services {
+    statements: StatementService;
+    exports: ExportService;
+  }
+}
+
+export const exportsArea = defineArea({
+  name: 'exports',
+  resolvers: [StatementResolver],
+  setup: ({ config }) => ({
+    services: ({ em }: RequestScope, lower: Services) => {
+      const statements = new StatementService(em, lower.customers, config.timeZone);
+      return { statements, exports: new ExportService(em, statements, lower.metrics, lower.worklist) };
+    },
+  }),
+});
