@@ -70,7 +70,8 @@ describe('customerStatement', () => {
     expect(s.items[1].daysOverdue).toBe(0);
     expect(s.totalOutstanding).toBe(agingReport.total);
     expect(s.totalOutstanding).toBe('3500.50');
-    expect(Number(s.totalOverdue)).toBeCloseTo(Number(agingReport.total) - Number(agingReport.current), 2);
+    const cents = (money: string) => BigInt(money.replace('.', ''));
+    expect(cents(s.totalOverdue)).toBe(cents(agingReport.total) - cents(agingReport.current));
     expect(s.openItems).toBe(agingReport.receivables);
 
     const all = (await li.client.customerStatement({ customerId, asOf: AS_OF, openItemsOnly: false })).customerStatement;
@@ -79,6 +80,19 @@ describe('customerStatement', () => {
       ['INV-3', '0.00'],
       ['INV-2', '2500.50'],
     ]);
+  });
+
+  test('credit applied later to an invoice issued after the date is still unallocated credit on that date', async () => {
+    // 30.00 arrived on 11-25; the invoice it paid was issued on 12-03 (docs/metrics.md: an allocation counts from the later of arrival and issue).
+    const make = factories(server, { today: TODAY, defaults: { payment: { lagReason: 'found on the bank statement' } } });
+    const later = (await make.customer({ ownerId: wang.id, code: 'EXP-CR' })).id;
+    const payment = await make.payment(later, { amount: '30.00', receivedOn: '2026-11-25' });
+    const invoice = await make.receivable(later, { reference: 'INV-CR', amount: '100.00', issuedOn: '2026-12-03', dueOn: '2027-01-02' });
+    await server.admin.allocatePayment({ id: payment.id, allocations: [{ receivableId: invoice.id, amount: '30.00' }] });
+    const before = (await wang.client.customerStatement({ customerId: later, asOf: AS_OF })).customerStatement;
+    expect(before).toMatchObject({ unallocatedCredit: '30.00', totalOutstanding: '0.00', items: [] });
+    const now = (await wang.client.customerStatement({ customerId: later })).customerStatement;
+    expect(now).toMatchObject({ unallocatedCredit: '0.00', totalOutstanding: '70.00' });
   });
 
   test('as of today: open promise and dispute, the same totals as the aging report', async () => {

@@ -103,13 +103,16 @@ select i.id, i.reference, i.issued_on::text as issued_on, i.due_on::text as due_
  */
 const CREDIT = defineQuery<{ customerId: string; asOf: LocalDate }, Cents>({
   text: `
-select coalesce(sum(p.amount - coalesce((select sum(pa.amount) from payment_allocation pa
-                                          where pa.payment_id = p.id and not pa.voided and pa.received_on <= ${AS_OF}), 0)), 0)::text as credit
+select coalesce(sum(p.amount - coalesce((select sum(pa.amount)
+                                            from payment_allocation pa join receivable r on r.id = pa.receivable_id
+                                           where pa.payment_id = p.id and not pa.voided
+                                             and greatest(pa.received_on, r.issued_on) <= ${AS_OF}), 0)), 0)::text as credit
   from payment p
  where p.customer_id = :customerId and p.voided_at is null and p.received_on <= ${AS_OF}`,
   decode: (row) => row.cents('credit'),
 });
 
+/** `tz`: the company time zone, in which the disputes area dates a dispute's opening and resolution. */
 export function queryStatementItems(em: EntityManager, customerId: string, asOf: LocalDate, tz: string, openOnly: boolean): Promise<StatementItemRow[]> {
   return ITEMS.all(em, { customerId, asOf, tz, openOnly });
 }

@@ -22,11 +22,10 @@ export class StatementService {
   async statement(principal: Principal, customerId: string, asOf: LocalDate, openItemsOnly: boolean): Promise<CustomerStatement> {
     requireAccess(principal, Permission.LEDGER_READ);
     const customer = await this.customers.getVisible(principal, customerId, 'customerId');
-    const [rows, unallocatedCredit] = await Promise.all([
+    const [items, unallocatedCredit] = await Promise.all([
       queryStatementItems(this.em, customer.id, asOf, this.timeZone, openItemsOnly),
       queryUnallocatedCredit(this.em, customer.id, asOf),
     ]);
-    const items = rows;
     return {
       customerId: customer.id,
       customerCode: customer.code,
