@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const esbuild = require('esbuild');
-const { buildSdkBrowser } = require('./sdk-browser.cjs');
+const { buildSdkBrowser, BROWSER_BUNDLE } = require('./sdk-browser.cjs');
 
 const root = path.resolve(__dirname, '..');
 const sdkDir = path.join(root, 'sdk');
@@ -40,18 +40,10 @@ async function buildConsole() {
   fs.mkdirSync(outDir, { recursive: true });
   await esbuild.build({
     entryPoints: { app: path.join(root, 'console/main.ts'), app_css: path.join(root, 'console/styles.css') },
+    ...BROWSER_BUNDLE,
     outdir: outDir,
     entryNames: '[name]',
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    sourcemap: true,
-    conditions: ['browser'],
     plugins: [sdkPackage],
-    logLevel: 'warning',
-    legalComments: 'linked',
   });
   fs.renameSync(path.join(outDir, 'app_css.css'), path.join(outDir, 'app.css'));
   fs.renameSync(path.join(outDir, 'app_css.css.map'), path.join(outDir, 'app.css.map'));

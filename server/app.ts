@@ -26,8 +26,8 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { Context } from './context';
-import { ApiErrorCode, badInput, CoreErrorReason, createErrorFormatter, DomainError } from './core/errors';
-import { checkLocalDate, type LocalDate } from './core/local-date';
+import { ApiErrorCode, createErrorFormatter, DomainError } from './core/errors';
+import { downloadRequest } from './core/download';
 import type { AppRuntime } from './core/module';
 import { pendingMigrations, pingDatabase } from './db/orm';
 import { type Metrics, registerPoolGauge } from './core/prometheus';
@@ -332,70 +332,27 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
-  // Issue 12: an import run's refused rows as CSV, with the same bearer token as /graphql.
-  app.get('/imports/:id/errors.csv', async (req, res) => {
-    try {
-      const context = await areas.createContext(req.headers.authorization, undefined, req.ip);
-      if (!context.principal) {
-        res.status(401).json({ code: 'UNAUTHENTICATED' });
-        return;
-      }
-      const csv = await context.services.imports.errorsCsv(context.principal, req.params.id);
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
-      res.send(csv);
-    } catch (error) {
-      const code = error instanceof DomainError ? error.code : ApiErrorCode.INTERNAL_SERVER_ERROR;
-      const status = { FORBIDDEN: 403, NOT_FOUND: 404, UNAUTHENTICATED: 401 }[code as string] ?? 500;
-      if (status === 500) logger.error({ err: sanitizeErrorForLog(error) }, 'errors.csv failed');
-      res.status(status).json({ code });
-    }
-  });
-  // Issue 12: downloads (a customer's statement, the aging report, the worklist) with the
-  // same bearer token as /graphql, the same permissions and the same figures as the queries.
-  const download =
-    (what: string, answer: (context: Context, req: express.Request) => Promise<Download>) => async (req: express.Request, res: express.Response) => {
+  // The areas' files (an import run's refused rows, statements, reports), with the same
+  // bearer token as /graphql, the same permissions and the same figures as the queries.
+  for (const route of areas.downloads) {
+    app.get(route.path, async (req, res) => {
       try {
         const context = await areas.createContext(req.headers.authorization, undefined, req.ip);
         if (!context.principal) {
           res.status(401).json({ code: 'UNAUTHENTICATED' });
           return;
         }
-        const file = await answer(context, req);
+        const file = await route.answer(context, downloadRequest(req.params as Record<string, string>, req.query));
         res.setHeader('Content-Type', file.contentType);
         res.setHeader('Content-Disposition', `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`);
         res.send(file.body);
       } catch (error) {
         const code = error instanceof DomainError ? error.code : ApiErrorCode.INTERNAL_SERVER_ERROR;
         const status = { FORBIDDEN: 403, NOT_FOUND: 404, UNAUTHENTICATED: 401, BAD_USER_INPUT: 400 }[code as string] ?? 500;
-        if (status === 500) logger.error({ err: sanitizeErrorForLog(error) }, `${what} failed`);
+        if (status === 500) logger.error({ err: sanitizeErrorForLog(error) }, `GET ${route.path} failed`);
         res.status(status).json(error instanceof DomainError ? { code, reason: error.reason, field: error.field } : { code });
       }
-    };
-  app.get(
-    '/customers/:id/statement.csv',
-    download('statement.csv', (context, req) =>
-      context.services.exports.statementCsv(
-        context.principal!,
-        String(req.params.id),
-        queryDate(req, 'asOf') ?? context.clock.today(),
-        queryFlag(req, 'openItemsOnly') ?? true,
-      ),
-    ),
-  );
-  for (const format of ['csv', 'xlsx'] as const) {
-    app.get(
-      `/reports/aging.${format}`,
-      download(`aging.${format}`, (context, req) =>
-        context.services.exports.aging(context.principal!, format, queryDate(req, 'asOf') ?? context.clock.today(), queryText(req, 'salespersonId')),
-      ),
-    );
-    app.get(
-      `/reports/worklist.${format}`,
-      download(`worklist.${format}`, (context, req) =>
-        context.services.exports.worklistTable(context.principal!, format, queryDate(req, 'date') ?? context.clock.today(), queryText(req, 'salespersonId')),
-      ),
-    );
+    });
   }
   if (config.playground) app.use(playgroundRouter());
   app.use(consoleRouter());
@@ -442,36 +399,4 @@ export async function startApp(options: AppOptions, port: number, host?: string)
       await apollo.stop();
     },
   };
-}
-
-/** A file a download route sends (the exports area's answers). */
-interface Download {
-  contentType: string;
-  filename: string;
-  body: string | Buffer;
-}
-
-/** A query-string parameter as text, or undefined when absent or empty; repeated is refused. */
-function queryText(req: express.Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw badInput(name, `${name} must be given once`, CoreErrorReason.INVALID_FORMAT);
-  return value;
-}
-
-/** A LocalDate query parameter (YYYY-MM-DD), checked as the GraphQL scalar checks it. */
-function queryDate(req: express.Request, name: string): LocalDate | undefined {
-  const value = queryText(req, name);
-  if (value === undefined) return undefined;
-  const problem = checkLocalDate(value);
-  if (problem) throw badInput(name, `${name} is not a date YYYY-MM-DD the API accepts`, CoreErrorReason[problem]);
-  return value;
-}
-
-/** A boolean query parameter: true or false. */
-function queryFlag(req: express.Request, name: string): boolean | undefined {
-  const value = queryText(req, name);
-  if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw badInput(name, `${name} must be true or false`, CoreErrorReason.INVALID_FORMAT);
-  return value === 'true';
 }

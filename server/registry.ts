@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context, Loaders, Services } from './context';
 import { CoreErrorReason } from './core/errors';
+import type { DownloadRoute } from './core/download';
 import { Extensions } from './core/extension-points';
 import { LedgerEvents } from './core/ledger-events';
 import type { AppRuntime, AreaModule, AreaRuntime, MigrationEntry, RequestScope } from './core/module';
@@ -91,6 +92,8 @@ export interface Composition {
   stop(): Promise<void>;
   /** Start-up banner lines the areas contributed. */
   banner: string[];
+  /** The files the areas hand out over GET. */
+  downloads: DownloadRoute[];
 }
 
 export async function composeAreas(app: AppRuntime): Promise<Composition> {
@@ -149,6 +152,7 @@ export async function composeAreas(app: AppRuntime): Promise<Composition> {
   return {
     scope,
     banner: running.flatMap((area) => area.banner ?? []),
+    downloads: running.flatMap((area) => area.downloads ?? []),
     async createContext(authorization, requestId = randomUUID(), clientAddress) {
       const em = app.orm.em.fork();
       const unit = scope(em);

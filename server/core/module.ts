@@ -17,6 +17,7 @@ import type { Extensions } from './extension-points';
 import type { LedgerEvents } from './ledger-events';
 import type { Metrics } from './prometheus';
 import type { TaskList } from '../db/job-queue';
+import type { DownloadRoute } from './download';
 
 export interface MigrationEntry {
   /** The class name; it is recorded in the migrations table, so it never changes. */
@@ -76,6 +77,8 @@ export interface AreaRuntime<TServices = object, TLoaders = object> {
   tasks?: TaskList;
   /** The area's scheduled jobs, as graphile-worker crontab lines. */
   cron?: readonly string[];
+  /** Files the area hands out over GET, with the bearer token of /graphql (core/download.ts). */
+  downloads?: readonly DownloadRoute[];
 }
 
 export interface AreaModule {

@@ -18,14 +18,9 @@ import { type StatementService } from './statement.service';
 import { StatementItem } from './statement.types';
 import { type Column, type Table, toCsv, toXlsx } from './tables';
 import { formatMoney } from '../../core/money';
+import type { DownloadFile } from '../../core/download';
 
 export type DownloadFormat = 'csv' | 'xlsx';
-
-export interface Download {
-  contentType: string;
-  filename: string;
-  body: string | Buffer;
-}
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -100,7 +95,7 @@ export class ExportService {
   ) {}
 
   /** `customerStatement` as CSV: a title line, the items, then the totals and the unallocated credit. */
-  async statementCsv(principal: Principal, customerId: string, asOf: LocalDate, openItemsOnly: boolean): Promise<Download> {
+  async statementCsv(principal: Principal, customerId: string, asOf: LocalDate, openItemsOnly: boolean): Promise<DownloadFile> {
     const s = await this.statements.statement(principal, customerId, asOf, openItemsOnly);
     const body = toCsv(
       { columns: STATEMENT_COLUMNS, rows: s.items },
@@ -116,7 +111,7 @@ export class ExportService {
   }
 
   /** `agingReport(asOf, salespersonId)`: one row per salesperson (bySalesperson, by name), then the total (salespersonId empty). */
-  async aging(principal: Principal, format: DownloadFormat, asOf: LocalDate, salespersonId: string | undefined): Promise<Download> {
+  async aging(principal: Principal, format: DownloadFormat, asOf: LocalDate, salespersonId: string | undefined): Promise<DownloadFile> {
     requireAccess(principal, Permission.COLLECTION_STATS_READ);
     const report = await this.metrics.aging(principal, asOf, salespersonId);
     const ids = report.bySalesperson.map((r) => r.salespersonId);
@@ -130,7 +125,7 @@ export class ExportService {
   }
 
   /** `collectionWorklist(date, salespersonId)`: every item, highest priority first. */
-  async worklistTable(principal: Principal, format: DownloadFormat, date: LocalDate, salespersonId: string | undefined): Promise<Download> {
+  async worklistTable(principal: Principal, format: DownloadFormat, date: LocalDate, salespersonId: string | undefined): Promise<DownloadFile> {
     requireAccess(principal, Permission.WORKLIST_READ);
     const rows: WorklistItem[] = [];
     let after: string | undefined;
@@ -143,7 +138,7 @@ export class ExportService {
     return this.download(format, `worklist-${date}`, 'Worklist', { columns: WORKLIST_COLUMNS, rows });
   }
 
-  private async download<Row>(format: DownloadFormat, name: string, sheet: string, table: Table<Row>): Promise<Download> {
+  private async download<Row>(format: DownloadFormat, name: string, sheet: string, table: Table<Row>): Promise<DownloadFile> {
     if (format === 'csv') return { contentType: CSV_TYPE, filename: `${name}.csv`, body: toCsv(table) };
     return { contentType: XLSX_TYPE, filename: `${name}.xlsx`, body: await toXlsx(sheet, table) };
   }

@@ -34,5 +34,15 @@ export const importsArea = defineArea({
       }),
     }),
     loaders: (em: EntityManager) => createImportLoaders(em),
+    downloads: [
+      {
+        path: '/imports/:id/errors.csv',
+        answer: async (context, request) => ({
+          contentType: 'text/csv; charset=utf-8',
+          filename: `import-${request.params.id}-errors.csv`,
+          body: await context.services.imports.errorsCsv(context.principal!, request.params.id),
+        }),
+      },
+    ],
   }),
 });
