@@ -136,6 +136,9 @@ const SCOPED_PERMISSIONS: Partial<Record<Permission, ApiTokenScope>> = {
  *   PROMISE_* event in the stream); disputes and credit status with its history and
  *   overrides → LEDGER_READ, like the receivables they are about; the worklist's items →
  *   WORKLIST_READ. PROJECT_LEAD reaches none of them.
+ * - Imports (issue 12): results and runs → IMPORT (FINANCE; an API token with the IMPORT
+ *   scope); the bank-line suspense list → LEDGER_BOOK; a customer's statement → LEDGER_READ,
+ *   its promises → PROMISE_READ, as everywhere else.
  */
 export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   Payment: Permission.PAYMENT_READ,
@@ -161,6 +164,14 @@ export const TYPE_POLICY: Readonly<Record<string, Permission>> = {
   WorklistItem: Permission.WORKLIST_READ,
   WorklistPromise: Permission.WORKLIST_READ,
   WorklistPriority: Permission.WORKLIST_READ,
+  ImportResult: Permission.IMPORT,
+  ImportRowResult: Permission.IMPORT,
+  ImportRun: Permission.IMPORT,
+  BankLine: Permission.LEDGER_BOOK,
+  CustomerStatement: Permission.LEDGER_READ,
+  StatementItem: Permission.LEDGER_READ,
+  StatementPromise: Permission.PROMISE_READ,
+  StatementDispute: Permission.LEDGER_READ,
 };
 
 export function can(principal: Principal, permission: Permission): boolean {

@@ -229,15 +229,6 @@ export class ImportRun {
   errorsCsvPath!: string;
 }
 
-@ObjectType({ description: 'A refused row of an import run.' })
-export class ImportRowError {
-  @Field(() => Int) line!: number;
-  @Field(() => String, { nullable: true }) externalId!: string | null;
-  @Field(() => String, { nullable: true }) field!: string | null;
-  @Field() reason!: string;
-  @Field() message!: string;
-}
-
 @ObjectType({ description: 'A line of an imported bank statement.' })
 export class BankLine {
   @Field(() => ID) id!: string;
