@@ -197,14 +197,18 @@ function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
 }
 
 /**
- * The cost of a document depends on its size arguments only (`first`, `last`, `from`/`to`:
- * Int and LocalDate), never on an ID or String argument (an id looked up, a cursor,
- * search text). Validation keeps a variable in its declared type's positions, so the
- * variables of those two types can be left out of what a cost is remembered by.
+ * The cost of a document depends on its size arguments (`first`, `last`: Int; `from`/`to`:
+ * LocalDate) and on `@skip`/`@include` (Boolean) only, never on an ID or String argument
+ * (an id looked up, a cursor, search text) nor on an input object (an import's rows).
+ * Validation keeps a variable in its declared type's positions, so a cost is remembered by
+ * the variables of these three types alone: an import batch's 1,000 rows are not part of
+ * the key (they once were, and a hundred 300 kB keys per document stayed on the heap).
  */
-const COST_NEUTRAL_TYPES = new Set(['ID', 'String']);
+const COST_VARIABLE_TYPES = new Set(['Int', 'LocalDate', 'Boolean']);
 /** Costs remembered per document (Apollo keeps each parsed document while it is in use). */
 const MAX_COSTS_PER_DOCUMENT = 100;
+/** A key longer than this (size variables that are long lists) is priced each time instead of remembered. */
+const MAX_COST_KEY_LENGTH = 1024;
 const knownCosts = new WeakMap<DocumentNode, Map<string, number>>();
 
 /** What a cost of this operation depends on: its name and its size variables. */
@@ -213,7 +217,7 @@ function costKey(operation: OperationDefinitionNode, operationName: string | nul
   for (const definition of operation.variableDefinitions ?? []) {
     let type: TypeNode = definition.type;
     while (type.kind !== Kind.NAMED_TYPE) type = type.type;
-    if (!COST_NEUTRAL_TYPES.has(type.name.value)) sizes.push(variables?.[definition.variable.name.value] ?? null);
+    if (COST_VARIABLE_TYPES.has(type.name.value)) sizes.push(variables?.[definition.variable.name.value] ?? null);
   }
   return `${operationName ?? ''}\n${JSON.stringify(sizes)}`;
 }
@@ -232,6 +236,7 @@ function rememberedCost(
   let cost = costs.get(key);
   if (cost === undefined) {
     cost = operationCost(deps.schema, document, operationName, variables, deps.estimator);
+    if (key.length > MAX_COST_KEY_LENGTH) return cost;
     if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
     costs.set(key, cost);
   }

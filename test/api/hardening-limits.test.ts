@@ -131,6 +131,16 @@ describe('the measured attacks are refused before any work', () => {
     }
   });
 
+  test('one document priced by its @include variable: the costly part is refused when included and answered when left out, in any order', async () => {
+    const query =
+      'query included($deep: Boolean!, $search: CustomerFilter) { customers(first: 200, filter: $search) { nodes { id receivables(first: 200) @include(if: $deep) { nodes { id } } } } }';
+    for (const deep of [true, false, true, false]) {
+      const answer = await post(server.url, query, sales.token, { deep, search: { search: `HL-${deep}` } });
+      if (deep) expect(firstError(answer)).toMatchObject({ reason: 'QUERY_TOO_COSTLY', limit: 'cost' });
+      else expect(answer.body.errors).toBeUndefined();
+    }
+  });
+
   test('7,000 aliases of __schema without a token (825 KB): TOO_MANY_TOKENS, parsing stops at the budget', async () => {
     const query = `{ ${Array.from({ length: 7000 }, (_, i) => `s${i}: __schema { types { name kind description fields { name } } }`).join(' ')} }`;
     expect(query.length).toBeGreaterThan(400_000);
