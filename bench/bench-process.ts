@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { serverNodeArgs } from '../server/launch';
 
 /** The first administrator of a benchmark's database (ADMIN_EMAIL, ADMIN_PASSWORD: `adminEnv`). */
 export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'Bench-Granite-Orchard-64' };
@@ -32,12 +33,12 @@ const running = new Set<ChildServer>();
 /**
  * Starts `node <script>` and resolves with the first match of `ready` in its output
  * (its first group is the URL). Rejects when the child exits before that.
- * BENCH_CHILD_NODE_OPTIONS (space-separated) go to node before the script, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under the bench.
+ * `nodeArgs`, then BENCH_CHILD_NODE_OPTIONS (space-separated; they win) go to node before
+ * the script, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under the bench.
  */
-export function startChild(script: string, env: Record<string, string>, ready: RegExp): Promise<ChildServer> {
+export function startChild(script: string, env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<ChildServer> {
   const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeOptions, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...nodeOptions, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -75,7 +76,8 @@ export async function stopAllChildren(): Promise<void> {
 }
 
 /**
- * huikuan as `npm start` runs it in production, on `databaseUrl`, with the schedules
+ * huikuan as `npm start` runs it in production (node's options included: `serverNodeArgs`,
+ * with SERVER_HEAP_MB from `env` or the environment), on `databaseUrl`, with the schedules
  * off (no scan or weekly snapshot runs in the middle of a measurement) and /metrics open
  * to METRICS_TOKEN. `env` adds to or overrides that (and the caller's environment).
  */
@@ -93,6 +95,7 @@ export function startHuikuan(databaseUrl: string, env: Record<string, string> = 
       ...env,
     },
     /GraphQL:\s+(http:\/\/\S+)/,
+    serverNodeArgs({ ...process.env, ...env }),
   );
 }
 

@@ -3,6 +3,7 @@
  * admin → HTTP server; SIGINT/SIGTERM shut down in reverse order.
  */
 import 'reflect-metadata';
+import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { clockFor } from './core/clock';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     stops.push({ name: 'HTTP server', stop: () => app.close() });
     await areas.start();
 
+    const heapFlag = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])].find((a) => a.startsWith('--max-old-space-size'));
     const dbLine = embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : `external PostgreSQL at ${new URL(databaseUrl).host}`;
     const lines = [
       `huikuan is up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`,
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       `  Playground:  ${config.playground ? `${app.url} (open in a browser)` : 'off (PLAYGROUND=on serves it)'}`,
       `  Console:     ${app.url.replace(/\/graphql$/, '/console')}`,
       `  Database:    ${dbLine}${applied.length ? ` (applied ${applied.length} migration(s))` : ''}`,
+      `  Heap limit:  ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB (${heapFlag ?? 'no --max-old-space-size: npm start passes SERVER_HEAP_MB'})`,
     ];
     lines.push(...areas.banner);
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, Client, HuikuanError, Role } from '../../sdk/index.js';
+import { serverNodeArgs } from '../../server/launch';
 import { cloneTemplateDatabase } from './test-database';
 
 export const ADMIN_EMAIL = 'admin@test.example';
@@ -66,7 +67,8 @@ export interface TestServer {
 /** Starts `node dist/server/main.js` and resolves once it prints its URL. */
 export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    // node's options as `npm start` passes them (the heap limit).
+    const child: ChildProcess = spawn(process.execPath, [...serverNodeArgs(env), MAIN], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'warn', OVERDUE_SCAN_INTERVAL: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
