@@ -69,6 +69,8 @@ class Subscriber {
   overflowed = false;
   closed = false;
   readonly answerKey: string;
+  /** Equal for subscribers that take the same events from a batch when at the same position: the owner scope and the filter (`eventVisible`). */
+  readonly selectionKey: string;
   private wakeUp: (() => void) | undefined;
 
   constructor(
@@ -78,6 +80,7 @@ class Subscriber {
   ) {
     this.last = BigInt(request.startSeq ?? '0');
     this.answerKey = `${answerScope(request.principal)}\n${target.shareKey}`;
+    this.selectionKey = `${ownerScope(request.principal) ?? '*'}\n${JSON.stringify(request.filter ?? null)}`;
   }
 
   /**
@@ -293,18 +296,27 @@ export class OverdueFanOut {
   private readonly onBatch = async (events: OverdueEvent[]): Promise<void> => {
     const seqs = events.map((e) => BigInt(e.seq));
     const takes = new Map<Subscriber, number[]>();
-    const groups = new Map<string, { representative: Subscriber; events: Set<number> }>();
+    const groups = new Map<string, { representative: Subscriber; events: Set<number>; merged: Set<number[]> }>();
+    // Which events a subscriber takes depends on its selection key and position only: decided once per pair.
+    const selections = new Map<string, number[]>();
     for (const subscriber of this.subscribers) {
       if (subscriber.closed || (subscriber.state === 'catching-up' && subscriber.overflowed)) continue;
-      const { filter, principal } = subscriber.request;
-      const mine: number[] = [];
-      for (let i = 0; i < events.length; i++) {
-        if (seqs[i] > subscriber.last && eventVisible(events[i], filter, principal)) mine.push(i);
+      const selection = `${subscriber.selectionKey}\n${subscriber.last}`;
+      let mine = selections.get(selection);
+      if (!mine) {
+        const { filter, principal } = subscriber.request;
+        mine = [];
+        for (let i = 0; i < events.length; i++) {
+          if (seqs[i] > subscriber.last && eventVisible(events[i], filter, principal)) mine.push(i);
+        }
+        selections.set(selection, mine);
       }
       takes.set(subscriber, mine);
       if (mine.length === 0) continue;
       let group = groups.get(subscriber.answerKey);
-      if (!group) groups.set(subscriber.answerKey, (group = { representative: subscriber, events: new Set() }));
+      if (!group) groups.set(subscriber.answerKey, (group = { representative: subscriber, events: new Set(), merged: new Set() }));
+      if (group.merged.has(mine)) continue;
+      group.merged.add(mine);
       for (const i of mine) group.events.add(i);
     }
 
@@ -337,12 +349,15 @@ export class OverdueFanOut {
     const lastSeq = seqs[seqs.length - 1];
     const utf8 = new Map<string, Uint8Array[]>();
     const framed = new Map<string, FrameRun[]>();
+    const joined = new Map<number[], string>();
     for (const [subscriber, mine] of takes) {
       if (subscriber.closed) continue;
       const texts = answers.get(subscriber.answerKey);
       const { frames } = subscriber.target.sink;
       if (frames && subscriber.state === 'live' && mine.length > 0 && seqs[mine[0]] > subscriber.last) {
-        const key = `${subscriber.answerKey}\n${frames.key}\n${mine.join(',')}`;
+        let taken = joined.get(mine);
+        if (taken === undefined) joined.set(mine, (taken = mine.join(',')));
+        const key = `${subscriber.answerKey}\n${frames.key}\n${taken}`;
         let runs = framed.get(key);
         if (!runs) {
           let bytes = utf8.get(subscriber.answerKey);
