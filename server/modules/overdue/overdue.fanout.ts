@@ -129,17 +129,24 @@ class Subscriber {
    * most HIGH_WATER_BYTES unsent, as `deliver` does; past that it catches up instead.
    */
   deliverFrames(runs: readonly FrameRun[], frames: FrameWriter): void {
-    for (const run of runs) {
-      if (this.target.sink.bufferedBytes() > HIGH_WATER_BYTES) {
-        this.state = 'catching-up';
-        this.overflowed = true;
-        this.onFallBehind();
-        this.wake();
-        return;
+    const { sink } = this.target;
+    let fellBehind = false;
+    // The runs taken leave in one system call; a corked run counts as unsent.
+    sink.corked(() => {
+      for (const run of runs) {
+        if (sink.bufferedBytes() > HIGH_WATER_BYTES) {
+          fellBehind = true;
+          return;
+        }
+        frames.write(run.bytes);
+        this.last = run.lastSeq;
       }
-      frames.write(run.bytes);
-      this.last = run.lastSeq;
-    }
+    });
+    if (!fellBehind) return;
+    this.state = 'catching-up';
+    this.overflowed = true;
+    this.onFallBehind();
+    this.wake();
   }
 
   /** A batch is done: a live subscriber has passed every event of it. */
