@@ -81,10 +81,13 @@ export const BATCH_END = defineQuery<{ limit: number }, string | null>({
 
 /**
  * Who hears of the events after the fan-out's cursor up to `endSeq`, with their settings;
- * a preference OFF leaves the recipient out. The customer's owner (SALES) hears of its
- * alarms, promises and disputes; every FINANCE user of disputes.
+ * a preference OFF leaves the recipient out, and so does having no channel this server can
+ * use (e-mail off or no SMTP server, and no IM webhook), as the reminders do: most users
+ * of a deployment without SMTP have none, and their rows were built only to be dropped.
+ * The customer's owner (SALES) hears of its alarms, promises and disputes; every FINANCE
+ * user of disputes.
  */
-export const RECIPIENTS = defineQuery<{ endSeq: string; untold: readonly string[] }, Recipient>({
+export const RECIPIENTS = defineQuery<{ endSeq: string; untold: readonly string[]; emailAvailable: boolean }, Recipient>({
   text: `with ev as (
            select e.* from overdue_event e
             where e.seq > (select seq from notification_cursor) and e.seq <= cast(:endSeq as bigint) and e.type <> all(cast(:untold as text[]))
@@ -107,6 +110,7 @@ export const RECIPIENTS = defineQuery<{ endSeq: string; untold: readonly string[
            left join receivable r on r.id = ev.receivable_id
            left join notification_settings s on s.user_id = u.id
           where coalesce(s.preferences ->> h.kind, 'IMMEDIATE') <> 'OFF'
+            and ((coalesce(s.email_enabled, true) and :emailAvailable) or s.im_webhook_url is not null)
           order by ev.seq, u.id`,
   decode: (row) => ({
     seq: row.text('seq'),

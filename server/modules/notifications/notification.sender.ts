@@ -165,7 +165,7 @@ export class NotificationSender {
           const more = await this.orm.em.fork().transactional(async (em) => {
             const endSeq = await BATCH_END.one(em, { limit: FANOUT_BATCH });
             if (endSeq === null) return false;
-            const rows = (await RECIPIENTS.all(em, { endSeq, untold: EVENTS_NOT_TOLD })).flatMap((r) => {
+            const rows = (await RECIPIENTS.all(em, { endSeq, untold: EVENTS_NOT_TOLD, emailAvailable: this.emailAvailable })).flatMap((r) => {
               const message = eventMessage(r, r.locale, this.config.currency);
               return message ? this.rowsFor(r, r.kind, message, r.seq) : [];
             });
