@@ -275,7 +275,9 @@ describe('one data folder through crashes', () => {
         `Another huikuan server \\(pid ${server.pid}\\) is using ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} with its PostgreSQL \\(pid ${postmaster}\\)`,
       ),
     );
-    expect(Date.now() - refusedAt).toBeLessThan(5000);
+    // Refused at start-up, not after waiting out a database start: 1.7 s alone, 6.3 s once
+    // beside the whole suite on two cores (a node start-up under load).
+    expect(Date.now() - refusedAt).toBeLessThan(15_000);
     expect(alive(postmaster)).toBe(true);
     expect(await readyz(server)).toBe(200);
   });
