@@ -4,7 +4,8 @@
  *
  * 1. decides in memory which subscriber takes which event: after its position, within
  *    its filter and its visibility (`eventVisible`, the rule the event queries apply in
- *    SQL), so no subscriber costs a statement;
+ *    SQL), once per (owner scope, filter, position), so no subscriber costs a statement
+ *    and a thousand alike cost one decision;
  * 2. loads the related rows (receivables, stages, customers, salespeople) once, for the
  *    events anyone takes, into one unit of work;
  * 3. executes the selection set once per event and *answer key*: the subscription's
