@@ -107,27 +107,23 @@ export const PAYER_ACCOUNTS = defineQuery<{ accounts: string[] }, { account: str
   decode: (row) => ({ account: row.text('account'), customerId: row.text('customer_id') }),
 });
 
-export const INSERT_CUSTOMERS = defineStatement<{
+/** A batch of customers' columns, one array per column, in the same order. */
+interface CustomerColumns {
   ids: string[];
   codes: string[];
   names: string[];
   ownerIds: string[];
   terms: number[];
   limits: string[];
-}>({
+}
+
+export const INSERT_CUSTOMERS = defineStatement<CustomerColumns>({
   text: `insert into customer (id, code, name, owner_id, credit_term_days, credit_limit)
          select * from unnest(cast(:ids as uuid[]), cast(:codes as text[]), cast(:names as text[]), cast(:ownerIds as uuid[]),
                               cast(:terms as integer[]), cast(:limits as numeric[]))`,
 });
 
-export const UPDATE_CUSTOMERS = defineStatement<{
-  ids: string[];
-  codes: string[];
-  names: string[];
-  ownerIds: string[];
-  terms: number[];
-  limits: string[];
-}>({
+export const UPDATE_CUSTOMERS = defineStatement<CustomerColumns>({
   text: `update customer c
             set code = t.code, name = t.name, owner_id = t.owner_id, credit_term_days = t.term, credit_limit = t.credit_limit, updated_at = now()
            from unnest(cast(:ids as uuid[]), cast(:codes as text[]), cast(:names as text[]), cast(:ownerIds as uuid[]),
