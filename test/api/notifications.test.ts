@@ -359,3 +359,59 @@ test('alarms as DAILY_DIGEST: nothing at the scan, ONE e-mail listing them at th
   const refused = await rejection(sales.client.updateMyNotificationSettings({ input: { preferences: [{ kind: 'DAILY_DIGEST', delivery: 'OFF' }] } }));
   expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.preferences.0.kind' });
 });
+
+test('a send its process never finished counts as an attempt: sent again by the sweep, DEAD at the eighth; a lost job is added again', async () => {
+  const sales = await server.createUser('SALES');
+  const once = (await sales.client.sendTestNotification({ channel: 'EMAIL' })).sendTestNotification;
+  const often = (await sales.client.sendTestNotification({ channel: 'EMAIL' })).sendTestNotification;
+  const lost = (await sales.client.sendTestNotification({ channel: 'EMAIL' })).sendTestNotification;
+  await until(
+    'the three test e-mails',
+    () => mailsTo(sales.email),
+    (list) => list.length === 3,
+  );
+  // `lost` failed two minutes ago and its retry's job is gone (a crash between the attempt and the job).
+  await server.sql(
+    `update notification set status = 'FAILED', next_attempt_at = now() - interval '2 minutes', sent_at = null,
+            attempt_log = '[{"at": 0, "error": "451 try again later"}]'::jsonb
+      where id = $1`,
+    [lost.id],
+  );
+  await server.sql(`select graphile_worker.remove_job('notification:' || $1)`, [lost.id]);
+  // As a process killed mid-send three minutes ago leaves them: `once` on its first attempt,
+  // `often` on its eighth (seven interrupted before, as a message that crashes its sender).
+  await server.sql(
+    `update notification set status = 'SENDING', claimed_at = now() - interval '3 minutes', sent_at = null,
+            attempts = case when id = $1 then 0 else 7 end,
+            attempt_log = case when id = $1 then '[]'::jsonb
+                               else (select jsonb_agg(jsonb_build_object('at', 0, 'error', 'interrupted earlier')) from generate_series(1, 7)) end
+      where id in ($1, $2)`,
+    [once.id, often.id],
+  );
+  // Another instance's start-up sweep finds them (as the minute's sweep of any instance would).
+  const instance = await server.startInstance();
+  try {
+    const mine = await until(
+      'the interrupted ones settled',
+      async () => (await sales.client.notifications({})).notifications.nodes,
+      (list) => ['SENT', 'DEAD', 'SENT'].every((status, i) => list.find((n) => n.id === [once.id, often.id, lost.id][i])?.status === status),
+    );
+    expect(mine.find((n) => n.id === lost.id)!.attempts.map((a) => a.error)).toEqual(['451 try again later', null]);
+    const resent = mine.find((n) => n.id === once.id)!;
+    expect(resent.attempts.map((a) => a.error)).toEqual(['interrupted: the process sending it stopped before recording the outcome', null]);
+    const dead = mine.find((n) => n.id === often.id)!;
+    expect(dead.attempts).toHaveLength(8);
+    expect(dead.attempts[7].error).toBe('interrupted: the process sending it stopped before recording the outcome');
+    expect(dead.sentAt).toBeNull();
+    // `once` and `lost` went out again (at least once); `often` did not.
+    await until(
+      'the re-sent e-mails',
+      () => mailsTo(sales.email),
+      (list) => list.length === 5,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(mailsTo(sales.email)).toHaveLength(5);
+  } finally {
+    await instance.stop();
+  }
+});

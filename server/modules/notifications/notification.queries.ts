@@ -8,7 +8,7 @@ import { Locale } from '../users/user.locale';
 import { type Page } from '../../core/pagination';
 import { JOB_SCHEMA } from '../../db/job-queue';
 import { keysetPage } from '../../db/keyset';
-import { defineQuery, defineStatement, type NoParams, type SqlRow, Where } from '../../db/sql';
+import { defineQuery, defineStatement, type SqlRow, Where } from '../../db/sql';
 import type { EventForPeople, LateBooking } from './notification.texts';
 import { NotificationChannel, NotificationKind, NotificationStatus, Notification } from './notification.types';
 
@@ -347,20 +347,39 @@ export const RECORD_SEND = defineStatement<{ id: string; error: string | null; r
           where id = cast(:id as uuid)`,
 });
 
+/** The attempt's error when the process sending a row stopped before recording the outcome (SWEEP_OUTBOX). */
+export const INTERRUPTED_ATTEMPT = 'interrupted: the process sending it stopped before recording the outcome';
+
 /**
- * The sweep: rows a dead process left SENDING for two minutes are due again (it may have
- * sent them: at least once), and every due row gets a send job (a job a dead worker
- * holds stays locked for hours).
+ * The sweep, a recovery path (every row gets its send job when it is written or retried):
+ *
+ * - A row a dead process left SENDING for two minutes counts that attempt as failed (it
+ *   may have gone out: at least once) and is due again, or DEAD after `maxAttempts`, so a
+ *   row that crashes its sender every time ends like any other that keeps failing.
+ * - Rows due for more than a minute, oldest first, at most `limit` per sweep, get their
+ *   send job again (a job a dead worker holds stays locked for hours; a crash between an
+ *   attempt and its retry's job leaves none). Rows waiting for a later attempt have
+ *   their job and are not touched: a backlog costs nothing per minute until it is due.
  */
-export const SWEEP_OUTBOX = defineQuery<NoParams, number>({
+export const SWEEP_OUTBOX = defineQuery<{ maxAttempts: number; limit: number }, number>({
   text: `with stuck as (
-           update notification set status = 'FAILED', next_attempt_at = now()
+           update notification
+              set attempts = attempts + 1,
+                  attempt_log = attempt_log || jsonb_build_array(jsonb_build_object('at', (extract(epoch from now()) * 1000)::bigint, 'error', '${INTERRUPTED_ATTEMPT}')),
+                  status = case when attempts + 1 >= :maxAttempts then 'DEAD' else 'FAILED' end,
+                  next_attempt_at = now()
             where status = 'SENDING' and claimed_at < now() - interval '2 minutes'
+           returning id, status, next_attempt_at
+         ),
+         late as (
+           select n.id, n.next_attempt_at from notification n
+            where n.status in ('PENDING', 'FAILED') and n.next_attempt_at < now() - interval '1 minute'
+            order by n.next_attempt_at limit :limit
          ),
          due as (
-           select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', n.id), job_key => 'notification:' || n.id,
-                                        job_key_mode => 'preserve_run_at', run_at => n.next_attempt_at)
-             from notification n where n.status in ('PENDING', 'FAILED')
+           select ${JOB_SCHEMA}.add_job('${SEND_TASK}', json_build_object('id', x.id), job_key => 'notification:' || x.id,
+                                        job_key_mode => 'preserve_run_at', run_at => x.next_attempt_at)
+             from (select id, next_attempt_at from late union select id, next_attempt_at from stuck where status = 'FAILED') x
          ),
          fanout as (
            select ${JOB_SCHEMA}.add_job('${FANOUT_TASK}', '{}'::json, job_key => 'notifications:fanout', job_key_mode => 'preserve_run_at')

@@ -4,7 +4,7 @@
  * row with its send job; the send job claims its row, sends it by e-mail (nodemailer,
  * SMTP_URL) or to an IM bot (a JSON POST in the bot's format) and records the attempt,
  * retrying with exponential backoff up to 8 attempts. A sweep at start-up and every
- * minute re-enqueues what a dead process left.
+ * minute re-enqueues what a dead process left (a send it interrupted counts as an attempt).
  *
  * Nothing is lost: a row exists before anything is sent, and only its own attempt ends
  * it. Nothing is sent twice in the ordinary course: a row is claimed (SENDING) before it
@@ -71,6 +71,8 @@ import { NotificationChannel, NotificationKind } from './notification.types';
 /** Events turned into rows per transaction. */
 const FANOUT_BATCH = 500;
 const MAX_ATTEMPTS = 8;
+/** Late rows whose send job a sweep adds again, at most (SWEEP_OUTBOX): more than a dead worker can have held. */
+const SWEEP_LIMIT = 1000;
 const RETRY_BASE_MS = 30_000;
 const IM_TIMEOUT_MS = 10_000;
 /** A fan-out that found another one running looks again this much later. */
@@ -330,7 +332,7 @@ export class NotificationSender {
   }
 
   async sweep(): Promise<void> {
-    await SWEEP_OUTBOX.one(this.orm.em.fork());
+    await SWEEP_OUTBOX.one(this.orm.em.fork(), { maxAttempts: MAX_ATTEMPTS, limit: SWEEP_LIMIT });
     await this.scheduleDigest('preserve_run_at');
   }
 
