@@ -210,6 +210,43 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     expect(await eventsOf(f.finance.client, customerId)).toMatchObject([{ type: 'BECAME_OVERDUE', stage: 60, daysOverdue: 70 }]);
   });
 
+  test('twelve thousand falling overdue on one day: one scan judges each once, one event each, in due-date order', async () => {
+    // Enough candidates for the judgement to take their statistics (ANALYZE_CANDIDATES_FROM).
+    const customer = await f.make.customer();
+    const amountOf = (n: number) => `${100 + (n % 50)}.00`;
+    for (let batch = 0; batch < 12; batch++) {
+      const rows = Array.from({ length: 1000 }, (_, i) => {
+        const n = batch * 1000 + i;
+        // Monday 5 and Tuesday 6 October 2026, alternately.
+        return {
+          externalId: `FALL-${n}`,
+          customerCode: customer.code,
+          reference: `FALL-${n}`,
+          amount: amountOf(n),
+          issuedOn: '2026-09-01',
+          dueOn: n % 2 === 0 ? '2026-10-05' : '2026-10-06',
+        };
+      });
+      const { importReceivables } = await f.finance.client.importReceivables({ options: { source: 'ERP', mode: 'APPLY' }, rows });
+      expect(importReceivables).toMatchObject({ committed: true, created: 1000, failed: 0 });
+    }
+
+    const { runOverdueScan: scan } = await f.finance.client.runOverdueScan({ asOf: '2026-10-20' });
+    expect(scan).toMatchObject({ ran: true, judged: 12_000, becameOverdue: 12_000, escalated: 0, cleared: 0, overdueCount: 12_000 });
+    const { overdueEvents } = await f.finance.client.overdueEvents({ first: 200, filter: { customerId: customer.id } });
+    expect(overdueEvents.totalCount).toBe(12_000);
+    // The stream starts with the earlier due date, each event as the position says.
+    for (const { node } of overdueEvents.edges) {
+      expect(node).toMatchObject({ type: 'BECAME_OVERDUE', stage: 1, daysOverdue: 15, asOf: '2026-10-20' });
+      expect(node.receivable).toMatchObject({ dueOn: '2026-10-05', overdueStage: 1 });
+      expect(node.outstanding).toBe(node.receivable!.amount);
+    }
+    // Σ (100 + n mod 50) over 12,000 receivables: 12,000 × 100 + 240 × (0 + … + 49).
+    expect((await f.finance.client.customer({ id: customer.id })).customer).toMatchObject({ overdueAmount: '1494000.00', alarmedAmount: '1494000.00' });
+    // Judged once: the same day again judges nothing.
+    expect((await f.finance.client.runOverdueScan({ asOf: '2026-10-20' })).runOverdueScan).toMatchObject({ judged: 0, overdueCount: 12_000 });
+  });
+
   test('a partial payment keeps the alarm; a write-off clears it, as of the engine date', async () => {
     const {
       customer: { id: customerId },
