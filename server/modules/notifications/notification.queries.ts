@@ -348,7 +348,7 @@ export const RECORD_SEND = defineStatement<{ id: string; error: string | null; r
 });
 
 /** The attempt's error when the process sending a row stopped before recording the outcome (SWEEP_OUTBOX). */
-export const INTERRUPTED_ATTEMPT = 'interrupted: the process sending it stopped before recording the outcome';
+const INTERRUPTED_ATTEMPT = 'interrupted: the process sending it stopped before recording the outcome';
 
 /**
  * The sweep, a recovery path (every row gets its send job when it is written or retried):

@@ -145,6 +145,7 @@ stored as (
   update receivable_overdue_state o
      set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount
     from decided d
+   -- The list of addresses makes it a TID scan of them (the join alone hashes every state row).
    where o.ctid = d.state_row and o.ctid = any(array(select s.state_row from decided s))
 ),
 moved as (
