@@ -20,6 +20,7 @@ import { Migration20261210000000_overdue_event_kinds } from './migrations/Migrat
 import { Migration20261215000000_overdue_customer_tally } from './migrations/Migration20261215000000_overdue_customer_tally';
 import { Migration20261216010000_overdue_freeze } from './migrations/Migration20261216010000_overdue_freeze';
 import { Migration20261216030000_promise_reopened_event } from './migrations/Migration20261216030000_promise_reopened_event';
+import { Migration20261223000000_overdue_kept_position } from './migrations/Migration20261223000000_overdue_kept_position';
 
 declare module '../../context' {
   interface Services {
@@ -45,6 +46,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261215000000_overdue_customer_tally', class: Migration20261215000000_overdue_customer_tally },
     { name: 'Migration20261216010000_overdue_freeze', class: Migration20261216010000_overdue_freeze },
     { name: 'Migration20261216030000_promise_reopened_event', class: Migration20261216030000_promise_reopened_event },
+    { name: 'Migration20261223000000_overdue_kept_position', class: Migration20261223000000_overdue_kept_position },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

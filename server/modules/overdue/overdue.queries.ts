@@ -48,7 +48,11 @@ export type JudgementScope = 'due' | 'all';
  * - Candidates: the rows CANDIDATES put in `overdue_candidates`, under the same scan lock
  *   (nothing moves a state row in between, so its address still holds).
  * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
- *   aging report's. An open payment notice holds the alarm from the day it was reported
+ *   aging report's. A row that comes for a date alone (no ledger change since its last
+ *   judgement) whose position no date could move then (issued, nothing counting later)
+ *   has the same position now: it was kept in the state row (`kept_*`,
+ *   Migration20261223000000) and is read from there, not from the ledger. Every other
+ *   candidate, and every one of a full re-judgement (the check), reads the ledger. An open payment notice holds the alarm from the day it was reported
  *   through its `hold_until`. The stage is the last threshold reached; stages only rise
  *   while the receivable stays overdue. A fully disputed receivable (open disputes cover
  *   its position) keeps the stage it has: no BECAME_OVERDUE, no STAGE_ESCALATED. The
@@ -62,17 +66,33 @@ export type JudgementScope = 'due' | 'all';
  * with `width_bucket` (OVERDUE_STAGES is ascending, config.ts checks it), each state row
  * is rewritten through the row address it was read from (a TID scan of the addresses: the
  * planner would otherwise hash all state rows for 100,000 of them), the position and the
- * judgement are computed once per candidate (materialized), and an event's id is derived
- * from its sequence number, unique by construction (no random-uuid index to maintain).
+ * judgement are computed once per candidate (materialized), the judged rows are read once
+ * for the customers' figures and the counts (`pairs`), and an event's id is derived from
+ * its sequence number, unique by construction (no random-uuid index to maintain).
  */
 function judgement() {
   return defineQuery<ScanParams, ScanCounts>({
     text: `
 with candidates as not materialized (
   -- Read where used: the planner then sees the table's statistics (ANALYZE_CANDIDATES), not a CTE's defaults.
-  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount from overdue_candidates c
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.kept_position, c.kept_effective_due_on, c.kept_salesperson_id
+    from overdue_candidates c
 ),
-${positionsCtes('pos', 'cast(:asOf as date)', { within: 'candidates', carry: ['state_row', 'old_stage', 'due_on', 'old_customer', 'old_amount'], materialized: true })},
+unkept as not materialized (
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount from candidates c where c.kept_position is null
+),
+${positionsCtes('read', 'cast(:asOf as date)', { within: 'unkept', carry: ['state_row', 'old_stage', 'due_on', 'old_customer', 'old_amount'] })},
+pos as materialized (
+  -- The position read from the ledger, or the one kept since the last judgement: issued by
+  -- then, nothing counting later, no ledger change since (Migration20261223000000).
+  select p.state_row, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.id, p.salesperson_id, p.customer_id, p.effective_due_on,
+         p.issued_on, p.written_off_at, p.first_received_on, p.outstanding
+    from read p
+  union all
+  select c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.id, c.kept_salesperson_id, c.old_customer, c.kept_effective_due_on,
+         cast('-infinity' as date), cast(null as timestamptz), cast(null as date), c.kept_position
+    from candidates c where c.kept_position is not null
+),
 notices as (
   -- Open notices of the candidates: holding on D, or starting / ending a hold after D.
   select n.receivable_id,
@@ -117,6 +137,9 @@ judged as materialized (
 decided as materialized (
   select j.state_row, j.id, j.old_stage, j.due_on, j.old_customer, j.old_amount, j.customer_id, j.salesperson_id, j.effective_due_on, j.position,
          j.days_past, j.new_stage,
+         -- No date can move the position any more (issued, nothing counting later): kept for the next judgement.
+         j.first_received_on is null and j.issued_on <= cast(:asOf as date)
+           and not coalesce((j.written_off_at at time zone :tz)::date > cast(:asOf as date), false) as keeps,
          -- Overdue money (the customers' figures, overdue_customer_stage): the position once past the effective due date.
          case when j.days_past >= 1 then j.position else 0 end as new_amount,
          case when j.old_stage is null and j.new_stage is not null then 'BECAME_OVERDUE'
@@ -143,7 +166,10 @@ decided as materialized (
 ),
 stored as (
   update receivable_overdue_state o
-     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount
+     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount,
+         kept_position = case when d.keeps then d.position end,
+         kept_effective_due_on = case when d.keeps then d.effective_due_on end,
+         kept_salesperson_id = case when d.keeps then d.salesperson_id end
     from decided d
    -- The list of addresses makes it a TID scan of them (the join alone hashes every state row).
    where o.ctid = d.state_row and o.ctid = any(array(select s.state_row from decided s))
@@ -152,14 +178,17 @@ pairs as (
   -- Each judged row leaves the customer's bucket it counted in and enters the one it counts
   -- in now: counted per pair of buckets first (one pass over the judged rows, a few
   -- thousand groups), then split into what each bucket loses and gains.
+  -- The scan's counts (tally) come from here too, so the judged rows are read once for both.
   select coalesce(d.old_customer, d.customer_id) as old_customer, coalesce(d.old_stage, 0) as old_stage,
-         d.customer_id, coalesce(d.new_stage, 0) as new_stage,
+         d.customer_id, coalesce(d.new_stage, 0) as new_stage, d.event_type, count(*) as n,
+         count(*) filter (where d.due_on > '-infinity' and d.due_on < cast(:asOf as date)) as late,
+         count(*) filter (where d.due_on = '-infinity') as changed,
          count(*) filter (where d.old_stage is not null or d.old_amount <> 0) as left_n,
          coalesce(sum(d.old_amount) filter (where d.old_stage is not null or d.old_amount <> 0), 0) as left_amount,
          count(*) filter (where d.new_stage is not null or d.new_amount <> 0) as entered_n,
          coalesce(sum(d.new_amount) filter (where d.new_stage is not null or d.new_amount <> 0), 0) as entered_amount
     from decided d
-   group by 1, 2, 3, 4
+   group by 1, 2, 3, 4, 5
 ),
 deltas as (
   select m.customer_id, m.stage, sum(m.receivables) as receivables, sum(m.amount) as amount
@@ -194,13 +223,13 @@ inserted as (
   returning seq
 ),
 tally as (
-  select count(*)::int as judged,
-         count(*) filter (where due_on > '-infinity' and due_on < cast(:asOf as date))::int as judged_late,
-         count(*) filter (where due_on = '-infinity')::int as judged_changed,
-         count(*) filter (where event_type = 'BECAME_OVERDUE')::int as became_overdue,
-         count(*) filter (where event_type = 'STAGE_ESCALATED')::int as escalated,
-         count(*) filter (where event_type = 'CLEARED')::int as cleared
-    from decided
+  select coalesce(sum(g.n), 0)::int as judged,
+         coalesce(sum(g.late), 0)::int as judged_late,
+         coalesce(sum(g.changed), 0)::int as judged_changed,
+         coalesce(sum(g.n) filter (where g.event_type = 'BECAME_OVERDUE'), 0)::int as became_overdue,
+         coalesce(sum(g.n) filter (where g.event_type = 'STAGE_ESCALATED'), 0)::int as escalated,
+         coalesce(sum(g.n) filter (where g.event_type = 'CLEARED'), 0)::int as cleared
+    from pairs g
 ),
 counted as (
   -- The engine row exists: a scan sets its date before it judges, a re-evaluation needs one.
@@ -252,9 +281,12 @@ export const JUDGE = judgement();
  */
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
+  // A changed row (-infinity) reads the ledger; so does every row of a full re-judgement, the check of what was kept.
+  const kept = (column: string) => (scope === 'due' ? `case when next_judgement_on > '-infinity' then ${column} end` : 'null');
   return defineStatement<{ asOf: LocalDate }>({
-    text: `insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount)
-           select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount
+    text: `insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id)
+           select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount,
+                  ${kept('kept_position')}, ${kept('kept_effective_due_on')}, ${kept('kept_salesperson_id')}
              from receivable_overdue_state
             where ${due}(judged_on is null or judged_on <= cast(:asOf as date))`,
   });
@@ -285,7 +317,8 @@ export const ANALYZE_CANDIDATES_FROM = 10_000;
  */
 export const JUDGEMENT_TABLE = defineStatement<NoParams>({
   text: `create temporary table if not exists overdue_candidates (
-           id uuid not null, state_row tid not null, old_stage integer, due_on date, old_customer uuid, old_amount numeric(16,2) not null
+           id uuid not null, state_row tid not null, old_stage integer, due_on date, old_customer uuid, old_amount numeric(16,2) not null,
+           kept_position numeric(16,2), kept_effective_due_on date, kept_salesperson_id uuid
          ) on commit delete rows`,
 });
 
