@@ -211,7 +211,7 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
   });
 
   test('twelve thousand falling overdue on one day: one scan judges each once, one event each, in due-date order', async () => {
-    // Enough candidates for the judgement to take their statistics (ANALYZE_CANDIDATES_FROM).
+    // Enough candidates reading the ledger (new to the engine) for the judgement to take their statistics (ANALYZE_CANDIDATES_FROM).
     const customer = await f.make.customer();
     const amountOf = (n: number) => `${100 + (n % 50)}.00`;
     for (let batch = 0; batch < 12; batch++) {

@@ -179,8 +179,8 @@ export class OverdueService {
       // A scan also moves the engine's date; re-evaluations and full re-judgements judge as of it.
       const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
       await JUDGEMENT_TABLE.run(em);
-      const candidates = await CANDIDATES[judgement.scope].run(em, { asOf });
-      if (candidates >= ANALYZE_CANDIDATES_FROM) await ANALYZE_CANDIDATES.run(em);
+      const { unkept } = await CANDIDATES[judgement.scope].one(em, { asOf });
+      if (unkept >= ANALYZE_CANDIDATES_FROM) await ANALYZE_CANDIDATES.run(em);
       const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       for (const participant of this.participants) {
         await participant.afterJudgement({ em, asOf, kind: judgement.kind, previousEngineDate: engineDate, judgedCustomerIds: customerIds });
