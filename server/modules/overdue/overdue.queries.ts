@@ -52,9 +52,10 @@ export type JudgementScope = 'due' | 'all';
  *   judgement) whose position no date could move then (issued, nothing counting later)
  *   has the same position now: it was kept in the state row (`kept_*`,
  *   Migration20261223000000) and is read from there, not from the ledger. Every other
- *   candidate, and every one of a full re-judgement (the check), reads the ledger. An open payment notice holds the alarm from the day it was reported
- *   through its `hold_until`. The stage is the last threshold reached; stages only rise
- *   while the receivable stays overdue. A fully disputed receivable (open disputes cover
+ *   candidate, and every one of a full re-judgement (the check), reads the ledger.
+ * - An open payment notice holds the alarm from the day it was reported through its
+ *   `hold_until`. The stage is the last threshold reached; stages only rise while the
+ *   receivable stays overdue. A fully disputed receivable (open disputes cover
  *   its position) keeps the stage it has: no BECAME_OVERDUE, no STAGE_ESCALATED. The
  *   engine reads its own `overdue_freeze` for that, which the disputes area above writes
  *   with its disputes (Migration20261216010000): no SQL of the engine names a table of an
