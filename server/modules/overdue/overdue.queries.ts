@@ -118,7 +118,11 @@ disputes as (
 judged as materialized (
   -- Computed once per candidate: inlined, each expression below would be computed again in every use of it.
   select p.state_row, p.id, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
-         p.outstanding as position, n.next_on as notice_next_on, dd.next_on as dispute_next_on, p.first_received_on, p.written_off_at,
+         p.outstanding as position, n.next_on as notice_next_on, dd.next_on as dispute_next_on,
+         -- The first later date the ledger as recorded moves the position by itself: the issue
+         -- date, the day money or a credit already recorded counts, the day a write-off takes effect.
+         least(case when p.issued_on > cast(:asOf as date) then p.issued_on end, p.first_received_on,
+               case when (p.written_off_at at time zone :tz)::date > cast(:asOf as date) then (p.written_off_at at time zone :tz)::date end) as ledger_next_on,
          cast(:asOf as date) - p.effective_due_on as days_past,
          -- Fully disputed: open disputes cover the whole position, and no notice holds it.
          p.outstanding > 0 and coalesce(dd.disputed, 0) >= p.outstanding and not coalesce(n.held, false) as frozen,
@@ -138,9 +142,8 @@ judged as materialized (
 decided as materialized (
   select j.state_row, j.id, j.old_stage, j.due_on, j.old_customer, j.old_amount, j.customer_id, j.salesperson_id, j.effective_due_on, j.position,
          j.days_past, j.new_stage,
-         -- No date can move the position any more (issued, nothing counting later): kept for the next judgement.
-         j.first_received_on is null and j.issued_on <= cast(:asOf as date)
-           and not coalesce((j.written_off_at at time zone :tz)::date > cast(:asOf as date), false) as keeps,
+         -- No date can move the position any more: kept for the next judgement.
+         j.ledger_next_on is null as keeps,
          -- Overdue money (the customers' figures, overdue_customer_stage): the position once past the effective due date.
          case when j.days_past >= 1 then j.position else 0 end as new_amount,
          case when j.old_stage is null and j.new_stage is not null then 'BECAME_OVERDUE'
@@ -150,15 +153,12 @@ decided as materialized (
          -- threshold (the first above both the days past due and the stage held; none
          -- while fully disputed), the first day past due (its money becomes overdue money,
          -- whatever the first stage's threshold), a notice's hold or a dispute starting or
-         -- ending, the issue date, the day money or a credit already recorded counts or a
-         -- write-off takes effect. Nothing for a receivable with nothing outstanding: its
-         -- position never rises again by itself.
+         -- ending, the ledger's own next date (ledger_next_on). Nothing for a receivable with
+         -- nothing outstanding: its position never rises again by itself.
          case when j.position = 0 and j.issued_on <= cast(:asOf as date) then null
               else least(case when not j.frozen then j.effective_due_on + (cast(:stages as int[]))[width_bucket(greatest(j.days_past, coalesce(j.new_stage, j.days_past)), cast(:stages as int[])) + 1] end,
                          case when j.days_past < 1 then j.effective_due_on + 1 end,
-                         case when j.issued_on > cast(:asOf as date) then j.issued_on end,
-                         j.notice_next_on, j.dispute_next_on, j.first_received_on,
-                         case when (j.written_off_at at time zone :tz)::date > cast(:asOf as date) then (j.written_off_at at time zone :tz)::date end) end as next_on
+                         j.ledger_next_on, j.notice_next_on, j.dispute_next_on) end as next_on
     from judged j
    -- Sorted once here, in the order events are numbered and the scan log lists what it
    -- judged: both read it presorted (PostgreSQL 17+ knows a materialized CTE's order; older
@@ -278,13 +278,14 @@ export const JUDGE = judgement();
  * many there are from the table's size, whatever the statistics of the next judgement
  * dates say (they lag: every scan moves the dates it judged), and picks index lookups for
  * a few thousand and hash joins for a hundred thousand. The list never travels through
- * this process.
+ * this process: the answer is how many of them read the ledger, not having a kept
+ * position (ANALYZE_CANDIDATES).
  */
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
   // A changed row (-infinity) reads the ledger; so does every row of a full re-judgement, the check of what was kept.
   const kept = (column: string) => (scope === 'due' ? `case when next_judgement_on > '-infinity' then ${column} end` : 'null');
-  return defineQuery<{ asOf: LocalDate }, { candidates: number; unkept: number }>({
+  return defineQuery<{ asOf: LocalDate }, { unkept: number }>({
     text: `with listed as (
              insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id)
              select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount,
@@ -293,8 +294,8 @@ function candidates(scope: JudgementScope) {
               where ${due}(judged_on is null or judged_on <= cast(:asOf as date))
              returning kept_position
            )
-           select count(*)::int as candidates, (count(*) filter (where kept_position is null))::int as unkept from listed`,
-    decode: (row) => ({ candidates: row.int('candidates'), unkept: row.int('unkept') }),
+           select (count(*) filter (where kept_position is null))::int as unkept from listed`,
+    decode: (row) => ({ unkept: row.int('unkept') }),
   });
 }
 
