@@ -55,6 +55,12 @@ async function start(dataDir: string, pgPort: number, env: Record<string, string
   return server;
 }
 
+/** Stops the server and expects a clean exit; when it is not, the failure shows what the server said. */
+async function expectCleanStop(server: ServerProcess): Promise<void> {
+  const code = await server.stop();
+  expect({ code, output: code === 0 ? '' : server.output() }).toEqual({ code: 0, output: '' });
+}
+
 /** Exists and has not exited (a zombie waits only to be reaped). */
 function alive(pid: number): boolean {
   try {
@@ -288,7 +294,7 @@ describe('one data folder through crashes', () => {
     expect(await waitFor(() => !alive(postmaster), 5000)).toBe(true);
     expect(await readyz(server)).toBe(503);
     const stoppedAt = Date.now();
-    expect(await server.stop()).toBe(0);
+    await expectCleanStop(server);
     expect(Date.now() - stoppedAt).toBeLessThan(10000);
     expect(server.output()).toMatch(/embedded PostgreSQL \(pid \d+\) exited unexpectedly/);
     expect(server.output()).toContain(`embedded PostgreSQL (pid ${postmaster}) had already exited (SIGKILL): nothing to stop`);
@@ -316,7 +322,7 @@ describe('one data folder through crashes', () => {
 
     // A clean stop leaves no process and no claim on the folder.
     const postmaster = postmasterPid(dataDir);
-    expect(await server.stop()).toBe(0);
+    await expectCleanStop(server);
     expect(alive(postmaster)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'postgres-owner.json'))).toBe(false);
   });
@@ -356,9 +362,9 @@ test('a data folder from before generated passwords is taken over: fixed passwor
   const { createCustomer } = await admin.createCustomer({
     input: { code: 'LEGACY-1', name: 'Legacy Ltd', ownerId: sales.id, creditTermDays: 30, creditLimit: '100.00' },
   });
-  expect(await server.stop()).toBe(0);
+  await expectCleanStop(server);
   const again = await start(dataDir, pgPort);
   const { customer } = await (await signIn(again)).customer({ id: createCustomer.id });
   expect(customer?.name).toBe('Legacy Ltd');
-  expect(await again.stop()).toBe(0);
+  await expectCleanStop(again);
 });
