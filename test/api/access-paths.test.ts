@@ -157,7 +157,8 @@ describe('collection work (issue 10): activities, promises, disputes, credit sta
         receivableIds: [receivableId],
         kind: 'CALL',
         outcome: 'PROMISED',
-        occurredAt: '2026-12-07T02:00:00.000Z',
+        // TODAY 00:00 in Shanghai: CLOCK_DATE fixes the date, the time of day runs on, so a later hour may still be ahead.
+        occurredAt: '2026-12-06T16:00:00.000Z',
         note: 'SECRET-CALL-NOTE',
         promise: { amount: '100.00', promisedOn: '2026-12-09' },
       },

@@ -21,8 +21,11 @@ import { rejection, startTestServer, type TestServer, type TestUser } from '../h
 
 const MON = '2026-12-07';
 const FRI = '2026-12-11';
-/** Mon 2026-12-07 10:00 in Shanghai. */
-const MONDAY_MORNING = '2026-12-07T02:00:00.000Z';
+/**
+ * Mon 2026-12-07 00:00 in Shanghai: CLOCK_DATE fixes the date while the time of day runs on,
+ * so a later hour of the day would be in the server's future before that hour.
+ */
+const MONDAY_START = '2026-12-06T16:00:00.000Z';
 
 let server: TestServer;
 let make: Factories;
@@ -85,7 +88,7 @@ describe('CLAIMS_PAID holds the alarm like reportPaymentNotice', () => {
       kind: 'CALL' as const,
       outcome: 'CLAIMS_PAID' as const,
       note: 'Paid Friday, slip follows',
-      occurredAt: MONDAY_MORNING,
+      occurredAt: MONDAY_START,
       claimedPaidOn: '2026-12-04',
       idempotencyKey: 'phone-li-claims-1',
     };
@@ -127,7 +130,7 @@ describe('CLAIMS_PAID holds the alarm like reportPaymentNotice', () => {
 
   test('claimedPaidOn only with CLAIMS_PAID, never in the future; a refusal stores nothing', async () => {
     const before = await Promise.all(['collection_activity', 'payment_notice'].map(count));
-    const base = { customerId, receivableIds: [ids.R1], kind: 'CALL' as const, occurredAt: MONDAY_MORNING };
+    const base = { customerId, receivableIds: [ids.R1], kind: 'CALL' as const, occurredAt: MONDAY_START };
     expect(await rejection(li.client.logCollectionActivity({ input: { ...base, outcome: 'REACHED', claimedPaidOn: '2026-12-04' } }))).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'input.claimedPaidOn',

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { createClient, type Client } from '../../sdk/index.js';
+import { localDateAt } from '../../server/core/local-date';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,9 +27,12 @@ const offOrigin: string[] = [];
 const pageProblems: string[] = [];
 const contexts: BrowserContext[] = [];
 
+/** The company's time zone (TIME_ZONE's default): the server's business dates are in it. */
+const COMPANY_TIME_ZONE = 'Asia/Shanghai';
+
+/** Today's business date, as the server has it. */
 function today(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return localDateAt(new Date(), COMPANY_TIME_ZONE);
 }
 
 function addDays(date: string, days: number): string {
@@ -41,9 +45,14 @@ async function apiAs(email: string): Promise<Client> {
   return createClient({ url: server.url, token: login.token, webSocketImpl: WebSocket });
 }
 
-/** A fresh browser context whose every request must stay on the server's origin. */
+/**
+ * A fresh browser context whose every request must stay on the server's origin. Its clock
+ * is in the company's time zone, as the managers' and salespeople's are: the console takes
+ * today from the browser's calendar (between 16:00 and 24:00 UTC a browser on UTC is still
+ * on the company's yesterday).
+ */
 async function openPage(viewport: { width: number; height: number }, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale });
+  const context = await browser.newContext({ viewport, locale, timezoneId: COMPANY_TIME_ZONE });
   contexts.push(context);
   await context.route('**/*', async (route) => {
     const url = route.request().url();
