@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { createClient, type Client } from '../../sdk/index.js';
-import { localDateAt } from '../../server/core/local-date';
+import { COMPANY_TIME_ZONE, companyToday } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,14 +26,6 @@ let origin: string;
 const offOrigin: string[] = [];
 const pageProblems: string[] = [];
 const contexts: BrowserContext[] = [];
-
-/** The company's time zone (TIME_ZONE's default): the server's business dates are in it. */
-const COMPANY_TIME_ZONE = 'Asia/Shanghai';
-
-/** Today's business date, as the server has it. */
-function today(): string {
-  return localDateAt(new Date(), COMPANY_TIME_ZONE);
-}
 
 function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
@@ -159,7 +151,7 @@ test('a manager sees the aging, trend, goals, ranking, top overdue customers and
   await page.waitForSelector('#aging-table');
   await page.waitForSelector('#trend-table');
 
-  const { agingReport } = await manager.agingReport({ asOf: today() });
+  const { agingReport } = await manager.agingReport({ asOf: companyToday() });
   const shown = await moneyCells(page, '#aging-table');
   const expected = Object.fromEntries(
     [...agingReport.bySalesperson.map((r) => [r.salesperson.name, r] as const), ['Company', agingReport] as const].map(([name, r]) => [
@@ -180,8 +172,8 @@ test('a manager sees the aging, trend, goals, ranking, top overdue customers and
   const latest = [...weeklyAnalyses].sort((a, b) => b.weekStart.localeCompare(a.weekStart))[0];
   expect((await moneyCells(page, '#top-overdue-table')).map((r) => r[0])).toEqual(latest.topOverdueCustomers.map((c) => c.overdueAmount));
 
-  const monthStart = `${today().slice(0, 8)}01`;
-  const { scorecards } = await manager.scorecards({ from: monthStart, to: today() });
+  const monthStart = `${companyToday().slice(0, 8)}01`;
+  const { scorecards } = await manager.scorecards({ from: monthStart, to: companyToday() });
   const ranking = await page.$$eval('#scorecard-table tbody tr', (rows) => rows.map((r) => r.querySelectorAll('td')[1].textContent));
   expect(ranking).toEqual([...scorecards].sort((a, b) => a.rank - b.rank).map((c) => c.salesperson.name));
   expect(await page.$$eval('#goals-table tbody tr', (rows) => rows.length)).toBe(4); // three salespeople's collection rate, the company's overdue amount
@@ -192,7 +184,7 @@ test('a manager sees the aging, trend, goals, ranking, top overdue customers and
   await shot(page, 'dashboard-desktop');
 
   // Another date: the table follows the picker.
-  const earlier = addDays(today(), -30);
+  const earlier = addDays(companyToday(), -30);
   await page.fill('#as-of', earlier);
   await page.dispatchEvent('#as-of', 'change');
   await page.waitForSelector(
@@ -301,7 +293,13 @@ test('an alarm from a scan arrives live, and the stream resumes across a server 
       input: { code, name: `${code} Console Ltd`, ownerId: owner.id, creditTermDays: 30, creditLimit: '900000.00' },
     });
     await finance.createReceivable({
-      input: { customerId: createCustomer.id, reference: `${code}-1`, amount: '1234.56', issuedOn: addDays(today(), -60), dueOn: addDays(today(), -20) },
+      input: {
+        customerId: createCustomer.id,
+        reference: `${code}-1`,
+        amount: '1234.56',
+        issuedOn: addDays(companyToday(), -60),
+        dueOn: addDays(companyToday(), -20),
+      },
     });
     await finance.runOverdueScan({});
   };
@@ -347,7 +345,7 @@ test('a salesperson reports anonymously after reading what that means; the proje
   await signIn(lead, 'sun.li@example.com');
   await lead.waitForSelector('#feedback-totals');
   const reports = await lead.$eval('#feedback-totals tbody td', (td) => td.textContent);
-  const to = today();
+  const to = companyToday();
   const from = addDays(addDays(to, -((new Date(`${to}T00:00:00Z`).getUTCDay() + 6) % 7)), -49);
   const { feedbackSummary } = await leadApi.feedbackSummary({ from, to });
   expect(reports).toBe(String(feedbackSummary.totals.reportCount));
