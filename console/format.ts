@@ -63,10 +63,33 @@ export function formatNumber(value: number | null | undefined, locale: string, d
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
-/** Today's date in the browser's own calendar, as YYYY-MM-DD. */
-export function localToday(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+/** The calendar date of an instant in a time zone, as YYYY-MM-DD. */
+export function dateInZone(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** What the server said about the day when the page loaded (the page's meta elements, server/console.ts). */
+export interface BusinessCalendar {
+  /** The server's business date then. */
+  today: string;
+  /** The company's time zone. */
+  timeZone: string;
+  /** When the page loaded (the browser's clock). */
+  loadedAt: Date;
+}
+
+/**
+ * The business date now: the server's date when the page loaded, moved on by the days the
+ * company's calendar has turned since (a page left open overnight). The browser's own
+ * calendar and time zone play no part, except for how much time has passed.
+ */
+export function businessToday(calendar: BusinessCalendar, now: Date = new Date()): string {
+  const turned = Math.round(
+    (Date.parse(`${dateInZone(now, calendar.timeZone)}T00:00:00Z`) - Date.parse(`${dateInZone(calendar.loadedAt, calendar.timeZone)}T00:00:00Z`)) / 86_400_000,
+  );
+  return addDays(calendar.today, turned);
 }
 
 export function addDays(date: string, days: number): string {

@@ -355,7 +355,7 @@ export async function startApp(options: AppOptions, port: number, host?: string)
     });
   }
   if (config.playground) app.use(playgroundRouter());
-  app.use(consoleRouter());
+  app.use(consoleRouter({ clock: options.runtime.clock, timeZone: config.timeZone }));
   app.get('/graphql', (req, res, next) => {
     // A browser asking for a page gets the playground; GraphQL GET requests pass on.
     if (config.playground && req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {

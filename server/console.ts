@@ -3,10 +3,16 @@
  * dist/console, served by this server so it works with no internet. Its
  * Content-Security-Policy allows this origin only: scripts, styles, fetches and the
  * WebSocket all go to the server that served the page, and nothing inline runs.
+ *
+ * The page carries the server's business date and the company's time zone (two `meta`
+ * elements): the console's "today" is the company's, not the browser's calendar (a
+ * manager in another zone, or a browser on UTC after 16:00, would otherwise see
+ * yesterday's worklist), and a server with a fixed CLOCK_DATE is shown that date.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import type { Clock } from './core/clock';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -26,7 +32,23 @@ function consoleDir(): string {
   return path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../console' : '../dist/console');
 }
 
-export function consoleRouter(): Router {
+/** What the page needs of the server to know which day it is. */
+export interface ConsoleCalendar {
+  clock: Clock;
+  timeZone: string;
+}
+
+const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** index.html with the business date and time zone in its head (read at each request: it is small, and a rebuild shows at once). */
+function pageWithCalendar(html: string, calendar: ConsoleCalendar): string {
+  const meta =
+    `<meta name="huikuan-today" content="${escapeAttribute(calendar.clock.today())}" />\n` +
+    `    <meta name="huikuan-time-zone" content="${escapeAttribute(calendar.timeZone)}" />\n    `;
+  return html.replace('<title>', `${meta}<title>`);
+}
+
+export function consoleRouter(calendar: ConsoleCalendar): Router {
   const router = Router();
   const dir = consoleDir();
   router.use('/console', (_req, res, next) => {
@@ -47,7 +69,7 @@ export function consoleRouter(): Router {
       return;
     }
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    res.type('html').send(pageWithCalendar(fs.readFileSync(index, 'utf8'), calendar));
   });
   // The bundles were gzipped at build: sent as they are to every browser that accepts gzip.
   const CONTENT_TYPES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };

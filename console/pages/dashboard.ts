@@ -6,7 +6,8 @@
  */
 import type { AgingReportFields_bySalesperson, GoalFieldsFragment, ScorecardsQuery, WeeklyAnalysisFieldsFragment } from './types';
 import { h, replace, table, type Column } from '../dom';
-import { addDays, formatDate, formatNumber, localToday, mondayOf, moneyCents, moneyForChart, formatMoney, formatRate } from '../format';
+import { businessDate } from '../calendar';
+import { addDays, formatDate, formatNumber, mondayOf, moneyCents, moneyForChart, formatMoney, formatRate } from '../format';
 import { locale, t, word } from '../i18n';
 import { HuikuanError } from '@huikuan/sdk';
 import { client, currentUser, errorText } from '../session';
@@ -96,7 +97,7 @@ function publishButton(onPublished: () => void): HTMLElement {
         button.disabled = true;
         try {
           // The last finished week first, back to twelve weeks ago; stored weeks come back unchanged.
-          const lastWeek = addDays(mondayOf(localToday()), -7);
+          const lastWeek = addDays(mondayOf(businessDate()), -7);
           for (let i = 11; i >= 0; i--) await client.publishWeeklyAnalysis({ weekOf: addDays(lastWeek, -7 * i) });
           onPublished();
         } catch (e) {
@@ -241,7 +242,7 @@ function headline(latest: WeeklyAnalysisFieldsFragment | undefined, cards: Score
 }
 
 export async function renderDashboard(root: HTMLElement): Promise<void> {
-  const today = localToday();
+  const today = businessDate();
   const dateInput = h('input', { type: 'date', id: 'as-of', value: today, max: today, 'aria-label': t('asOf') });
   const agingSlot = h('div', { id: 'aging-slot' });
   const loadAging = async () => {

@@ -5,7 +5,8 @@
  */
 import type { FeedbackCategory, FeedbackItemInput, FeedbackSeverity, ProposalStatus } from '@huikuan/sdk';
 import { h, replace, table } from '../dom';
-import { addDays, formatDate, formatNumber, localToday, mondayOf } from '../format';
+import { businessDate } from '../calendar';
+import { addDays, formatDate, formatNumber, mondayOf } from '../format';
 import { locale, t, word } from '../i18n';
 import { client, currentUser, errorText } from '../session';
 import { badge, empty, section } from './common';
@@ -39,9 +40,9 @@ function itemRow(): HTMLElement {
 
 function submitForm(): HTMLElement {
   const period = h('select', { id: 'fb-period', name: 'period' }, h('option', { value: 'WEEK' }, t('weekly')), h('option', { value: 'MONTH' }, t('monthly')));
-  const thisWeek = mondayOf(localToday());
-  const start = h('input', { id: 'fb-start', type: 'date', value: thisWeek, max: localToday(), required: true });
-  period.addEventListener('change', () => (start.value = period.value === 'WEEK' ? thisWeek : `${localToday().slice(0, 8)}01`));
+  const thisWeek = mondayOf(businessDate());
+  const start = h('input', { id: 'fb-start', type: 'date', value: thisWeek, max: businessDate(), required: true });
+  period.addEventListener('change', () => (start.value = period.value === 'WEEK' ? thisWeek : `${businessDate().slice(0, 8)}01`));
   const hours = h('input', { id: 'fb-hours', type: 'number', min: 0, max: 744, step: '0.25', value: '0', required: true });
   const solved = h('textarea', { id: 'fb-solved', rows: 3 });
   const items = h('div', { class: 'items' }, itemRow());
@@ -105,7 +106,7 @@ function submitForm(): HTMLElement {
 }
 
 async function reviewBoard(): Promise<HTMLElement[]> {
-  const to = localToday();
+  const to = businessDate();
   const from = addDays(mondayOf(to), -7 * 7);
   const [{ feedbackSummary }, { improvementProposals }] = await Promise.all([client.feedbackSummary({ from, to }), client.improvementProposals({})]);
   const totals = feedbackSummary.totals;

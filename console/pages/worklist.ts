@@ -6,7 +6,8 @@
  */
 import type { WorklistItemFieldsFragment } from './types';
 import { h, replace, table } from '../dom';
-import { formatDate, formatDateTime, localToday } from '../format';
+import { businessDate } from '../calendar';
+import { formatDate, formatDateTime } from '../format';
 import { locale, t, word, type MessageKey } from '../i18n';
 import { client, errorText } from '../session';
 import { badge, empty, money, section } from './common';
@@ -51,7 +52,7 @@ async function listView(root: HTMLElement): Promise<void> {
   const items = collectionWorklist.edges.map((e) => e.node);
   replace(
     root,
-    h('h1', {}, `${t('worklistOf')} · ${formatDate(localToday(), locale())}`),
+    h('h1', {}, `${t('worklistOf')} · ${formatDate(businessDate(), locale())}`),
     h('p', { class: 'muted', id: 'worklist-count' }, t('customersToChase', { n: collectionWorklist.totalCount })),
     items.length ? h('ol', { class: 'worklist', id: 'worklist' }, ...items.map(itemCard)) : empty(t('emptyWorklist')),
   );
@@ -83,7 +84,7 @@ function actionForm(kind: 'call' | 'promise' | 'dispute', customerId: string, op
     build = () => ({ ...base, outcome: outcome.value as 'REACHED', note: note.value || undefined, receivableIds: open.map((r) => r.id).slice(0, 50) });
   } else if (kind === 'promise') {
     const amount = h('input', { name: 'amount', inputmode: 'decimal', pattern: '\\d+(\\.\\d{1,2})?', required: true, placeholder: '0.00' });
-    const on = h('input', { name: 'promisedOn', type: 'date', required: true, min: localToday() });
+    const on = h('input', { name: 'promisedOn', type: 'date', required: true, min: businessDate() });
     controls.push(field(t('amount'), amount), field(t('promisedOn'), on), field(t('note'), note));
     build = () => ({
       ...base,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { createClient, type Client } from '../../sdk/index.js';
-import { COMPANY_TIME_ZONE, companyToday } from '../helpers/factories';
+import { companyToday } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,12 +39,12 @@ async function apiAs(email: string): Promise<Client> {
 
 /**
  * A fresh browser context whose every request must stay on the server's origin. Its clock
- * is in the company's time zone, as the managers' and salespeople's are: the console takes
- * today from the browser's calendar (between 16:00 and 24:00 UTC a browser on UTC is still
- * on the company's yesterday).
+ * is the machine's (UTC here) unless `timezoneId` says otherwise: the console's today is the
+ * server's business date (Asia/Shanghai), which between 16:00 and 24:00 UTC is already the
+ * next day, so a page that took the browser's calendar would show yesterday then.
  */
-async function openPage(viewport: { width: number; height: number }, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale, timezoneId: COMPANY_TIME_ZONE });
+async function openPage(viewport: { width: number; height: number }, locale = 'en-US', timezoneId?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale, timezoneId });
   contexts.push(context);
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -277,6 +277,22 @@ test('a salesperson does the worklist on a phone: open items, history, and a cal
   await page.goto(`${origin}/console/#/worklist`);
   await page.waitForSelector('#worklist');
   await shot(page, 'worklist-desktop');
+});
+
+test("the console's today is the company's business date, not the browser's calendar", async () => {
+  // A manager in Pago Pago (UTC-11) whose computer's clock says 15 January: the dashboard's
+  // as-of date and the worklist's heading are still the server's today in Shanghai.
+  const page = await openPage(DESKTOP, 'en-US', 'Pacific/Pago_Pago');
+  await page.clock.setFixedTime(new Date('2026-01-15T03:00:00Z'));
+  await signIn(page, 'zhao.lei@example.com');
+  await page.waitForSelector('#as-of');
+  const today = companyToday();
+  expect(await page.$eval('#as-of', (input: HTMLInputElement) => [input.value, input.max])).toEqual([today, today]);
+  await page.goto(`${origin}/console/#/worklist`);
+  await page.waitForSelector('#worklist');
+  const [y, m, d] = today.split('-').map(Number);
+  const shown = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
+  expect(await page.textContent('h1')).toContain(shown);
 });
 
 test('an alarm from a scan arrives live, and the stream resumes across a server restart without loss or repetition', async () => {
