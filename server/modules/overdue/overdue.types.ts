@@ -166,7 +166,10 @@ export class OverdueScanResult {
   @Field(() => Int, { description: 'Receivables overdue after the scan.' })
   overdueCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description:
+      'Milliseconds from the start of the scan (a wait for a running scan included) to just before its commit; the commit, which writes the transaction to disk, comes on top.',
+  })
   durationMs!: number;
 }
 
