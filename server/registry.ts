@@ -71,7 +71,8 @@ export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
 export const UNLOGGED_ROOT_FIELDS: ReadonlySet<string> = new Set(AREAS.flatMap((area) => area.unloggedRootFields ?? []));
 
 /** The answers PostgreSQL builds, as the areas describe them (db/json-projection.ts). */
-export const PROJECTIONS = new JsonProjections<Context>();
+/** What a projector may read of a request's context: the caller (whole) and today's date; the rest is the process's. */
+export const PROJECTIONS = new JsonProjections<Context>((ctx) => `${JSON.stringify(ctx.principal ?? null)}\n${ctx.clock.today()}`);
 for (const area of AREAS) area.projections?.(PROJECTIONS);
 
 /** Every error reason a client can meet: the core's and each area's, one enum in the schema. */

@@ -81,6 +81,10 @@ function decline(why: string): never {
 const MAX_KEYS = 100;
 /** Compiled statements kept by text (documents are few; their texts repeat). */
 const MAX_CACHED_QUERIES = 200;
+/** Compilations kept per document: by operation, variables and caller (a page asked again and again). */
+const MAX_COMPILED_PER_DOCUMENT = 100;
+/** Variables (as JSON) beyond which a compilation is not kept: a key is no place for a large input. */
+const MAX_KEPT_VARIABLES_CHARS = 2048;
 
 export interface ProjectedStatement {
   query: Query<Record<string, SqlParam>, string>;
@@ -92,6 +96,15 @@ export interface ProjectedStatement {
 export class JsonProjections<E> {
   private readonly projectors = new Map<string, FieldProjector<E>>();
   private readonly queries = new Map<string, Query<Record<string, SqlParam>, string>>();
+  /** What `compile` answered, per document (the parsed document the server keeps for a query text), then per operation, variables and `envKey`. */
+  private readonly compiled = new WeakMap<DocumentNode, Map<string, ProjectedStatement | undefined>>();
+
+  /**
+   * @param envKey Equal for environments in which every projector answers the same (for a
+   *   request: the caller and today's date): compilations are reused under it, so it must
+   *   hold everything of the environment a projector reads.
+   */
+  constructor(private readonly envKey: (env: E) => string) {}
 
   /** Registers the projector of `type.field`. */
   field(type: string, name: string, projector: FieldProjector<E>): this {
@@ -106,6 +119,28 @@ export class JsonProjections<E> {
    * operation is no query or any part of it cannot be projected.
    */
   compile(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    rawVariables: Readonly<Record<string, unknown>> | undefined,
+    env: E,
+  ): ProjectedStatement | undefined {
+    if (operation.operation !== OperationTypeNode.QUERY || operation.directives?.length) return undefined;
+    // Compiling is deterministic in the operation, the variables and the environment's key:
+    // a page asked again (the same document, variables and caller on the same day) reuses it.
+    const variables = JSON.stringify(rawVariables ?? {});
+    if (variables.length > MAX_KEPT_VARIABLES_CHARS) return this.compileAnew(schema, document, operation, rawVariables, env);
+    const key = `${operation.name?.value ?? ''}\n${variables}\n${this.envKey(env)}`;
+    let byKey = this.compiled.get(document);
+    if (!byKey) this.compiled.set(document, (byKey = new Map<string, ProjectedStatement | undefined>()));
+    if (byKey.has(key)) return byKey.get(key);
+    const statement = this.compileAnew(schema, document, operation, rawVariables, env);
+    if (byKey.size >= MAX_COMPILED_PER_DOCUMENT) byKey.delete(byKey.keys().next().value!);
+    byKey.set(key, statement);
+    return statement;
+  }
+
+  private compileAnew(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
