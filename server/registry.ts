@@ -70,8 +70,11 @@ export const RESOLVERS = AREAS.flatMap((area) => area.resolvers ?? []);
 /** Root fields never logged per operation (see AreaModule.unloggedRootFields). */
 export const UNLOGGED_ROOT_FIELDS: ReadonlySet<string> = new Set(AREAS.flatMap((area) => area.unloggedRootFields ?? []));
 
-/** The answers PostgreSQL builds, as the areas describe them (db/json-projection.ts). */
-/** What a projector may read of a request's context: the caller (whole) and today's date; the rest is the process's. */
+/**
+ * The answers PostgreSQL builds, as the areas describe them (db/json-projection.ts). A
+ * compiled answer is reused under the key of what a projector may read of a request's
+ * context: the caller (the whole principal) and today's date; the rest is the process's.
+ */
 export const PROJECTIONS = new JsonProjections<Context>((ctx) => `${JSON.stringify(ctx.principal ?? null)}\n${ctx.clock.today()}`);
 for (const area of AREAS) area.projections?.(PROJECTIONS);
 

@@ -147,7 +147,6 @@ export class JsonProjections<E> {
     rawVariables: Readonly<Record<string, unknown>> | undefined,
     env: E,
   ): ProjectedStatement | undefined {
-    if (operation.operation !== OperationTypeNode.QUERY || operation.directives?.length) return undefined;
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
     if (coerced.errors) return undefined;
     const fragments = new Map<string, FragmentDefinitionNode>();
