@@ -93,6 +93,15 @@ export interface ProjectedStatement {
   roots: { key: string; node: FieldNode; nullable: boolean }[];
 }
 
+/** What `compile` is asked: the operation of a document, its variables and the request's environment. */
+interface ProjectionRequest<E> {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  rawVariables: Readonly<Record<string, unknown>> | undefined;
+  env: E;
+}
+
 export class JsonProjections<E> {
   private readonly projectors = new Map<string, FieldProjector<E>>();
   private readonly queries = new Map<string, Query<Record<string, SqlParam>, string>>();
@@ -129,24 +138,19 @@ export class JsonProjections<E> {
     // Compiling is deterministic in the operation, the variables and the environment's key:
     // a page asked again (the same document, variables and caller on the same day) reuses it.
     const variables = JSON.stringify(rawVariables ?? {});
-    if (variables.length > MAX_KEPT_VARIABLES_CHARS) return this.compileAnew(schema, document, operation, rawVariables, env);
+    const request: ProjectionRequest<E> = { schema, document, operation, rawVariables, env };
+    if (variables.length > MAX_KEPT_VARIABLES_CHARS) return this.compileAnew(request);
     const key = `${operation.name?.value ?? ''}\n${variables}\n${this.envKey(env)}`;
     let byKey = this.compiled.get(document);
     if (!byKey) this.compiled.set(document, (byKey = new Map<string, ProjectedStatement | undefined>()));
     if (byKey.has(key)) return byKey.get(key);
-    const statement = this.compileAnew(schema, document, operation, rawVariables, env);
+    const statement = this.compileAnew(request);
     if (byKey.size >= MAX_COMPILED_PER_DOCUMENT) byKey.delete(byKey.keys().next().value!);
     byKey.set(key, statement);
     return statement;
   }
 
-  private compileAnew(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    rawVariables: Readonly<Record<string, unknown>> | undefined,
-    env: E,
-  ): ProjectedStatement | undefined {
+  private compileAnew({ schema, document, operation, rawVariables, env }: ProjectionRequest<E>): ProjectedStatement | undefined {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
     if (coerced.errors) return undefined;
     const fragments = new Map<string, FragmentDefinitionNode>();

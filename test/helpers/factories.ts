@@ -22,7 +22,7 @@ import type {
 import type { TestServer, TestUser } from './server';
 
 /** The company time zone the test servers run in (TIME_ZONE's default). */
-export const COMPANY_TIME_ZONE = 'Asia/Shanghai';
+const COMPANY_TIME_ZONE = 'Asia/Shanghai';
 
 /** Today's business date in the company time zone (what a server without CLOCK_DATE takes as today). */
 export function companyToday(): LocalDate {
