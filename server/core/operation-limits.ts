@@ -41,6 +41,7 @@ import {
 import { ComplexityEstimatorArgs, getComplexity } from 'graphql-query-complexity';
 import type { CostBudgetRole, IntrospectionPolicy, LimitsConfig } from '../config';
 import type { Principal } from './auth';
+import { setBounded } from './bounded-map';
 import { ApiErrorCode, DomainError, CoreErrorReason } from './errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 
@@ -237,8 +238,7 @@ function rememberedCost(
   if (cost === undefined) {
     cost = operationCost(deps.schema, document, operationName, variables, deps.estimator);
     if (key.length > MAX_COST_KEY_LENGTH) return cost;
-    if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
-    costs.set(key, cost);
+    setBounded(costs, key, cost, MAX_COSTS_PER_DOCUMENT);
   }
   return cost;
 }

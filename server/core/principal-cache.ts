@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from './auth';
+import { setBounded } from './bounded-map';
 import type { PrincipalChange, PrincipalChangeListener } from './session-registry';
 
 interface Entry {
@@ -74,9 +75,7 @@ export class PrincipalCache implements PrincipalChangeListener {
     const credential = principal.credential;
     const expiresAtMs = credential?.kind === 'USER_TOKEN' ? credential.expiresAt.getTime() : Infinity;
     const usableUntilMs = Math.min(this.now() + this.windowMs, expiresAtMs);
-    this.entries.delete(key);
-    this.entries.set(key, { principal, usableUntilMs });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    setBounded(this.entries, key, { principal, usableUntilMs }, this.maxEntries);
   }
 
   /** Forgets every principal the change concerns. */

@@ -34,6 +34,7 @@ import {
   OperationTypeNode,
   type SelectionSetNode,
 } from 'graphql';
+import { setBounded } from '../core/bounded-map';
 import { type CursorValues } from '../core/pagination';
 import { defineQuery, type Query, type SqlParam } from './sql';
 
@@ -145,8 +146,7 @@ export class JsonProjections<E> {
     if (!byKey) this.compiled.set(document, (byKey = new Map<string, ProjectedStatement | undefined>()));
     if (byKey.has(key)) return byKey.get(key);
     const statement = this.compileAnew(request);
-    if (byKey.size >= MAX_COMPILED_PER_DOCUMENT) byKey.delete(byKey.keys().next().value!);
-    byKey.set(key, statement);
+    setBounded(byKey, key, statement, MAX_COMPILED_PER_DOCUMENT);
     return statement;
   }
 
@@ -248,9 +248,8 @@ export class JsonProjections<E> {
   private queryFor(text: string): Query<Record<string, SqlParam>, string> {
     let query = this.queries.get(text);
     if (!query) {
-      if (this.queries.size >= MAX_CACHED_QUERIES) this.queries.delete(this.queries.keys().next().value!);
       query = defineQuery<Record<string, SqlParam>, string>({ text, decode: (row) => row.text('hk_data') });
-      this.queries.set(text, query);
+      setBounded(this.queries, text, query, MAX_CACHED_QUERIES);
     }
     return query;
   }
