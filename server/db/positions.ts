@@ -52,7 +52,26 @@ export interface PositionScope {
   within?: string;
   /** With `within`: columns of that CTE to carry into each row (read once, not joined again). */
   carry?: readonly string[];
+  /**
+   * With `within`: the prefix of that CTE's columns that may hold a copy of the receivable's
+   * ledger columns as its last change left them (`<prefix>customer_id`, `salesperson_id`,
+   * `issued_on`, `effective_due_on`, `outstanding`, `written_off_at`, `written_off_amount`;
+   * null `customer_id`: no copy), kept by whoever wrote the receivable (the overdue engine's
+   * triggers). A row with a copy is computed from it, the others from `receivable`.
+   */
+  ledgerCopy?: string;
 }
+
+/** The receivable's columns a position is computed from and `within` rows carry (a `ledgerCopy` has them all). */
+export const LEDGER_COLUMNS = [
+  'salesperson_id',
+  'customer_id',
+  'effective_due_on',
+  'issued_on',
+  'written_off_at',
+  'written_off_amount',
+  'outstanding',
+] as const;
 
 /** The first instant after the business date `dateSql` in the company time zone (`:tz`). */
 export const instantAfter = (dateSql: string): string => `(cast(${dateSql} + 1 as timestamp) at time zone :tz)`;
@@ -81,14 +100,15 @@ export function positionOnSql(r: string, dateSql: string): string {
 }
 
 /**
- * Two CTEs, `<name>_later` and `<name>`: the position as of `dateSql` of every receivable
+ * CTEs `<name>_later`, `<name>_credited` and `<name>`: the position as of `dateSql` of every receivable
  * in scope that was issued by then and had something outstanding at its end, one row per
  * receivable with id, salesperson_id, customer_id, effective_due_on and outstanding (> 0).
  * A receivable in scope without a row has position 0 (paid, written off or not issued).
  *
  * `<name>_later` has, per receivable issued by D, the allocations that count after D:
  * their `amount` and the first day one counts (`first_received_on`, when the position
- * falls next by itself); `<name>_credited` the same of the credits granted after D.
+ * falls next by itself); `<name>_credited` the same of the credits granted after D. With
+ * `within`, `<name>_rows` has the receivables' ledger columns, read or copied.
  */
 export function positionsCtes(name: string, dateSql: string, scope: PositionScope = {}): string {
   const condition = (alias: string) => (scope.receivable ? ` and ${scope.receivable(alias)}` : '');
@@ -113,16 +133,30 @@ ${name}_credited as (
    group by pcr.receivable_id
 )`;
   if (scope.within) {
-    // A given set (the overdue engine's candidates): each receivable by its key, one row
-    // each, also with position 0, and with what a judgement reads besides the position.
-    const carried = (scope.carry ?? []).map((column) => `pin.${column}, `).join('');
+    // A given set (the overdue engine's candidates): each receivable by its key, or from the
+    // copy of its ledger columns it carries, one row each, also with position 0, and with
+    // what a judgement reads besides the position.
+    const carried = (alias: string) => (scope.carry ?? []).map((column) => `${alias}.${column}, `).join('');
+    const copy = scope.ledgerCopy;
+    const read = `
+  select ${carried('pin')}pin.id, ${LEDGER_COLUMNS.map((column) => `pr.${column}`).join(', ')}
+    from ${scope.within} pin
+    join receivable pr on pr.id = pin.id${copy ? `\n   where pin.${copy}customer_id is null` : ''}`;
+    const copied = copy
+      ? `
+  union all
+  select ${carried('pin')}pin.id, ${LEDGER_COLUMNS.map((column) => `pin.${copy}${column}`).join(', ')}
+    from ${scope.within} pin
+   where pin.${copy}customer_id is not null`
+      : '';
     return `${later},
+${name}_rows as (${read}${copied}
+),
 ${name} as (
-  select ${carried}pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at,
+  select ${carried('pr')}pr.id, pr.salesperson_id, pr.customer_id, pr.effective_due_on, pr.issued_on, pr.written_off_at,
          least(pl.first_received_on, pc.first_credited_on) as first_received_on,
          case when pr.issued_on <= ${dateSql} then ${position} else 0 end as outstanding
-    from ${scope.within} pin
-    join receivable pr on pr.id = pin.id
+    from ${name}_rows pr
     left join ${name}_later pl on pl.receivable_id = pr.id
     left join ${name}_credited pc on pc.receivable_id = pr.id${scope.receivable ? `\n   where ${scope.receivable('pr')}` : ''}
 )`;

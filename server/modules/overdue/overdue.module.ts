@@ -21,6 +21,7 @@ import { Migration20261215000000_overdue_customer_tally } from './migrations/Mig
 import { Migration20261216010000_overdue_freeze } from './migrations/Migration20261216010000_overdue_freeze';
 import { Migration20261216030000_promise_reopened_event } from './migrations/Migration20261216030000_promise_reopened_event';
 import { Migration20261223000000_overdue_kept_position } from './migrations/Migration20261223000000_overdue_kept_position';
+import { Migration20261224000000_overdue_ledger_copy } from './migrations/Migration20261224000000_overdue_ledger_copy';
 
 declare module '../../context' {
   interface Services {
@@ -47,6 +48,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261216010000_overdue_freeze', class: Migration20261216010000_overdue_freeze },
     { name: 'Migration20261216030000_promise_reopened_event', class: Migration20261216030000_promise_reopened_event },
     { name: 'Migration20261223000000_overdue_kept_position', class: Migration20261223000000_overdue_kept_position },
+    { name: 'Migration20261224000000_overdue_ledger_copy', class: Migration20261224000000_overdue_ledger_copy },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

@@ -8,7 +8,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Principal } from '../../core/auth';
 import { ownerScope } from '../../core/access';
 import { daysBetween, type LocalDate } from '../../core/local-date';
-import { positionsCtes } from '../../db/positions';
+import { LEDGER_COLUMNS, positionsCtes } from '../../db/positions';
 import { defineQuery, defineStatement, NoParams, SqlRow, Where } from '../../db/sql';
 import { encodeEventCursor } from './overdue.events';
 import { OverdueEvent, OverdueEventFilter, OverdueEventType, type OverdueScanResult } from './overdue.types';
@@ -39,6 +39,14 @@ export interface ScanCounts {
   customerIds: string[];
 }
 
+/**
+ * The copy of a changed receivable's ledger columns its state row holds until it is judged
+ * (Migration20261224000000: the receivable triggers write it, a judgement clears it): the
+ * judgement computes the position from it instead of reading the receivable.
+ */
+const LEDGER_COPY_PREFIX = 'ledger_';
+const LEDGER_COPY = LEDGER_COLUMNS.map((column) => `${LEDGER_COPY_PREFIX}${column}`);
+
 /** Which receivables a judgement takes: those due by the date (a scan), or all of them. */
 export type JudgementScope = 'due' | 'all';
 
@@ -51,8 +59,11 @@ export type JudgementScope = 'due' | 'all';
  *   aging report's. A row that comes for a date alone (no ledger change since its last
  *   judgement) whose position no date could move then (issued, nothing counting later)
  *   has the same position now: it was kept in the state row (`kept_*`,
- *   Migration20261223000000) and is read from there, not from the ledger. Every other
- *   candidate, and every one of a full re-judgement (the check), reads the ledger.
+ *   Migration20261223000000) and is read from there, not from the ledger. A row its
+ *   receivable's change marked carries a copy of the receivable's ledger columns
+ *   (`ledger_*`, Migration20261224000000): its position is computed from the copy and what
+ *   counts after `asOf`, without reading the receivable row. Every other candidate, and
+ *   every one of a full re-judgement (the check), reads the ledger.
  * - An open payment notice holds the alarm from the day it was reported through its
  *   `hold_until`. The stage is the last threshold reached; stages only rise while the
  *   receivable stays overdue. A fully disputed receivable (open disputes cover
@@ -77,13 +88,15 @@ function judgement() {
     text: `
 with candidates as not materialized (
   -- Read where used: the planner then sees the table's statistics (ANALYZE_CANDIDATES), not a CTE's defaults.
-  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.kept_position, c.kept_effective_due_on, c.kept_salesperson_id
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.kept_position, c.kept_effective_due_on, c.kept_salesperson_id,
+         ${LEDGER_COPY.map((column) => `c.${column}`).join(', ')}
     from overdue_candidates c
 ),
 unkept as not materialized (
-  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount from candidates c where c.kept_position is null
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, ${LEDGER_COPY.map((column) => `c.${column}`).join(', ')}
+    from candidates c where c.kept_position is null
 ),
-${positionsCtes('read', 'cast(:asOf as date)', { within: 'unkept', carry: ['state_row', 'old_stage', 'due_on', 'old_customer', 'old_amount'] })},
+${positionsCtes('read', 'cast(:asOf as date)', { within: 'unkept', carry: ['state_row', 'old_stage', 'due_on', 'old_customer', 'old_amount'], ledgerCopy: LEDGER_COPY_PREFIX })},
 pos as materialized (
   -- The position read from the ledger, or the one kept since the last judgement: issued by
   -- then, nothing counting later, no ledger change since (Migration20261223000000).
@@ -171,7 +184,9 @@ stored as (
      set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount,
          kept_position = case when d.keeps then d.position end,
          kept_effective_due_on = case when d.keeps then d.effective_due_on end,
-         kept_salesperson_id = case when d.keeps then d.salesperson_id end
+         kept_salesperson_id = case when d.keeps then d.salesperson_id end,
+         -- The copy of the ledger columns a change left is read: the row is as narrow as before it.
+         ${LEDGER_COPY.map((column) => `${column} = null`).join(', ')}
     from decided d
    -- The list of addresses makes it a TID scan of them (the join alone hashes every state row).
    where o.ctid = d.state_row and o.ctid = any(array(select s.state_row from decided s))
@@ -294,13 +309,16 @@ export const JUDGE = judgement();
  */
 function candidates(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
-  // A changed row (-infinity) reads the ledger; so does every row of a full re-judgement, the check of what was kept.
+  // A changed row (-infinity) reads the ledger, or the copy of it its change left; every row
+  // of a full re-judgement, the check of what was kept and copied, reads the ledger itself.
   const kept = (column: string) => (scope === 'due' ? `case when next_judgement_on > '-infinity' then ${column} end` : 'null');
+  const copied = (column: string) => (scope === 'due' ? column : 'null');
   return defineQuery<{ asOf: LocalDate }, { unkept: number }>({
     text: `with listed as (
-             insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id)
+             insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id,
+                                             ${LEDGER_COPY.join(', ')})
              select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount,
-                    ${kept('kept_position')}, ${kept('kept_effective_due_on')}, ${kept('kept_salesperson_id')}
+                    ${kept('kept_position')}, ${kept('kept_effective_due_on')}, ${kept('kept_salesperson_id')}, ${LEDGER_COPY.map(copied).join(', ')}
                from receivable_overdue_state
               where ${due}(judged_on is null or judged_on <= cast(:asOf as date))
              returning kept_position
@@ -338,7 +356,9 @@ export const ANALYZE_CANDIDATES_FROM = 10_000;
 export const JUDGEMENT_TABLE = defineStatement<NoParams>({
   text: `create temporary table if not exists overdue_candidates (
            id uuid not null, state_row tid not null, old_stage integer, due_on date, old_customer uuid, old_amount numeric(16,2) not null,
-           kept_position numeric(16,2), kept_effective_due_on date, kept_salesperson_id uuid
+           kept_position numeric(16,2), kept_effective_due_on date, kept_salesperson_id uuid,
+           ledger_salesperson_id uuid, ledger_customer_id uuid, ledger_effective_due_on date, ledger_issued_on date,
+           ledger_written_off_at timestamptz, ledger_written_off_amount numeric(16,2), ledger_outstanding numeric(16,2)
          ) on commit delete rows`,
 });
 
