@@ -83,11 +83,16 @@ async function main(): Promise<void> {
     }
     // Two pools: requests get statement_timeout and a bounded wait for a connection;
     // migrations, scheduled scans and the event hub run unbounded on a small pool of their own.
+    // Its connections outlive the pause between scheduled scans: on a new backend (cold caches,
+    // shared memory mapped page by page) a steady scan of a million receivables takes
+    // ~0.2 s more (bench/RESULTS.md).
     const background = await openOrm({
       databaseUrl,
       entities: ENTITIES,
       migrations: MIGRATIONS,
       logSql: config.logSql,
+      name: 'huikuan background',
+      idleTimeoutMs: config.overdueScanIntervalSeconds > 0 ? (config.overdueScanIntervalSeconds + 30) * 1000 : undefined,
       poolMax: 3,
       onStatement: () => metrics.sqlStatements.inc(),
       onRoundTrip: () => metrics.sqlRoundTrips.inc({ pool: 'background' }),
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
       entities: ENTITIES,
       migrations: MIGRATIONS,
       logSql: config.logSql,
+      name: 'huikuan requests',
       poolMax: config.dbPoolMax,
       acquireTimeoutMs: config.dbAcquireTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
       entities: ENTITIES,
       migrations: MIGRATIONS,
       logSql: config.logSql,
+      name: 'huikuan jobs',
       poolMax: config.deliveryConcurrency + 2,
       acquireTimeoutMs: config.dbAcquireTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,

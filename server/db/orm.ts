@@ -15,7 +15,14 @@ export interface OrmOptions {
   /** Every migration, in the order they run. */
   migrations: readonly MigrationEntry[];
   logSql?: boolean;
+  /** The pool's connections' `application_name` (pg_stat_activity tells the pools apart by it). */
+  name?: string;
   poolMax?: number;
+  /**
+   * How long a connection may sit idle before the pool closes it (default 30 s). A new
+   * connection is a new PostgreSQL backend, which starts with cold caches.
+   */
+  idleTimeoutMs?: number;
   /** How long a caller waits for a pooled connection before it fails (knex's acquireTimeoutMillis). */
   acquireTimeoutMs?: number;
   /** PostgreSQL statement_timeout of every connection of this pool; unset: unbounded. */
@@ -37,9 +44,19 @@ export function ormConfig(options: OrmOptions): Options {
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     extensions: [Migrator],
     migrations: { migrationsList: [...options.migrations], transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: options.poolMax ?? 10, ...(options.acquireTimeoutMs ? { acquireTimeoutMillis: options.acquireTimeoutMs } : {}) },
-    // node-postgres sends statement_timeout as a start-up parameter of each new connection.
-    ...(options.statementTimeoutMs ? { driverOptions: { connection: { statement_timeout: options.statementTimeoutMs } } } : {}),
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      ...(options.acquireTimeoutMs ? { acquireTimeoutMillis: options.acquireTimeoutMs } : {}),
+      ...(options.idleTimeoutMs ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
+    },
+    // node-postgres sends both as start-up parameters of each new connection.
+    driverOptions: {
+      connection: {
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+        ...(options.name ? { application_name: options.name } : {}),
+      },
+    },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: options.logSql ?? false,

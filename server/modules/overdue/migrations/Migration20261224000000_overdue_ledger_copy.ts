@@ -34,11 +34,11 @@ function markWithCopy(changed: string): string {
  * receivable. The formula is the same (server/db/positions.ts); only where its receivable
  * columns come from differs.
  *
- * - The copy is written by the only writers of those columns (every insert, and every update
- *   that changes one of them), in the changing transaction, under the scan lock taken shared;
- *   so whenever a judgement (the lock exclusive) reads a copy, it is the receivable's row.
+ * - The receivable's triggers write the copy on every insert and on every update that changes
+ *   one of those columns, in the changing transaction, under the scan lock taken shared; so
+ *   whenever a judgement (the lock exclusive) reads a copy, it is the receivable's row.
  * - A judgement clears the copies of the rows it judged, so the rows stay narrow; a row
- *   marked by anything else (a notice, a dispute) has none and is read from the ledger.
+ *   marked only by something else (a notice, a dispute) has none and is read from the ledger.
  * - A full re-judgement (the check) ignores the copies and reads the ledger.
  */
 export class Migration20261224000000_overdue_ledger_copy extends Migration {
