@@ -48,7 +48,10 @@ export interface TestServer {
   client(token?: string): Client;
   /** Creates a user of the role through the API and signs them in. */
   createUser(role: Exclude<Role, 'INTEGRATION'>, name?: string): Promise<TestUser>;
-  /** Runs SQL against the test database (for assertions, never to fake state). */
+  /**
+   * Runs SQL against the test database (for assertions, never to fake state). Calls run one
+   * after another on one connection, also when a test starts several at once (Promise.all).
+   */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** SQL statements the server has sent so far (from GET /metrics). */
   statementCount(): Promise<number>;
@@ -110,6 +113,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   instances.push(main);
   const pg = new PgClient({ connectionString: databaseUrl });
   await pg.connect();
+  // node-postgres queues a query issued while another runs, but pg@9 will refuse it: chain them.
+  let lastSql: Promise<unknown> = Promise.resolve();
 
   const client = (token?: string) => createClient({ url: main.url, token, webSocketImpl: WebSocket });
   const { login } = await client().login({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
@@ -138,8 +143,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const token = signedIn.login.token;
       return { id: createUser.id, email, token, client: createClient({ url: main.url, getToken: () => token, webSocketImpl: WebSocket }) };
     },
-    async sql<T>(text: string, params: unknown[] = []) {
-      return (await pg.query(text, params)).rows as T[];
+    sql<T>(text: string, params: unknown[] = []) {
+      const result = lastSql.catch(() => undefined).then(() => pg.query(text, params));
+      lastSql = result;
+      return result.then((r) => r.rows as T[]);
     },
     async statementCount() {
       const text = await (await fetch(main.url.replace(/\/graphql$/, '/metrics'))).text();
