@@ -60,6 +60,20 @@ export interface EmbeddedOptions {
   sharedBuffers?: string;
 }
 
+/** The settings the embedded PostgreSQL runs with besides its defaults (README, "The database's settings"). */
+function serverSettings(options: EmbeddedOptions): Record<string, string> {
+  return {
+    listen_addresses: '127.0.0.1',
+    max_connections: '200',
+    shared_buffers: options.sharedBuffers ?? '128MB',
+    // The WAL writer writes and flushes new WAL every 10 ms instead of every 200 ms, so a
+    // long transaction's WAL is mostly on disk when it commits: a steady overdue scan logs
+    // ~10 MB after a checkpoint, and its commit used to wait for all of it. With nothing to
+    // write, the WAL writer wakes 4 times a second.
+    wal_writer_delay: '10ms',
+  };
+}
+
 export async function startEmbeddedPostgres(dataDir: string, port: number, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const log = options.log ?? stderrLog;
   const signals = ['SIGINT', 'SIGTERM'] as const;
@@ -105,15 +119,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, optio
       port,
       persistent: true,
       createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: [
-        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `shared_buffers=${options.sharedBuffers ?? '128MB'}`],
-        // The WAL writer writes and flushes new WAL every 10 ms instead of every 200 ms, so a
-        // long transaction's WAL is mostly on disk when it commits: a steady overdue scan logs
-        // ~10 MB after a checkpoint, and its commit used to wait for all of it. With nothing
-        // to write the WAL writer wakes 4 times a second (README, "The database's settings").
-        '-c',
-        'wal_writer_delay=10ms',
-      ],
+      postgresFlags: Object.entries(serverSettings(options)).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       onLog: (message: unknown) => {
         recentOutput.push(String(message).trim());
         if (recentOutput.length > 20) recentOutput.shift();

@@ -113,7 +113,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   instances.push(main);
   const pg = new PgClient({ connectionString: databaseUrl });
   await pg.connect();
-  // node-postgres queues a query issued while another runs, but pg@9 will refuse it: chain them.
+  // node-postgres still queues a query sent while another runs, but deprecates it (gone in pg@9): chain them.
   let lastSql: Promise<unknown> = Promise.resolve();
 
   const client = (token?: string) => createClient({ url: main.url, token, webSocketImpl: WebSocket });
