@@ -35,7 +35,7 @@ import { createBenchDatabase } from './bench-database';
 import { adminEnv, BENCH_ADMIN, startHuikuan } from './bench-process';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
-import { BEGIN_JUDGEMENT, CANDIDATES, JUDGE, JUDGEMENT_TABLE, OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
+import { BEGIN_JUDGEMENT, JUDGE, JUDGEMENT_TABLE, OPEN_JUDGEMENT, OVERDUE_CHANNEL } from '../server/modules/overdue/overdue.queries';
 
 /** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
 async function explain(pg: PgClient, asOf: string): Promise<void> {
@@ -48,9 +48,9 @@ async function explain(pg: PgClient, asOf: string): Promise<void> {
   // The judgement's own settings (BEGIN_JUDGEMENT: work_mem), so the plan is the one a scan gets.
   await pg.query(BEGIN_JUDGEMENT.text);
   await pg.query(JUDGEMENT_TABLE.text);
-  const due = compileSql(CANDIDATES.due.text, { asOf });
-  await pg.query(numbered(due.text), due.values);
-  const { text, values } = compileSql(JUDGE.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: '0' });
+  const opened = compileSql(OPEN_JUDGEMENT.due.text, { kind: 'SCAN', asOf, previousScanOn: null });
+  const { rows } = await pg.query<{ scan_id: string }>(numbered(opened.text), opened.values);
+  const { text, values } = compileSql(JUDGE.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: rows[0].scan_id });
   const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered(text)}`, values);
   await pg.query('rollback');
   console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));

@@ -234,6 +234,15 @@ describe('incremental scans on a timeline of their own', () => {
     }
     // In the order of their effective due dates.
     expect(references).toEqual(['A', 'B', 'C', 'E', 'D']);
+    // An empty page (the figures alone): no edges, and whether any remain after the cursor.
+    const empty = (await clerk.client.overdueScan({ id, judgedFirst: 0 })).overdueScan.judgedReceivables;
+    expect(empty).toMatchObject({ totalCount: 5, edges: [], pageInfo: { hasNextPage: true, endCursor: null } });
+    const afterFour = (await clerk.client.overdueScan({ id, judgedFirst: 4 })).overdueScan.judgedReceivables.pageInfo.endCursor;
+    const emptyAfterFour = (await clerk.client.overdueScan({ id, judgedFirst: 0, judgedAfter: afterFour })).overdueScan.judgedReceivables;
+    expect(emptyAfterFour).toMatchObject({ edges: [], pageInfo: { hasNextPage: true, endCursor: afterFour } });
+    const afterAll = (await clerk.client.overdueScan({ id, judgedFirst: 5 })).overdueScan.judgedReceivables.pageInfo.endCursor;
+    const emptyAfterAll = (await clerk.client.overdueScan({ id, judgedFirst: 0, judgedAfter: afterAll })).overdueScan.judgedReceivables;
+    expect(emptyAfterAll.pageInfo.hasNextPage).toBe(false);
 
     await expect(clerk.client.overdueScan({ id: '999999' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(clerk.client.overdueScan({ id: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -195,35 +195,36 @@ export const WRITE_HISTORY = defineStatement<{
 });
 
 /**
- * The customers a scan as of :asOf must evaluate again, besides those whose receivables
- * it judged (the only ones whose engine figures moved: a receivable is judged on its first
- * day past due too): an open override whose `until` has come, and broken promises that
- * entered the window (judged broken by this scan) or left it.
+ * A scan's scope, and the credit engine moved to the scan's date and rules, in one
+ * statement. The scope is every customer at the first scan (`since`: the engine's date
+ * before the scan, null at the first) and at the first scan after a change of the rules
+ * (another `rules` fingerprint); else the customers the scan must evaluate again besides
+ * those whose receivables it judged (the only ones whose engine figures moved: a
+ * receivable is judged on its first day past due too): an open override whose `until` has
+ * come, and broken promises that entered the window (judged broken by this scan) or left
+ * it. The scope reads the engine row as it was before the statement: the change of a
+ * data-modifying CTE is not seen by the rest of its statement.
  */
-export const SCAN_CUSTOMERS = defineQuery<{ asOf: LocalDate; since: LocalDate; promiseDays: number }, string>({
-  text: `select o.customer_id from credit_override o where o.ended_at is null and o.until <= cast(:asOf as date)
-         union
-         select p.customer_id from promise_to_pay p
-          where p.state = 'BROKEN'
-            and (p.broken_on > cast(:since as date) and p.broken_on <= cast(:asOf as date)
-                 or p.broken_on > cast(:since as date) - cast(:promiseDays as int) and p.broken_on <= cast(:asOf as date) - cast(:promiseDays as int))`,
-  decode: (row) => row.text('customer_id'),
-});
-
-export interface EngineRow {
-  evaluatedOn: LocalDate;
-  rules: string;
-}
-
-/** The date of the last scan's evaluation and the rules it applied; none before the first. */
-export const CREDIT_ENGINE = defineQuery<NoParams, EngineRow>({
-  text: 'select evaluated_on::text as evaluated_on, rules from credit_engine',
-  decode: (row) => ({ evaluatedOn: row.date('evaluated_on'), rules: row.text('rules') }),
-});
-
-export const SET_CREDIT_ENGINE = defineStatement<{ asOf: LocalDate; rules: string }>({
-  text: `insert into credit_engine (evaluated_on, rules) values (cast(:asOf as date), :rules)
-         on conflict (singleton) do update set evaluated_on = greatest(credit_engine.evaluated_on, excluded.evaluated_on), rules = excluded.rules`,
+export const SCAN_SCOPE = defineQuery<{ asOf: LocalDate; since: LocalDate | null; promiseDays: number; rules: string }, { all: boolean; ids: string[] }>({
+  text: `with moved as (
+           insert into credit_engine (evaluated_on, rules) values (cast(:asOf as date), :rules)
+           on conflict (singleton) do update set evaluated_on = greatest(credit_engine.evaluated_on, excluded.evaluated_on), rules = excluded.rules
+         ),
+         scope as (
+           select cast(:since as date) is null or not exists (select 1 from credit_engine e where e.rules = :rules) as every
+         )
+         select s.every,
+                case when s.every then '[]'::json
+                     else coalesce((select json_agg(x.customer_id) from (
+                            select o.customer_id from credit_override o where o.ended_at is null and o.until <= cast(:asOf as date)
+                            union
+                            select p.customer_id from promise_to_pay p
+                             where p.state = 'BROKEN'
+                               and (p.broken_on > cast(:since as date) and p.broken_on <= cast(:asOf as date)
+                                    or p.broken_on > cast(:since as date) - cast(:promiseDays as int)
+                                       and p.broken_on <= cast(:asOf as date) - cast(:promiseDays as int))) x), '[]') end as ids
+           from scope s`,
+  decode: (row) => ({ all: row.bool('every'), ids: row.json('ids') as string[] }),
 });
 
 /** The overdue engine's date (the last scan's); none before the first scan. */

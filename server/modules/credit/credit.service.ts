@@ -31,7 +31,6 @@ import { type ScanParticipantRun } from '../overdue/overdue.service';
 import { OverdueEventType } from '../overdue/overdue.types';
 import { CreditErrorReason } from './credit.errors';
 import {
-  CREDIT_ENGINE,
   END_OVERRIDE,
   ENGINE_DATE,
   EVALUATE,
@@ -40,8 +39,7 @@ import {
   INSERT_OVERRIDE,
   LOCK_CUSTOMER,
   type RuleParams,
-  SCAN_CUSTOMERS,
-  SET_CREDIT_ENGINE,
+  SCAN_SCOPE,
   WRITE_HISTORY,
 } from './credit.queries';
 import { CreditRule, CreditStatus, CreditStatusChange, CreditStatusChangeKind, CreditStatusReason } from './credit.types';
@@ -102,16 +100,18 @@ export class CreditEvaluator {
       if (judged.length > 0) await this.evaluate(em, asOf, { ids: judged });
       return;
     }
-    const engine = await CREDIT_ENGINE.maybeOne(em);
-    const rules = this.rulesFingerprint();
-    if (!engine || engine.rules !== rules || run.previousEngineDate === null) {
+    const scope = await SCAN_SCOPE.one(em, {
+      asOf,
+      since: run.previousEngineDate,
+      promiseDays: this.settings.rules.brokenPromiseDays,
+      rules: this.rulesFingerprint(),
+    });
+    if (scope.all) {
       await this.evaluate(em, asOf, { all: true });
     } else {
-      const more = await SCAN_CUSTOMERS.all(em, { asOf, since: run.previousEngineDate, promiseDays: this.settings.rules.brokenPromiseDays });
-      const ids = [...new Set([...judged, ...more])];
+      const ids = [...new Set([...judged, ...scope.ids])];
       if (ids.length > 0) await this.evaluate(em, asOf, { ids });
     }
-    await SET_CREDIT_ENGINE.run(em, { asOf, rules });
   }
 
   /**

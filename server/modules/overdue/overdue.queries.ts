@@ -53,7 +53,7 @@ export type JudgementScope = 'due' | 'all';
 /**
  * Judges receivables as of `asOf` and writes what changed, in one statement.
  *
- * - Candidates: the rows CANDIDATES put in `overdue_candidates`, under the same scan lock
+ * - Candidates: the rows OPEN_JUDGEMENT put in `overdue_candidates`, under the same scan lock
  *   (nothing moves a state row in between, so its address still holds).
  * - Money is the position as of `asOf` (server/db/positions.ts): the same figure as the
  *   aging report's. A row that comes for a date alone (no ledger change since its last
@@ -294,27 +294,44 @@ select k.judged, k.last_seq, (select count(*) from notified) as notified, (selec
 
 export const JUDGE = judgement();
 
+export type ScanKind = 'SCAN' | 'REEVALUATION' | 'FULL';
+
+export interface OpenJudgementParams {
+  kind: ScanKind;
+  asOf: LocalDate;
+  previousScanOn: LocalDate | null;
+}
+
 /**
- * The receivables a judgement takes, as of `asOf`: with scope `due`, those whose next
+ * Opens a judgement, in one statement: its log row (which JUDGE fills in), for a scan the
+ * engine's new date (re-evaluations and full re-judgements judge as of the engine's date),
+ * and the receivables it takes, as of `asOf`: with scope `due`, those whose next
  * judgement date has come (partial index; changed ones are due at once); with `all`,
  * every one. A row already judged for a later date is never judged back.
  *
- * They go to `overdue_candidates` (JUDGEMENT_TABLE), with their state rows' addresses,
- * stages and next judgement dates, and JUDGE reads them from there: the planner sees how
- * many there are from the table's size, whatever the statistics of the next judgement
- * dates say (they lag: every scan moves the dates it judged), and picks index lookups for
- * a few thousand and hash joins for a hundred thousand. The list never travels through
- * this process: the answer is how many of them read the ledger, not having a kept
- * position (ANALYZE_CANDIDATES).
+ * The receivables go to `overdue_candidates` (JUDGEMENT_TABLE), with their state rows'
+ * addresses, stages and next judgement dates, and JUDGE reads them from there: the planner
+ * sees how many there are from the table's size, whatever the statistics of the next
+ * judgement dates say (they lag: every scan moves the dates it judged), and picks index
+ * lookups for a few thousand and hash joins for a hundred thousand. The list never travels
+ * through this process: the answer is the log row's id and how many of them read the
+ * ledger, not having a kept position (ANALYZE_CANDIDATES).
  */
-function candidates(scope: JudgementScope) {
+function openJudgement(scope: JudgementScope) {
   const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
   // A changed row (-infinity) reads the ledger, or the copy of it its change left; every row
   // of a full re-judgement, the check of what was kept and copied, reads the ledger itself.
   const kept = (column: string) => (scope === 'due' ? `case when next_judgement_on > '-infinity' then ${column} end` : 'null');
   const copied = (column: string) => (scope === 'due' ? column : 'null');
-  return defineQuery<{ asOf: LocalDate }, { unkept: number }>({
-    text: `with listed as (
+  return defineQuery<OpenJudgementParams, { scanId: string; unkept: number }>({
+    text: `with moved as (
+             insert into overdue_engine (scanned_on) select cast(:asOf as date) where :kind = 'SCAN'
+             on conflict (singleton) do update set scanned_on = excluded.scanned_on
+           ),
+           opened as (
+             insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id
+           ),
+           listed as (
              insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id,
                                              ${LEDGER_COPY.join(', ')})
              select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount,
@@ -323,12 +340,12 @@ function candidates(scope: JudgementScope) {
               where ${due}(judged_on is null or judged_on <= cast(:asOf as date))
              returning kept_position
            )
-           select (count(*) filter (where kept_position is null))::int as unkept from listed`,
-    decode: (row) => ({ unkept: row.int('unkept') }),
+           select (select id::text from opened) as scan_id, (count(*) filter (where kept_position is null))::int as unkept from listed`,
+    decode: (row) => ({ scanId: row.text('scan_id'), unkept: row.int('unkept') }),
   });
 }
 
-export const CANDIDATES = { due: candidates('due'), all: candidates('all') };
+export const OPEN_JUDGEMENT = { due: openJudgement('due'), all: openJudgement('all') };
 
 /**
  * Statistics of the candidates, for JUDGE's plan when many read the ledger (`unkept`):
@@ -345,13 +362,9 @@ export const ANALYZE_CANDIDATES = defineStatement<NoParams>({ text: 'analyze ove
 export const ANALYZE_CANDIDATES_FROM = 10_000;
 
 /**
- * The engine's date, read under the scan lock, and room to sort: a judgement may sort and
- * aggregate 100,000 rows, more than the default 4 MB of `work_mem` holds in memory. The
- * setting ends with the transaction.
- */
-/**
- * The candidates of a judgement, per connection: created once, emptied at every commit
- * (a temporary table costs no WAL and no catalog rows per judgement).
+ * The candidates of a judgement, per connection: created once (when BEGIN_JUDGEMENT finds
+ * none), emptied at every commit (a temporary table costs no WAL and no catalog rows per
+ * judgement).
  */
 export const JUDGEMENT_TABLE = defineStatement<NoParams>({
   text: `create temporary table if not exists overdue_candidates (
@@ -362,9 +375,16 @@ export const JUDGEMENT_TABLE = defineStatement<NoParams>({
          ) on commit delete rows`,
 });
 
-export const BEGIN_JUDGEMENT = defineQuery<NoParams, LocalDate | null>({
-  text: `select (select scanned_on::text from overdue_engine) as scanned_on, set_config('work_mem', '64MB', true) as work_mem`,
-  decode: (row) => (row.isNull('scanned_on') ? null : row.date('scanned_on')),
+/**
+ * The engine's date, read under the scan lock; room to sort (a judgement may sort and
+ * aggregate 100,000 rows, more than the default 4 MB of `work_mem` holds in memory; the
+ * setting ends with the transaction); and whether this connection has its candidates
+ * table yet (JUDGEMENT_TABLE), so a judgement creates it only the first time.
+ */
+export const BEGIN_JUDGEMENT = defineQuery<NoParams, { engineDate: LocalDate | null; candidatesTable: boolean }>({
+  text: `select (select scanned_on::text from overdue_engine) as scanned_on, set_config('work_mem', '64MB', true) as work_mem,
+                to_regclass('pg_temp.overdue_candidates') is not null as candidates_table`,
+  decode: (row) => ({ engineDate: row.isNull('scanned_on') ? null : row.date('scanned_on'), candidatesTable: row.bool('candidates_table') }),
 });
 
 /**
@@ -394,21 +414,6 @@ export const customerOverdueFiguresSql = (target: string): string => `
 export const ENGINE_DATE = defineQuery<NoParams, LocalDate>({
   text: 'select scanned_on::text as scanned_on from overdue_engine',
   decode: (row) => row.date('scanned_on'),
-});
-
-export type ScanKind = 'SCAN' | 'REEVALUATION' | 'FULL';
-
-/**
- * Opens a judgement's log row; the judgement fills it in. A scan also moves the engine's
- * date to its own (re-evaluations and full re-judgements judge as of the engine's date).
- */
-export const OPEN_SCAN_LOG = defineQuery<{ kind: ScanKind; asOf: LocalDate; previousScanOn: LocalDate | null }, string>({
-  text: `with moved as (
-           insert into overdue_engine (scanned_on) select cast(:asOf as date) where :kind = 'SCAN'
-           on conflict (singleton) do update set scanned_on = excluded.scanned_on
-         )
-         insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id::text`,
-  decode: (row) => row.text('id'),
 });
 
 const SCAN_COLUMNS = `id::text, as_of::text, previous_scan_on::text, judged, judged_late, judged_changed, became_overdue, escalated, cleared, overdue_count`;

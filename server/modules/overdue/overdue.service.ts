@@ -37,7 +37,6 @@ import {
   ANALYZE_CANDIDATES,
   ANALYZE_CANDIDATES_FROM,
   BEGIN_JUDGEMENT,
-  CANDIDATES,
   CLOSE_SCAN_LOG,
   countEvents,
   ENGINE_DATE,
@@ -45,7 +44,7 @@ import {
   JUDGED_PAGE,
   JUDGEMENT_TABLE,
   type JudgementScope,
-  OPEN_SCAN_LOG,
+  OPEN_JUDGEMENT,
   readEvents,
   type ScanKind,
   SCAN_LOCK,
@@ -160,7 +159,7 @@ export class OverdueService {
     const started = Date.now();
     const result = await this.em.fork().transactional(async (em): Promise<OverdueScanResult | null> => {
       if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: judgement.skipIfBusy }))) return null;
-      const engineDate = await BEGIN_JUDGEMENT.one(em);
+      const { engineDate, candidatesTable } = await BEGIN_JUDGEMENT.one(em);
       const asOf = judgement.asOf ?? engineDate;
       if (asOf === null) {
         if (judgement.kind === 'FULL') throw conflict('there is no alarm state to check before the first overdue scan', OverdueErrorReason.NO_SCAN_YET);
@@ -176,10 +175,9 @@ export class OverdueService {
         );
       }
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
+      if (!candidatesTable) await JUDGEMENT_TABLE.run(em);
       // A scan also moves the engine's date; re-evaluations and full re-judgements judge as of it.
-      const scanId = await OPEN_SCAN_LOG.one(em, { kind: judgement.kind, asOf, previousScanOn });
-      await JUDGEMENT_TABLE.run(em);
-      const { unkept } = await CANDIDATES[judgement.scope].one(em, { asOf });
+      const { scanId, unkept } = await OPEN_JUDGEMENT[judgement.scope].one(em, { kind: judgement.kind, asOf, previousScanOn });
       if (unkept >= ANALYZE_CANDIDATES_FROM) await ANALYZE_CANDIDATES.run(em);
       const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       for (const participant of this.participants) {
