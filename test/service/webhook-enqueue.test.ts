@@ -1,7 +1,9 @@
 /**
  * Webhook jobs are enqueued in the transaction that writes the events, in-process: an
  * event's transaction sees its endpoint's job before it commits, a rollback takes the job
- * (and the event) away, so nothing is ever sent for it; the committed event is sent.
+ * (and the event) away, so nothing is ever sent for it; the committed event is sent. A
+ * statement that writes no event (a judgement with nothing to tell) enqueues no job, for
+ * the endpoints nor for the notifications' fan-out.
  */
 import 'reflect-metadata';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -37,6 +39,15 @@ async function drainJobs(em: EntityManager): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** Jobs under `key` that the transaction of `em` enqueued or moved (their row versions are its own). */
+async function jobsOfThisTransaction(em: EntityManager, key: string): Promise<number> {
+  const rows: { n: string }[] = await em.execute(
+    'select count(*) as n from graphile_worker._private_jobs where key = ? and xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296',
+    [key],
+  );
+  return Number(rows[0].n);
+}
+
 function appendDispute(em: EntityManager, detail: string) {
   return appendOverdueEvent(em, { type: OverdueEventType.DISPUTE_OPENED, customerId, detail, asOf: TODAY });
 }
@@ -65,4 +76,23 @@ test('a committed event is sent', async () => {
   expect(receiver.accepted.map((d) => [d.body.type, d.body.detail])).toEqual([['DISPUTE_OPENED', 'committed']]);
   const [event] = await scope.sql<{ id: string }>('select id::text from overdue_event where seq = $1', [seq]);
   expect(receiver.accepted[0].eventId).toBe(event.id);
+});
+
+test('a statement that writes no event enqueues no job; one that writes an event enqueues both', async () => {
+  const keys = [`webhook:${endpointId}`, 'notifications:fanout'];
+  const em = scope.orm.em.fork();
+  const seen = await em
+    .transactional(async (tx) => {
+      // The shape of a judgement that found nothing to tell: an insert of no row.
+      await tx.execute(
+        `insert into overdue_event (seq, id, type, customer_id, salesperson_id, detail, as_of)
+       select nextval('overdue_event_seq_seq'), gen_random_uuid(), 'DISPUTE_OPENED', c.id, c.owner_id, 'none', current_date from customer c where false`,
+      );
+      const none = await Promise.all(keys.map((key) => jobsOfThisTransaction(tx, key)));
+      await appendDispute(tx, 'one');
+      const one = await Promise.all(keys.map((key) => jobsOfThisTransaction(tx, key)));
+      throw Object.assign(new Error('roll back'), { seen: { none, one } });
+    })
+    .catch((e: { seen?: unknown }) => e.seen);
+  expect(seen).toEqual({ none: [0, 0], one: [1, 1] });
 });

@@ -27,6 +27,7 @@ import { Migration20261221020000_notification_weekly } from './migrations/Migrat
 import { Migration20261221030000_notification_bookings_escalations } from './migrations/Migration20261221030000_notification_bookings_escalations';
 import { Migration20261222010000_notification_locale_on_user } from './migrations/Migration20261222010000_notification_locale_on_user';
 import { Migration20261222020000_notification_daily_digest } from './migrations/Migration20261222020000_notification_daily_digest';
+import { Migration20261225000000_notification_fanout_on_events } from './migrations/Migration20261225000000_notification_fanout_on_events';
 
 declare module '../../context' {
   interface Services {
@@ -43,6 +44,7 @@ export const notificationsArea = defineArea({
     { name: 'Migration20261221030000_notification_bookings_escalations', class: Migration20261221030000_notification_bookings_escalations },
     { name: 'Migration20261222010000_notification_locale_on_user', class: Migration20261222010000_notification_locale_on_user },
     { name: 'Migration20261222020000_notification_daily_digest', class: Migration20261222020000_notification_daily_digest },
+    { name: 'Migration20261225000000_notification_fanout_on_events', class: Migration20261225000000_notification_fanout_on_events },
   ],
   resolvers: [NotificationResolver],
   reasons: NotificationErrorReason,

@@ -12,6 +12,7 @@ import { WebhookErrorReason } from './webhook.errors';
 import { WebhookResolver } from './webhook.resolver';
 import { WebhookService } from './webhook.service';
 import { Migration20261220000000_webhooks } from './migrations/Migration20261220000000_webhooks';
+import { Migration20261225010000_webhook_enqueue_on_events } from './migrations/Migration20261225010000_webhook_enqueue_on_events';
 
 declare module '../../context' {
   interface Services {
@@ -21,7 +22,10 @@ declare module '../../context' {
 
 export const webhooksArea = defineArea({
   name: 'webhooks',
-  migrations: [{ name: 'Migration20261220000000_webhooks', class: Migration20261220000000_webhooks }],
+  migrations: [
+    { name: 'Migration20261220000000_webhooks', class: Migration20261220000000_webhooks },
+    { name: 'Migration20261225010000_webhook_enqueue_on_events', class: Migration20261225010000_webhook_enqueue_on_events },
+  ],
   resolvers: [WebhookResolver],
   reasons: WebhookErrorReason,
   setup({ jobs, config, logger, metrics, extensions }) {
