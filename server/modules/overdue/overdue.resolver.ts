@@ -105,17 +105,19 @@ export class OverdueScanResultResolver {
   async judgedReceivables(@Root() result: OverdueScanResult, @Args() { first, after }: PageArgs, @Ctx() ctx: Context): Promise<ReceivableConnection> {
     const size = pageSize(first);
     const offset = judgedOffset(after);
-    // An empty page (first: 0, the figures alone) reads nothing: the log lists `judged` receivables.
-    const rows = result.id === null || size === 0 ? [] : await ctx.services.overdue.judgedPage(result.id, offset, size + 1);
-    const page = rows.slice(0, size);
+    // The log lists exactly `judged` receivables: whether more follow is known without reading
+    // them, and an empty page (first: 0, the figures alone) reads nothing.
+    const page = result.id === null || size === 0 ? [] : await ctx.services.overdue.judgedPage(result.id, offset, size);
     const receivables = await Promise.all(page.map((row) => ctx.loaders.receivableById.load(row.id)));
     const edges = page.map((row, i) => ({ node: receivables[i]!, cursor: encodeCursor([row.position]) }));
-    const hasNextPage = size === 0 ? result.id !== null && offset < result.judged : rows.length > size;
     return {
       edges,
       nodes: edges.map((e) => e.node),
       totalCount: result.judged,
-      pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : (after ?? null) },
+      pageInfo: {
+        hasNextPage: result.id !== null && offset + page.length < result.judged,
+        endCursor: edges.length ? edges[edges.length - 1].cursor : (after ?? null),
+      },
     };
   }
 }
