@@ -50,7 +50,7 @@ export function createMetrics() {
     }),
     scanDuration: new Histogram({
       name: 'huikuan_overdue_scan_duration_seconds',
-      help: 'Duration of overdue scans that ran',
+      help: 'Duration of overdue scans that ran, from the start of the transaction to the end of its commit',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),

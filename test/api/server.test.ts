@@ -73,7 +73,7 @@ describe('operations', () => {
     await expect(ops.anonymous().me()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const stream = finance.client.subscribeOverdueEvents();
     const first = stream.next();
-    await finance.client.runOverdueScan({ asOf: '2026-12-01' });
+    const { runOverdueScan: scan } = await finance.client.runOverdueScan({ asOf: '2026-12-01' });
     await first;
     await finance.client.customers({ first: 10 });
 
@@ -82,6 +82,9 @@ describe('operations', () => {
     expect(text).toMatch(/^huikuan_graphql_request_duration_seconds_count\{operation="customers"\} 1$/m);
     expect(text).toMatch(/^huikuan_graphql_errors_total\{code="UNAUTHENTICATED"\} 1$/m);
     expect(text).toMatch(/^huikuan_overdue_scan_duration_seconds_count [1-9]/m);
+    // Timed until the commit has ended: at least the scan's durationMs, which stops before it.
+    const scanSeconds = Number(/^huikuan_overdue_scan_duration_seconds_sum (\S+)$/m.exec(text)?.[1]);
+    expect(scanSeconds).toBeGreaterThanOrEqual(scan.durationMs / 1000);
     expect(text).toMatch(/^huikuan_overdue_events_total\{type="BECAME_OVERDUE"\} 1$/m);
     expect(text).toMatch(/^huikuan_active_subscriptions 1$/m);
     expect(text).toMatch(/^huikuan_dataloader_batch_size_count\{loader="userById"\} [1-9]/m);

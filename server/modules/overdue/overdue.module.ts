@@ -59,7 +59,7 @@ export const overdueArea = defineArea({
     let tidying: Promise<unknown> | undefined;
     // Judged by this process since its last vacuum of the state table.
     let judgedSinceTidy = 0;
-    setScanObserver((scan) => {
+    setScanObserver((scan, committedMs) => {
       // Judgements leave as many dead state rows as they judged: once they add up (or one big
       // judgement brings them), clear them in the background, so the next scans start from a
       // clean index and fresh statistics.
@@ -72,7 +72,7 @@ export const overdueArea = defineArea({
             tidying = undefined;
           });
       }
-      metrics.scanDuration.observe(scan.durationMs / 1000);
+      metrics.scanDuration.observe(committedMs / 1000);
       metrics.overdueEvents.inc({ type: 'BECAME_OVERDUE' }, scan.becameOverdue);
       metrics.overdueEvents.inc({ type: 'STAGE_ESCALATED' }, scan.escalated);
       metrics.overdueEvents.inc({ type: 'CLEARED' }, scan.cleared);

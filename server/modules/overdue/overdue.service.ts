@@ -84,7 +84,12 @@ export interface ScanParticipant {
 /** Higher areas add their participants here in their `setup` (`app.extensions.add(SCAN_PARTICIPANTS, …)`). */
 export const SCAN_PARTICIPANTS = new ExtensionPoint<ScanParticipant>('overdue.scanParticipants');
 
-type ScanObserver = (result: OverdueScanResult) => void;
+/**
+ * Sees every scan that ran, with how long it took until committed (`committedMs`, from the
+ * start of its transaction to the end of its commit): its `durationMs`, kept in its log row
+ * inside the transaction, stops before the commit.
+ */
+type ScanObserver = (result: OverdueScanResult, committedMs: number) => void;
 let observeScan: ScanObserver = () => undefined;
 
 /** Where finished scans are reported (the process's metrics); set once at start-up. */
@@ -187,7 +192,7 @@ export class OverdueService {
       return judged > 0 ? logged : { ...logged, id: null };
     });
     if (result === null) return skipped(judgement.asOf ?? this.clock.today());
-    observeScan(result);
+    observeScan(result, Date.now() - started);
     return result;
   }
 
