@@ -104,6 +104,9 @@ export interface ServerCounters {
   statements: number;
   /** GraphQL operations it has answered so far (any root field, errors included). */
   operations: number;
+  /** Overdue judgements it has run so far, and the seconds they took, each until committed (`huikuan_overdue_scan_duration_seconds`). */
+  scans: number;
+  scanSeconds: number;
 }
 
 /** huikuan's counters, from GET /metrics. */
@@ -118,7 +121,12 @@ export async function serverCounters(graphqlUrl: string): Promise<ServerCounters
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const lines = (await response.text()).split('\n');
   const sum = (prefix: string) => lines.filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  return { statements: sum('huikuan_db_statements_total '), operations: sum('huikuan_graphql_requests_total{') };
+  return {
+    statements: sum('huikuan_db_statements_total '),
+    operations: sum('huikuan_graphql_requests_total{'),
+    scans: sum('huikuan_overdue_scan_duration_seconds_count '),
+    scanSeconds: sum('huikuan_overdue_scan_duration_seconds_sum '),
+  };
 }
 
 /**
