@@ -107,10 +107,27 @@ function summary(values: number[]): string {
   return `median ${sorted[Math.floor(sorted.length / 2)]} ms (min ${sorted[0]}, max ${sorted[sorted.length - 1]}, ${sorted.length} scans)`;
 }
 
+/**
+ * The PostgreSQL the figures come from: its version, its page cache, and whether that cache
+ * is in huge pages (`huge_pages = try`, the default, takes them when the OS has reserved
+ * enough: `vm.nr_hugepages`; PostgreSQL 17+ says which it got).
+ */
+async function serverSetup(pg: PgClient): Promise<string> {
+  const { rows } = await pg.query<{ version: string; shared_buffers: string }>(
+    `select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers`,
+  );
+  const hugePages = await pg
+    .query<{ huge_pages_status: string }>('show huge_pages_status')
+    .then((r) => r.rows[0].huge_pages_status)
+    .catch(() => 'unknown');
+  return `PostgreSQL ${rows[0].version}, shared_buffers ${rows[0].shared_buffers}, huge pages ${hugePages}`;
+}
+
 async function main(): Promise<void> {
   const db = await createBenchDatabase('bench-overdue-steady', Number(process.env.EMBEDDED_PG_PORT ?? 55437));
   const pg = new PgClient({ connectionString: db.databaseUrl });
   await pg.connect();
+  console.log(await serverSetup(pg));
   // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
   const server = await startHuikuan(db.databaseUrl, { ...adminEnv, DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
   try {
