@@ -104,8 +104,9 @@ export interface ServerCounters {
   statements: number;
   /** GraphQL operations it has answered so far (any root field, errors included). */
   operations: number;
-  /** Overdue judgements it has run so far, and the seconds they took, each until committed (`huikuan_overdue_scan_duration_seconds`). */
+  /** Overdue judgements it has run so far (`huikuan_overdue_scan_duration_seconds_count`). */
   scans: number;
+  /** The seconds they took, each until its commit had ended (`huikuan_overdue_scan_duration_seconds_sum`). */
   scanSeconds: number;
 }
 

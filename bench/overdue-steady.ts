@@ -102,8 +102,9 @@ const LATER = Number(process.env.BENCH_LATER ?? 500_000);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const STEADY_DAYS = Number(process.env.BENCH_STEADY_DAYS ?? 10);
 
+/** Median, min and max of the figures measured (NaN: not measured, left out). */
 function summary(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return `median ${sorted[Math.floor(sorted.length / 2)]} ms (min ${sorted[0]}, max ${sorted[sorted.length - 1]}, ${sorted.length} scans)`;
 }
 
