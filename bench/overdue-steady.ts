@@ -40,7 +40,7 @@
 import { Client as PgClient } from 'pg';
 import { createClient } from '../sdk/index.js';
 import { createBenchDatabase } from './bench-database';
-import { adminEnv, BENCH_ADMIN, serverCounters, startHuikuan } from './bench-process';
+import { adminEnv, BENCH_ADMIN, type ChildServer, cleanUpOnce, serverCounters, startHuikuan } from './bench-process';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
 import { BEGIN_JUDGEMENT, JUDGE, JUDGEMENT_TABLE, OPEN_JUDGEMENT } from '../server/modules/overdue/overdue.queries';
@@ -128,13 +128,25 @@ async function main(): Promise<void> {
   const db = await createBenchDatabase('bench-overdue-steady', Number(process.env.EMBEDDED_PG_PORT ?? 55437));
   const pg = new PgClient({ connectionString: db.databaseUrl });
   await pg.connect();
-  console.log(await serverSetup(pg));
-  // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
-  const server = await startHuikuan(db.databaseUrl, { ...adminEnv, DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
+  let server: ChildServer | undefined;
+  const cleanUp = async () => {
+    await server?.stop();
+    await pg.end();
+    await new Promise((r) => setTimeout(r, 1000));
+    await db.drop();
+  };
+  // Ctrl-C or SIGTERM midway cleans up as the end does, instead of leaving the server and the
+  // database behind (an embedded one holds ~1 GB under /tmp). Not with BENCH_KEEP=before-fall,
+  // where Ctrl-C means "go on with the fall".
+  const finish = process.env.BENCH_KEEP === 'before-fall' ? cleanUp : cleanUpOnce(cleanUp);
   try {
-    const anonymous = createClient({ url: server.url });
+    console.log(await serverSetup(pg));
+    // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
+    server = await startHuikuan(db.databaseUrl, { ...adminEnv, DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
+    const serverUrl = server.url;
+    const anonymous = createClient({ url: serverUrl });
     const token = (await anonymous.login(BENCH_ADMIN)).login.token;
-    const client = createClient({ url: server.url, token });
+    const client = createClient({ url: serverUrl, token });
     const { createUser } = await client.createUser({
       input: { email: 'bench-sales@example.com', name: 'Bench Sales', role: 'SALES', password: BENCH_ADMIN.password },
     });
@@ -173,12 +185,12 @@ async function main(): Promise<void> {
     // The server's scan time so far, read after each scan (not before the next: a request just
     // before a scan would wake the server for it). The schedules are off (startHuikuan), so the
     // only judgements are this process's scans; NaN if another one came in between.
-    let counters = await serverCounters(server.url);
+    let counters = await serverCounters(serverUrl);
     const scan = async (asOf: string) => {
       const started = Date.now();
       const { runOverdueScan } = await client.runOverdueScan({ asOf });
       const roundTripMs = Date.now() - started;
-      const after = await serverCounters(server.url);
+      const after = await serverCounters(serverUrl);
       const committedMs = after.scans === counters.scans + 1 ? Math.round((after.scanSeconds - counters.scanSeconds) * 1000) : NaN;
       counters = after;
       return { ...runOverdueScan, roundTripMs, committedMs };
@@ -261,10 +273,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => process.once('SIGINT', resolve));
     }
   } finally {
-    await server.stop();
-    await pg.end();
-    await new Promise((r) => setTimeout(r, 1000));
-    await db.drop();
+    await finish();
   }
 }
 
