@@ -40,7 +40,7 @@
 import { Client as PgClient } from 'pg';
 import { createClient } from '../sdk/index.js';
 import { createBenchDatabase } from './bench-database';
-import { adminEnv, BENCH_ADMIN, type ChildServer, cleanUpOnce, serverCounters, startHuikuan } from './bench-process';
+import { adminEnv, BENCH_ADMIN, type ChildServer, cleanUpOnce, commitOf, serverCounters, startHuikuan } from './bench-process';
 import { addDays } from '../server/core/local-date';
 import { compileSql } from '../server/db/sql';
 import { BEGIN_JUDGEMENT, JUDGE, JUDGEMENT_TABLE, OPEN_JUDGEMENT } from '../server/modules/overdue/overdue.queries';
@@ -109,11 +109,11 @@ function summary(values: number[]): string {
 }
 
 /**
- * The PostgreSQL the figures come from: its version, its page cache, and whether that cache
- * is in huge pages (`huge_pages = try`, the default, takes them when the OS has reserved
- * enough: `vm.nr_hugepages`; PostgreSQL 17+ says which it got).
+ * What the figures come from: the commit, and the PostgreSQL with its version, its page
+ * cache, and whether that cache is in huge pages (`huge_pages = try`, the default, takes them
+ * when the OS has reserved enough: `vm.nr_hugepages`; PostgreSQL 17+ says which it got).
  */
-async function serverSetup(pg: PgClient): Promise<string> {
+async function benchSetup(pg: PgClient): Promise<string> {
   const { rows } = await pg.query<{ version: string; shared_buffers: string }>(
     `select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers`,
   );
@@ -121,7 +121,7 @@ async function serverSetup(pg: PgClient): Promise<string> {
     .query<{ huge_pages_status: string }>('show huge_pages_status')
     .then((r) => r.rows[0].huge_pages_status)
     .catch(() => 'unknown');
-  return `PostgreSQL ${rows[0].version}, shared_buffers ${rows[0].shared_buffers}, huge pages ${hugePages}`;
+  return `bench:overdue-steady at ${commitOf()}; PostgreSQL ${rows[0].version}, shared_buffers ${rows[0].shared_buffers}, huge pages ${hugePages}`;
 }
 
 async function main(): Promise<void> {
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   // where Ctrl-C means "go on with the fall".
   const finish = process.env.BENCH_KEEP === 'before-fall' ? cleanUp : cleanUpOnce(cleanUp);
   try {
-    console.log(await serverSetup(pg));
+    console.log(await benchSetup(pg));
     // The first scan judges a million receivables new to the engine: more than a request's default 15 s.
     server = await startHuikuan(db.databaseUrl, { ...adminEnv, DB_STATEMENT_TIMEOUT: '10m', OPERATION_TIMEOUT: '10m' });
     const serverUrl = server.url;
