@@ -46,7 +46,7 @@ import { compileSql } from '../server/db/sql';
 import { BEGIN_JUDGEMENT, JUDGE, JUDGEMENT_TABLE, OPEN_JUDGEMENT } from '../server/modules/overdue/overdue.queries';
 
 /** BENCH_EXPLAIN=1 prints the plan of each measured judgement (run and rolled back first). */
-async function explain(pg: PgClient, asOf: string): Promise<void> {
+async function explain(pg: PgClient, asOf: string, previousScanOn: string): Promise<void> {
   if (process.env.BENCH_EXPLAIN !== '1') return;
   const numbered = (text: string) => {
     let n = 0;
@@ -56,7 +56,7 @@ async function explain(pg: PgClient, asOf: string): Promise<void> {
   // The judgement's own settings (BEGIN_JUDGEMENT: work_mem), so the plan is the one a scan gets.
   await pg.query(BEGIN_JUDGEMENT.text);
   await pg.query(JUDGEMENT_TABLE.text);
-  const opened = compileSql(OPEN_JUDGEMENT.due.text, { kind: 'SCAN', asOf, previousScanOn: null });
+  const opened = compileSql(OPEN_JUDGEMENT.due.text, { kind: 'SCAN', asOf, previousScanOn, stages: [1, 30, 60, 90] });
   const { rows } = await pg.query<{ scan_id: string }>(numbered(opened.text), opened.values);
   const { text, values } = compileSql(JUDGE.text, { asOf, tz: 'Asia/Shanghai', stages: [1, 30, 60, 90], scanId: rows[0].scan_id });
   const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, timing) ${numbered(text)}`, values);
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     // That scan rewrote every engine row; autovacuum would analyze them within a minute or so.
     await pg.query('vacuum analyze receivable_overdue_state');
 
-    await explain(pg, '2026-02-03');
+    await explain(pg, '2026-02-03', '2026-01-10');
     if (process.env.BENCH_KEEP === 'before-fall') {
       // For experiments with the judgement of the fall (EXPLAIN it in a transaction and roll back).
       console.log(`keeping the database before the fall: ${db.databaseUrl} (Ctrl-C goes on with the fall)`);
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       await pg.query(`update receivable r set outstanding = r.outstanding - 10 from paying p where p.id = r.id`);
       await pg.query('commit');
       const booked = Date.now() - t0;
-      if (n === 0) await explain(pg, day);
+      if (n === 0) await explain(pg, day, addDays(day, -1));
       const quiet = await dayPasses(pg);
       const result = await scan(day);
       steadyCommitted.push(result.committedMs);

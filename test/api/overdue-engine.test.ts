@@ -161,6 +161,46 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     expect(await eventsOf(f.finance.client, makeUp.customer.id)).toMatchObject([{ type: 'BECAME_OVERDUE', daysOverdue: 1, asOf: '2026-10-18' }]);
   });
 
+  test('other stage thresholds (OVERDUE_STAGES changed): the next scan judges every receivable with them', async () => {
+    // One whose alarm only the date moves, one whose position a later date moves (100.00
+    // arrives on 1 September), one that falls due after the change.
+    const {
+      customer: { id: customerId },
+      receivable,
+    } = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-01', amount: '500.00' });
+    const paidLater = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-01', amount: '400.00' });
+    await f.finance.client.recordPayment({
+      input: { customerId: paidLater.customer.id, amount: '100.00', receivedOn: '2026-09-01', method: 'CASH', lagReason: 'late entry' },
+    });
+    const other = await f.make.customerWithReceivable({ issuedOn: '2026-05-01', dueOn: '2026-06-05', amount: '300.00' });
+    await f.finance.client.runOverdueScan({ asOf: '2026-06-02' });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
+    expect(await stageOf(f.finance.client, paidLater.receivable.id)).toBe(1);
+
+    await f.server.restart({ OVERDUE_STAGES: '1,10,20' });
+    // Until a judgement with them, the state is the one judged with 1/30/60/90.
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(1);
+    // 11 days past due: stage 10 now for both (with 1/30/60/90 their next date was day 30); the third is 7 days past due.
+    const { runOverdueScan: scan } = await f.finance.client.runOverdueScan({ asOf: '2026-06-12' });
+    expect(scan).toMatchObject({ ran: true, becameOverdue: 1, escalated: 2, overdueCount: 3 });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(10);
+    expect(await stageOf(f.finance.client, paidLater.receivable.id)).toBe(10);
+    expect(await stageOf(f.finance.client, other.receivable.id)).toBe(1);
+    expect(await eventsOf(f.finance.client, customerId)).toEqual([
+      { type: 'BECAME_OVERDUE', stage: 1, previousStage: null, daysOverdue: 1, outstanding: '500.00', asOf: '2026-06-02' },
+      { type: 'STAGE_ESCALATED', stage: 10, previousStage: 1, daysOverdue: 11, outstanding: '500.00', asOf: '2026-06-12' },
+    ]);
+    // And on by the new thresholds: the third reached 10 days on the 15th, the first two 20 days on the 21st.
+    expect((await f.finance.client.runOverdueScan({ asOf: '2026-06-20' })).runOverdueScan).toMatchObject({ escalated: 1, judgedLate: 1 });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(10);
+    expect(await stageOf(f.finance.client, other.receivable.id)).toBe(10);
+    expect((await f.finance.client.runOverdueScan({ asOf: '2026-06-21' })).runOverdueScan).toMatchObject({ escalated: 2, judgedLate: 0 });
+    expect(await stageOf(f.finance.client, receivable.id)).toBe(20);
+    expect(await stageOf(f.finance.client, paidLater.receivable.id)).toBe(20);
+    const { receivables } = await f.finance.client.receivables({ first: 10, filter: { alarmed: true, customerId } });
+    expect(receivables.edges.map(({ node }) => [node.id, node.overdueStage])).toEqual([[receivable.id, 20]]);
+  });
+
   test('stages 1 → 30 → 60 → 90, one event per transition, nothing twice, never back down', async () => {
     const {
       customer: { id: customerId },

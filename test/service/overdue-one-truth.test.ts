@@ -89,7 +89,7 @@ async function forwardPositions(asOf: LocalDate, ids?: string[]): Promise<Judged
             coalesce((select sum(d.amount) from dispute d where d.receivable_id = r.id and d.opened_on <= $1::date
                        and (d.resolved_on is null or d.resolved_on > $1::date)), 0)::text as disputed,
             o.stage
-       from receivable r left join receivable_overdue_state o on o.receivable_id = r.id
+       from receivable r left join receivable_alarm o on o.receivable_id = r.id
       where r.issued_on <= $1::date and ($3::uuid[] is null or r.id = any($3::uuid[]))
       order by r.reference`,
     [asOf, scope.config.timeZone, ids ?? null],

@@ -41,7 +41,7 @@ afterAll(() => scope?.close());
 
 async function stages(): Promise<Record<string, number | null>> {
   const rows = await scope.sql<{ reference: string; stage: number | null }>(
-    `select r.reference, o.stage from receivable r left join receivable_overdue_state o on o.receivable_id = r.id order by r.reference`,
+    `select r.reference, o.stage from receivable r left join receivable_alarm o on o.receivable_id = r.id order by r.reference`,
   );
   return Object.fromEntries(rows.map((r) => [r.reference, r.stage]));
 }

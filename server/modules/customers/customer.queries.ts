@@ -66,7 +66,7 @@ const overduePositions = (customerSql: string, select: string) => `
 export const BALANCE_SQL: Readonly<Record<keyof CustomerBalances, (customerId: string) => string>> = {
   outstanding: (id) => `coalesce((select sum(r.outstanding) from receivable r where r.customer_id = ${id}), 0.00)`,
   overdueAmount: (id) => `coalesce((${overduePositions(id, 'sum(pos.outstanding)')}), 0.00)`,
-  alarmedAmount: (id) => `coalesce((select sum(r.outstanding) from receivable r join receivable_overdue_state o on o.receivable_id = r.id
+  alarmedAmount: (id) => `coalesce((select sum(r.outstanding) from receivable r join receivable_alarm o on o.receivable_id = r.id
              where r.customer_id = ${id} and o.stage is not null), 0.00)`,
   credit: (id) => `coalesce((select sum(p.unallocated) from payment p where p.customer_id = ${id} and p.voided_at is null), 0.00)`,
 };

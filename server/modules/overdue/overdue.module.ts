@@ -22,6 +22,7 @@ import { Migration20261216010000_overdue_freeze } from './migrations/Migration20
 import { Migration20261216030000_promise_reopened_event } from './migrations/Migration20261216030000_promise_reopened_event';
 import { Migration20261223000000_overdue_kept_position } from './migrations/Migration20261223000000_overdue_kept_position';
 import { Migration20261224000000_overdue_ledger_copy } from './migrations/Migration20261224000000_overdue_ledger_copy';
+import { Migration20261226000000_overdue_schedule } from './migrations/Migration20261226000000_overdue_schedule';
 
 declare module '../../context' {
   interface Services {
@@ -49,6 +50,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261216030000_promise_reopened_event', class: Migration20261216030000_promise_reopened_event },
     { name: 'Migration20261223000000_overdue_kept_position', class: Migration20261223000000_overdue_kept_position },
     { name: 'Migration20261224000000_overdue_ledger_copy', class: Migration20261224000000_overdue_ledger_copy },
+    { name: 'Migration20261226000000_overdue_schedule', class: Migration20261226000000_overdue_schedule },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

@@ -73,6 +73,11 @@ export type JudgementScope = 'due' | 'all';
  *   area above it, as no TypeScript import points up.
  * - Every candidate gets its new state and next judgement date; every transition one
  *   event, in the order of effective due dates; the scan's log row the counts and ids.
+ *   A candidate whose judgement only the date can change (its position kept, more than
+ *   nothing outstanding, no open notice or dispute) is on schedule (Migration20261226000000):
+ *   it stores the effective due date its stage follows instead of a next judgement date,
+ *   and one that came by its schedule and stays on it is not rewritten at all (most of a
+ *   steady day's candidates: a rewrite is a new row version and two index entries).
  *
  * Cost is per candidate, so the shape is kept lean: the stage thresholds are looked up
  * with `width_bucket` (OVERDUE_STAGES is ascending, config.ts checks it), each state row
@@ -88,7 +93,7 @@ function judgement() {
     text: `
 with candidates as not materialized (
   -- Read where used: the planner then sees the table's statistics (ANALYZE_CANDIDATES), not a CTE's defaults.
-  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.kept_position, c.kept_effective_due_on, c.kept_salesperson_id,
+  select c.id, c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.scheduled, c.kept_position, c.kept_effective_due_on, c.kept_salesperson_id,
          ${LEDGER_COPY.map((column) => `c.${column}`).join(', ')}
     from overdue_candidates c
 ),
@@ -100,11 +105,11 @@ ${positionsCtes('read', 'cast(:asOf as date)', { within: 'unkept', carry: ['stat
 pos as materialized (
   -- The position read from the ledger, or the one kept since the last judgement: issued by
   -- then, nothing counting later, no ledger change since (Migration20261223000000).
-  select p.state_row, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.id, p.salesperson_id, p.customer_id, p.effective_due_on,
+  select p.state_row, p.old_stage, p.due_on, p.old_customer, p.old_amount, false as scheduled, p.id, p.salesperson_id, p.customer_id, p.effective_due_on,
          p.issued_on, p.written_off_at, p.first_received_on, p.outstanding
     from read p
   union all
-  select c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.id, c.kept_salesperson_id, c.old_customer, c.kept_effective_due_on,
+  select c.state_row, c.old_stage, c.due_on, c.old_customer, c.old_amount, c.scheduled, c.id, c.kept_salesperson_id, c.old_customer, c.kept_effective_due_on,
          cast('-infinity' as date), cast(null as timestamptz), cast(null as date), c.kept_position
     from candidates c where c.kept_position is not null
 ),
@@ -131,8 +136,10 @@ disputes as (
 ),
 judged as materialized (
   -- Computed once per candidate: inlined, each expression below would be computed again in every use of it.
-  select p.state_row, p.id, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
+  select p.state_row, p.id, p.old_stage, p.due_on, p.old_customer, p.old_amount, p.scheduled, p.customer_id, p.salesperson_id, p.effective_due_on, p.issued_on,
          p.outstanding as position, n.next_on as notice_next_on, dd.next_on as dispute_next_on,
+         -- No open payment notice, no dispute frozen from or after D.
+         n.receivable_id is null and dd.receivable_id is null as unencumbered,
          -- The first later date the ledger as recorded moves the position by itself: the issue
          -- date, the day money or a credit already recorded counts, the day a write-off takes effect.
          least(case when p.issued_on > cast(:asOf as date) then p.issued_on end, p.first_received_on,
@@ -158,6 +165,11 @@ decided as materialized (
          j.days_past, j.new_stage,
          -- No date can move the position any more: kept for the next judgement.
          j.ledger_next_on is null as keeps,
+         -- On schedule (Migration20261226000000): only the date can change the judgement, and
+         -- receivable_alarm derives it from the effective due date until a change marks the row.
+         -- Such a row that came by its schedule stays as it is: its stored state derives the same.
+         j.ledger_next_on is null and j.position > 0 and not j.frozen and j.unencumbered as on_schedule,
+         j.scheduled,
          -- Overdue money (the customers' figures, overdue_customer_stage): the position once past the effective due date.
          case when j.days_past >= 1 then j.position else 0 end as new_amount,
          case when j.old_stage is null and j.new_stage is not null then 'BECAME_OVERDUE'
@@ -181,7 +193,9 @@ decided as materialized (
 ),
 stored as (
   update receivable_overdue_state o
-     set stage = d.new_stage, judged_on = cast(:asOf as date), next_judgement_on = d.next_on, customer_id = d.customer_id, overdue_amount = d.new_amount,
+     set stage = d.new_stage, judged_on = cast(:asOf as date), customer_id = d.customer_id, overdue_amount = d.new_amount,
+         next_judgement_on = case when not d.on_schedule then d.next_on end,
+         schedule_from = case when d.on_schedule then d.effective_due_on end,
          kept_position = case when d.keeps then d.position end,
          kept_effective_due_on = case when d.keeps then d.effective_due_on end,
          kept_salesperson_id = case when d.keeps then d.salesperson_id end,
@@ -189,7 +203,7 @@ stored as (
          ${LEDGER_COPY.map((column) => `${column} = null`).join(', ')}
     from decided d
    -- The list of addresses makes it a TID scan of them (the join alone hashes every state row).
-   where o.ctid = d.state_row and o.ctid = any(array(select s.state_row from decided s))
+   where o.ctid = d.state_row and o.ctid = any(array(select s.state_row from decided s where not (s.scheduled and s.on_schedule)))
 ),
 pairs as (
   -- Each judged row leaves the customer's bucket it counted in and enters the one it counts
@@ -300,44 +314,90 @@ export interface OpenJudgementParams {
   kind: ScanKind;
   asOf: LocalDate;
   previousScanOn: LocalDate | null;
+  /** The stage thresholds judged with (recorded in the engine row: `receivable_alarm` derives with them). */
+  stages: readonly number[];
 }
 
 /**
  * Opens a judgement, in one statement: its log row (which JUDGE fills in), for a scan the
- * engine's new date (re-evaluations and full re-judgements judge as of the engine's date),
- * and the receivables it takes, as of `asOf`: with scope `due`, those whose next
- * judgement date has come (partial index; changed ones are due at once); with `all`,
- * every one. A row already judged for a later date is never judged back.
+ * engine's new date (re-evaluations and full re-judgements judge as of the engine's date)
+ * and the stage thresholds it judges with, and the receivables it takes, as of `asOf`:
+ * - with scope `due`, those whose next judgement date has come (partial index; changed ones
+ *   are due at once), and those on schedule (Migration20261226000000) for which a stage
+ *   threshold or the first day past due falls after the engine's last date and by `asOf`
+ *   (`schedule_from` in (since − t, asOf − t] for each threshold t, by index; `since` is
+ *   the last scan's date, or `asOf` itself for a re-evaluation: no date moved);
+ * - with `all`, every one.
+ * A row already judged for a later date is never judged back.
+ *
+ * Each candidate carries the stage and overdue money it counted in before, as of the
+ * engine's date (`receivable_alarm`, read in this statement's snapshot: before the engine's
+ * date moves), and whether it came by its schedule (`scheduled`): JUDGE does not rewrite
+ * such a row if it stays on schedule.
  *
  * The receivables go to `overdue_candidates` (JUDGEMENT_TABLE), with their state rows'
- * addresses, stages and next judgement dates, and JUDGE reads them from there: the planner
- * sees how many there are from the table's size, whatever the statistics of the next
- * judgement dates say (they lag: every scan moves the dates it judged), and picks index
- * lookups for a few thousand and hash joins for a hundred thousand. The list never travels
- * through this process: the answer is the log row's id and how many of them read the
- * ledger, not having a kept position (ANALYZE_CANDIDATES).
+ * addresses, and JUDGE reads them from there: the planner sees how many there are from the
+ * table's size, whatever the statistics of the next judgement dates say (they lag: every
+ * scan moves the dates it judged), and picks index lookups for a few thousand and hash joins
+ * for a hundred thousand. The list never travels through this process: the answer is the
+ * log row's id and how many of them read the ledger, not having a kept position
+ * (ANALYZE_CANDIDATES).
  */
 function openJudgement(scope: JudgementScope) {
-  const due = scope === 'due' ? 'next_judgement_on <= cast(:asOf as date) and ' : '';
+  const columns = [
+    'id',
+    'state_row',
+    'old_stage',
+    'due_on',
+    'old_customer',
+    'old_amount',
+    'scheduled',
+    'kept_position',
+    'kept_effective_due_on',
+    'kept_salesperson_id',
+    ...LEDGER_COPY,
+  ];
   // A changed row (-infinity) reads the ledger, or the copy of it its change left; every row
   // of a full re-judgement, the check of what was kept and copied, reads the ledger itself.
-  const kept = (column: string) => (scope === 'due' ? `case when next_judgement_on > '-infinity' then ${column} end` : 'null');
-  const copied = (column: string) => (scope === 'due' ? column : 'null');
+  const kept = (column: string) => (scope === 'due' ? `case when a.next_judgement_on > '-infinity' then a.${column} end` : 'null');
+  const copied = (column: string) => (scope === 'due' ? `a.${column}` : 'null');
+  const byDate = `
+             select a.receivable_id, a.state_row, a.stage, a.next_judgement_on, a.customer_id, a.overdue_amount, false,
+                    ${kept('kept_position')}, ${kept('kept_effective_due_on')}, ${kept('kept_salesperson_id')}, ${LEDGER_COPY.map(copied).join(', ')}
+               from receivable_alarm a
+              where ${scope === 'due' ? 'a.next_judgement_on <= cast(:asOf as date) and ' : ''}(a.judged_on is null or a.judged_on <= cast(:asOf as date))`;
+  // On schedule: its due date here is the first date after since its judgement can differ (late when before asOf).
+  const bySchedule = `
+             union all
+             select a.receivable_id, a.state_row, a.stage,
+                    least(case when s.since - a.schedule_from < 1 then a.schedule_from + 1 end,
+                          a.schedule_from + (cast(:stages as int[]))[width_bucket(s.since - a.schedule_from, cast(:stages as int[])) + 1]),
+                    a.customer_id, a.overdue_amount, true, a.kept_position, a.kept_effective_due_on, a.kept_salesperson_id,
+                    ${LEDGER_COPY.map(() => 'null').join(', ')}
+               from receivable_alarm a cross join since s
+              where a.next_judgement_on is null and a.schedule_from = any(cast((select c.dates from crossings c) as date[]))`;
   return defineQuery<OpenJudgementParams, { scanId: string; unkept: number }>({
     text: `with moved as (
-             insert into overdue_engine (scanned_on) select cast(:asOf as date) where :kind = 'SCAN'
-             on conflict (singleton) do update set scanned_on = excluded.scanned_on
+             insert into overdue_engine (scanned_on, stages) select cast(:asOf as date), cast(:stages as int[]) where :kind = 'SCAN'
+             on conflict (singleton) do update set scanned_on = excluded.scanned_on, stages = excluded.stages
+           ),
+           restaged as (
+             update overdue_engine set stages = cast(:stages as int[]) where :kind <> 'SCAN' and stages is distinct from cast(:stages as int[])
            ),
            opened as (
              insert into overdue_scan (kind, as_of, previous_scan_on) values (:kind, cast(:asOf as date), cast(:previousScanOn as date)) returning id
            ),
+           since as (
+             select coalesce(cast(:previousScanOn as date), cast(:asOf as date)) as since
+           ),
+           crossings as (
+             -- The effective due dates whose first day past due or stage threshold t falls in (since, asOf].
+             select array(select distinct s.since + k - t from unnest(array_append(cast(:stages as int[]), 1)) t,
+                                 generate_series(1, cast(:asOf as date) - s.since) k) as dates
+               from since s
+           ),
            listed as (
-             insert into overdue_candidates (id, state_row, old_stage, due_on, old_customer, old_amount, kept_position, kept_effective_due_on, kept_salesperson_id,
-                                             ${LEDGER_COPY.join(', ')})
-             select receivable_id, ctid, stage, next_judgement_on, customer_id, overdue_amount,
-                    ${kept('kept_position')}, ${kept('kept_effective_due_on')}, ${kept('kept_salesperson_id')}, ${LEDGER_COPY.map(copied).join(', ')}
-               from receivable_overdue_state
-              where ${due}(judged_on is null or judged_on <= cast(:asOf as date))
+             insert into overdue_candidates (${columns.join(', ')})${byDate}${scope === 'due' ? bySchedule : ''}
              returning kept_position
            )
            select (select id::text from opened) as scan_id, (count(*) filter (where kept_position is null))::int as unkept from listed`,
@@ -369,22 +429,27 @@ export const ANALYZE_CANDIDATES_FROM = 10_000;
 export const JUDGEMENT_TABLE = defineStatement<NoParams>({
   text: `create temporary table if not exists overdue_candidates (
            id uuid not null, state_row tid not null, old_stage integer, due_on date, old_customer uuid, old_amount numeric(16,2) not null,
-           kept_position numeric(16,2), kept_effective_due_on date, kept_salesperson_id uuid,
+           scheduled boolean not null, kept_position numeric(16,2), kept_effective_due_on date, kept_salesperson_id uuid,
            ledger_salesperson_id uuid, ledger_customer_id uuid, ledger_effective_due_on date, ledger_issued_on date,
            ledger_written_off_at timestamptz, ledger_written_off_amount numeric(16,2), ledger_outstanding numeric(16,2)
          ) on commit delete rows`,
 });
 
 /**
- * The engine's date, read under the scan lock; room to sort (a judgement may sort and
- * aggregate 100,000 rows, more than the default 4 MB of `work_mem` holds in memory; the
- * setting ends with the transaction); and whether this connection has its candidates
- * table yet (JUDGEMENT_TABLE), so a judgement creates it only the first time.
+ * The engine's date and the stage thresholds its state was judged with (null: not
+ * recorded), read under the scan lock; room to sort (a judgement may sort and aggregate
+ * 100,000 rows, more than the default 4 MB of `work_mem` holds in memory; the setting ends
+ * with the transaction); and whether this connection has its candidates table yet
+ * (JUDGEMENT_TABLE), so a judgement creates it only the first time.
  */
-export const BEGIN_JUDGEMENT = defineQuery<NoParams, { engineDate: LocalDate | null; candidatesTable: boolean }>({
-  text: `select (select scanned_on::text from overdue_engine) as scanned_on, set_config('work_mem', '64MB', true) as work_mem,
-                to_regclass('pg_temp.overdue_candidates') is not null as candidates_table`,
-  decode: (row) => ({ engineDate: row.isNull('scanned_on') ? null : row.date('scanned_on'), candidatesTable: row.bool('candidates_table') }),
+export const BEGIN_JUDGEMENT = defineQuery<NoParams, { engineDate: LocalDate | null; engineStages: number[] | null; candidatesTable: boolean }>({
+  text: `select (select scanned_on::text from overdue_engine) as scanned_on, (select array_to_json(stages) from overdue_engine) as stages,
+                set_config('work_mem', '64MB', true) as work_mem, to_regclass('pg_temp.overdue_candidates') is not null as candidates_table`,
+  decode: (row) => ({
+    engineDate: row.isNull('scanned_on') ? null : row.date('scanned_on'),
+    engineStages: row.isNull('stages') ? null : (row.json('stages') as number[]),
+    candidatesTable: row.bool('candidates_table'),
+  }),
 });
 
 /**

@@ -6,9 +6,12 @@
  * (OVERDUE_STAGES) reached. Every transition updates the state and appends one event in
  * the same transaction; NOTIFY wakes every instance at commit.
  *
- * - **Incremental.** Each receivable's state carries its next judgement date; a scan
- *   judges only the receivables whose date has come, and those the ledger, a notice or
- *   the calendar changed (marked by trigger in the changing transaction).
+ * - **Incremental.** Each receivable's state carries its next judgement date, or, when only
+ *   the date can change its judgement, the effective due date its stages follow (on
+ *   schedule: not rewritten when a date moves it, its stage derived as of the engine's date
+ *   by `receivable_alarm`); a scan judges only the receivables whose date has come, and
+ *   those the ledger, a notice or the calendar changed (marked by trigger in the changing
+ *   transaction).
  * - **Time moves forward.** The engine's date is the last scan's; a scan of an earlier
  *   date is refused (SCAN_DATE_BEFORE_LAST_SCAN). Questions about past dates are the
  *   aging report's. After downtime a scan of today judges everything whose date passed in
@@ -164,7 +167,7 @@ export class OverdueService {
     const started = Date.now();
     const result = await this.em.fork().transactional(async (em): Promise<OverdueScanResult | null> => {
       if (!(await lockForTransaction(em, SCAN_LOCK, { skipIfBusy: judgement.skipIfBusy }))) return null;
-      const { engineDate, candidatesTable } = await BEGIN_JUDGEMENT.one(em);
+      const { engineDate, engineStages, candidatesTable } = await BEGIN_JUDGEMENT.one(em);
       const asOf = judgement.asOf ?? engineDate;
       if (asOf === null) {
         if (judgement.kind === 'FULL') throw conflict('there is no alarm state to check before the first overdue scan', OverdueErrorReason.NO_SCAN_YET);
@@ -181,8 +184,12 @@ export class OverdueService {
       }
       const previousScanOn = judgement.kind === 'SCAN' ? engineDate : null;
       if (!candidatesTable) await JUDGEMENT_TABLE.run(em);
+      // State judged with other stage thresholds (OVERDUE_STAGES changed) is judged again, all of it:
+      // rows on schedule would otherwise derive their stages with the new ones, unjudged.
+      const restaged = engineStages !== null && engineStages.join() !== this.rules.stages.join();
+      const scope = restaged ? 'all' : judgement.scope;
       // A scan also moves the engine's date; re-evaluations and full re-judgements judge as of it.
-      const { scanId, unkept } = await OPEN_JUDGEMENT[judgement.scope].one(em, { kind: judgement.kind, asOf, previousScanOn });
+      const { scanId, unkept } = await OPEN_JUDGEMENT[scope].one(em, { kind: judgement.kind, asOf, previousScanOn, stages: this.rules.stages });
       if (unkept >= ANALYZE_CANDIDATES_FROM) await ANALYZE_CANDIDATES.run(em);
       const { judged, customerIds } = await JUDGE.one(em, { asOf, tz: this.rules.timeZone, stages: this.rules.stages, scanId });
       for (const participant of this.participants) {

@@ -98,8 +98,8 @@ export function receivableFilterWhere(where: Where, filter: ReceivableFilter | u
   if (filter.dueTo) where.add('r.due_on <= cast(:dueTo as date)', { dueTo: filter.dueTo });
   if (filter.overdue === true) where.add(OVERDUE_TODAY, { today: today.today, tz: today.tz });
   if (filter.overdue === false) where.add(`not ${OVERDUE_TODAY}`, { today: today.today, tz: today.tz });
-  if (filter.alarmed === true) where.add('exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
-  if (filter.alarmed === false) where.add('not exists (select 1 from receivable_overdue_state o where o.receivable_id = r.id and o.stage is not null)');
+  if (filter.alarmed === true) where.add('exists (select 1 from receivable_alarm o where o.receivable_id = r.id and o.stage is not null)');
+  if (filter.alarmed === false) where.add('not exists (select 1 from receivable_alarm o where o.receivable_id = r.id and o.stage is not null)');
   const search = searchText(filter.search);
   if (search) where.add('r.reference ilike :search', { search: containsPattern(search) });
   return where;
@@ -216,8 +216,8 @@ export interface OverdueStage {
 
 /** The overdue engine's stage of each receivable that is in one. */
 export const OVERDUE_STAGES = defineQuery<{ ids: readonly string[] }, { receivableId: string; stage: OverdueStage }>({
-  text: `select o.receivable_id, o.stage, greatest(e.scanned_on, o.judged_on)::text as as_of
-           from receivable_overdue_state o cross join overdue_engine e
+  text: `select o.receivable_id, o.stage, o.as_of::text as as_of
+           from receivable_alarm o
           where o.receivable_id = any(cast(:ids as uuid[])) and o.stage is not null`,
   decode: (row) => ({ receivableId: row.text('receivable_id'), stage: { stage: row.int('stage'), asOf: row.date('as_of') } }),
 });
