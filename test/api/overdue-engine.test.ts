@@ -209,6 +209,10 @@ describe('stages, calendar and clearing (scans as of chosen dates)', () => {
     const expectStage = async (asOf: string, stage: number | null) => {
       await f.finance.client.runOverdueScan({ asOf });
       expect(await stageOf(f.finance.client, receivable.id)).toBe(stage);
+      // The alarmed filter and the customer's alarmed money say the same (its stage follows its schedule, unwritten).
+      const { receivables } = await f.finance.client.receivables({ first: 10, filter: { alarmed: true, customerId } });
+      expect(receivables.edges.map(({ node }) => node.id)).toEqual(stage === null ? [] : [receivable.id]);
+      expect((await f.finance.client.customer({ id: customerId })).customer?.alarmedAmount).toBe(stage === null ? '0.00' : '500.00');
     };
     await expectStage('2026-06-01', null);
     await expectStage('2026-06-02', 1);

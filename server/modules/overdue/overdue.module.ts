@@ -23,6 +23,7 @@ import { Migration20261216030000_promise_reopened_event } from './migrations/Mig
 import { Migration20261223000000_overdue_kept_position } from './migrations/Migration20261223000000_overdue_kept_position';
 import { Migration20261224000000_overdue_ledger_copy } from './migrations/Migration20261224000000_overdue_ledger_copy';
 import { Migration20261226000000_overdue_schedule } from './migrations/Migration20261226000000_overdue_schedule';
+import { Migration20261227000000_overdue_alarm_engine_once } from './migrations/Migration20261227000000_overdue_alarm_engine_once';
 
 declare module '../../context' {
   interface Services {
@@ -51,6 +52,7 @@ export const overdueArea = defineArea({
     { name: 'Migration20261223000000_overdue_kept_position', class: Migration20261223000000_overdue_kept_position },
     { name: 'Migration20261224000000_overdue_ledger_copy', class: Migration20261224000000_overdue_ledger_copy },
     { name: 'Migration20261226000000_overdue_schedule', class: Migration20261226000000_overdue_schedule },
+    { name: 'Migration20261227000000_overdue_alarm_engine_once', class: Migration20261227000000_overdue_alarm_engine_once },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,
