@@ -15,6 +15,7 @@ import { Client as PgClient } from 'pg';
 import { openOrm } from '../server/db/orm';
 import { ENTITIES, MIGRATIONS } from '../server/registry';
 import { createBenchDatabase } from './bench-database';
+import { cleanUpOnce } from './bench-process';
 import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.queries';
 
 const RECEIVABLES = Number(process.argv[2] ?? 1_000_000);
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
   const databaseUrl = db.databaseUrl;
   const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS });
   const pg = new PgClient({ connectionString: databaseUrl });
+  const cleanUp = cleanUpOnce(async () => {
+    await pg.end().catch(() => undefined);
+    await orm.close();
+    await db.drop();
+  });
   try {
     await pg.connect();
     const t0 = Date.now();
@@ -97,9 +103,7 @@ async function main(): Promise<void> {
     );
     await timed('the same for a quarter (2026-09-01 … 2026-11-30)', () => queryWindowSums(em(), '2026-09-01', TODAY, { tz: TZ }, 2));
   } finally {
-    await pg.end().catch(() => undefined);
-    await orm.close();
-    await db.drop();
+    await cleanUp();
   }
 }
 

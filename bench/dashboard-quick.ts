@@ -16,6 +16,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client as PgClient, Pool } from 'pg';
 import { createBenchDatabase } from './bench-database';
+import { cleanUpOnce } from './bench-process';
 
 const CUSTOMERS = Number(process.argv[2] ?? 5000);
 const REQUESTS = Number(process.argv[3] ?? 300);
@@ -185,6 +186,8 @@ const RAW_POINT = `
 
 async function rawServer(databaseUrl: string): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  // The bench drops the database under it at the end or on Ctrl-C: idle connections end, nothing else.
+  pool.on('error', () => undefined);
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -213,6 +216,8 @@ async function rawServer(databaseUrl: string): Promise<void> {
 
 async function generate(databaseUrl: string): Promise<void> {
   const pg = new PgClient({ connectionString: databaseUrl });
+  // Ctrl-C drops the database under it (cleanUpOnce): the query in flight fails, nothing else.
+  pg.on('error', () => undefined);
   await pg.connect();
   try {
     const receivables = CUSTOMERS * 20;
@@ -272,6 +277,12 @@ async function main(): Promise<void> {
   }
   const db = await createBenchDatabase('bench-dashboard', PG_PORT);
   const children: ChildProcess[] = [];
+  const cleanUp = cleanUpOnce(async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await db.drop();
+    agent.destroy();
+  });
   try {
     const mains = (process.env.SERVER_MAINS ?? path.join(__dirname, '../server/main.js')).split(',').map((m) => path.resolve(m));
     const env = {
@@ -353,10 +364,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
-    await db.drop();
-    agent.destroy();
+    await cleanUp();
   }
 }
 

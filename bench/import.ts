@@ -18,14 +18,14 @@
  * CREATEDB instead of an embedded PostgreSQL), BENCH_KEEP=1 keeps everything running.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, createWriteStream, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, createWriteStream, chmodSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '../sdk/index.js';
 import { addDays, localDateAt } from '../server/core/local-date';
 import { createBenchDatabase } from './bench-database';
-import { adminEnv, BENCH_ADMIN as ADMIN, commitOf, cpuMs, sampleRss, startHuikuan, stopAllChildren, treeCpuMs } from './bench-process';
+import { adminEnv, BENCH_ADMIN as ADMIN, cleanUpOnce, commitOf, cpuMs, sampleRss, startHuikuan, stopAllChildren, treeCpuMs } from './bench-process';
 import { envInt, markdownTable } from './bench-report';
 
 const SALESPEOPLE = envInt('BENCH_SALESPEOPLE', 5);
@@ -86,6 +86,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'huikuan-bench-import-'));
   chmodSync(dir, 0o755);
   const db = await createBenchDatabase('import', PG_PORT);
+  const cleanUp = cleanUpOnce(async () => {
+    await stopAllChildren();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   const server = await startHuikuan(db.databaseUrl, { ...adminEnv });
   try {
     const anonymous = createClient({ url: server.url });
@@ -261,8 +266,7 @@ async function main(): Promise<void> {
       await new Promise(() => undefined);
     }
   } finally {
-    await stopAllChildren();
-    await db.drop();
+    await cleanUp();
   }
 }
 

@@ -9,7 +9,7 @@
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createBenchDatabase } from './bench-database';
-import { adminEnv, BENCH_ADMIN as ADMIN, startHuikuan } from './bench-process';
+import { adminEnv, BENCH_ADMIN as ADMIN, cleanUpOnce, startHuikuan } from './bench-process';
 import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
@@ -19,6 +19,13 @@ async function main(): Promise<void> {
   const databaseUrl = db.databaseUrl;
 
   const server = await startHuikuan(databaseUrl, adminEnv);
+  const pg = new PgClient({ connectionString: databaseUrl });
+  const cleanUp = cleanUpOnce(async () => {
+    await pg.end().catch(() => undefined);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await db.drop();
+  });
   try {
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(ADMIN)).login.token;
@@ -28,7 +35,6 @@ async function main(): Promise<void> {
     });
     const integrationToken = (await client.createApiToken({ name: 'bench' })).createApiToken.token;
 
-    const pg = new PgClient({ connectionString: databaseUrl });
     await pg.connect();
     const subscriber = createClient({ url: server.url, token: integrationToken, webSocketImpl: WebSocket });
     const stream = subscriber.subscribeOverdueEvents({ after: null });
@@ -98,11 +104,8 @@ async function main(): Promise<void> {
 
     await measureLatency(`with ${RECEIVABLES} receivables overdue`);
     await stream.close();
-    await pg.end();
   } finally {
-    await server.stop();
-    await new Promise((r) => setTimeout(r, 1000));
-    await db.drop();
+    await cleanUp();
   }
 }
 
