@@ -26,7 +26,7 @@ import { formatMoney } from '../../core/money';
 import { pageSize, type Page } from '../../core/pagination';
 import type { CreditRules } from '../../config';
 import { type CustomerService } from '../customers/customer.service';
-import { appendOverdueEvent, lockEventStream } from '../overdue/overdue.append';
+import { appendOverdueEvents, lockEventStream } from '../overdue/overdue.append';
 import { type ScanParticipantRun } from '../overdue/overdue.service';
 import { OverdueEventType } from '../overdue/overdue.types';
 import { CreditErrorReason } from './credit.errors';
@@ -140,17 +140,20 @@ export class CreditEvaluator {
       untils: entries.map((e) => (e.change.kind === CreditStatusChangeKind.OVERRIDE_SET ? (action?.until ?? '') : '')),
       actors: entries.map((e) => (action && e.change.customerId === action.customerId ? action.actorId : '')),
     });
-    for (const { change } of entries) {
-      if (change.from === change.to) continue;
-      await appendOverdueEvent(em, {
-        type: OverdueEventType.CREDIT_STATUS_CHANGED,
-        customerId: change.customerId,
-        previousState: change.from,
-        state: change.to,
-        detail: this.eventDetail(change, action),
-        asOf,
-      });
-    }
+    // One statement for all of them: the day a cohort reaches a stage changes a thousand customers.
+    await appendOverdueEvents(
+      em,
+      entries
+        .filter(({ change }) => change.from !== change.to)
+        .map(({ change }) => ({
+          type: OverdueEventType.CREDIT_STATUS_CHANGED,
+          customerId: change.customerId,
+          previousState: change.from,
+          state: change.to,
+          detail: this.eventDetail(change, action),
+          asOf,
+        })),
+    );
   }
 
   /** The history's reason: the manager's words, or what expired, or the rules that fired. */

@@ -1,6 +1,7 @@
 /**
  * How the areas above the engine (promises, disputes, credit) put their events into the
- * one stream: `appendOverdueEvent`, inside their own transaction. The event is stored in
+ * one stream: `appendOverdueEvent` (or `appendOverdueEvents`, many in one statement),
+ * inside their own transaction. The event is stored in
  * `overdue_event` with the next sequence number and every instance's hub is woken at
  * commit (NOTIFY), exactly like the engine's alarms, so subscribers, the polling
  * connection and the replay see it in the same order.
@@ -13,7 +14,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type LocalDate } from '../../core/local-date';
 import { formatMoney, type Cents } from '../../core/money';
 import { lockForTransaction } from '../../db/locks';
-import { APPEND_EVENT, SCAN_LOCK } from './overdue.queries';
+import { APPEND_EVENTS, SCAN_LOCK } from './overdue.queries';
 import { ALARM_EVENT_TYPES, OverdueEventType } from './overdue.types';
 
 /** A collection event to append: about a customer, optionally one of its receivables. */
@@ -59,21 +60,38 @@ export async function lockEventStream(em: EntityManager): Promise<void> {
  * running scan. Answers the event's sequence number and id.
  */
 export async function appendOverdueEvent(em: EntityManager, event: CollectionEventInput): Promise<{ seq: string; id: string }> {
-  if (ALARM_EVENT_TYPES.includes(event.type)) throw new Error(`${event.type} events are written by the overdue engine only`);
-  await lockEventStream(em);
-  const appended = await APPEND_EVENT.maybeOne(em, {
-    type: event.type,
-    customerId: event.customerId,
-    receivableId: event.receivableId ?? null,
-    salespersonId: event.salespersonId ?? null,
-    promiseId: event.promiseId ?? null,
-    disputeId: event.disputeId ?? null,
-    state: event.state ?? null,
-    previousState: event.previousState ?? null,
-    amount: event.amount === null || event.amount === undefined ? null : formatMoney(event.amount),
-    detail: event.detail ?? null,
-    asOf: event.asOf,
-  });
-  if (!appended) throw new Error(`no event appended: customer ${event.customerId} or its receivable ${event.receivableId ?? ''} does not exist`);
+  const [appended] = await appendOverdueEvents(em, [event]);
   return appended;
+}
+
+/**
+ * Appends events in the order given, as `appendOverdueEvent` does one, in one statement:
+ * what a scan's participant appends for many customers at once. Answers their sequence
+ * numbers and ids, in the same order.
+ */
+export async function appendOverdueEvents(em: EntityManager, events: readonly CollectionEventInput[]): Promise<{ seq: string; id: string }[]> {
+  if (events.length === 0) return [];
+  for (const event of events) {
+    if (ALARM_EVENT_TYPES.includes(event.type)) throw new Error(`${event.type} events are written by the overdue engine only`);
+  }
+  await lockEventStream(em);
+  const column = (pick: (event: CollectionEventInput) => string | null | undefined) => events.map((event) => pick(event) ?? '');
+  const appended = await APPEND_EVENTS.all(em, {
+    types: column((e) => e.type),
+    customerIds: column((e) => e.customerId),
+    receivableIds: column((e) => e.receivableId),
+    salespersonIds: column((e) => e.salespersonId),
+    promiseIds: column((e) => e.promiseId),
+    disputeIds: column((e) => e.disputeId),
+    states: column((e) => e.state),
+    previousStates: column((e) => e.previousState),
+    amounts: column((e) => (e.amount === null || e.amount === undefined ? null : formatMoney(e.amount))),
+    details: column((e) => e.detail),
+    asOfs: column((e) => e.asOf),
+  });
+  if (appended.length !== events.length) {
+    const missing = events.find((_, i) => appended[i]?.n !== i + 1) ?? events[0];
+    throw new Error(`no event appended: customer ${missing.customerId} or its receivable ${missing.receivableId ?? ''} does not exist`);
+  }
+  return appended.map(({ seq, id }) => ({ seq, id }));
 }

@@ -648,42 +648,78 @@ export function latestEventSeq(em: EntityManager): Promise<string> {
 
 // ── Events of the other areas ───────────────────────────────────────────────────
 
-export interface AppendEventParams {
-  type: string;
-  customerId: string;
-  receivableId: string | null;
-  salespersonId: string | null;
-  promiseId: string | null;
-  disputeId: string | null;
-  state: string | null;
-  previousState: string | null;
-  amount: string | null;
-  detail: string | null;
-  asOf: LocalDate;
+/**
+ * Collection events to append, column by column (the i-th entry of each list is the i-th
+ * event); an empty string stands for null (no receivable, salesperson, promise, dispute,
+ * state, amount or detail).
+ */
+export interface AppendEventsParams {
+  types: string[];
+  customerIds: string[];
+  receivableIds: string[];
+  salespersonIds: string[];
+  promiseIds: string[];
+  disputeIds: string[];
+  states: string[];
+  previousStates: string[];
+  amounts: string[];
+  details: string[];
+  asOfs: LocalDate[];
 }
 
 /**
- * Appends one collection event (overdue.append.ts) and wakes every instance's hub at
- * commit, the way a judgement does. Its id is derived from its sequence number like the
- * judgement's; the salesperson is the given one, else the receivable's, else the
- * customer's owner now.
+ * Appends collection events (overdue.append.ts) in the order given and wakes every
+ * instance's hub at commit, the way a judgement does, in one statement however many: a
+ * scan's participants append one per promise judged and one per changed credit status, a
+ * thousand on the day a cohort reaches a stage (each with a statement of its own, and the
+ * triggers on the event table with it, that took seconds). The caller holds the scan lock,
+ * so the sequence numbers are drawn as one block, as JUDGE draws them. Ids derive from the
+ * sequence numbers like the judgement's; the salesperson is the given one, else the
+ * receivable's, else the customer's owner now. An event whose customer does not exist, or
+ * whose receivable is not that customer's, is not appended (and not answered: `n` says which were).
  */
-export const APPEND_EVENT = defineQuery<AppendEventParams, { seq: string; id: string }>({
-  text: `with inserted as (
+export const APPEND_EVENTS = defineQuery<AppendEventsParams, { n: number; seq: string; id: string }>({
+  text: `with input as (
+           select e.n, e.type, cast(e.customer_id as uuid) as customer_id, cast(nullif(e.receivable_id, '') as uuid) as receivable_id,
+                  cast(nullif(e.salesperson_id, '') as uuid) as salesperson_id, cast(nullif(e.promise_id, '') as uuid) as promise_id,
+                  cast(nullif(e.dispute_id, '') as uuid) as dispute_id, nullif(e.state, '') as state, nullif(e.previous_state, '') as previous_state,
+                  cast(nullif(e.amount, '') as numeric) as amount, nullif(e.detail, '') as detail, cast(e.as_of as date) as as_of
+             from unnest(cast(:types as text[]), cast(:customerIds as text[]), cast(:receivableIds as text[]), cast(:salespersonIds as text[]),
+                         cast(:promiseIds as text[]), cast(:disputeIds as text[]), cast(:states as text[]), cast(:previousStates as text[]),
+                         cast(:amounts as text[]), cast(:details as text[]), cast(:asOfs as text[]))
+                  with ordinality as e(type, customer_id, receivable_id, salesperson_id, promise_id, dispute_id, state, previous_state,
+                                       amount, detail, as_of, n)
+         ),
+         checked as materialized (
+           select i.n, i.type, r.id as receivable_id, c.id as customer_id, coalesce(i.salesperson_id, r.salesperson_id, c.owner_id) as salesperson_id,
+                  i.promise_id, i.dispute_id, i.state, i.previous_state, i.amount, i.detail, i.as_of
+             from input i
+             join customer c on c.id = i.customer_id
+             left join receivable r on r.id = i.receivable_id and r.customer_id = c.id
+            where i.receivable_id is null or r.id is not null
+         ),
+         reserved as (
+           select setval('overdue_event_seq_seq', nextval('overdue_event_seq_seq') + t.events - 1) - t.events + 1 as first_seq
+             from (select count(*) as events from checked) t
+            where t.events > 0
+         ),
+         numbered as (
+           select r.first_seq + row_number() over (order by k.n) - 1 as seq, k.*
+             from checked k cross join reserved r
+         ),
+         inserted as (
            insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, promise_id, dispute_id,
                                       state, previous_state, amount, detail, as_of)
-           select s.seq, cast('00000000-0000-8000-8000-' || lpad(to_hex(s.seq), 12, '0') as uuid),
-                  :type, r.id, c.id, coalesce(cast(:salespersonId as uuid), r.salesperson_id, c.owner_id),
-                  cast(:promiseId as uuid), cast(:disputeId as uuid), :state, :previousState, cast(:amount as numeric), :detail, cast(:asOf as date)
-             from (select nextval('overdue_event_seq_seq') as seq) s
-             join customer c on c.id = cast(:customerId as uuid)
-             left join receivable r on r.id = cast(:receivableId as uuid) and r.customer_id = c.id
-            where cast(:receivableId as uuid) is null or r.id is not null
+           select m.seq, cast('00000000-0000-8000-8000-' || lpad(to_hex(m.seq), 12, '0') as uuid), m.type, m.receivable_id, m.customer_id,
+                  m.salesperson_id, m.promise_id, m.dispute_id, m.state, m.previous_state, m.amount, m.detail, m.as_of
+             from numbered m
            returning seq, id
          ),
          notified as (
-           select pg_notify('${OVERDUE_CHANNEL}', i.seq::text) from inserted i
+           select pg_notify('${OVERDUE_CHANNEL}', (select max(i.seq) from inserted i)::text) from reserved
          )
-         select i.seq::text as seq, i.id::text as id, (select count(*) from notified) as notified from inserted i`,
-  decode: (row) => ({ seq: row.text('seq'), id: row.text('id') }),
+         select m.n::int as n, m.seq::text as seq, i.id::text as id, (select count(*) from notified) as notified
+           from inserted i join numbered m on m.seq = i.seq
+          order by m.n`,
+  decode: (row) => ({ n: row.int('n'), seq: row.text('seq'), id: row.text('id') }),
 });

@@ -18,7 +18,7 @@ import { Page, pageSize } from '../../core/pagination';
 import { isUuid } from '../../db/sql';
 import { loadBusinessCalendar } from '../calendar/calendar.service';
 import { CustomerService } from '../customers/customer.service';
-import { appendOverdueEvent } from '../overdue/overdue.append';
+import { appendOverdueEvent, appendOverdueEvents, type CollectionEventInput } from '../overdue/overdue.append';
 import type { ScanParticipantRun } from '../overdue/overdue.service';
 import { SCAN_LOCK } from '../overdue/overdue.queries';
 import { OverdueEventType } from '../overdue/overdue.types';
@@ -198,10 +198,11 @@ export async function recordPromise(
  * transaction, and appends an event for each step (once: the state is stored with it).
  */
 export async function judgePromises({ em, asOf }: ScanParticipantRun): Promise<void> {
+  const events: CollectionEventInput[] = [];
   for (const judged of await JUDGE_PROMISES.all(em, { asOf })) {
     const event = promiseEvent(judged);
     if (!event) continue;
-    await appendOverdueEvent(em, {
+    events.push({
       ...event,
       customerId: judged.customerId,
       receivableId: judged.receivableIds.length === 1 ? judged.receivableIds[0] : null,
@@ -213,6 +214,7 @@ export async function judgePromises({ em, asOf }: ScanParticipantRun): Promise<v
       asOf,
     });
   }
+  await appendOverdueEvents(em, events);
 }
 
 /**
