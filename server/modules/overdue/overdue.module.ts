@@ -24,7 +24,6 @@ import { Migration20261223000000_overdue_kept_position } from './migrations/Migr
 import { Migration20261224000000_overdue_ledger_copy } from './migrations/Migration20261224000000_overdue_ledger_copy';
 import { Migration20261226000000_overdue_schedule } from './migrations/Migration20261226000000_overdue_schedule';
 import { Migration20261227000000_overdue_alarm_engine_once } from './migrations/Migration20261227000000_overdue_alarm_engine_once';
-import { Migration20261228000000_overdue_event_customer_blocks } from './migrations/Migration20261228000000_overdue_event_customer_blocks';
 
 declare module '../../context' {
   interface Services {
@@ -54,7 +53,6 @@ export const overdueArea = defineArea({
     { name: 'Migration20261224000000_overdue_ledger_copy', class: Migration20261224000000_overdue_ledger_copy },
     { name: 'Migration20261226000000_overdue_schedule', class: Migration20261226000000_overdue_schedule },
     { name: 'Migration20261227000000_overdue_alarm_engine_once', class: Migration20261227000000_overdue_alarm_engine_once },
-    { name: 'Migration20261228000000_overdue_event_customer_blocks', class: Migration20261228000000_overdue_event_customer_blocks },
   ],
   resolvers: [OverdueResolver, OverdueScanResultResolver],
   reasons: OverdueErrorReason,

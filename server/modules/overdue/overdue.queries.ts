@@ -546,15 +546,6 @@ export interface EventQuery {
   principal?: Principal;
 }
 
-/**
- * The events' blocks of sequence numbers (`seq / EVENT_BLOCK`), by which the index of a
- * customer's events is ordered (overdue_event_customer_block_idx,
- * Migration20261228000000): new events land in the newest block, so a judgement's inserts
- * stay on a few index pages instead of one per customer. Equal to the index's expression,
- * which test/api/overdue-stream.test.ts checks.
- */
-export const EVENT_BLOCK = 4096;
-
 function eventWhere(q: Omit<EventQuery, 'limit'>): Where {
   const where = new Where();
   if (q.afterSeq) where.add('e.seq > cast(:afterSeq as bigint)', { afterSeq: q.afterSeq });
@@ -564,15 +555,7 @@ function eventWhere(q: Omit<EventQuery, 'limit'>): Where {
   }
   const f = q.filter;
   // Ids from clients: one that is no uuid matches nothing instead of failing in PostgreSQL.
-  if (f?.customerId) {
-    where.addIdEquals('e.customer_id', 'customerId', f.customerId);
-    // Through overdue_event_customer_block_idx: the customer's place in every block from the
-    // cursor's to the newest (a block without its events costs one index descent).
-    where.add(
-      `(e.seq / ${EVENT_BLOCK}) = any(array(select generate_series(cast(:fromSeq as bigint) / ${EVENT_BLOCK}, (select coalesce(max(m.seq), 0) from overdue_event m) / ${EVENT_BLOCK})))`,
-      { fromSeq: q.afterSeq ?? '0' },
-    );
-  }
+  if (f?.customerId) where.addIdEquals('e.customer_id', 'customerId', f.customerId);
   if (f?.salespersonId) where.addIdEquals('e.salesperson_id', 'salespersonId', f.salespersonId);
   if (f?.types && f.types.length > 0) where.add('e.type = any(cast(:types as text[]))', { types: f.types });
   if (f?.minStage) where.add('greatest(coalesce(e.stage, 0), coalesce(e.previous_stage, 0)) >= :minStage', { minStage: f.minStage });
@@ -581,46 +564,33 @@ function eventWhere(q: Omit<EventQuery, 'limit'>): Where {
 
 const EVENTS_FROM = 'from overdue_event e join customer c on c.id = e.customer_id';
 
-const EVENT_COLUMNS = `e.*, c.owner_id, (extract(epoch from e.occurred_at) * 1000)::bigint as occurred_ms`;
-
-function decodeEvent(row: SqlRow): OverdueEvent {
-  const seq = row.bigintText('seq');
-  return Object.assign(new OverdueEvent(), {
-    seq,
-    id: row.text('id'),
-    cursor: encodeEventCursor(seq),
-    type: row.oneOf('type', OverdueEventType),
-    receivableId: row.textOrNull('receivable_id'),
-    customerId: row.text('customer_id'),
-    salespersonId: row.text('salesperson_id'),
-    customerOwnerId: row.text('owner_id'),
-    promiseId: row.textOrNull('promise_id'),
-    disputeId: row.textOrNull('dispute_id'),
-    stage: row.intOrNull('stage'),
-    previousStage: row.intOrNull('previous_stage'),
-    daysOverdue: row.intOrNull('days_overdue'),
-    outstanding: row.isNull('outstanding') ? null : row.cents('outstanding'),
-    asOf: row.date('as_of'),
-    state: row.textOrNull('state'),
-    previousState: row.textOrNull('previous_state'),
-    amount: row.isNull('amount') ? null : row.cents('amount'),
-    detail: row.textOrNull('detail'),
-    occurredAt: row.epochMs('occurred_ms'),
-  });
-}
-
 const EVENTS = defineQuery<{ where: Where; limit: number }, OverdueEvent>({
-  text: `select ${EVENT_COLUMNS} ${EVENTS_FROM} where :where order by e.seq limit :limit`,
-  decode: decodeEvent,
-});
-
-/**
- * One customer's events: in the index's order (block, then sequence number, which is the
- * sequence order), so the index answers the first `limit` without sorting all of them.
- */
-const CUSTOMER_EVENTS = defineQuery<{ where: Where; limit: number }, OverdueEvent>({
-  text: `select ${EVENT_COLUMNS} ${EVENTS_FROM} where :where order by e.seq / ${EVENT_BLOCK}, e.seq limit :limit`,
-  decode: decodeEvent,
+  text: `select e.*, c.owner_id, (extract(epoch from e.occurred_at) * 1000)::bigint as occurred_ms ${EVENTS_FROM} where :where order by e.seq limit :limit`,
+  decode: (row) => {
+    const seq = row.bigintText('seq');
+    return Object.assign(new OverdueEvent(), {
+      seq,
+      id: row.text('id'),
+      cursor: encodeEventCursor(seq),
+      type: row.oneOf('type', OverdueEventType),
+      receivableId: row.textOrNull('receivable_id'),
+      customerId: row.text('customer_id'),
+      salespersonId: row.text('salesperson_id'),
+      customerOwnerId: row.text('owner_id'),
+      promiseId: row.textOrNull('promise_id'),
+      disputeId: row.textOrNull('dispute_id'),
+      stage: row.intOrNull('stage'),
+      previousStage: row.intOrNull('previous_stage'),
+      daysOverdue: row.intOrNull('days_overdue'),
+      outstanding: row.isNull('outstanding') ? null : row.cents('outstanding'),
+      asOf: row.date('as_of'),
+      state: row.textOrNull('state'),
+      previousState: row.textOrNull('previous_state'),
+      amount: row.isNull('amount') ? null : row.cents('amount'),
+      detail: row.textOrNull('detail'),
+      occurredAt: row.epochMs('occurred_ms'),
+    });
+  },
 });
 
 const EVENT_COUNT = defineQuery<{ where: Where }, number>({
@@ -634,7 +604,7 @@ const LATEST_SEQ = defineQuery<NoParams, string>({
 });
 
 export function readEvents(em: EntityManager, q: EventQuery): Promise<OverdueEvent[]> {
-  return (q.filter?.customerId ? CUSTOMER_EVENTS : EVENTS).all(em, { where: eventWhere(q), limit: Math.floor(q.limit) });
+  return EVENTS.all(em, { where: eventWhere(q), limit: Math.floor(q.limit) });
 }
 
 /** Events matching the filter and visible to the caller, regardless of the cursor. */
