@@ -1,10 +1,10 @@
 /**
  * How the areas above the engine (promises, disputes, credit) put their events into the
  * one stream: `appendOverdueEvent` (or `appendOverdueEvents`, many in one statement),
- * inside their own transaction. The event is stored in
- * `overdue_event` with the next sequence number and every instance's hub is woken at
- * commit (NOTIFY), exactly like the engine's alarms, so subscribers, the polling
- * connection and the replay see it in the same order.
+ * inside their own transaction. An event is stored in `overdue_event` with the next
+ * sequence number and every instance's hub is woken at commit (NOTIFY), exactly like the
+ * engine's alarms, so subscribers, the polling connection and the replay see it in the
+ * same order.
  *
  * Order is commit order because every writer of events takes the engine's advisory lock
  * (SCAN_LOCK) exclusively until its transaction ends: a sequence number taken by one
