@@ -47,6 +47,16 @@ export interface ScanCounts {
 const LEDGER_COPY_PREFIX = 'ledger_';
 const LEDGER_COPY = LEDGER_COLUMNS.map((column) => `${LEDGER_COPY_PREFIX}${column}`);
 
+/**
+ * How every writer of events numbers them (JUDGE, APPEND_EVENTS), holding the scan lock:
+ * the first of a block of `count` sequence numbers drawn at once (a nextval per event is
+ * ~1 µs each, 0.1 s at 100,000; under the lock no other number is drawn in between), and
+ * an event's id, derived from its sequence number and unique by construction (no
+ * random-uuid index to maintain; Migration20261203000000).
+ */
+const firstOfEventBlock = (count: string) => `setval('overdue_event_seq_seq', nextval('overdue_event_seq_seq') + ${count} - 1) - ${count} + 1`;
+const eventIdOf = (seq: string) => `cast('00000000-0000-8000-8000-' || lpad(to_hex(${seq}), 12, '0') as uuid)`;
+
 /** Which receivables a judgement takes: those due by the date (a scan), or all of them. */
 export type JudgementScope = 'due' | 'all';
 
@@ -242,17 +252,15 @@ tallied as (
    where not exists (select 1 from overdue_customer_stage t where t.customer_id = d.customer_id and t.stage = d.stage)
 ),
 reserved as (
-  -- The events' sequence numbers, drawn as one block (a nextval per event is ~1 µs each, 0.1 s
-  -- at 100,000): every writer of events holds the scan lock, so no other number is drawn in
-  -- between. No events, no block.
-  select setval('overdue_event_seq_seq', nextval('overdue_event_seq_seq') + t.events - 1) - t.events + 1 as first_seq
+  -- The events' sequence numbers, drawn as one block (firstOfEventBlock). No events, no block.
+  select ${firstOfEventBlock('t.events')} as first_seq
     from (select cast(sum(g.n) as bigint) as events from pairs g where g.event_type is not null) t
    where t.events > 0
 ),
 inserted as (
   insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, stage, previous_stage,
                              days_overdue, outstanding, as_of, scan_id)
-  select e.seq, cast('00000000-0000-8000-8000-' || lpad(to_hex(e.seq), 12, '0') as uuid),
+  select e.seq, ${eventIdOf('e.seq')},
          e.event_type, e.id, e.customer_id, e.salesperson_id, e.new_stage, e.old_stage,
          greatest(e.days_past, 0), e.position, cast(:asOf as date), cast(:scanId as bigint)
     from (
@@ -669,7 +677,7 @@ export const APPEND_EVENTS = defineQuery<AppendEventsParams, { n: number; seq: s
             where i.receivable_id is null or r.id is not null
          ),
          reserved as (
-           select setval('overdue_event_seq_seq', nextval('overdue_event_seq_seq') + t.events - 1) - t.events + 1 as first_seq
+           select ${firstOfEventBlock('t.events')} as first_seq
              from (select count(*) as events from checked) t
             where t.events > 0
          ),
@@ -680,7 +688,7 @@ export const APPEND_EVENTS = defineQuery<AppendEventsParams, { n: number; seq: s
          inserted as (
            insert into overdue_event (seq, id, type, receivable_id, customer_id, salesperson_id, promise_id, dispute_id,
                                       state, previous_state, amount, detail, as_of)
-           select m.seq, cast('00000000-0000-8000-8000-' || lpad(to_hex(m.seq), 12, '0') as uuid), m.type, m.receivable_id, m.customer_id,
+           select m.seq, ${eventIdOf('m.seq')}, m.type, m.receivable_id, m.customer_id,
                   m.salesperson_id, m.promise_id, m.dispute_id, m.state, m.previous_state, m.amount, m.detail, m.as_of
              from numbered m
            returning seq, id
