@@ -16,6 +16,7 @@ import { openOrm } from '../server/db/orm';
 import { ENTITIES, MIGRATIONS } from '../server/registry';
 import { createBenchDatabase } from './bench-database';
 import { cleanUpOnce } from './bench-process';
+import { envInt } from './bench-report';
 import { queryAging, queryWindowSums } from '../server/modules/analytics/metrics.queries';
 
 const RECEIVABLES = Number(process.argv[2] ?? 1_000_000);
@@ -36,16 +37,17 @@ async function timed<T>(label: string, run: () => Promise<T>, runs = 5): Promise
 }
 
 async function main(): Promise<void> {
-  const db = await createBenchDatabase('bench-aging', 55433);
+  const db = await createBenchDatabase('bench-aging', envInt('EMBEDDED_PG_PORT', 55433));
   const databaseUrl = db.databaseUrl;
-  const orm = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS });
+  let opened: Awaited<ReturnType<typeof openOrm>> | undefined;
   const pg = new PgClient({ connectionString: databaseUrl });
   const cleanUp = cleanUpOnce(async () => {
     await pg.end().catch(() => undefined);
-    await orm.close();
+    await opened?.close();
     await db.drop();
   });
   try {
+    const orm = (opened = await openOrm({ databaseUrl, entities: ENTITIES, migrations: MIGRATIONS }));
     await pg.connect();
     const t0 = Date.now();
     await pg.query(`

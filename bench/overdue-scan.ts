@@ -9,24 +9,28 @@
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createBenchDatabase } from './bench-database';
-import { adminEnv, BENCH_ADMIN as ADMIN, cleanUpOnce, startHuikuan } from './bench-process';
+import { adminEnv, BENCH_ADMIN as ADMIN, type ChildServer, cleanUpOnce, startHuikuan } from './bench-process';
+import { envInt } from './bench-report';
 import { createClient } from '../sdk/index.js';
 
 const RECEIVABLES = Number(process.argv[2] ?? 100_000);
 const CUSTOMERS = 1000;
 async function main(): Promise<void> {
-  const db = await createBenchDatabase('bench-overdue', 55432);
+  const db = await createBenchDatabase('bench-overdue', envInt('EMBEDDED_PG_PORT', 55432));
   const databaseUrl = db.databaseUrl;
 
-  const server = await startHuikuan(databaseUrl, adminEnv);
+  let started: ChildServer | undefined;
   const pg = new PgClient({ connectionString: databaseUrl });
   const cleanUp = cleanUpOnce(async () => {
     await pg.end().catch(() => undefined);
-    await server.stop();
-    await new Promise((r) => setTimeout(r, 1000));
+    if (started) {
+      await started.stop();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     await db.drop();
   });
   try {
+    const server = (started = await startHuikuan(databaseUrl, adminEnv));
     const anonymous = createClient({ url: server.url });
     const token = (await anonymous.login(ADMIN)).login.token;
     const client = createClient({ url: server.url, token, webSocketImpl: WebSocket });
