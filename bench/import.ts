@@ -83,16 +83,21 @@ async function runCli(serverPid: number, postgresPid: number | undefined, args: 
 
 async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0].toFixed(1);
+  // The CSV folder after the database: an interrupt while the database is made leaves nothing.
+  const db = await createBenchDatabase('import', PG_PORT);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'huikuan-bench-import-'));
   chmodSync(dir, 0o755);
-  const db = await createBenchDatabase('import', PG_PORT);
   const cleanUp = cleanUpOnce(async () => {
-    await stopAllChildren();
-    await db.drop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await stopAllChildren();
+      await db.drop();
+    } finally {
+      // Also when the drop fails: a terminal's Ctrl-C stops the embedded PostgreSQL before we can.
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
-  const server = await startHuikuan(db.databaseUrl, { ...adminEnv });
   try {
+    const server = await startHuikuan(db.databaseUrl, { ...adminEnv });
     const anonymous = createClient({ url: server.url });
     const { login } = await anonymous.login(ADMIN);
     const admin = createClient({ url: server.url, token: login.token });
